@@ -1,0 +1,373 @@
+/*
+ * ledger.c - ledger events: encoding and decoding of the JSON lines
+ * (jansson), reading a commit's note, and appending to it with
+ * compare-and-swap and retry through repo.c.
+ */
+#include "ledger.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "repo.h"
+
+static const char *const type_names[] = {
+	[LEDGER_REQUEST] = "request",
+	[LEDGER_APPROVE] = "approve",
+	[LEDGER_APPROVE_WITH_CHANGES] = "approve-with-changes",
+	[LEDGER_CHANGES_REQUIRED] = "changes-required",
+	[LEDGER_REMIND] = "remind",
+	[LEDGER_ESCALATE] = "escalate",
+	[LEDGER_RELEASED] = "released",
+	[LEDGER_VIOLATION] = "violation",
+	[LEDGER_CARRIED_OVER] = "carried-over",
+};
+
+const char *
+ledger_type_name(enum ledger_type type)
+{
+	if ((size_t)type >= ARRAY_SIZE(type_names))
+		return NULL;
+	return type_names[type];
+}
+
+int
+ledger_type_parse(const char *name, enum ledger_type *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++) {
+		if (strcmp(name, type_names[i]) == 0) {
+			*out = (enum ledger_type)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool
+ledger_is_decision(enum ledger_type type)
+{
+	return type == LEDGER_APPROVE || type == LEDGER_APPROVE_WITH_CHANGES ||
+	    type == LEDGER_CHANGES_REQUIRED;
+}
+
+const char *
+ledger_fp_get(const struct ledger_event *ev, const char *rule)
+{
+	for (size_t i = 0; i < ev->nfps; i++)
+		if (strcmp(ev->fps[i].rule, rule) == 0)
+			return ev->fps[i].value;
+	return NULL;
+}
+
+char *
+ledger_encode(const struct ledger_event *ev)
+{
+	json_t *o = json_object();
+	char at[21];
+	char *line;
+
+	util_rfc3339(ev->at, at);
+	json_object_set_new(o, "v", json_integer(LEDGER_VERSION));
+	json_object_set_new(o, "type", json_string(ledger_type_name(ev->type)));
+	json_object_set_new(o, "at", json_string(at));
+	json_object_set_new(o, "by", json_string(ev->by));
+	json_object_set_new(o, "via", json_string(ev->via));
+	if (ev->tag)
+		json_object_set_new(o, "tag", json_string(ev->tag));
+	if (ev->tag_object)
+		json_object_set_new(o, "tag_object",
+		    json_string(ev->tag_object));
+	if (ev->nrules) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < ev->nrules; i++)
+			json_array_append_new(a, json_string(ev->rules[i]));
+		json_object_set_new(o, "rules", a);
+	}
+	if (ev->nfps) {
+		json_t *f = json_object();
+
+		for (size_t i = 0; i < ev->nfps; i++)
+			json_object_set_new(f, ev->fps[i].rule,
+			    json_string(ev->fps[i].value));
+		json_object_set_new(o, "fingerprints", f);
+	}
+	if (ev->comment)
+		json_object_set_new(o, "comment", json_string(ev->comment));
+	if (ev->id)
+		json_object_set_new(o, "id", json_string(ev->id));
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (line == NULL)	/* only a string that is not UTF-8 */
+		return NULL;
+	return line;
+}
+
+/* Copies an optional string member; -EINVAL when present but not one. */
+static int
+get_str(json_t *o, const char *key, bool required, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			*why = xasprintf("'%s' is missing", key);
+			return -EINVAL;
+		}
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		*why = xasprintf("'%s' is not a non-empty string", key);
+		return -EINVAL;
+	}
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+int
+ledger_decode(const char *line, size_t len, struct ledger_event *out,
+    char **why)
+{
+	struct ledger_event ev = { 0 };
+	json_error_t jerr;
+	json_t *o, *v;
+	char *at = NULL, *type = NULL;
+	int error = -EINVAL;
+
+	if (len > LEDGER_MAX_LINE) {
+		*why = xasprintf("line longer than %d bytes", LEDGER_MAX_LINE);
+		return -EINVAL;
+	}
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		*why = xasprintf("not JSON: %s", jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(o)) {
+		*why = xstrdup("not a JSON object");
+		goto done;
+	}
+	v = json_object_get(o, "v");
+	if (!json_is_integer(v) || json_integer_value(v) != LEDGER_VERSION) {
+		*why = xstrdup("'v' is not 1");
+		goto done;
+	}
+	if (get_str(o, "type", true, &type, why) < 0)
+		goto done;
+	if (ledger_type_parse(type, &ev.type) < 0) {
+		*why = xasprintf("unknown type '%s'", type);
+		goto done;
+	}
+	if (get_str(o, "at", true, &at, why) < 0)
+		goto done;
+	if (util_parse_rfc3339(at, &ev.at) < 0) {
+		*why = xasprintf("'at' is not an RFC 3339 UTC time: '%s'", at);
+		goto done;
+	}
+	if (get_str(o, "by", true, &ev.by, why) < 0 ||
+	    get_str(o, "via", true, &ev.via, why) < 0 ||
+	    get_str(o, "tag", false, &ev.tag, why) < 0 ||
+	    get_str(o, "tag_object", false, &ev.tag_object, why) < 0 ||
+	    get_str(o, "id", false, &ev.id, why) < 0)
+		goto done;
+	v = json_object_get(o, "comment");
+	if (v && !json_is_null(v)) {
+		if (!json_is_string(v)) {
+			*why = xstrdup("'comment' is not a string");
+			goto done;
+		}
+		ev.comment = xstrdup(json_string_value(v));
+	}
+	if ((v = json_object_get(o, "rules")) != NULL) {
+		size_t i;
+		json_t *r;
+
+		if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
+			*why = xstrdup("'rules' is not a list of names");
+			goto done;
+		}
+		ev.rules = xcalloc(json_array_size(v), sizeof(char *));
+		json_array_foreach(v, i, r) {
+			if (!json_is_string(r)) {
+				*why = xstrdup("'rules' is not a list of names");
+				goto done;
+			}
+			ev.rules[ev.nrules++] = xstrdup(json_string_value(r));
+		}
+	}
+	if ((v = json_object_get(o, "fingerprints")) != NULL) {
+		const char *k;
+		json_t *f;
+
+		if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
+			*why = xstrdup("'fingerprints' is not an object");
+			goto done;
+		}
+		ev.fps = xcalloc(json_object_size(v), sizeof(*ev.fps));
+		json_object_foreach(v, k, f) {
+			if (!json_is_string(f)) {
+				*why = xasprintf("fingerprint of '%s' is not a "
+				    "string", k);
+				goto done;
+			}
+			ev.fps[ev.nfps].rule = xstrdup(k);
+			ev.fps[ev.nfps++].value = xstrdup(json_string_value(f));
+		}
+	}
+	if (ev.tag_object && strlen(ev.tag_object) != OID_HEX - 1) {
+		*why = xstrdup("'tag_object' is not an object id");
+		goto done;
+	}
+	*out = ev;
+	memset(&ev, 0, sizeof(ev));
+	error = 0;
+done:
+	ledger_event_clear(&ev);
+	free(type);
+	free(at);
+	json_decref(o);
+	return error;
+}
+
+void
+ledger_event_clear(struct ledger_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->by);
+	free(ev->via);
+	free(ev->tag);
+	free(ev->tag_object);
+	strv_free(ev->rules, ev->nrules);
+	for (size_t i = 0; i < ev->nfps; i++) {
+		free(ev->fps[i].rule);
+		free(ev->fps[i].value);
+	}
+	free(ev->fps);
+	free(ev->comment);
+	free(ev->id);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+ledger_parse_note(struct ledger_events *evs, const char *commit,
+    const char *text,
+    void (*report)(void *ctx, const char *commit, size_t line,
+	const char *why),
+    void *ctx)
+{
+	const char *p = text;
+	size_t lineno = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct ledger_event ev;
+		char *why = NULL;
+
+		lineno++;
+		if (len > 0) {
+			if (ledger_decode(p, len, &ev, &why) == 0) {
+				snprintf(ev.commit, sizeof(ev.commit), "%s",
+				    commit);
+				ev.line = lineno;
+				evs->v = xreallocarray(evs->v, evs->n + 1,
+				    sizeof(*evs->v));
+				evs->v[evs->n++] = ev;
+			} else {
+				evs->malformed++;
+				if (report)
+					report(ctx, commit, lineno, why);
+				free(why);
+			}
+		}
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+void
+ledger_events_free(struct ledger_events *evs)
+{
+	if (evs == NULL)
+		return;
+	for (size_t i = 0; i < evs->n; i++)
+		ledger_event_clear(&evs->v[i]);
+	free(evs->v);
+	memset(evs, 0, sizeof(*evs));
+}
+
+int
+ledger_read(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs)
+{
+	char *text = NULL;
+	int error;
+
+	error = repo_note_read(r, head, commit, &text);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0)
+		return error;
+	ledger_parse_note(evs, commit, text, NULL, NULL);
+	free(text);
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	unsigned lost = 0, backoff_ms = 1;
+	char head[OID_HEX];
+	char *line, *text;
+	int error;
+
+	if ((line = ledger_encode(ev)) == NULL)
+		return -EINVAL;
+	text = xasprintf("%s\n", line);
+	free(line);
+	for (;;) {
+		error = repo_note_append(r, LEDGER_REF, commit, text, head);
+		if (error != -EAGAIN && error != -EBUSY)
+			break;
+		lost++;
+		if (now_ms() >= deadline) {
+			error = -ETIMEDOUT;
+			break;
+		}
+		/* Back off with jitter so that racing writers spread out. */
+		{
+			unsigned char j;
+			struct timespec ts;
+
+			if (util_random(&j, 1) < 0)
+				j = 0;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(backoff_ms * 1000000L +
+			    (long)j * backoff_ms * 4000L);
+			nanosleep(&ts, NULL);
+			if (backoff_ms < 64)
+				backoff_ms *= 2;
+		}
+	}
+	free(text);
+	if (retries)
+		*retries = lost;
+	return error;
+}

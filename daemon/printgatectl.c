@@ -1,0 +1,811 @@
+/*
+ * printgatectl - the administrator's and the marketer's tool: check the
+ * config, install the hook, see what waits and why, who reviews what, read
+ * and verify the ledger, ask for a review, and record a decision on
+ * someone's behalf.
+ *
+ * Exit codes: 0 ok, 1 "not approved" or "nothing found", 2 error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ledger.h"
+#include "log.h"
+#include "repo.h"
+#include "review.h"
+#include "util.h"
+
+#define EXIT_NOT 1
+#define EXIT_ERR 2
+#define CTL_LEDGER_TIMEOUT_MS 30000
+#define HOOK_MARKER "# printgate update hook"
+
+static const char *config_path = CONFIG_DEFAULT_PATH;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: printgatectl [-c config] command [args]\n"
+	    "  check                      validate the config and summarise it\n"
+	    "  install-hook [--force]     install the update hook into the repository\n"
+	    "  status TAG|REV             the review: scope, rules, who decided\n"
+	    "  pending                    print tags that wait for approval\n"
+	    "  log [REV]                  the ledger, of one commit or all\n"
+	    "  who PATH...                who reviews these files\n"
+	    "  request REV --tag NAME     ask for a review of REV before tagging\n"
+	    "  decide TAG|REV --as PERSON DECISION [--comment TEXT]\n"
+	    "                             record a decision on PERSON's behalf:\n"
+	    "                             approve, approve-with-changes, changes-required\n"
+	    "  verify                     check that every ledger line is well formed\n");
+	exit(EXIT_ERR);
+}
+
+static struct config *
+load_config(unsigned flags)
+{
+	struct config *cf = NULL;
+	char *errors = NULL;
+
+	if (config_load(&cf, config_path, flags, &errors) < 0) {
+		fputs(errors ? errors : "invalid configuration\n", stderr);
+		free(errors);
+		exit(EXIT_ERR);
+	}
+	free(errors);
+	return cf;
+}
+
+static struct repo *
+open_repo(const struct config *cf)
+{
+	struct repo *r = NULL;
+	char *why = NULL;
+
+	if (repo_open(&r, cf->repository, &why) < 0) {
+		fprintf(stderr, "printgatectl: %s\n", why);
+		free(why);
+		exit(EXIT_ERR);
+	}
+	return r;
+}
+
+static struct review *
+load_review(const struct config *cf, struct repo *r,
+    const struct review_target *t)
+{
+	struct review *rv = NULL;
+	char *why = NULL;
+
+	if (review_load(&rv, cf, r, t->commit, t->tag,
+	    t->tag_object[0] ? t->tag_object : NULL, t->message, &why) < 0) {
+		fprintf(stderr, "printgatectl: %s\n", why);
+		free(why);
+		exit(EXIT_ERR);
+	}
+	return rv;
+}
+
+static void
+resolve(const struct config *cf, struct repo *r, const char *arg,
+    struct review_target *t)
+{
+	char *why = NULL;
+
+	if (review_resolve(t, cf, r, arg, &why) < 0) {
+		fprintf(stderr, "printgatectl: %s\n", why);
+		free(why);
+		exit(EXIT_NOT);
+	}
+}
+
+static int
+cmd_check(int argc, char *argv[])
+{
+	struct config *cf;
+
+	if (argc != 1)
+		usage();
+	cf = load_config(CONFIG_CHECK_SECRETS);
+	printf("%s: configuration OK\n", cf->path);
+	printf("  repository  %s\n", cf->repository);
+	printf("  print tags  %s\n", cf->print_tags);
+	printf("  people      %zu\n", cf->npeople);
+	printf("  groups     ");
+	for (size_t i = 0; i < cf->ngroups; i++)
+		printf(" %s (%zu)", cf->groups[i].name, cf->groups[i].nmembers);
+	printf("\n  release managers:");
+	for (size_t i = 0; i < cf->nrelease_managers; i++)
+		printf(" %s", cf->groups[cf->release_managers[i]].name);
+	printf("\n  rules\n");
+	for (size_t i = 0; i < cf->nrules; i++) {
+		const struct config_rule *rule = &cf->rules[i];
+
+		printf("    %s: %u of %s on", rule->name, rule->required,
+		    cf->groups[rule->group].name);
+		for (size_t p = 0; p < rule->npaths; p++)
+			printf(" %s", rule->paths[p]);
+		if (rule->has_when)
+			printf(" when %s", rule->when.text);
+		printf("\n");
+	}
+	printf("  notify     ");
+	for (size_t i = 0; i < cf->nnotify; i++)
+		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
+		    cf->notify[i].name);
+	printf("%s\n", cf->nnotify ? "" : " none");
+	config_free(cf);
+	return 0;
+}
+
+/* The printgate-update program next to this one, or the installed one. */
+static char *
+hook_program(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash, *p;
+
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			p = xasprintf("%s/printgate-update", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(LIBEXECDIR "/printgate-update");
+}
+
+/* Single-quotes s for sh. */
+static void
+sh_quote(struct buf *b, const char *s)
+{
+	buf_adds(b, "'");
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_add(b, s, 1);
+	}
+	buf_adds(b, "'");
+}
+
+static int
+write_file(const char *path, const char *text, mode_t mode)
+{
+	char *tmp = xasprintf("%s.printgate-tmp", path);
+	size_t len = strlen(text);
+	int fd, error = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd == -1) {
+		free(tmp);
+		return -errno;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) == -1 ||
+	    fchmod(fd, mode) == -1)
+		error = -errno;
+	if (close(fd) == -1 && error == 0)
+		error = -errno;
+	if (error == 0 && rename(tmp, path) == -1)
+		error = -errno;
+	if (error < 0)
+		unlink(tmp);
+	free(tmp);
+	return error;
+}
+
+static int
+cmd_install_hook(int argc, char *argv[])
+{
+	struct config *cf;
+	struct repo *r;
+	struct buf b = { 0 };
+	char *hooks = NULL, *path, *prog, *abs_config, *old = NULL;
+	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
+	FILE *f;
+	int error;
+
+	if (argc != 1 && !force)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	/* A core.hooksPath would make git ignore hooks/update. */
+	if (repo_config_string(r, "core.hooksPath", &hooks) < 0)
+		hooks = xasprintf("%shooks", repo_path(r));
+	else if (hooks[0] != '/') {
+		char *rel = hooks;
+
+		hooks = xasprintf("%s%s", repo_path(r), rel);
+		free(rel);
+	}
+	path = xasprintf("%s/update", hooks);
+	if ((f = fopen(path, "r")) != NULL) {
+		char line[256];
+		bool ours = false;
+
+		while (fgets(line, sizeof(line), f))
+			if (str_startswith(line, HOOK_MARKER))
+				ours = true;
+		fclose(f);
+		if (!ours && !force) {
+			fprintf(stderr, "printgatectl: %s exists and is not "
+			    "printgate's; move it aside (or chain it) and run "
+			    "again, or use --force to replace it\n", path);
+			return EXIT_ERR;
+		}
+	}
+	free(old);
+	mkdir(hooks, 0755);
+	prog = hook_program();
+	abs_config = realpath(config_path, NULL);
+	buf_adds(&b, "#!/bin/sh\n" HOOK_MARKER
+	    ": installed by printgatectl install-hook.\n"
+	    "# It refuses print tags that have not been approved; do not "
+	    "remove it.\nexec ");
+	sh_quote(&b, prog);
+	buf_adds(&b, " -c ");
+	sh_quote(&b, abs_config ? abs_config : config_path);
+	buf_adds(&b, " \"$@\"\n");
+	if ((error = write_file(path, b.s, 0755)) < 0) {
+		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
+		    strerror(-error));
+		return EXIT_ERR;
+	}
+	printf("installed the update hook: %s\n  runs %s with %s\n", path,
+	    prog, abs_config ? abs_config : config_path);
+	if (access(prog, X_OK) != 0)
+		printf("  warning: %s is not there yet: until it is, every "
+		    "push is refused\n", prog);
+	buf_free(&b);
+	free(abs_config);
+	free(prog);
+	free(path);
+	free(hooks);
+	repo_free(r);
+	config_free(cf);
+	return 0;
+}
+
+static int
+cmd_status(int argc, char *argv[])
+{
+	struct review_target t;
+	struct config *cf;
+	struct repo *r;
+	struct review *rv;
+	char *s;
+	int rc;
+
+	if (argc != 2)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	resolve(cf, r, argv[1], &t);
+	rv = load_review(cf, r, &t);
+	s = review_format_status(cf, rv);
+	fputs(s, stdout);
+	rc = rv->approved || rv->released ? 0 : EXIT_NOT;
+	free(s);
+	review_free(rv);
+	review_target_clear(&t);
+	repo_free(r);
+	config_free(cf);
+	return rc;
+}
+
+static int
+cmd_pending(int argc, char *argv[])
+{
+	struct repo_ref *refs = NULL;
+	struct config *cf;
+	struct repo *r;
+	size_t n = 0;
+
+	if (argc != 1)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	if (repo_ref_list(r, PENDING_PREFIX "*", &refs, &n) < 0) {
+		fprintf(stderr, "printgatectl: cannot list %s: %s\n",
+		    PENDING_PREFIX, repo_strerror());
+		return EXIT_ERR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct review_target t;
+		struct review *rv;
+		char *tag = review_pending_tag(cf, refs[i].name), *line;
+
+		resolve(cf, r, tag, &t);
+		rv = load_review(cf, r, &t);
+		line = review_format_line(cf, rv);
+		puts(line);
+		free(line);
+		free(tag);
+		review_free(rv);
+		review_target_clear(&t);
+	}
+	if (n == 0)
+		printf("no print tag waits for approval\n");
+	repo_ref_list_free(refs, n);
+	repo_free(r);
+	config_free(cf);
+	return n ? 0 : EXIT_NOT;
+}
+
+static void
+print_event(const struct ledger_event *ev, bool with_commit)
+{
+	char at[21];
+
+	util_rfc3339(ev->at, at);
+	printf("%s  %s%.7s%s%-20s  %-10s  via %s", at,
+	    with_commit ? "" : "", with_commit ? ev->commit : "",
+	    with_commit ? "  " : "", ledger_type_name(ev->type), ev->by,
+	    ev->via);
+	if (ev->tag)
+		printf("  %s", ev->tag);
+	if (ev->nrules) {
+		printf("  rules:");
+		for (size_t i = 0; i < ev->nrules; i++)
+			printf("%s%s", i ? "," : " ", ev->rules[i]);
+	}
+	if (ev->comment)
+		printf("  \"%s\"", ev->comment);
+	printf("\n");
+}
+
+static int
+note_collect(void *ctx, const char *commit, const char *text)
+{
+	ledger_parse_note(ctx, commit, text, NULL, NULL);
+	return 0;
+}
+
+static int
+event_cmp(const void *a, const void *b)
+{
+	const struct ledger_event *x = a, *y = b;
+	int c;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if ((c = strcmp(x->commit, y->commit)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+cmd_log(int argc, char *argv[])
+{
+	struct ledger_events evs = { 0 };
+	struct config *cf;
+	struct repo *r;
+	char head[OID_HEX], commit[OID_HEX];
+	int error;
+
+	if (argc > 2)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error == -ENOENT) {
+		printf("the ledger is empty\n");
+		return EXIT_NOT;
+	}
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: cannot read %s: %s\n",
+		    LEDGER_REF, repo_strerror());
+		return EXIT_ERR;
+	}
+	if (argc == 2) {
+		struct review_target t;
+
+		resolve(cf, r, argv[1], &t);
+		memcpy(commit, t.commit, OID_HEX);
+		review_target_clear(&t);
+		error = ledger_read(r, head, commit, &evs);
+	} else
+		error = repo_note_foreach(r, head, note_collect, &evs);
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: cannot read the ledger: %s\n",
+		    repo_strerror());
+		return EXIT_ERR;
+	}
+	qsort(evs.v, evs.n, sizeof(*evs.v), event_cmp);
+	for (size_t i = 0; i < evs.n; i++)
+		print_event(&evs.v[i], argc == 1);
+	if (evs.malformed)
+		printf("%zu malformed line%s skipped: run printgatectl "
+		    "verify\n", evs.malformed, evs.malformed == 1 ? "" : "s");
+	error = evs.n ? 0 : EXIT_NOT;
+	if (evs.n == 0)
+		printf("no events for %s\n", argc == 2 ? argv[1] : "any commit");
+	ledger_events_free(&evs);
+	repo_free(r);
+	config_free(cf);
+	return error;
+}
+
+static int
+cmd_who(int argc, char *argv[])
+{
+	struct repo_pathspec **ps;
+	struct config *cf;
+	bool found = false;
+
+	if (argc < 2)
+		usage();
+	cf = load_config(0);
+	ps = xcalloc(cf->nrules, sizeof(*ps));
+	for (size_t i = 0; i < cf->nrules; i++)
+		if (repo_pathspec_new(&ps[i], cf->rules[i].paths,
+		    cf->rules[i].npaths) < 0) {
+			fprintf(stderr, "printgatectl: rule '%s': invalid "
+			    "paths\n", cf->rules[i].name);
+			return EXIT_ERR;
+		}
+	for (int a = 1; a < argc; a++) {
+		const char *path = argv[a];
+		bool any = false;
+
+		while (str_startswith(path, "./"))
+			path += 2;
+		printf("%s\n", path);
+		for (size_t i = 0; i < cf->nrules; i++) {
+			const struct config_rule *rule = &cf->rules[i];
+			const struct config_group *g = &cf->groups[rule->group];
+
+			if (!repo_pathspec_match(ps[i], path))
+				continue;
+			any = found = true;
+			printf("  %s: %u of %s (", rule->name, rule->required,
+			    g->name);
+			for (size_t m = 0; m < g->nmembers; m++) {
+				const struct config_person *p =
+				    &cf->people[g->members[m]];
+
+				printf("%s%s <%s>", m ? ", " : "", p->name,
+				    p->email);
+			}
+			printf(")");
+			if (rule->has_when)
+				printf(" when %s", rule->when.text);
+			printf("\n");
+		}
+		if (!any)
+			printf("  no rule: prints without review\n");
+	}
+	for (size_t i = 0; i < cf->nrules; i++)
+		repo_pathspec_free(ps[i]);
+	free(ps);
+	config_free(cf);
+	return found ? 0 : EXIT_NOT;
+}
+
+static char *
+cli_via(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw && pw->pw_name)
+		return xasprintf("cli:%s", pw->pw_name);
+	return xasprintf("cli:%u", (unsigned)geteuid());
+}
+
+static int
+record(struct repo *r, const struct review *rv, struct ledger_event *ev)
+{
+	unsigned retries = 0;
+	char id[33];
+	int error;
+
+	if ((error = util_random_id(id)) < 0) {
+		fprintf(stderr, "printgatectl: cannot make an event id: %s\n",
+		    strerror(-error));
+		return EXIT_ERR;
+	}
+	ev->id = id;
+	ev->at = (int64_t)time(NULL);
+	error = ledger_append(r, rv->commit, ev, CTL_LEDGER_TIMEOUT_MS,
+	    &retries);
+	ev->id = NULL;
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: nothing was recorded: cannot "
+		    "write %s: %s\n", LEDGER_REF, error == -ETIMEDOUT ?
+		    "it stayed locked by other writers; try again" :
+		    repo_strerror());
+		return EXIT_ERR;
+	}
+	return 0;
+}
+
+/* Sets the rules and fingerprints of ev to the given rules of rv. */
+static void
+event_rules(const struct config *cf, const struct review *rv,
+    struct ledger_event *ev, const size_t *rules, size_t n)
+{
+	ev->rules = xcalloc(n, sizeof(char *));
+	ev->fps = xcalloc(n, sizeof(*ev->fps));
+	for (size_t i = 0; i < n; i++) {
+		ev->rules[ev->nrules++] = cf->rules[rules[i]].name;
+		ev->fps[ev->nfps].rule = cf->rules[rules[i]].name;
+		ev->fps[ev->nfps++].value =
+		    (char *)rv->rules[rules[i]].fingerprint;
+	}
+}
+
+static int
+cmd_request(int argc, char *argv[])
+{
+	struct ledger_event ev = { 0 };
+	struct review_target t = { 0 };
+	struct config *cf;
+	struct repo *r;
+	struct review *rv;
+	const char *tag = NULL;
+	size_t *rules, n = 0;
+	char *s, *name;
+	int rc;
+
+	if (argc == 4 && strcmp(argv[2], "--tag") == 0)
+		tag = argv[3];
+	else if (argc == 4 && strcmp(argv[1], "--tag") == 0) {
+		tag = argv[2];
+		argv[1] = argv[3];
+	} else
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	if (repo_resolve_commit(r, argv[1], t.commit) < 0) {
+		fprintf(stderr, "printgatectl: '%s' is not a commit\n",
+		    argv[1]);
+		return EXIT_NOT;
+	}
+	name = xasprintf("refs/tags/%s", tag);
+	if (!str_startswith(name, cf->print_prefix)) {
+		fprintf(stderr, "printgatectl: '%s' is not a print tag name: "
+		    "print tags are %s\n", tag, cf->print_tags);
+		return EXIT_ERR;
+	}
+	free(name);
+	t.tag = xstrdup(tag);
+	rv = load_review(cf, r, &t);
+	rules = xcalloc(rv->nrules, sizeof(size_t));
+	for (size_t i = 0; i < rv->nrules; i++)
+		if (rv->rules[i].applies)
+			rules[n++] = i;
+	ev.type = LEDGER_REQUEST;
+	ev.by = cli_via();
+	ev.via = xstrdup(ev.by);
+	memmove(ev.by, ev.by + 4, strlen(ev.by + 4) + 1);
+	ev.tag = (char *)tag;
+	event_rules(cf, rv, &ev, rules, n);
+	rc = record(r, rv, &ev);
+	if (rc == 0) {
+		s = review_format_status(cf, rv);
+		printf("review of %s requested\n%s", tag, s);
+		free(s);
+	}
+	free(ev.by);
+	free(ev.via);
+	free(ev.rules);
+	free(ev.fps);
+	free(rules);
+	review_free(rv);
+	review_target_clear(&t);
+	repo_free(r);
+	config_free(cf);
+	return rc;
+}
+
+static int
+cmd_decide(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ "comment", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ledger_event ev = { 0 };
+	struct review_target t;
+	struct config *cf;
+	struct repo *r;
+	struct review *rv;
+	const char *as = NULL, *comment = NULL;
+	size_t *rules = NULL, n = 0;
+	char *why = NULL, *name, *line;
+	ssize_t person;
+	int ch, rc;
+
+	optind = 0;	/* glibc: start over, forgetting the "+" of main's optstring */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			as = optarg;
+			break;
+		case 'm':
+			comment = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (as == NULL || argc - optind != 2)
+		usage();
+	if (strcmp(argv[optind + 1], "changes") == 0)
+		argv[optind + 1] = (char *)"changes-required";
+	if (ledger_type_parse(argv[optind + 1], &ev.type) < 0 ||
+	    !ledger_is_decision(ev.type)) {
+		fprintf(stderr, "printgatectl: '%s' is not a decision: use "
+		    "approve, approve-with-changes or changes-required\n",
+		    argv[optind + 1]);
+		return EXIT_ERR;
+	}
+	if (comment && strlen(comment) > LEDGER_MAX_COMMENT) {
+		fprintf(stderr, "printgatectl: the comment is longer than %d "
+		    "bytes\n", LEDGER_MAX_COMMENT);
+		return EXIT_ERR;
+	}
+	cf = load_config(0);
+	if ((person = config_person_find(cf, as)) < 0) {
+		fprintf(stderr, "printgatectl: no person '%s' in %s\n", as,
+		    cf->path);
+		return EXIT_ERR;
+	}
+	r = open_repo(cf);
+	resolve(cf, r, argv[optind], &t);
+	if (t.released) {
+		fprintf(stderr, "printgatectl: %s was already released; "
+		    "there is nothing left to decide\n", t.tag);
+		return EXIT_ERR;
+	}
+	rv = load_review(cf, r, &t);
+	if (review_eligible(cf, rv, (size_t)person, &rules, &n, &why) < 0) {
+		name = review_name(rv);
+		fprintf(stderr, "printgatectl: refusing to record a decision "
+		    "on %s: %s\n", name, why);
+		free(name);
+		free(why);
+		return EXIT_ERR;
+	}
+	ev.by = cf->people[person].id;
+	ev.via = cli_via();
+	ev.tag = rv->tag;
+	ev.comment = (char *)comment;
+	event_rules(cf, rv, &ev, rules, n);
+	rc = record(r, rv, &ev);
+	if (rc == 0) {
+		struct review *after = NULL;
+
+		name = review_name(rv);
+		printf("recorded: %s %s %s (rules:", ev.by,
+		    ledger_type_name(ev.type), name);
+		for (size_t i = 0; i < ev.nrules; i++)
+			printf(" %s", ev.rules[i]);
+		printf(") via %s\n", ev.via);
+		free(name);
+		after = load_review(cf, r, &t);
+		line = review_format_line(cf, after);
+		printf("%s\n", line);
+		free(line);
+		review_free(after);
+	}
+	free(ev.via);
+	free(ev.rules);
+	free(ev.fps);
+	free(rules);
+	review_free(rv);
+	review_target_clear(&t);
+	repo_free(r);
+	config_free(cf);
+	return rc;
+}
+
+static void
+verify_report(void *ctx, const char *commit, size_t line, const char *why)
+{
+	(void)ctx;
+	printf("%s:%zu: %s\n", commit, line, why);
+}
+
+struct verify_ctx {
+	struct ledger_events evs;
+	size_t notes;
+};
+
+static int
+verify_note(void *ctx, const char *commit, const char *text)
+{
+	struct verify_ctx *v = ctx;
+
+	v->notes++;
+	ledger_parse_note(&v->evs, commit, text, verify_report, NULL);
+	return 0;
+}
+
+static int
+cmd_verify(int argc, char *argv[])
+{
+	struct verify_ctx v = { 0 };
+	struct config *cf;
+	struct repo *r;
+	char head[OID_HEX];
+	int error, rc;
+
+	if (argc != 1)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error == 0)
+		error = repo_note_foreach(r, head, verify_note, &v);
+	if (error < 0 && error != -ENOENT) {
+		fprintf(stderr, "printgatectl: cannot read %s: %s\n",
+		    LEDGER_REF, repo_strerror());
+		return EXIT_ERR;
+	}
+	printf("ledger %s: %zu note%s, %zu event%s, %zu malformed line%s\n",
+	    LEDGER_REF, v.notes, v.notes == 1 ? "" : "s", v.evs.n,
+	    v.evs.n == 1 ? "" : "s", v.evs.malformed,
+	    v.evs.malformed == 1 ? "" : "s");
+	rc = v.evs.malformed ? EXIT_NOT : 0;
+	ledger_events_free(&v.evs);
+	repo_free(r);
+	config_free(cf);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char *[]);
+} commands[] = {
+	{ "check", cmd_check },
+	{ "install-hook", cmd_install_hook },
+	{ "status", cmd_status },
+	{ "pending", cmd_pending },
+	{ "log", cmd_log },
+	{ "who", cmd_who },
+	{ "request", cmd_request },
+	{ "decide", cmd_decide },
+	{ "verify", cmd_verify },
+};
+
+int
+main(int argc, char *argv[])
+{
+	int ch;
+
+	log_init("printgatectl", false);
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(argc, argv);
+	fprintf(stderr, "printgatectl: unknown command '%s'\n", argv[0]);
+	usage();
+}

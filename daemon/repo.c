@@ -1,0 +1,789 @@
+/*
+ * repo.c - repository access through libgit2: refs, tags, trees, commits,
+ * notes.  Everything printgate reads from or writes to git goes through
+ * here; callers deal in hex ids and paths.
+ *
+ * libgit2 objects never leave this file, and a struct repo belongs to one
+ * thread at a time.
+ */
+#include "repo.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct repo {
+	git_repository *git;
+};
+
+struct repo_pathspec {
+	git_pathspec *ps;
+};
+
+/* Maps a libgit2 error code to printgate's negative errno codes. */
+static int
+repo_err(int error)
+{
+	switch (error) {
+	case 0:
+		return 0;
+	case GIT_ENOTFOUND:
+		return -ENOENT;
+	case GIT_EMODIFIED:
+	case GIT_EEXISTS:
+		return -EAGAIN;
+	case GIT_ELOCKED:
+		return -EBUSY;
+	case GIT_EOWNER:
+		return -EPERM;
+	case GIT_EINVALIDSPEC:
+	case GIT_EAMBIGUOUS:
+	case GIT_EPEEL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+const char *
+repo_strerror(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+static void
+oid_hex(const git_oid *id, char out[OID_HEX])
+{
+	git_oid_tostr(out, OID_HEX, id);
+}
+
+static int
+oid_parse(git_oid *out, const char *hex)
+{
+	if (hex == NULL || strlen(hex) != GIT_OID_HEXSZ)
+		return -EINVAL;
+	return git_oid_fromstr(out, hex) == 0 ? 0 : -EINVAL;
+}
+
+int
+repo_open(struct repo **out, const char *path, char **why)
+{
+	git_repository *git = NULL;
+	struct repo *r;
+	int error;
+
+	git_libgit2_init();
+	error = git_repository_open_ext(&git, path,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (error == GIT_EOWNER) {
+		*why = xasprintf("cannot open repository '%s': it is owned "
+		    "by another user and libgit2 refuses it; add it to the "
+		    "system git config with 'git config --system --add "
+		    "safe.directory %s', or run as its owner", path, path);
+		return -EPERM;
+	}
+	if (error < 0) {
+		*why = xasprintf("cannot open repository '%s': %s", path,
+		    repo_strerror());
+		return repo_err(error) == -ENOENT ? -ENOENT : -EIO;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->git = git;
+	*out = r;
+	return 0;
+}
+
+void
+repo_free(struct repo *r)
+{
+	if (r == NULL)
+		return;
+	git_repository_free(r->git);
+	free(r);
+}
+
+const char *
+repo_path(const struct repo *r)
+{
+	return git_repository_path(r->git);
+}
+
+int
+repo_resolve_commit(struct repo *r, const char *rev, char out[OID_HEX])
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int error;
+
+	if ((error = git_revparse_single(&obj, r->git, rev)) < 0)
+		goto done;
+	if ((error = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT)) < 0)
+		goto done;
+	oid_hex(git_object_id(peeled), out);
+done:
+	git_object_free(peeled);
+	git_object_free(obj);
+	return repo_err(error);
+}
+
+bool
+repo_has_object(struct repo *r, const char *id)
+{
+	git_odb *odb = NULL;
+	git_oid oid;
+	bool found = false;
+
+	if (oid_parse(&oid, id) < 0)
+		return false;
+	if (git_repository_odb(&odb, r->git) == 0)
+		found = git_odb_exists(odb, &oid) != 0;
+	git_odb_free(odb);
+	return found;
+}
+
+int
+repo_tag_read(struct repo *r, const char *id, struct repo_tag **out)
+{
+	git_object *obj = NULL, *target = NULL;
+	const git_signature *tagger;
+	const char *msg;
+	struct repo_tag *t;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, id)) < 0)
+		return error;
+	if ((error = git_object_lookup(&obj, r->git, &oid,
+	    GIT_OBJECT_ANY)) < 0)
+		return repo_err(error);
+	if (git_object_type(obj) != GIT_OBJECT_TAG) {
+		git_object_free(obj);
+		return -EINVAL;
+	}
+	if ((error = git_tag_peel(&target, (git_tag *)obj)) < 0 ||
+	    git_object_type(target) != GIT_OBJECT_COMMIT) {
+		git_object_free(target);
+		git_object_free(obj);
+		return error < 0 ? repo_err(error) : -EINVAL;
+	}
+	t = xcalloc(1, sizeof(*t));
+	oid_hex(&oid, t->id);
+	oid_hex(git_object_id(target), t->commit);
+	t->name = xstrdup(git_tag_name((git_tag *)obj));
+	msg = git_tag_message((git_tag *)obj);
+	t->message = xstrdup(msg ? msg : "");
+	tagger = git_tag_tagger((git_tag *)obj);
+	if (tagger) {
+		t->tagger = xasprintf("%s <%s>", tagger->name, tagger->email);
+		t->time = (int64_t)tagger->when.time;
+	} else
+		t->tagger = xstrdup("");
+	git_object_free(target);
+	git_object_free(obj);
+	*out = t;
+	return 0;
+}
+
+void
+repo_tag_free(struct repo_tag *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->message);
+	free(t->tagger);
+	free(t);
+}
+
+int
+repo_trailers(const char *message, struct trailer **out, size_t *n)
+{
+	git_message_trailer_array arr = { 0 };
+	struct trailer *t;
+	const char *sig;
+	char *text;
+	int error;
+
+	/* A signed tag carries its signature after the message. */
+	text = xstrdup(message);
+	if (str_startswith(text, "-----BEGIN "))
+		text[0] = '\0';
+	else if ((sig = strstr(text, "\n-----BEGIN ")) != NULL)
+		text[sig - text + 1] = '\0';
+	error = git_message_trailers(&arr, text);
+	free(text);
+	if (error < 0)
+		return -EINVAL;
+	t = xcalloc(arr.count, sizeof(*t));
+	for (size_t i = 0; i < arr.count; i++) {
+		t[i].key = xstrdup(arr.trailers[i].key);
+		t[i].value = xstrdup(arr.trailers[i].value);
+	}
+	*n = arr.count;
+	*out = t;
+	git_message_trailer_array_free(&arr);
+	return 0;
+}
+
+void
+repo_trailers_free(struct trailer *t, size_t n)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].key);
+		free(t[i].value);
+	}
+	free(t);
+}
+
+int
+repo_ref_get(struct repo *r, const char *name, char out[OID_HEX])
+{
+	git_reference *ref = NULL;
+	int error;
+
+	if ((error = git_reference_lookup(&ref, r->git, name)) < 0)
+		return repo_err(error);
+	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+		git_reference_free(ref);
+		return -EINVAL;
+	}
+	oid_hex(git_reference_target(ref), out);
+	git_reference_free(ref);
+	return 0;
+}
+
+int
+repo_ref_set(struct repo *r, const char *name, const char *id,
+    const char *old, const char *log_message)
+{
+	git_reference *ref = NULL;
+	git_oid oid, oldoid;
+	int error;
+
+	if ((error = oid_parse(&oid, id)) < 0)
+		return error;
+	if (old && (error = oid_parse(&oldoid, old)) < 0)
+		return error;
+	error = git_reference_create_matching(&ref, r->git, name, &oid,
+	    old != NULL, old ? &oldoid : NULL, log_message);
+	git_reference_free(ref);
+	return repo_err(error);
+}
+
+int
+repo_ref_delete(struct repo *r, const char *name, const char *old)
+{
+	git_reference *ref = NULL;
+	git_oid oldoid;
+	int error;
+
+	if ((error = oid_parse(&oldoid, old)) < 0)
+		return error;
+	if ((error = git_reference_lookup(&ref, r->git, name)) < 0)
+		return repo_err(error);
+	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
+	    !git_oid_equal(git_reference_target(ref), &oldoid)) {
+		git_reference_free(ref);
+		return -EAGAIN;
+	}
+	/*
+	 * git_reference_delete() itself checks, under the ref's lock, that
+	 * the ref still has the value it was looked up with.
+	 */
+	error = git_reference_delete(ref);
+	git_reference_free(ref);
+	return repo_err(error);
+}
+
+int
+repo_ref_list(struct repo *r, const char *glob, struct repo_ref **out,
+    size_t *n)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	struct repo_ref *refs = NULL;
+	size_t count = 0, cap = 0;
+	int error;
+
+	if ((error = git_reference_iterator_glob_new(&it, r->git, glob)) < 0)
+		return repo_err(error);
+	while ((error = git_reference_next(&ref, it)) == 0) {
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+			if (count == cap) {
+				cap = cap ? cap * 2 : 16;
+				refs = xreallocarray(refs, cap, sizeof(*refs));
+			}
+			refs[count].name = xstrdup(git_reference_name(ref));
+			oid_hex(git_reference_target(ref), refs[count].id);
+			count++;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (error != GIT_ITEROVER) {
+		repo_ref_list_free(refs, count);
+		return repo_err(error);
+	}
+	*out = refs;
+	*n = count;
+	return 0;
+}
+
+void
+repo_ref_list_free(struct repo_ref *refs, size_t n)
+{
+	if (refs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(refs[i].name);
+	free(refs);
+}
+
+int
+repo_descends(struct repo *r, const char *commit, const char *ancestor,
+    bool *out)
+{
+	git_oid a, b;
+	int error;
+
+	if (oid_parse(&a, commit) < 0 || oid_parse(&b, ancestor) < 0)
+		return -EINVAL;
+	if (git_oid_equal(&a, &b)) {
+		*out = true;
+		return 0;
+	}
+	error = git_graph_descendant_of(r->git, &a, &b);
+	if (error < 0)
+		return repo_err(error);
+	*out = error == 1;
+	return 0;
+}
+
+int
+repo_commit_time(struct repo *r, const char *commit, int64_t *out)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if ((error = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_err(error);
+	*out = (int64_t)git_commit_time(c);
+	git_commit_free(c);
+	return 0;
+}
+
+int
+repo_walk(struct repo *r, const char *tip, const char *hide,
+    repo_walk_cb cb, void *ctx)
+{
+	git_revwalk *walk = NULL;
+	git_commit *c;
+	git_oid oid;
+	char hex[OID_HEX];
+	int error;
+
+	if ((error = git_revwalk_new(&walk, r->git)) < 0)
+		return repo_err(error);
+	git_revwalk_sorting(walk, GIT_SORT_NONE);
+	if (oid_parse(&oid, tip) < 0 || git_revwalk_push(walk, &oid) < 0) {
+		error = -EINVAL;
+		goto done;
+	}
+	if (hide && (oid_parse(&oid, hide) < 0 ||
+	    git_revwalk_hide(walk, &oid) < 0)) {
+		error = -EINVAL;
+		goto done;
+	}
+	while ((error = git_revwalk_next(&oid, walk)) == 0) {
+		if ((error = git_commit_lookup(&c, r->git, &oid)) < 0) {
+			error = repo_err(error);
+			goto done;
+		}
+		oid_hex(&oid, hex);
+		error = cb(ctx, hex, git_commit_author(c)->email);
+		git_commit_free(c);
+		if (error != 0)
+			goto done;
+	}
+	error = error == GIT_ITEROVER ? 0 : repo_err(error);
+done:
+	git_revwalk_free(walk);
+	return error;
+}
+
+struct scope_vec {
+	struct scope_file *v;
+	size_t n, cap;
+};
+
+static void
+scope_add(struct scope_vec *sv, const char *prefix, const char *name,
+    const git_oid *id, char status)
+{
+	struct scope_file *f;
+
+	if (sv->n == sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 64;
+		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
+	}
+	f = &sv->v[sv->n++];
+	f->path = xasprintf("%s%s", prefix, name);
+	if (id)
+		oid_hex(id, f->blob);
+	else
+		f->blob[0] = '\0';
+	f->status = status;
+}
+
+static int diff_trees(git_repository *git, git_tree *a, git_tree *b,
+    const char *prefix, struct scope_vec *sv);
+
+/* Recurses into the subtree pair named name; either side may be absent. */
+static int
+diff_subtree(git_repository *git, const git_tree_entry *ea,
+    const git_tree_entry *eb, const char *prefix, const char *name,
+    struct scope_vec *sv)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	char *sub;
+	int error = 0;
+
+	if (ea && (error = git_tree_lookup(&ta, git,
+	    git_tree_entry_id(ea))) < 0)
+		goto done;
+	if (eb && (error = git_tree_lookup(&tb, git,
+	    git_tree_entry_id(eb))) < 0)
+		goto done;
+	sub = xasprintf("%s%s/", prefix, name);
+	error = diff_trees(git, ta, tb, sub, sv);
+	free(sub);
+done:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+/*
+ * Adds to sv every file that differs between trees a and b (either may be
+ * NULL: empty).  Entries with equal mode and id are skipped without being
+ * opened, which is what keeps a small change in a large tree cheap.
+ */
+static int
+diff_trees(git_repository *git, git_tree *a, git_tree *b, const char *prefix,
+    struct scope_vec *sv)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0;
+	size_t nb = b ? git_tree_entrycount(b) : 0;
+	int error;
+
+	for (size_t i = 0; i < nb; i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(b, i);
+		const char *name = git_tree_entry_name(eb);
+		const git_tree_entry *ea = a ? git_tree_entry_byname(a, name) :
+		    NULL;
+		bool tree_b = git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+		bool tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+
+		if (ea && git_oid_equal(git_tree_entry_id(ea),
+		    git_tree_entry_id(eb)) &&
+		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+			continue;
+		if (tree_b) {
+			if ((error = diff_subtree(git, tree_a ? ea : NULL, eb,
+			    prefix, name, sv)) < 0)
+				return error;
+			if (ea && !tree_a)
+				scope_add(sv, prefix, name, NULL, 'D');
+		} else {
+			scope_add(sv, prefix, name, git_tree_entry_id(eb),
+			    ea && !tree_a ? 'M' : 'A');
+			if (tree_a && (error = diff_subtree(git, ea, NULL,
+			    prefix, name, sv)) < 0)
+				return error;
+		}
+	}
+	for (size_t i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(a, i);
+		const char *name = git_tree_entry_name(ea);
+
+		if (b && git_tree_entry_byname(b, name))
+			continue;
+		if (git_tree_entry_type(ea) == GIT_OBJECT_TREE) {
+			if ((error = diff_subtree(git, ea, NULL, prefix, name,
+			    sv)) < 0)
+				return error;
+		} else
+			scope_add(sv, prefix, name, NULL, 'D');
+	}
+	return 0;
+}
+
+static int
+scope_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct scope_file *)a)->path,
+	    ((const struct scope_file *)b)->path);
+}
+
+static int
+commit_tree(git_repository *git, const char *commit, git_tree **out)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if ((error = git_commit_lookup(&c, git, &oid)) < 0)
+		return repo_err(error);
+	error = git_commit_tree(out, c);
+	git_commit_free(c);
+	return repo_err(error);
+}
+
+int
+repo_diff(struct repo *r, const char *base, const char *commit,
+    struct scope_file **out, size_t *n)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	struct scope_vec sv = { 0 };
+	int error;
+
+	if (base && (error = commit_tree(r->git, base, &ta)) < 0)
+		goto done;
+	if ((error = commit_tree(r->git, commit, &tb)) < 0)
+		goto done;
+	if ((error = diff_trees(r->git, ta, tb, "", &sv)) < 0) {
+		error = repo_err(error);
+		repo_scope_free(sv.v, sv.n);
+		goto done;
+	}
+	qsort(sv.v, sv.n, sizeof(*sv.v), scope_cmp);
+	*out = sv.v;
+	*n = sv.n;
+done:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+void
+repo_scope_free(struct scope_file *files, size_t n)
+{
+	if (files == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+int
+repo_blob_at(struct repo *r, const char *commit, const char *path,
+    char out[OID_HEX])
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int error;
+
+	if ((error = commit_tree(r->git, commit, &tree)) < 0)
+		return error;
+	error = git_tree_entry_bypath(&e, tree, path);
+	if (error == 0)
+		oid_hex(git_tree_entry_id(e), out);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return repo_err(error);
+}
+
+int
+repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX])
+{
+	return repo_ref_get(r, ref, out);
+}
+
+static int
+notes_commit(git_repository *git, const char *head, git_commit **out)
+{
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, head)) < 0)
+		return error;
+	return repo_err(git_commit_lookup(out, git, &oid));
+}
+
+int
+repo_note_read(struct repo *r, const char *head, const char *commit,
+    char **out)
+{
+	git_commit *nc = NULL;
+	git_note *note = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if ((error = notes_commit(r->git, head, &nc)) < 0)
+		return error;
+	error = git_note_commit_read(&note, r->git, nc, &oid);
+	if (error == 0)
+		*out = xstrdup(git_note_message(note));
+	git_note_free(note);
+	git_commit_free(nc);
+	return repo_err(error);
+}
+
+int
+repo_note_append(struct repo *r, const char *ref, const char *commit,
+    const char *text, char out_head[OID_HEX])
+{
+	git_commit *parent = NULL;
+	git_reference *newref = NULL;
+	git_note *note = NULL;
+	git_signature *sig = NULL;
+	git_oid target, head, newhead, blob;
+	struct buf b = { 0 };
+	bool have_head;
+	int error;
+
+	if ((error = oid_parse(&target, commit)) < 0)
+		return error;
+	error = git_reference_name_to_id(&head, r->git, ref);
+	if (error < 0 && error != GIT_ENOTFOUND)
+		return repo_err(error);
+	have_head = error == 0;
+	if (have_head) {
+		if ((error = git_commit_lookup(&parent, r->git, &head)) < 0)
+			goto done;
+		error = git_note_commit_read(&note, r->git, parent, &target);
+		if (error < 0 && error != GIT_ENOTFOUND)
+			goto done;
+		if (note) {
+			const char *old = git_note_message(note);
+			size_t len = strlen(old);
+
+			buf_add(&b, old, len);
+			if (len > 0 && old[len - 1] != '\n')
+				buf_adds(&b, "\n");
+		}
+	}
+	buf_adds(&b, text);
+	if ((error = git_signature_now(&sig, "printgate",
+	    "printgate@localhost")) < 0)
+		goto done;
+	if ((error = git_note_commit_create(&newhead, &blob, r->git, parent,
+	    sig, sig, &target, b.s, 1)) < 0)
+		goto done;
+	/*
+	 * The compare-and-swap: the ref moves only if it still points at the
+	 * notes commit this one was built on (or, for the first note, if it
+	 * still does not exist).  Anything else means another writer won.
+	 */
+	error = git_reference_create_matching(&newref, r->git, ref, &newhead,
+	    have_head, have_head ? &head : NULL, "printgate: append event");
+	if (error == 0)
+		oid_hex(&newhead, out_head);
+done:
+	git_reference_free(newref);
+	git_signature_free(sig);
+	git_note_free(note);
+	git_commit_free(parent);
+	buf_free(&b);
+	return repo_err(error);
+}
+
+int
+repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
+    void *ctx)
+{
+	git_note_iterator *it = NULL;
+	git_commit *nc = NULL;
+	git_oid note_id, annotated;
+	char hex[OID_HEX];
+	int error;
+
+	if ((error = notes_commit(r->git, head, &nc)) < 0)
+		return error;
+	if ((error = git_note_commit_iterator_new(&it, nc)) < 0) {
+		error = repo_err(error);
+		goto done;
+	}
+	while ((error = git_note_next(&note_id, &annotated, it)) == 0) {
+		git_blob *blob = NULL;
+		char *text;
+
+		if ((error = git_blob_lookup(&blob, r->git, &note_id)) < 0) {
+			error = repo_err(error);
+			goto done;
+		}
+		text = xstrndup(git_blob_rawcontent(blob),
+		    (size_t)git_blob_rawsize(blob));
+		git_blob_free(blob);
+		oid_hex(&annotated, hex);
+		error = cb(ctx, hex, text);
+		free(text);
+		if (error != 0)
+			goto done;
+	}
+	error = error == GIT_ITEROVER ? 0 : repo_err(error);
+done:
+	git_note_iterator_free(it);
+	git_commit_free(nc);
+	return error;
+}
+
+int
+repo_config_string(struct repo *r, const char *name, char **out)
+{
+	git_config *cfg = NULL;
+	git_buf value = { 0 };
+	int error;
+
+	if ((error = git_repository_config_snapshot(&cfg, r->git)) < 0)
+		return repo_err(error);
+	error = git_config_get_string_buf(&value, cfg, name);
+	if (error == 0)
+		*out = xstrdup(value.ptr);
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return repo_err(error);
+}
+
+int
+repo_pathspec_new(struct repo_pathspec **out, char *const *paths, size_t n)
+{
+	git_strarray arr = { (char **)paths, n };
+	struct repo_pathspec *ps;
+	git_pathspec *gps = NULL;
+
+	git_libgit2_init();
+	if (git_pathspec_new(&gps, &arr) < 0)
+		return -EINVAL;
+	ps = xcalloc(1, sizeof(*ps));
+	ps->ps = gps;
+	*out = ps;
+	return 0;
+}
+
+bool
+repo_pathspec_match(const struct repo_pathspec *ps, const char *path)
+{
+	return git_pathspec_matches_path(ps->ps, GIT_PATHSPEC_DEFAULT,
+	    path) == 1;
+}
+
+void
+repo_pathspec_free(struct repo_pathspec *ps)
+{
+	if (ps == NULL)
+		return;
+	git_pathspec_free(ps->ps);
+	free(ps);
+}

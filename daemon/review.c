@@ -1,0 +1,740 @@
+/*
+ * review.c - the review of a candidate for print, gathered from the
+ * repository and the ledger: the newest earlier print tag it descends from,
+ * the files changed since (the scope), who authored them, what reviewers
+ * decided, and which rules apply; then policy.c decides, and the format
+ * functions say it in words for the pusher and the administrator.
+ */
+#include "review.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger.h"
+#include "verify.h"
+
+static char *
+short_id(const char *id)
+{
+	return xstrndup(id, 7);
+}
+
+char *
+review_pending_ref(const struct config *cf, const char *refname)
+{
+	return xasprintf("%s%s", PENDING_PREFIX,
+	    refname + strlen(cf->print_prefix));
+}
+
+char *
+review_pending_tag(const struct config *cf, const char *pending_ref)
+{
+	return xasprintf("%s%s", cf->print_prefix + strlen("refs/tags/"),
+	    pending_ref + strlen(PENDING_PREFIX));
+}
+
+/* The commit a ref's target peels to: a tag object or a commit. */
+static int
+peel_ref_target(struct repo *r, const char *id, char out[OID_HEX])
+{
+	struct repo_tag *t = NULL;
+	int error;
+
+	error = repo_tag_read(r, id, &t);
+	if (error == 0) {
+		memcpy(out, t->commit, OID_HEX);
+		repo_tag_free(t);
+		return 0;
+	}
+	return repo_resolve_commit(r, id, out);
+}
+
+/*
+ * Finds the newest print tag whose commit rv->commit descends from,
+ * leaving out rv->tag itself.  Of two such tags the one that descends from
+ * the other is newer; unrelated ones are ordered by commit time.
+ */
+static int
+find_base(const struct config *cf, struct repo *r, struct review *rv)
+{
+	struct repo_ref *refs = NULL;
+	char best[OID_HEX] = "", commit[OID_HEX];
+	size_t n = 0, besti = 0;
+	int error;
+
+	if ((error = repo_ref_list(r, cf->print_tags, &refs, &n)) < 0)
+		return error;
+	for (size_t i = 0; i < n; i++) {
+		bool anc, newer;
+
+		if (rv->tag && strcmp(refs[i].name + strlen("refs/tags/"),
+		    rv->tag) == 0)
+			continue;
+		if (peel_ref_target(r, refs[i].id, commit) < 0)
+			continue;	/* a print tag of a tree or blob */
+		if ((error = repo_descends(r, rv->commit, commit, &anc)) < 0)
+			goto done;
+		if (!anc)
+			continue;
+		if (best[0] == '\0')
+			newer = true;
+		else if ((error = repo_descends(r, commit, best, &newer)) < 0)
+			goto done;
+		if (!newer && strcmp(commit, best) != 0) {
+			bool older;
+			int64_t tc = 0, tb = 0;
+
+			if ((error = repo_descends(r, best, commit,
+			    &older)) < 0)
+				goto done;
+			if (!older) {
+				repo_commit_time(r, commit, &tc);
+				repo_commit_time(r, best, &tb);
+				newer = tc > tb;
+			}
+		}
+		if (newer) {
+			memcpy(best, commit, OID_HEX);
+			besti = i;
+		}
+	}
+	if (best[0]) {
+		memcpy(rv->base_commit, best, OID_HEX);
+		rv->base_tag = xstrdup(refs[besti].name + strlen("refs/tags/"));
+	}
+done:
+	repo_ref_list_free(refs, n);
+	return error;
+}
+
+struct walk_ctx {
+	const struct config *cf;
+	struct review *rv;
+	char **commits;
+	size_t ncommits;
+};
+
+static int
+walk_commit(void *ctx, const char *id, const char *email)
+{
+	struct walk_ctx *w = ctx;
+	struct review *rv = w->rv;
+	ssize_t p = config_person_by_email(w->cf, email);
+	size_t i;
+
+	w->commits = xreallocarray(w->commits, w->ncommits + 1,
+	    sizeof(char *));
+	w->commits[w->ncommits++] = xstrdup(id);
+	if (p >= 0) {
+		for (i = 0; i < rv->nauthors; i++)
+			if (rv->authors[i] == (size_t)p)
+				return 0;
+		rv->authors = xreallocarray(rv->authors, rv->nauthors + 1,
+		    sizeof(size_t));
+		rv->authors[rv->nauthors++] = (size_t)p;
+		return 0;
+	}
+	for (i = 0; i < rv->nstrangers; i++)
+		if (strcmp(rv->strangers[i], email) == 0)
+			return 0;
+	rv->strangers = xreallocarray(rv->strangers, rv->nstrangers + 1,
+	    sizeof(char *));
+	rv->strangers[rv->nstrangers++] = xstrdup(email);
+	return 0;
+}
+
+/* The rule's files and their fingerprint: sha256 of "path NUL blob LF". */
+static int
+match_rule(const struct config *cf, struct review *rv, size_t r)
+{
+	struct review_rule *rr = &rv->rules[r];
+	const struct config_rule *rule = &cf->rules[r];
+	struct repo_pathspec *ps = NULL;
+	struct buf b = { 0 };
+	int error;
+
+	rr->rule = r;
+	if ((error = repo_pathspec_new(&ps, rule->paths, rule->npaths)) < 0)
+		return error;
+	rr->files = xcalloc(rv->nfiles, sizeof(size_t));
+	for (size_t i = 0; i < rv->nfiles; i++) {
+		if (!repo_pathspec_match(ps, rv->files[i].path))
+			continue;
+		rr->files[rr->nfiles++] = i;
+		buf_adds(&b, rv->files[i].path);
+		buf_add(&b, "", 1);
+		buf_adds(&b, rv->files[i].blob);
+		buf_adds(&b, "\n");
+	}
+	rr->matched = rr->nfiles > 0;
+	verify_sha256_hex(b.s ? b.s : "", b.len, rr->fingerprint);
+	buf_free(&b);
+	repo_pathspec_free(ps);
+	return 0;
+}
+
+/* For a stale decision: which of the rule's files changed since. */
+static void
+describe_changes(const struct config *cf, struct repo *r, struct review *rv,
+    struct review_rule *rr, struct review_member *m)
+{
+	struct buf b = { 0 };
+	size_t listed = 0, more = 0;
+	char blob[OID_HEX];
+
+	for (size_t i = 0; i < rr->nfiles; i++) {
+		const struct scope_file *f = &rv->files[rr->files[i]];
+
+		if (repo_blob_at(r, m->stale->commit, f->path, blob) < 0)
+			blob[0] = '\0';
+		if (strcmp(blob, f->blob) == 0)
+			continue;
+		if (listed == 5) {
+			more++;
+			continue;
+		}
+		buf_addf(&b, "%s%s", listed ? ", " : "", f->path);
+		listed++;
+	}
+	if (listed == 0)
+		buf_adds(&b, "the files under this rule");
+	else if (more)
+		buf_addf(&b, " and %zu more", more);
+	buf_addf(&b, " changed since %s %s", cf->people[m->person].id,
+	    m->stale->type == LEDGER_CHANGES_REQUIRED ? "required changes" :
+	    "approved");
+	m->changed = buf_steal(&b);
+}
+
+int
+review_load(struct review **out, const struct config *cf, struct repo *r,
+    const char *commit, const char *tag, const char *tag_object,
+    const char *tag_message, char **why)
+{
+	struct review *rv = xcalloc(1, sizeof(*rv));
+	struct walk_ctx w = { cf, rv, NULL, 0 };
+	char head[OID_HEX];
+	bool have_notes;
+	int error;
+
+	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
+	rv->tag = tag ? xstrdup(tag) : NULL;
+	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
+	    tag_object ? tag_object : "");
+	if (tag_message && (error = repo_trailers(tag_message, &rv->trailers,
+	    &rv->ntrailers)) < 0) {
+		*why = xstrdup("cannot parse the tag message's trailers");
+		goto fail;
+	}
+	if ((error = find_base(cf, r, rv)) < 0) {
+		*why = xasprintf("cannot find the previous print tag: %s",
+		    repo_strerror());
+		goto fail;
+	}
+	if ((error = repo_diff(r, rv->base_commit[0] ? rv->base_commit : NULL,
+	    rv->commit, &rv->files, &rv->nfiles)) < 0) {
+		*why = xasprintf("cannot compare %s with %s: %s", rv->commit,
+		    rv->base_tag ? rv->base_tag : "the empty tree",
+		    repo_strerror());
+		goto fail;
+	}
+	if ((error = repo_walk(r, rv->commit,
+	    rv->base_commit[0] ? rv->base_commit : NULL, walk_commit,
+	    &w)) < 0) {
+		*why = xasprintf("cannot list the commits since %s: %s",
+		    rv->base_tag ? rv->base_tag : "the first commit",
+		    repo_strerror());
+		goto fail;
+	}
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error < 0 && error != -ENOENT) {
+		*why = xasprintf("cannot read %s: %s", LEDGER_REF,
+		    repo_strerror());
+		goto fail;
+	}
+	have_notes = error == 0;
+	error = 0;
+	/*
+	 * Decisions on earlier commits in scope may carry over; the
+	 * candidate's own note is read last so that it wins ties in time.
+	 */
+	for (size_t i = 0; have_notes && i < w.ncommits; i++) {
+		if (strcmp(w.commits[i], rv->commit) == 0)
+			continue;
+		if ((error = ledger_read(r, head, w.commits[i],
+		    &rv->events)) < 0)
+			break;
+	}
+	if (have_notes && error >= 0)
+		error = ledger_read(r, head, rv->commit, &rv->events);
+	if (error < 0) {
+		*why = xasprintf("cannot read the ledger: %s", repo_strerror());
+		goto fail;
+	}
+	rv->nrules = cf->nrules;
+	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
+	for (size_t i = 0; i < cf->nrules; i++) {
+		if ((error = match_rule(cf, rv, i)) < 0) {
+			*why = xasprintf("rule '%s': invalid paths",
+			    cf->rules[i].name);
+			goto fail;
+		}
+	}
+	policy_evaluate(cf, rv);
+	for (size_t i = 0; i < rv->nrules; i++)
+		for (size_t m = 0; m < rv->rules[i].nmembers; m++)
+			if (rv->rules[i].members[m].stale)
+				describe_changes(cf, r, rv, &rv->rules[i],
+				    &rv->rules[i].members[m]);
+	strv_free(w.commits, w.ncommits);
+	*out = rv;
+	return 0;
+fail:
+	strv_free(w.commits, w.ncommits);
+	review_free(rv);
+	return error < 0 ? error : -EIO;
+}
+
+void
+review_free(struct review *rv)
+{
+	if (rv == NULL)
+		return;
+	free(rv->tag);
+	free(rv->base_tag);
+	repo_scope_free(rv->files, rv->nfiles);
+	repo_trailers_free(rv->trailers, rv->ntrailers);
+	free(rv->authors);
+	strv_free(rv->strangers, rv->nstrangers);
+	ledger_events_free(&rv->events);
+	for (size_t i = 0; i < rv->nrules; i++) {
+		struct review_rule *rr = &rv->rules[i];
+
+		free(rr->files);
+		free(rr->cond_why);
+		for (size_t m = 0; m < rr->nmembers; m++)
+			free(rr->members[m].changed);
+		free(rr->members);
+	}
+	free(rv->rules);
+	free(rv);
+}
+
+void
+review_target_clear(struct review_target *t)
+{
+	free(t->tag);
+	free(t->message);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Fills t from a ref whose target is a print tag's tag object. */
+static int
+target_from_tag(struct review_target *t, struct repo *r, const char *id,
+    char **why)
+{
+	struct repo_tag *tag = NULL;
+	int error;
+
+	error = repo_tag_read(r, id, &tag);
+	if (error == -EINVAL) {
+		/* a lightweight tag, from before printgate */
+		return repo_resolve_commit(r, id, t->commit);
+	}
+	if (error < 0) {
+		*why = xasprintf("cannot read tag object %s: %s", id,
+		    repo_strerror());
+		return error;
+	}
+	memcpy(t->commit, tag->commit, OID_HEX);
+	memcpy(t->tag_object, tag->id, OID_HEX);
+	t->message = xstrdup(tag->message);
+	repo_tag_free(tag);
+	return 0;
+}
+
+int
+review_resolve(struct review_target *out, const struct config *cf,
+    struct repo *r, const char *arg, char **why)
+{
+	struct review_target t = { 0 };
+	struct repo_ref *refs = NULL;
+	size_t nrefs = 0;
+	char *full, *pending = NULL;
+	char id[OID_HEX];
+	int error;
+
+	full = str_startswith(arg, "refs/") ? xstrdup(arg) :
+	    xasprintf("refs/tags/%s", arg);
+	if (str_startswith(full, cf->print_prefix) &&
+	    strlen(full) > strlen(cf->print_prefix)) {
+		t.tag = xstrdup(full + strlen("refs/tags/"));
+		pending = review_pending_ref(cf, full);
+		if (repo_ref_get(r, full, id) == 0) {
+			t.released = true;
+			error = target_from_tag(&t, r, id, why);
+			goto done;
+		}
+		if (repo_ref_get(r, pending, id) == 0) {
+			t.pending = true;
+			error = target_from_tag(&t, r, id, why);
+			goto done;
+		}
+		free(t.tag);
+		t.tag = NULL;
+	}
+	if ((error = repo_resolve_commit(r, arg, t.commit)) < 0) {
+		/* "q1" for "print/q1" */
+		if (!str_startswith(arg, "refs/") &&
+		    !str_startswith(full, cf->print_prefix)) {
+			char *tag = xasprintf("%s%s", cf->print_prefix +
+			    strlen("refs/tags/"), arg);
+
+			error = review_resolve(out, cf, r, tag, why);
+			free(tag);
+			if (error != -ENOENT) {
+				review_target_clear(&t);
+				free(full);
+				free(pending);
+				return error;
+			}
+			free(*why);
+		}
+		*why = xasprintf("'%s' is neither a print tag, nor one waiting "
+		    "under %s, nor a commit", arg, PENDING_PREFIX);
+		error = -ENOENT;
+		goto done;
+	}
+	/* A commit: take the print tag that waits for it, if there is one. */
+	if (repo_ref_list(r, PENDING_PREFIX "*", &refs, &nrefs) == 0) {
+		for (size_t i = 0; i < nrefs; i++) {
+			struct repo_tag *tag = NULL;
+
+			if (repo_tag_read(r, refs[i].id, &tag) < 0)
+				continue;
+			if (strcmp(tag->commit, t.commit) == 0) {
+				t.tag = review_pending_tag(cf, refs[i].name);
+				t.pending = true;
+				memcpy(t.tag_object, tag->id, OID_HEX);
+				t.message = xstrdup(tag->message);
+				repo_tag_free(tag);
+				break;
+			}
+			repo_tag_free(tag);
+		}
+		repo_ref_list_free(refs, nrefs);
+	}
+	error = 0;
+done:
+	free(full);
+	free(pending);
+	if (error < 0) {
+		review_target_clear(&t);
+		return error;
+	}
+	*out = t;
+	return 0;
+}
+
+int
+review_eligible(const struct config *cf, const struct review *rv,
+    size_t person, size_t **rules, size_t *n, char **why)
+{
+	size_t *v = xcalloc(rv->nrules, sizeof(size_t));
+	size_t count = 0;
+	bool member = false, author = false;
+
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		if (!rr->applies)
+			continue;
+		for (size_t m = 0; m < rr->nmembers; m++) {
+			if (rr->members[m].person != person)
+				continue;
+			member = true;
+			if (rr->members[m].state == MEMBER_AUTHOR)
+				author = true;
+			else
+				v[count++] = i;
+		}
+	}
+	if (count == 0) {
+		const char *id = cf->people[person].id;
+
+		free(v);
+		if (author)
+			*why = xasprintf("%s authored a commit under review "
+			    "and may not approve it (self_approval is off)",
+			    id);
+		else if (!member)
+			*why = xasprintf("%s is not in the group of any rule "
+			    "that applies to this review", id);
+		else
+			*why = xasprintf("%s may not decide on this review",
+			    id);
+		return -EPERM;
+	}
+	*rules = v;
+	*n = count;
+	return 0;
+}
+
+char *
+review_name(const struct review *rv)
+{
+	char *s = short_id(rv->commit), *name;
+
+	if (rv->tag == NULL)
+		return s;
+	name = xasprintf("%s (%s)", rv->tag, s);
+	free(s);
+	return name;
+}
+
+/* Whether rule rr still needs someone: applies and is not met. */
+static bool
+unmet(const struct config *cf, const struct review_rule *rr)
+{
+	return rr->applies && (rr->blocked ||
+	    rr->approvals < cf->rules[rr->rule].required);
+}
+
+char *
+review_asked(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	bool *seen = xcalloc(cf->npeople, sizeof(bool));
+
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		if (!unmet(cf, rr))
+			continue;
+		for (size_t m = 0; m < rr->nmembers; m++) {
+			size_t p = rr->members[m].person;
+
+			if (rr->members[m].state != MEMBER_PENDING || seen[p])
+				continue;
+			seen[p] = true;
+			buf_addf(&b, "%s%s", b.len ? ", " : "",
+			    cf->people[p].id);
+		}
+	}
+	free(seen);
+	return buf_steal(&b);
+}
+
+char *
+review_channels(const struct config *cf)
+{
+	struct buf b = { 0 };
+
+	if (cf->nnotify == 0)
+		return NULL;
+	for (size_t i = 0; i < cf->nnotify; i++)
+		buf_addf(&b, "%s%s:%s", i ? ", " : "",
+		    config_notify_type_name(cf->notify[i].type),
+		    cf->notify[i].name);
+	return buf_steal(&b);
+}
+
+/* "sales-emea: alice (approved), bob, carol (author, cannot approve)" */
+static void
+format_members(const struct config *cf, const struct review_rule *rr,
+    struct buf *b)
+{
+	const struct config_rule *rule = &cf->rules[rr->rule];
+
+	buf_addf(b, "%s:", cf->groups[rule->group].name);
+	for (size_t m = 0; m < rr->nmembers; m++) {
+		const struct review_member *mb = &rr->members[m];
+
+		buf_addf(b, "%s %s", m ? "," : "", cf->people[mb->person].id);
+		if (mb->state != MEMBER_PENDING)
+			buf_addf(b, " (%s%s)", policy_state_name(mb->state),
+			    mb->carried ? ", carried over" : "");
+	}
+}
+
+static size_t
+rule_width(const struct config *cf, const struct review *rv, bool all)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < rv->nrules; i++) {
+		size_t l = strlen(cf->rules[i].name);
+
+		if ((all || unmet(cf, &rv->rules[i])) && l > w)
+			w = l;
+	}
+	return w;
+}
+
+/* The lines of one rule, indented, with what blocks it. */
+static void
+format_rule(const struct config *cf, const struct review_rule *rr,
+    size_t width, struct buf *b)
+{
+	const struct config_rule *rule = &cf->rules[rr->rule];
+
+	buf_addf(b, "  %-*s  %u of %u   ", (int)width, rule->name,
+	    rr->approvals, rule->required);
+	format_members(cf, rr, b);
+	buf_adds(b, "\n");
+	for (size_t m = 0; m < rr->nmembers; m++) {
+		const struct review_member *mb = &rr->members[m];
+
+		if (mb->state == MEMBER_CHANGES)
+			buf_addf(b, "  %-*s  changes required by %s%s%s\n",
+			    (int)width, "", cf->people[mb->person].id,
+			    mb->decision->comment ? ": " : "",
+			    mb->decision->comment ? mb->decision->comment :
+			    "");
+		if (mb->changed)
+			buf_addf(b, "  %-*s  %s\n", (int)width, "", mb->changed);
+	}
+	if (rr->eligible < rule->required)
+		buf_addf(b, "  %-*s  only %u of %s may approve: ask an "
+		    "administrator to change the rule or the group\n",
+		    (int)width, "", rr->eligible,
+		    cf->groups[rule->group].name);
+}
+
+char *
+review_format_wait(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	char *name = review_name(rv), *asked = review_asked(cf, rv);
+	char *channels = review_channels(cf);
+	size_t width = rule_width(cf, rv, false);
+
+	buf_addf(&b, "printgate: %s waits for %s\n", name,
+	    rv->blocked ? "changes" : "approval");
+	for (size_t i = 0; i < rv->nrules; i++)
+		if (unmet(cf, &rv->rules[i]))
+			format_rule(cf, &rv->rules[i], width, &b);
+	if (asked[0] && channels)
+		buf_addf(&b, "  review requested from %s on %s\n", asked,
+		    channels);
+	else if (asked[0])
+		buf_addf(&b, "  review requested from %s (no chat channel "
+		    "is configured: ask them directly)\n", asked);
+	buf_addf(&b, "  status: printgatectl status %s\n",
+	    rv->tag ? rv->tag : rv->commit);
+	free(name);
+	free(asked);
+	free(channels);
+	return buf_steal(&b);
+}
+
+char *
+review_format_status(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	char *name = review_name(rv);
+	size_t width = rule_width(cf, rv, true), listed;
+	bool any = false;
+
+	if (rv->released)
+		buf_addf(&b, "%s: released\n", name);
+	else if (rv->approved)
+		buf_addf(&b, "%s: approved\n", name);
+	else
+		buf_addf(&b, "%s: waits for %s\n", name,
+		    rv->blocked ? "changes" : "approval");
+	buf_addf(&b, "  commit   %s\n", rv->commit);
+	if (rv->tag_object[0])
+		buf_addf(&b, "  tag      %s\n", rv->tag_object);
+	for (size_t i = 0; i < rv->ntrailers; i++)
+		buf_addf(&b, "  trailer  %s: %s\n", rv->trailers[i].key,
+		    rv->trailers[i].value);
+	if (rv->base_tag)
+		buf_addf(&b, "  scope    %zu file%s changed since %s (%.7s)\n",
+		    rv->nfiles, rv->nfiles == 1 ? "" : "s", rv->base_tag,
+		    rv->base_commit);
+	else
+		buf_addf(&b, "  scope    first print: all %zu file%s\n",
+		    rv->nfiles, rv->nfiles == 1 ? "" : "s");
+	listed = rv->nfiles < REVIEW_MAX_LISTED ? rv->nfiles :
+	    REVIEW_MAX_LISTED;
+	for (size_t i = 0; i < listed; i++)
+		buf_addf(&b, "    %c %s\n", rv->files[i].status,
+		    rv->files[i].path);
+	if (listed < rv->nfiles)
+		buf_addf(&b, "    … and %zu more\n", rv->nfiles - listed);
+	buf_adds(&b, "  rules\n");
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+		const struct config_rule *rule = &cf->rules[i];
+
+		if (rr->applies) {
+			any = true;
+			buf_adds(&b, "  ");
+			format_rule(cf, rr, width, &b);
+			if (rr->cond_why)
+				buf_addf(&b, "    %-*s  applies: %s\n",
+				    (int)width, "", rr->cond_why);
+		} else if (!rr->matched)
+			buf_addf(&b, "    %-*s  not in scope: no changed file "
+			    "under %s%s\n", (int)width, rule->name,
+			    rule->paths[0], rule->npaths > 1 ? ", …" : "");
+		else
+			buf_addf(&b, "    %-*s  does not apply: %s\n",
+			    (int)width, rule->name, rr->cond_why);
+	}
+	if (!any)
+		buf_adds(&b, "    no rule applies: nothing to review\n");
+	if (rv->nauthors) {
+		buf_adds(&b, "  authors ");
+		for (size_t i = 0; i < rv->nauthors; i++)
+			buf_addf(&b, " %s", cf->people[rv->authors[i]].id);
+		buf_adds(&b, "\n");
+	}
+	if (rv->requested) {
+		char at[21];
+
+		util_rfc3339(rv->requested->at, at);
+		buf_addf(&b, "  requested %s by %s\n", at, rv->requested->by);
+	}
+	if (rv->released) {
+		char at[21];
+
+		util_rfc3339(rv->released->at, at);
+		buf_addf(&b, "  released  %s by %s via %s\n", at,
+		    rv->released->by, rv->released->via);
+	}
+	free(name);
+	return buf_steal(&b);
+}
+
+char *
+review_format_line(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	char *name = review_name(rv);
+	bool first = true;
+
+	buf_addf(&b, "%s  ", name);
+	if (rv->approved) {
+		buf_adds(&b, "approved");
+	} else {
+		buf_addf(&b, "waits for %s:", rv->blocked ? "changes" :
+		    "approval");
+		for (size_t i = 0; i < rv->nrules; i++) {
+			const struct review_rule *rr = &rv->rules[i];
+
+			if (!unmet(cf, rr))
+				continue;
+			buf_addf(&b, "%s %s %u of %u%s", first ? "" : ",",
+			    cf->rules[i].name, rr->approvals,
+			    cf->rules[i].required,
+			    rr->blocked ? " (changes required)" : "");
+			first = false;
+		}
+	}
+	free(name);
+	return buf_steal(&b);
+}

@@ -1,0 +1,54 @@
+/*
+ * printgate-update - the git update hook.  git runs it once per ref of a
+ * push, as "update REFNAME OLDREV NEWREV", with GIT_DIR set; what it prints
+ * on stderr reaches the pusher as "remote:" lines, and a non-zero exit
+ * refuses that ref alone.  printgatectl install-hook installs a hooks/update
+ * script that runs it with the repository's config.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gate.h"
+#include "log.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: printgate-update [-c config] refname oldrev "
+	    "newrev\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *config = CONFIG_DEFAULT_PATH, *gitdir;
+	char *msg = NULL;
+	int ch, rc;
+
+	log_init("printgate", false);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 3)
+		usage();
+	gitdir = getenv("GIT_DIR");
+	if (gitdir == NULL || *gitdir == '\0')
+		gitdir = ".";
+	rc = gate_update(config, gitdir, argv[0], argv[1], argv[2], &msg);
+	if (msg)
+		fputs(msg, stderr);
+	free(msg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,173 @@
+/*
+ * config.h - printgate's configuration (libconfig), loaded and validated in
+ * one pass.
+ *
+ * The loaded configuration is a plain record that every part reads, like
+ * OpenBSD's struct ntpd_conf: it is built once by config_load(), never
+ * changed afterwards, and freed with config_free().  People, groups and
+ * rules refer to each other by index into the arrays below.
+ */
+#ifndef PRINTGATE_CONFIG_H
+#define PRINTGATE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/printgate/printgate.conf"
+
+/* Caps on what a configuration may hold; past them it is refused. */
+#define CONFIG_MAX_PEOPLE 10000
+#define CONFIG_MAX_GROUPS 1000
+#define CONFIG_MAX_RULES 1000
+#define CONFIG_MAX_PATHS 256
+#define CONFIG_MAX_NOTIFY 64
+
+enum config_op {
+	CONFIG_OP_EQ,	/* = */
+	CONFIG_OP_NE,	/* != */
+	CONFIG_OP_LT,	/* < */
+	CONFIG_OP_LE,	/* <= */
+	CONFIG_OP_GT,	/* > */
+	CONFIG_OP_GE,	/* >= */
+};
+
+/* A rule's condition on the tag's trailers: "Opportunity >= 2000000". */
+struct config_when {
+	char *text;	/* as written, for messages */
+	char *trailer;	/* "Opportunity" */
+	enum config_op op;
+	char *value;	/* "2000000" */
+};
+
+struct config_person {
+	char *id;	/* [a-z0-9._-]+, unique */
+	char *name;
+	char *email;
+	char *login;	/* optional: the pusher name on the git server */
+	char *slack;	/* optional chat ids */
+	char *mattermost;
+	char *teams;
+};
+
+struct config_group {
+	char *name;
+	size_t *members;	/* indices into config.people */
+	size_t nmembers;
+};
+
+struct config_rule {
+	char *name;
+	char **paths;		/* git pathspecs */
+	size_t npaths;
+	size_t group;		/* index into config.groups */
+	unsigned required;	/* 1 .. group size */
+	bool has_when;
+	struct config_when when;
+};
+
+enum config_notify_type {
+	NOTIFY_SLACK,
+	NOTIFY_MATTERMOST,
+	NOTIFY_TEAMS,
+	NOTIFY_WEBHOOK,
+};
+
+struct config_notify {
+	char *name;
+	enum config_notify_type type;
+	char *url;		/* only for type webhook: not a secret */
+	char *url_file;		/* resolved path of the file with the URL */
+	char *secret_file;	/* resolved path; webhook signing secret */
+	char **events;		/* event types this target gets; none: all */
+	size_t nevents;
+};
+
+struct config_http {
+	bool enabled;		/* an http section is present */
+	char *listen;		/* "127.0.0.1:8787" */
+	char *public_url;
+	/* resolved paths of the secret files, NULL when not set */
+	char *slack_signing_secret_file;
+	char *mattermost_token_file;
+	char *teams_secret_file;
+	char *api_secret_file;
+};
+
+struct config_review {
+	bool self_approval;			/* default false */
+	bool approve_with_changes_counts;	/* default true */
+	bool auto_release;			/* default true */
+	bool quarantine;			/* default false */
+	int64_t remind_after;			/* seconds; default 24h */
+	int64_t escalate_after;			/* seconds; default 72h */
+	size_t escalate_to;			/* group index, or SIZE_MAX */
+};
+
+struct config {
+	char *path;		/* the file it was loaded from */
+	char *repository;
+	char *print_tags;	/* a glob: refs/tags/print/ and a star */
+	char *print_prefix;	/* "refs/tags/print/": print_tags less '*' */
+	char *state_dir;
+	char *browse_url;	/* optional; {commit} and {path} */
+	char **pusher_env;
+	size_t npusher_env;
+	struct config_person *people;
+	size_t npeople;
+	struct config_group *groups;
+	size_t ngroups;
+	size_t *release_managers;	/* group indices */
+	size_t nrelease_managers;
+	struct config_rule *rules;
+	size_t nrules;
+	struct config_review review;
+	struct config_notify *notify;
+	size_t nnotify;
+	struct config_http http;
+};
+
+/* config_load() flags */
+#define CONFIG_CHECK_SECRETS 0x1	/* secret files exist, are private */
+
+/*
+ * Loads and validates the file at path.  On success returns 0 and *out is
+ * the caller's.  On failure returns -EINVAL (or -errno when the file cannot
+ * be read), leaves *out untouched, and sets *errors to a string the caller
+ * frees: every problem found, one a line, each "file:line: setting 'x':
+ * what is wrong".  Unknown settings are errors.
+ *
+ * Secret file paths (*_file) are resolved: a relative one against
+ * $CREDENTIALS_DIRECTORY when set, else against the config file's folder.
+ * With CONFIG_CHECK_SECRETS each must be a regular file not readable by
+ * others; without it (the update hook, which runs as the pushing user) they
+ * are only resolved.
+ */
+int config_load(struct config **out, const char *path, unsigned flags,
+    char **errors);
+void config_free(struct config *cf);
+
+/* Index of the person with this id, or -1. */
+ssize_t config_person_find(const struct config *cf, const char *id);
+/* Index of the person whose login, or else id, is name; or -1. */
+ssize_t config_person_by_login(const struct config *cf, const char *name);
+/* Index of the person with this email (case-insensitive), or -1. */
+ssize_t config_person_by_email(const struct config *cf, const char *email);
+/* Index of the group with this name, or -1. */
+ssize_t config_group_find(const struct config *cf, const char *name);
+/* True when person (an index) is a member of group (an index). */
+bool config_group_has(const struct config *cf, size_t group, size_t person);
+/* True when person is in one of the release manager groups. */
+bool config_is_release_manager(const struct config *cf, size_t person);
+/* "slack", "mattermost", "teams" or "webhook" */
+const char *config_notify_type_name(enum config_notify_type type);
+
+/*
+ * Reads a secret file (a resolved path from this config) into a new
+ * NUL-terminated string with trailing white space removed.  0 or -errno;
+ * refuses (-EPERM) a file readable by others.
+ */
+int config_read_secret(const char *path, char **out);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * ledger.h - printgate's ledger: events as JSON lines in git notes under
+ * refs/notes/printgate, one note per reviewed commit, appended and never
+ * rewritten.
+ *
+ * An event line (DESIGN.md, "The ledger"):
+ *   {"v":1,"type":"approve","at":"2027-01-03T10:00:00Z","by":"alice",
+ *    "via":"cli:root","tag":"print/q1","rules":["emea"],
+ *    "fingerprints":{"emea":"…"},"comment":"…","id":"…"}
+ * Readers skip malformed lines (and report them) and ignore unknown fields.
+ */
+#ifndef PRINTGATE_LEDGER_H
+#define PRINTGATE_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define LEDGER_REF "refs/notes/printgate"
+#define LEDGER_VERSION 1
+/* Caps on what one line may hold; a longer one is malformed. */
+#define LEDGER_MAX_LINE 65536
+#define LEDGER_MAX_RULES 1000
+#define LEDGER_MAX_COMMENT 4000
+
+struct repo;
+
+enum ledger_type {
+	LEDGER_REQUEST,
+	LEDGER_APPROVE,
+	LEDGER_APPROVE_WITH_CHANGES,
+	LEDGER_CHANGES_REQUIRED,
+	LEDGER_REMIND,
+	LEDGER_ESCALATE,
+	LEDGER_RELEASED,
+	LEDGER_VIOLATION,
+	LEDGER_CARRIED_OVER,
+};
+
+struct ledger_fp {
+	char *rule;
+	char *value;
+};
+
+struct ledger_event {
+	enum ledger_type type;
+	int64_t at;		/* seconds since the epoch, UTC */
+	char *by;		/* person id, or "printgate" */
+	char *via;		/* "hook", "cli:root", "slack:U0123", … */
+	char *tag;		/* "print/q1", or NULL */
+	char *tag_object;	/* hex id, or NULL */
+	char **rules;
+	size_t nrules;
+	struct ledger_fp *fps;
+	size_t nfps;
+	char *comment;		/* or NULL */
+	char *id;		/* unique event id, or NULL */
+	/* where it was read from; not encoded */
+	char commit[OID_HEX];
+	size_t line;		/* 1-based line in the note */
+};
+
+struct ledger_events {
+	struct ledger_event *v;
+	size_t n;
+	size_t malformed;	/* lines skipped */
+};
+
+/* "approve", …; NULL for an invalid type. */
+const char *ledger_type_name(enum ledger_type type);
+/* 0, or -EINVAL for an unknown name. */
+int ledger_type_parse(const char *name, enum ledger_type *out);
+/* Whether type is a reviewer's decision. */
+bool ledger_is_decision(enum ledger_type type);
+
+/* Encodes ev as one JSON line without the newline; the caller frees it. */
+char *ledger_encode(const struct ledger_event *ev);
+/*
+ * Decodes one line.  On failure returns -EINVAL, leaves *out untouched and
+ * sets *why (the caller frees it) to what is wrong.
+ */
+int ledger_decode(const char *line, size_t len, struct ledger_event *out,
+    char **why);
+void ledger_event_clear(struct ledger_event *ev);
+/* The fingerprint ev recorded for rule, or NULL. */
+const char *ledger_fp_get(const struct ledger_event *ev, const char *rule);
+
+/*
+ * Appends the events of a note's text for commit to evs.  Malformed lines
+ * are counted in evs->malformed and, when report is set, passed to it.
+ */
+void ledger_parse_note(struct ledger_events *evs, const char *commit,
+    const char *text,
+    void (*report)(void *ctx, const char *commit, size_t line,
+	const char *why),
+    void *ctx);
+void ledger_events_free(struct ledger_events *evs);
+
+/*
+ * Reads the events recorded on commit into evs (appending).  head is the
+ * notes commit to read from (repo_notes_head); no note is not an error.
+ */
+int ledger_read(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs);
+
+/*
+ * Appends ev to commit's note with compare-and-swap, retrying with backoff
+ * while other writers win, for up to timeout_ms.  Returns 0 once the ref
+ * update succeeded (the event is then durable in git), -ETIMEDOUT when the
+ * deadline passed, or another negative code from repo.  *retries, when
+ * not NULL, is set to the number of lost races.
+ */
+int ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * repo.h - repository access: refs, tags, trees, commits and notes.  The
+ * only part of printgate that speaks libgit2, so that the rest deals in
+ * plain strings (hex ids, paths) and stays testable without a repository.
+ *
+ * Errors are negative errno-style codes: -ENOENT (no such object or ref),
+ * -EAGAIN (a compare-and-swap lost a race; try again), -EBUSY (a ref is
+ * locked by another writer), -EPERM (libgit2 refuses the repository's
+ * owner), -EINVAL (not what was asked for: not a tag, not a commit), -EIO
+ * (anything else).  repo_strerror() gives libgit2's last message.
+ */
+#ifndef PRINTGATE_REPO_H
+#define PRINTGATE_REPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct repo;
+struct repo_pathspec;
+
+/* A file that differs between two trees. */
+struct scope_file {
+	char *path;
+	char blob[OID_HEX];	/* "" when the file was deleted */
+	char status;		/* 'A' added, 'M' modified, 'D' deleted */
+};
+
+struct trailer {
+	char *key;
+	char *value;
+};
+
+struct repo_tag {
+	char id[OID_HEX];	/* the tag object */
+	char commit[OID_HEX];	/* what it peels to */
+	char *name;		/* the name inside the tag object */
+	char *message;		/* whole message, "" when none */
+	char *tagger;		/* "Name <email>", "" when none */
+	int64_t time;		/* tagger time, 0 when none */
+};
+
+struct repo_ref {
+	char *name;
+	char id[OID_HEX];	/* direct target, not peeled */
+};
+
+/* What repo_walk() reports of each commit. */
+typedef int (*repo_walk_cb)(void *ctx, const char *id, const char *email);
+typedef int (*repo_note_cb)(void *ctx, const char *commit, const char *text);
+
+/*
+ * Opens the repository (a git dir or a work tree) at path.  On failure sets
+ * *why to a message for people (with a hint for -EPERM: safe.directory).
+ */
+int repo_open(struct repo **out, const char *path, char **why);
+void repo_free(struct repo *r);
+/* The git dir of the repository, borrowed. */
+const char *repo_path(const struct repo *r);
+/* libgit2's message for the last error of this thread, borrowed. */
+const char *repo_strerror(void);
+
+/* Resolves rev (a name, an id, "HEAD~2") to the commit it peels to. */
+int repo_resolve_commit(struct repo *r, const char *rev, char out[OID_HEX]);
+/* Whether id names an object in the repository, of any type. */
+bool repo_has_object(struct repo *r, const char *id);
+/* Reads a tag object; -EINVAL when id is not a tag or not of a commit. */
+int repo_tag_read(struct repo *r, const char *id, struct repo_tag **out);
+void repo_tag_free(struct repo_tag *t);
+/* Parses the trailers of a tag or commit message (signatures dropped). */
+int repo_trailers(const char *message, struct trailer **out, size_t *n);
+void repo_trailers_free(struct trailer *t, size_t n);
+
+/* The direct target of ref name; -ENOENT when it does not exist. */
+int repo_ref_get(struct repo *r, const char *name, char out[OID_HEX]);
+/*
+ * Points ref name at id if it currently points at old (old NULL: only if
+ * it does not exist yet).  -EAGAIN when it has another value.
+ */
+int repo_ref_set(struct repo *r, const char *name, const char *id,
+    const char *old, const char *log_message);
+/* Deletes ref name if it points at old; -EAGAIN when it has moved. */
+int repo_ref_delete(struct repo *r, const char *name, const char *old);
+/* Every ref matching glob (fnmatch, as print_tags is written). */
+int repo_ref_list(struct repo *r, const char *glob, struct repo_ref **out,
+    size_t *n);
+void repo_ref_list_free(struct repo_ref *refs, size_t n);
+
+/* Whether commit descends from ancestor (or is it). */
+int repo_descends(struct repo *r, const char *commit, const char *ancestor,
+    bool *out);
+/* Commit time of a commit, seconds. */
+int repo_commit_time(struct repo *r, const char *commit, int64_t *out);
+/*
+ * Calls cb for each commit reachable from tip but not from hide (NULL: the
+ * whole history), in no particular order.  A non-zero return from cb stops
+ * the walk and is returned.
+ */
+int repo_walk(struct repo *r, const char *tip, const char *hide,
+    repo_walk_cb cb, void *ctx);
+
+/*
+ * The files that differ between the trees of commits base (NULL: an empty
+ * tree, so every file) and commit, sorted by path.  Compares trees
+ * directly and skips subtrees with equal ids; no rename detection.
+ */
+int repo_diff(struct repo *r, const char *base, const char *commit,
+    struct scope_file **out, size_t *n);
+void repo_scope_free(struct scope_file *files, size_t n);
+/* The blob id of path in commit's tree; -ENOENT when there is none. */
+int repo_blob_at(struct repo *r, const char *commit, const char *path,
+    char out[OID_HEX]);
+
+/* The notes commit ref points at now; -ENOENT when there are no notes. */
+int repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX]);
+/*
+ * The note on commit as of notes commit head (from repo_notes_head).
+ * -ENOENT when the commit has no note.
+ */
+int repo_note_read(struct repo *r, const char *head, const char *commit,
+    char **out);
+/*
+ * One compare-and-swap append of text (whole lines, each ending in '\n')
+ * to the note on commit under ref: builds a notes commit on top of the
+ * current one with git_note_commit_create, then moves ref with
+ * git_reference_create_matching against the value it was built on.
+ * -EAGAIN or -EBUSY when another writer got there first: read and retry.
+ * On success *out_head is the new notes commit.
+ */
+int repo_note_append(struct repo *r, const char *ref, const char *commit,
+    const char *text, char out_head[OID_HEX]);
+/* Calls cb for every note as of notes commit head. */
+int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
+    void *ctx);
+
+/* A string setting from the repository's config; -ENOENT when unset. */
+int repo_config_string(struct repo *r, const char *name, char **out);
+
+/* git's own pathspec semantics: globs where "**" spans folders, prefixes. */
+int repo_pathspec_new(struct repo_pathspec **out, char *const *paths,
+    size_t n);
+bool repo_pathspec_match(const struct repo_pathspec *ps, const char *path);
+void repo_pathspec_free(struct repo_pathspec *ps);
+
+#endif

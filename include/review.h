@@ -1,0 +1,73 @@
+/*
+ * review.h - a candidate for print, gathered from the repository: finds the
+ * base print tag, the scope, the authors, the ledger events and the rules,
+ * runs the policy, and says the result in words for people.
+ */
+#ifndef PRINTGATE_REVIEW_H
+#define PRINTGATE_REVIEW_H
+
+#include "config.h"
+#include "policy.h"
+#include "repo.h"
+
+#define PENDING_PREFIX "refs/printgate/pending/"
+#define PRINTGATE_REFS "refs/printgate/"
+/* Files listed in a message before "and N more". */
+#define REVIEW_MAX_LISTED 50
+
+/* What a TAG|REV argument names. */
+struct review_target {
+	char commit[OID_HEX];
+	char *tag;			/* "print/q1", or NULL */
+	char tag_object[OID_HEX];	/* "" when none */
+	char *message;			/* the tag's message, or NULL */
+	bool released;			/* the print tag exists */
+	bool pending;			/* kept under refs/printgate/pending/ */
+};
+
+/*
+ * Gathers and evaluates the review of commit, asked for by tag (NULL for a
+ * bare commit) whose tag object and message are given when there is one.
+ * On failure sets *why for people.
+ */
+int review_load(struct review **out, const struct config *cf,
+    struct repo *r, const char *commit, const char *tag,
+    const char *tag_object, const char *tag_message, char **why);
+void review_free(struct review *rv);
+
+/*
+ * Resolves a TAG|REV argument: a print tag ("print/q1" or its ref), one
+ * kept under refs/printgate/pending/, or any revision (then a pending tag
+ * on that commit, if any, is taken as its tag).
+ */
+int review_resolve(struct review_target *out, const struct config *cf,
+    struct repo *r, const char *arg, char **why);
+void review_target_clear(struct review_target *t);
+
+/* The pending ref of print tag refname ("refs/tags/print/q1"). */
+char *review_pending_ref(const struct config *cf, const char *refname);
+/* The tag name ("print/q1") of a pending ref. */
+char *review_pending_tag(const struct config *cf, const char *pending_ref);
+
+/*
+ * The rules of rv that person may decide on: those that apply, whose group
+ * has the person, who is not an author (unless self_approval).  Sets *why
+ * when there are none.
+ */
+int review_eligible(const struct config *cf, const struct review *rv,
+    size_t person, size_t **rules, size_t *n, char **why);
+
+/* The people to ask: eligible, undecided, in unmet rules ("bob, carol"). */
+char *review_asked(const struct config *cf, const struct review *rv);
+/* "slack:sales, teams:sales-teams", or NULL when nothing is configured. */
+char *review_channels(const struct config *cf);
+/* The hook's refusal: what waits, for whom, and how to see the status. */
+char *review_format_wait(const struct config *cf, const struct review *rv);
+/* printgatectl status: scope, each rule, who decided, what is missing. */
+char *review_format_status(const struct config *cf, const struct review *rv);
+/* One line for printgatectl pending. */
+char *review_format_line(const struct config *cf, const struct review *rv);
+/* "print/q1 (a1b2c3d)" or "a1b2c3d" */
+char *review_name(const struct review *rv);
+
+#endif

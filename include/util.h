@@ -1,0 +1,62 @@
+/*
+ * util.h - small helpers shared by every program: allocation that aborts on
+ * exhaustion, a growable string buffer, and string utilities.
+ */
+#ifndef PRINTGATE_UTIL_H
+#define PRINTGATE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A commit, tree or blob id in hex (SHA-1 repositories), NUL-terminated. */
+#define OID_HEX 41
+
+/*
+ * Allocation: like Redis's zmalloc, running out of memory is not an error
+ * these programs can recover from in a useful way (a gate that half-decides
+ * must not answer), so these print why and abort.
+ */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Frees each element of an array of strings, then the array. */
+void strv_free(char **v, size_t n);
+
+/* A growable NUL-terminated buffer; zero-initialise, then append. */
+struct buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Hands the string over to the caller (never NULL) and empties the buffer. */
+char *buf_steal(struct buf *b);
+void buf_free(struct buf *b);
+
+bool str_startswith(const char *s, const char *prefix);
+/* Fills out with n random bytes from the kernel; 0 or -errno. */
+int util_random(void *out, size_t n);
+/* Writes a fresh random 128-bit id as 32 hex digits into out[33]. */
+int util_random_id(char out[33]);
+/* Formats t as RFC 3339 UTC ("2027-01-10T09:30:00Z") into out[21]. */
+void util_rfc3339(int64_t t, char out[21]);
+/* Parses an RFC 3339 UTC time as written by util_rfc3339; 0 or -EINVAL. */
+int util_parse_rfc3339(const char *s, int64_t *out);
+/* Formats a duration of seconds for people: "3d 4h", "25m", "10s". */
+void util_duration(int64_t secs, char *out, size_t len);
+
+#endif
