@@ -32,6 +32,17 @@
 
 static const char *config_path = CONFIG_DEFAULT_PATH;
 
+/*
+ * What a command loaded: main() frees it whatever path the command took,
+ * so that commands can return early without leaking.
+ */
+static struct {
+	struct config *cf;
+	struct repo *r;
+	struct review_target t;
+	struct review *rv;
+} ctl;
+
 static void
 usage(void)
 {
@@ -63,6 +74,7 @@ load_config(unsigned flags)
 		exit(EXIT_ERR);
 	}
 	free(errors);
+	ctl.cf = cf;
 	return cf;
 }
 
@@ -77,6 +89,7 @@ open_repo(const struct config *cf)
 		free(why);
 		exit(EXIT_ERR);
 	}
+	ctl.r = r;
 	return r;
 }
 
@@ -144,7 +157,6 @@ cmd_check(int argc, char *argv[])
 		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
 		    cf->notify[i].name);
 	printf("%s\n", cf->nnotify ? "" : " none");
-	config_free(cf);
 	return 0;
 }
 
@@ -214,7 +226,7 @@ cmd_install_hook(int argc, char *argv[])
 	struct config *cf;
 	struct repo *r;
 	struct buf b = { 0 };
-	char *hooks = NULL, *path, *prog, *abs_config, *old = NULL;
+	char *hooks = NULL, *path, *prog, *abs_config;
 	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
 	FILE *f;
 	int error;
@@ -245,10 +257,11 @@ cmd_install_hook(int argc, char *argv[])
 			fprintf(stderr, "printgatectl: %s exists and is not "
 			    "printgate's; move it aside (or chain it) and run "
 			    "again, or use --force to replace it\n", path);
+			free(path);
+			free(hooks);
 			return EXIT_ERR;
 		}
 	}
-	free(old);
 	mkdir(hooks, 0755);
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
@@ -263,27 +276,27 @@ cmd_install_hook(int argc, char *argv[])
 	if ((error = write_file(path, b.s, 0755)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
-		return EXIT_ERR;
+		error = EXIT_ERR;
+		goto done;
 	}
 	printf("installed the update hook: %s\n  runs %s with %s\n", path,
 	    prog, abs_config ? abs_config : config_path);
 	if (access(prog, X_OK) != 0)
 		printf("  warning: %s is not there yet: until it is, every "
 		    "push is refused\n", prog);
+	error = 0;
+done:
 	buf_free(&b);
 	free(abs_config);
 	free(prog);
 	free(path);
 	free(hooks);
-	repo_free(r);
-	config_free(cf);
-	return 0;
+	return error;
 }
 
 static int
 cmd_status(int argc, char *argv[])
 {
-	struct review_target t;
 	struct config *cf;
 	struct repo *r;
 	struct review *rv;
@@ -294,16 +307,12 @@ cmd_status(int argc, char *argv[])
 		usage();
 	cf = load_config(0);
 	r = open_repo(cf);
-	resolve(cf, r, argv[1], &t);
-	rv = load_review(cf, r, &t);
+	resolve(cf, r, argv[1], &ctl.t);
+	rv = ctl.rv = load_review(cf, r, &ctl.t);
 	s = review_format_status(cf, rv);
 	fputs(s, stdout);
 	rc = rv->approved || rv->released ? 0 : EXIT_NOT;
 	free(s);
-	review_free(rv);
-	review_target_clear(&t);
-	repo_free(r);
-	config_free(cf);
 	return rc;
 }
 
@@ -341,8 +350,6 @@ cmd_pending(int argc, char *argv[])
 	if (n == 0)
 		printf("no print tag waits for approval\n");
 	repo_ref_list_free(refs, n);
-	repo_free(r);
-	config_free(cf);
 	return n ? 0 : EXIT_NOT;
 }
 
@@ -435,8 +442,6 @@ cmd_log(int argc, char *argv[])
 	if (evs.n == 0)
 		printf("no events for %s\n", argc == 2 ? argv[1] : "any commit");
 	ledger_events_free(&evs);
-	repo_free(r);
-	config_free(cf);
 	return error;
 }
 
@@ -492,7 +497,6 @@ cmd_who(int argc, char *argv[])
 	for (size_t i = 0; i < cf->nrules; i++)
 		repo_pathspec_free(ps[i]);
 	free(ps);
-	config_free(cf);
 	return found ? 0 : EXIT_NOT;
 }
 
@@ -552,7 +556,6 @@ static int
 cmd_request(int argc, char *argv[])
 {
 	struct ledger_event ev = { 0 };
-	struct review_target t = { 0 };
 	struct config *cf;
 	struct repo *r;
 	struct review *rv;
@@ -570,7 +573,7 @@ cmd_request(int argc, char *argv[])
 		usage();
 	cf = load_config(0);
 	r = open_repo(cf);
-	if (repo_resolve_commit(r, argv[1], t.commit) < 0) {
+	if (repo_resolve_commit(r, argv[1], ctl.t.commit) < 0) {
 		fprintf(stderr, "printgatectl: '%s' is not a commit\n",
 		    argv[1]);
 		return EXIT_NOT;
@@ -579,11 +582,12 @@ cmd_request(int argc, char *argv[])
 	if (!str_startswith(name, cf->print_prefix)) {
 		fprintf(stderr, "printgatectl: '%s' is not a print tag name: "
 		    "print tags are %s\n", tag, cf->print_tags);
+		free(name);
 		return EXIT_ERR;
 	}
 	free(name);
-	t.tag = xstrdup(tag);
-	rv = load_review(cf, r, &t);
+	ctl.t.tag = xstrdup(tag);
+	rv = ctl.rv = load_review(cf, r, &ctl.t);
 	rules = xcalloc(rv->nrules, sizeof(size_t));
 	for (size_t i = 0; i < rv->nrules; i++)
 		if (rv->rules[i].applies)
@@ -605,10 +609,6 @@ cmd_request(int argc, char *argv[])
 	free(ev.rules);
 	free(ev.fps);
 	free(rules);
-	review_free(rv);
-	review_target_clear(&t);
-	repo_free(r);
-	config_free(cf);
 	return rc;
 }
 
@@ -621,7 +621,6 @@ cmd_decide(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ledger_event ev = { 0 };
-	struct review_target t;
 	struct config *cf;
 	struct repo *r;
 	struct review *rv;
@@ -667,13 +666,13 @@ cmd_decide(int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	r = open_repo(cf);
-	resolve(cf, r, argv[optind], &t);
-	if (t.released) {
+	resolve(cf, r, argv[optind], &ctl.t);
+	if (ctl.t.released) {
 		fprintf(stderr, "printgatectl: %s was already released; "
-		    "there is nothing left to decide\n", t.tag);
+		    "there is nothing left to decide\n", ctl.t.tag);
 		return EXIT_ERR;
 	}
-	rv = load_review(cf, r, &t);
+	rv = ctl.rv = load_review(cf, r, &ctl.t);
 	if (review_eligible(cf, rv, (size_t)person, &rules, &n, &why) < 0) {
 		name = review_name(rv);
 		fprintf(stderr, "printgatectl: refusing to record a decision "
@@ -698,7 +697,7 @@ cmd_decide(int argc, char *argv[])
 			printf(" %s", ev.rules[i]);
 		printf(") via %s\n", ev.via);
 		free(name);
-		after = load_review(cf, r, &t);
+		after = load_review(cf, r, &ctl.t);
 		line = review_format_line(cf, after);
 		printf("%s\n", line);
 		free(line);
@@ -708,10 +707,6 @@ cmd_decide(int argc, char *argv[])
 	free(ev.rules);
 	free(ev.fps);
 	free(rules);
-	review_free(rv);
-	review_target_clear(&t);
-	repo_free(r);
-	config_free(cf);
 	return rc;
 }
 
@@ -764,8 +759,6 @@ cmd_verify(int argc, char *argv[])
 	    v.evs.malformed == 1 ? "" : "s");
 	rc = v.evs.malformed ? EXIT_NOT : 0;
 	ledger_events_free(&v.evs);
-	repo_free(r);
-	config_free(cf);
 	return rc;
 }
 
@@ -803,9 +796,17 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].fn(argc, argv);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			int rc = commands[i].fn(argc, argv);
+
+			review_free(ctl.rv);
+			review_target_clear(&ctl.t);
+			repo_free(ctl.r);
+			config_free(ctl.cf);
+			return rc;
+		}
+	}
 	fprintf(stderr, "printgatectl: unknown command '%s'\n", argv[0]);
 	usage();
 }

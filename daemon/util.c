@@ -121,17 +121,13 @@ buf_adds(struct buf *b, const char *s)
 void
 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list aq;
+	char *s = NULL;
 	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
+	if ((n = vasprintf(&s, fmt, ap)) < 0)
 		oom();
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	b->len += (size_t)n;
+	buf_add(b, s, (size_t)n);
+	free(s);
 }
 
 void
