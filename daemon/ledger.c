@@ -335,15 +335,20 @@ ledger_append(struct repo *r, const char *commit,
 	int64_t deadline = now_ms() + timeout_ms;
 	unsigned lost = 0, backoff_ms = 1;
 	char head[OID_HEX];
-	char *line, *text;
+	char *line, *text, *message;
 	int error;
 
 	if ((line = ledger_encode(ev)) == NULL)
 		return -EINVAL;
 	text = xasprintf("%s\n", line);
 	free(line);
+	/* "approve print/q1 (a1b2c3d) by alice via cli:root" */
+	message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
+	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
+	    ev->tag ? " " : "", commit, ev->by, ev->via);
 	for (;;) {
-		error = repo_note_append(r, LEDGER_REF, commit, text, head);
+		error = repo_note_append(r, LEDGER_REF, commit, text, message,
+		    head);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;
@@ -367,6 +372,7 @@ ledger_append(struct repo *r, const char *commit,
 		}
 	}
 	free(text);
+	free(message);
 	if (retries)
 		*retries = lost;
 	return error;

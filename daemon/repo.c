@@ -642,9 +642,10 @@ repo_note_read(struct repo *r, const char *head, const char *commit,
 
 int
 repo_note_append(struct repo *r, const char *ref, const char *commit,
-    const char *text, char out_head[OID_HEX])
+    const char *text, const char *message, char out_head[OID_HEX])
 {
-	git_commit *parent = NULL;
+	git_commit *parent = NULL, *built = NULL;
+	git_tree *tree = NULL;
 	git_reference *newref = NULL;
 	git_note *note = NULL;
 	git_signature *sig = NULL;
@@ -682,6 +683,18 @@ repo_note_append(struct repo *r, const char *ref, const char *commit,
 	    sig, sig, &target, b.s, 1)) < 0)
 		goto done;
 	/*
+	 * libgit2 gives every notes commit the same message; the ledger's
+	 * history is its audit trail, so commit the same tree again with a
+	 * message that says what happened.
+	 */
+	if ((error = git_commit_lookup(&built, r->git, &newhead)) < 0 ||
+	    (error = git_commit_tree(&tree, built)) < 0)
+		goto done;
+	if ((error = git_commit_create(&newhead, r->git, NULL, sig, sig, NULL,
+	    message, tree, parent ? 1 : 0,
+	    (const git_commit **)&parent)) < 0)
+		goto done;
+	/*
 	 * The compare-and-swap: the ref moves only if it still points at the
 	 * notes commit this one was built on (or, for the first note, if it
 	 * still does not exist).  Anything else means another writer won.
@@ -692,6 +705,8 @@ repo_note_append(struct repo *r, const char *ref, const char *commit,
 		oid_hex(&newhead, out_head);
 done:
 	git_reference_free(newref);
+	git_tree_free(tree);
+	git_commit_free(built);
 	git_signature_free(sig);
 	git_note_free(note);
 	git_commit_free(parent);

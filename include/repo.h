@@ -127,10 +127,11 @@ int repo_note_read(struct repo *r, const char *head, const char *commit,
  * current one with git_note_commit_create, then moves ref with
  * git_reference_create_matching against the value it was built on.
  * -EAGAIN or -EBUSY when another writer got there first: read and retry.
- * On success *out_head is the new notes commit.
+ * The notes commit's message is message.  On success *out_head is the
+ * new notes commit.
  */
 int repo_note_append(struct repo *r, const char *ref, const char *commit,
-    const char *text, char out_head[OID_HEX]);
+    const char *text, const char *message, char out_head[OID_HEX]);
 /* Calls cb for every note as of notes commit head. */
 int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
     void *ctx);
