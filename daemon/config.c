@@ -11,8 +11,6 @@
  * place and handed back together, as OpenBSD's daemons do.  Nothing is
  * borrowed from libconfig: the struct config owns copies of its strings.
  */
-#include <sys/types.h>	/* ssize_t, which config.h uses */
-
 #include "config.h"
 
 #include <errno.h>
@@ -214,22 +212,42 @@ path_add(struct buf *b, const config_setting_t *s)
 }
 
 /*
+ * The name to show for a file libconfig names: NULL is the configuration
+ * itself; an @include'd file is named relative to the configuration's
+ * folder, which is where libconfig looked for it.  A new string.
+ */
+static char *
+file_name(const char *path, const char *source)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (source == NULL)
+		return xstrdup(path);
+	if (source[0] == '/' || slash == NULL)
+		return xstrdup(source);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, source);
+}
+
+/*
  * Records a problem with setting s, or with its child named child (a
  * missing setting) at s's line.  The root has no line: its problems are
  * "file: setting 'x': ...".
  */
+static void report_v(struct loader *ld, const config_setting_t *s,
+    const char *child, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 report_v(struct loader *ld, const config_setting_t *s, const char *child,
     const char *fmt, va_list ap)
 {
-	const char *file = config_setting_source_file(s);
+	const char *source = config_setting_source_file(s);
+	char *file = file_name(ld->path, source);
 	unsigned line = config_setting_source_line(s);
 	struct problem *p;
 	struct buf b = { 0 };
 	size_t mark;
 
-	if (file == NULL)
-		file = ld->path;
 	if (config_setting_parent(s) == NULL)
 		line = 0;
 	if (line > 0)
@@ -252,8 +270,8 @@ report_v(struct loader *ld, const config_setting_t *s, const char *child,
 		    sizeof(*ld->problems));
 	}
 	p = &ld->problems[ld->nproblems];
-	p->in_main = strcmp(file, ld->path) == 0;
-	p->file = xstrdup(file);
+	p->in_main = source == NULL;
+	p->file = file;
 	p->line = line;
 	p->seq = ld->nproblems++;
 	p->text = buf_steal(&b);
@@ -406,13 +424,15 @@ print_tags_check(const char *s)
 	len = strlen(prefix);
 	if (len == 0 || prefix[len - 1] != '*')
 		return "must end in '/*', e.g. 'refs/tags/print/*'";
-	if (len < 3 || prefix[len - 2] != '/')
+	len--;	/* from here on, the prefix without its '*' */
+	if (strcspn(prefix, "*?[\\") < len)
+		return "only one '*', at the end: no other glob characters";
+	if (len < 2 || prefix[len - 1] != '/')
 		return "needs a prefix ending in '/' before the '*', e.g. "
 		    "'refs/tags/print/*'";
-	for (p = prefix; p < prefix + len - 1; p++) {
-		if (*p == '*' || *p == '?' || *p == '[' || *p == '\\')
-			return "only one '*', at the end: no other glob "
-			    "characters";
+	if (prefix[0] == '/' || prefix[0] == '.')
+		return "has an empty or hidden ('.') component";
+	for (p = prefix; p < prefix + len; p++) {
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '~' ||
 		    *p == '^' || *p == ':')
 			return "has a character that git does not allow in a "
@@ -426,8 +446,6 @@ print_tags_check(const char *s)
 			return "has '@{', which git does not allow in a ref "
 			    "name";
 	}
-	if (prefix[0] == '/' || prefix[0] == '.')
-		return "has an empty or hidden ('.') component";
 	return NULL;
 }
 
@@ -553,6 +571,30 @@ duration_fmt(int64_t secs, char *out, size_t len)
 }
 
 /*
+ * A number as policy.c compares them: a sign, digits with '_' or ','
+ * between them ("2,500,000"), a fraction.
+ */
+static bool
+number_ok(const char *s)
+{
+	bool digits = false;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits = true;
+		else if (!((*s == '_' || *s == ',') && digits &&
+		    s[1] >= '0' && s[1] <= '9'))
+			break;
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits = true;
+	return digits && *s == '\0';
+}
+
+/*
  * Parses a rule's condition, "Trailer op value", into out (which owns
  * copies).  Returns NULL, or why it is wrong and out untouched.
  */
@@ -606,6 +648,16 @@ when_parse(const char *text, struct config_when *out)
 		value_end--;
 	if (value_end == value)
 		return "no value after the operator";
+	/* policy.c would make such a rule apply always: say so now */
+	if (op != CONFIG_OP_EQ && op != CONFIG_OP_NE) {
+		char *v = xstrndup(value, (size_t)(value_end - value));
+		bool number = number_ok(v);
+
+		free(v);
+		if (!number)
+			return "<, <=, > and >= compare numbers, and the value "
+			    "is not one";
+	}
 
 	out->text = xstrdup(text);
 	out->trailer = xstrndup(trailer, (size_t)(trailer_end - trailer));
@@ -993,6 +1045,9 @@ load_groups(struct loader *ld, const config_setting_t *groups)
 			report(ld, s, "has no members: list at least one "
 			    "person's id");
 		}
+		/* without a people section, that is the one error to show */
+		if (cf->people == NULL)
+			continue;
 		for (size_t j = 0; j < m; j++) {
 			const config_setting_t *e;
 			const char *id;
@@ -1029,7 +1084,9 @@ group_ref(struct loader *ld, const config_setting_t *s)
 
 	if (g >= 0)
 		return (size_t)g;
-	report(ld, s, "unknown group '%s'", name);
+	/* without a groups section, that is the one error to show */
+	if (ld->cf->groups != NULL)
+		report(ld, s, "unknown group '%s'", name);
 	return SIZE_MAX;
 }
 
@@ -1096,6 +1153,24 @@ load_rule_paths(struct loader *ld, struct config_rule *r,
 	}
 }
 
+/* Sets r->required from s: 1 to the size of the rule's group. */
+static void
+rule_required(struct loader *ld, struct config_rule *r,
+    const config_setting_t *s)
+{
+	long long req = config_setting_get_int64(s);
+	/* the size as listed: one error, not two, when a member is bad */
+	size_t size = r->group != SIZE_MAX ? ld->group_size[r->group] : 0;
+
+	if (req < 1)
+		report(ld, s, "%lld: must be at least 1", req);
+	else if (size > 0 && (unsigned long long)req > size)
+		report(ld, s, "%lld: must be at most %zu, the number of people "
+		    "in group '%s'", req, size, ld->cf->groups[r->group].name);
+	else if (req <= UINT_MAX)
+		r->required = (unsigned)req;
+}
+
 static void
 load_rules(struct loader *ld, const config_setting_t *list)
 {
@@ -1132,22 +1207,8 @@ load_rules(struct loader *ld, const config_setting_t *list)
 			load_rule_paths(ld, r, v[R_PATHS]);
 		if (v[R_GROUP] != NULL)
 			r->group = group_ref(ld, v[R_GROUP]);
-		if (v[R_REQUIRED] != NULL) {
-			long long req = config_setting_get_int64(v[R_REQUIRED]);
-			/* as listed: one error, not two, when a member is bad */
-			size_t size = r->group != SIZE_MAX ?
-			    ld->group_size[r->group] : 0;
-
-			if (req < 1)
-				report(ld, v[R_REQUIRED], "%lld: must be at "
-				    "least 1", req);
-			else if (size > 0 && (unsigned long long)req > size)
-				report(ld, v[R_REQUIRED], "%lld: must be at "
-				    "most %zu, the number of people in group "
-				    "'%s'", req, size, cf->groups[r->group].name);
-			else if (req <= UINT_MAX)
-				r->required = (unsigned)req;
-		}
+		if (v[R_REQUIRED] != NULL)
+			rule_required(ld, r, v[R_REQUIRED]);
 		if (v[R_WHEN] != NULL) {
 			const char *text = config_setting_get_string(v[R_WHEN]);
 
@@ -1480,6 +1541,12 @@ load_root(struct loader *ld, const config_setting_t *root)
 
 /* ---- the interface ------------------------------------------------------ */
 
+/*
+ * See config.h.  The file is opened here and handed to libconfig as a
+ * stream, so that a file that cannot be read gives its errno.  The errors
+ * come sorted by file and line, each line ending in a newline; a libconfig
+ * syntax error is the one error, since libconfig stops there.
+ */
 int
 config_load(struct config **out, const char *path, unsigned flags,
     char **errors)
@@ -1523,11 +1590,12 @@ config_load(struct config **out, const char *path, unsigned flags,
 	/* an @include'd file is found next to the configuration */
 	config_set_include_dir(&lc, ld.dir);
 	if (config_read(&lc, fp) != CONFIG_TRUE) {
-		const char *file = config_error_file(&lc);
+		const char *source = config_error_file(&lc);
 		const char *text = config_error_text(&lc);
+		char *file;
 
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO &&
-		    file == NULL) {
+		    source == NULL) {
 			error = -EIO;
 			if (errors != NULL)
 				*errors = xasprintf("%s: cannot read: %s\n",
@@ -1535,10 +1603,12 @@ config_load(struct config **out, const char *path, unsigned flags,
 			goto done;
 		}
 		error = -EINVAL;
+		file = file_name(path, source);
 		if (errors != NULL)
-			*errors = xasprintf("%s:%d: %s\n", file ? file : path,
+			*errors = xasprintf("%s:%d: %s\n", file,
 			    config_error_line(&lc),
 			    text ? text : "syntax error");
+		free(file);
 		goto done;
 	}
 
