@@ -32,14 +32,15 @@ WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wimplicit-fallthrough -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(if $(WERROR),-Werror) \
-	   $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer) \
+	   $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer) \
 	   -Iinclude -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 ALL_LDFLAGS = $(if $(SAN),-fsanitize=$(SAN)) $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # shared code: daemon/*.c, one role a file
-CORE = util log config verify repo policy ledger review gate
+CORE = util log config verify repo policy ledger review gate outbox notify \
+       watch engine notice slack mattermost teams webhook
 CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
@@ -111,6 +112,5 @@ clean:
 	rm -rf build
 
 .PHONY: all deps check test demo install uninstall clean
-.SECONDARY:
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

@@ -62,47 +62,56 @@ ledger_fp_get(const struct ledger_event *ev, const char *rule)
 	return NULL;
 }
 
+/* Sets a string member; false when value is not UTF-8 (jansson refuses). */
+static bool
+set_str(json_t *o, const char *key, const char *value)
+{
+	json_t *v = json_string(value);
+
+	return v != NULL && json_object_set_new(o, key, v) == 0;
+}
+
 char *
 ledger_encode(const struct ledger_event *ev)
 {
 	json_t *o = json_object();
 	char at[21];
-	char *line;
+	char *line = NULL;
+	bool ok;
 
 	util_rfc3339(ev->at, at);
-	json_object_set_new(o, "v", json_integer(LEDGER_VERSION));
-	json_object_set_new(o, "type", json_string(ledger_type_name(ev->type)));
-	json_object_set_new(o, "at", json_string(at));
-	json_object_set_new(o, "by", json_string(ev->by));
-	json_object_set_new(o, "via", json_string(ev->via));
-	if (ev->tag)
-		json_object_set_new(o, "tag", json_string(ev->tag));
-	if (ev->tag_object)
-		json_object_set_new(o, "tag_object",
-		    json_string(ev->tag_object));
-	if (ev->nrules) {
+	ok = json_object_set_new(o, "v", json_integer(LEDGER_VERSION)) == 0 &&
+	    ledger_type_name(ev->type) &&
+	    set_str(o, "type", ledger_type_name(ev->type)) &&
+	    set_str(o, "at", at) && ev->by && set_str(o, "by", ev->by) &&
+	    ev->via && set_str(o, "via", ev->via) &&
+	    (!ev->tag || set_str(o, "tag", ev->tag)) &&
+	    (!ev->tag_object || set_str(o, "tag_object", ev->tag_object));
+	if (ok && ev->nrules) {
 		json_t *a = json_array();
 
-		for (size_t i = 0; i < ev->nrules; i++)
-			json_array_append_new(a, json_string(ev->rules[i]));
-		json_object_set_new(o, "rules", a);
+		for (size_t i = 0; i < ev->nrules && ok; i++) {
+			json_t *r = json_string(ev->rules[i]);
+
+			ok = r && json_array_append_new(a, r) == 0;
+		}
+		ok = json_object_set_new(o, "rules", a) == 0 && ok;
 	}
-	if (ev->nfps) {
+	if (ok && ev->nfps) {
 		json_t *f = json_object();
 
-		for (size_t i = 0; i < ev->nfps; i++)
-			json_object_set_new(f, ev->fps[i].rule,
-			    json_string(ev->fps[i].value));
-		json_object_set_new(o, "fingerprints", f);
+		for (size_t i = 0; i < ev->nfps && ok; i++)
+			ok = set_str(f, ev->fps[i].rule, ev->fps[i].value);
+		ok = json_object_set_new(o, "fingerprints", f) == 0 && ok;
 	}
-	if (ev->comment)
-		json_object_set_new(o, "comment", json_string(ev->comment));
-	if (ev->id)
-		json_object_set_new(o, "id", json_string(ev->id));
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (ok && ev->comment)
+		ok = set_str(o, "comment", ev->comment);
+	if (ok && ev->id)
+		ok = set_str(o, "id", ev->id);
+	/* Text that is not UTF-8 is refused whole, never dropped. */
+	if (ok)
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	if (line == NULL)	/* only a string that is not UTF-8 */
-		return NULL;
 	return line;
 }
 
@@ -218,7 +227,8 @@ ledger_decode(const char *line, size_t len, struct ledger_event *out,
 			ev.fps[ev.nfps++].value = xstrdup(json_string_value(f));
 		}
 	}
-	if (ev.tag_object && strlen(ev.tag_object) != OID_HEX - 1) {
+	if (ev.tag_object && (strlen(ev.tag_object) != OID_HEX - 1 ||
+	    strspn(ev.tag_object, "0123456789abcdef") != OID_HEX - 1)) {
 		*why = xstrdup("'tag_object' is not an object id");
 		goto done;
 	}
@@ -375,5 +385,108 @@ ledger_append(struct repo *r, const char *commit,
 	free(message);
 	if (retries)
 		*retries = lost;
+	return error;
+}
+
+/* The events one notes commit added, compared with its parent. */
+static int
+ledger_commit_events(struct repo *r, const char *parent, const char *commit,
+    struct ledger_events *evs)
+{
+	struct scope_file *files = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = repo_diff(r, parent, commit, &files, &n)) < 0)
+		return error;
+	for (size_t i = 0; i < n && error >= 0; i++) {
+		char annotated[OID_HEX], old_blob[OID_HEX];
+		char *text = NULL, *old = NULL;
+		size_t len, oldlen = 0, k = 0, skip = 0, lines = 0;
+		struct ledger_events added = { 0 };
+
+		if (files[i].status == 'D')
+			continue;
+		/* notes paths may fan out: "ab/cdef…" */
+		for (const char *p = files[i].path; *p && k < OID_HEX - 1; p++)
+			if (*p != '/')
+				annotated[k++] = *p;
+		annotated[k] = '\0';
+		if (k != OID_HEX - 1)
+			continue;	/* not a note */
+		if ((error = repo_blob_read(r, files[i].blob, &text, &len)) < 0)
+			break;
+		if (parent && repo_blob_at(r, parent, files[i].path,
+		    old_blob) == 0 && repo_blob_read(r, old_blob, &old,
+		    &oldlen) < 0)
+			old = NULL;
+		/* Appended: what follows the old text; else all of it. */
+		if (old && oldlen <= len && memcmp(old, text, oldlen) == 0) {
+			skip = oldlen;
+			for (size_t j = 0; j < oldlen; j++)
+				lines += old[j] == '\n';
+		}
+		ledger_parse_note(&added, annotated, text + skip, NULL, NULL);
+		for (size_t j = 0; j < added.n; j++) {
+			added.v[j].line += lines;
+			evs->v = xreallocarray(evs->v, evs->n + 1,
+			    sizeof(*evs->v));
+			evs->v[evs->n++] = added.v[j];
+		}
+		evs->malformed += added.malformed;
+		free(added.v);
+		free(text);
+		free(old);
+	}
+	repo_scope_free(files, n);
+	return error;
+}
+
+int
+ledger_since(struct repo *r, const char *last, const char *head,
+    ledger_event_cb cb, void *ctx, bool *rewritten)
+{
+	char **chain = NULL, cur[OID_HEX];
+	size_t n = 0;
+	bool found = false;
+	int error = 0;
+
+	*rewritten = false;
+	snprintf(cur, sizeof(cur), "%s", head);
+	for (;;) {
+		if (last && strcmp(cur, last) == 0) {
+			found = true;
+			break;
+		}
+		if (n == LEDGER_MAX_WALK)
+			break;
+		chain = xreallocarray(chain, n + 1, sizeof(char *));
+		chain[n++] = xstrdup(cur);
+		error = repo_commit_parent(r, cur, cur);
+		if (error == -ENOENT) {
+			error = 0;
+			break;
+		}
+		if (error < 0)
+			goto done;
+	}
+	if (last && !found)
+		*rewritten = true;
+	for (size_t i = n; i-- > 0 && error == 0;) {
+		struct ledger_events evs = { 0 };
+		const char *parent = i + 1 < n ? chain[i + 1] :
+		    found ? last : NULL;
+
+		if ((error = ledger_commit_events(r, parent, chain[i],
+		    &evs)) < 0) {
+			ledger_events_free(&evs);
+			break;
+		}
+		for (size_t j = 0; j < evs.n && error == 0; j++)
+			error = cb(ctx, &evs.v[j]);
+		ledger_events_free(&evs);
+	}
+done:
+	strv_free(chain, n);
 	return error;
 }

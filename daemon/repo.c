@@ -206,8 +206,18 @@ repo_trailers(const char *message, struct trailer **out, size_t *n)
 	char *text;
 	int error;
 
-	/* A signed tag carries its signature after the message. */
+	git_libgit2_init();
+	/* CRLF messages: trailers end at "\r\n" as they do at "\n" */
 	text = xstrdup(message);
+	{
+		char *w = text;
+
+		for (const char *p = text; *p; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				*w++ = *p;
+		*w = '\0';
+	}
+	/* A signed tag carries its signature after the message. */
 	if (str_startswith(text, "-----BEGIN "))
 		text[0] = '\0';
 	else if ((sig = strstr(text, "\n-----BEGIN ")) != NULL)
@@ -218,8 +228,24 @@ repo_trailers(const char *message, struct trailer **out, size_t *n)
 		return -EINVAL;
 	t = xcalloc(arr.count, sizeof(*t));
 	for (size_t i = 0; i < arr.count; i++) {
+		struct buf v = { 0 };
+		const char *p = arr.trailers[i].value;
+
+		/* a value continued on indented lines is one line, as git has it */
+		while (*p) {
+			if (*p == '\n') {
+				while (p[1] == ' ' || p[1] == '\t')
+					p++;
+				buf_adds(&v, " ");
+				p++;
+				continue;
+			}
+			buf_add(&v, p++, 1);
+		}
+		while (v.len && (v.s[v.len - 1] == ' ' || v.s[v.len - 1] == '\t'))
+			v.s[--v.len] = '\0';
 		t[i].key = xstrdup(arr.trailers[i].key);
-		t[i].value = xstrdup(arr.trailers[i].value);
+		t[i].value = buf_steal(&v);
 	}
 	*n = arr.count;
 	*out = t;
@@ -565,7 +591,8 @@ repo_diff(struct repo *r, const char *base, const char *commit,
 		repo_scope_free(sv.v, sv.n);
 		goto done;
 	}
-	qsort(sv.v, sv.n, sizeof(*sv.v), scope_cmp);
+	if (sv.n > 1)
+		qsort(sv.v, sv.n, sizeof(*sv.v), scope_cmp);
 	*out = sv.v;
 	*n = sv.n;
 done:
@@ -600,6 +627,42 @@ repo_blob_at(struct repo *r, const char *commit, const char *path,
 	git_tree_entry_free(e);
 	git_tree_free(tree);
 	return repo_err(error);
+}
+
+int
+repo_commit_parent(struct repo *r, const char *commit, char out[OID_HEX])
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if ((error = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_err(error);
+	if (git_commit_parentcount(c) == 0)
+		error = -ENOENT;
+	else
+		oid_hex(git_commit_parent_id(c, 0), out);
+	git_commit_free(c);
+	return error;
+}
+
+int
+repo_blob_read(struct repo *r, const char *id, char **out, size_t *len)
+{
+	git_blob *blob = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, id)) < 0)
+		return error;
+	if ((error = git_blob_lookup(&blob, r->git, &oid)) < 0)
+		return repo_err(error);
+	*len = (size_t)git_blob_rawsize(blob);
+	*out = xstrndup(git_blob_rawcontent(blob), *len);
+	git_blob_free(blob);
+	return 0;
 }
 
 int

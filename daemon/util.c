@@ -209,20 +209,41 @@ util_rfc3339(int64_t t, char out[21])
 int
 util_parse_rfc3339(const char *s, int64_t *out)
 {
-	struct tm tm = { 0 };
-	const char *end;
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	struct tm tm = { 0 }, back;
+	const char *end = s + strlen(shape);
+	time_t t;
 
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (end == NULL)
+	/* exactly "YYYY-MM-DDTHH:MM:SS", an optional fraction, then "Z" */
+	if (strlen(s) < strlen(shape))
 		return -EINVAL;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
+		    s[i] != shape[i])
+			return -EINVAL;
 	if (*end == '.') {
 		end++;
+		if (*end < '0' || *end > '9')
+			return -EINVAL;
 		while (*end >= '0' && *end <= '9')
 			end++;
 	}
 	if (strcmp(end, "Z") != 0)
 		return -EINVAL;
-	*out = (int64_t)timegm(&tm);
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	tm.tm_hour = atoi(s + 11);
+	tm.tm_min = atoi(s + 14);
+	tm.tm_sec = atoi(s + 17);
+	t = timegm(&tm);
+	/* timegm() normalises 02-30 to 03-02, in tm too: refuse what moved */
+	if (gmtime_r(&t, &back) == NULL || back.tm_year != atoi(s) - 1900 ||
+	    back.tm_mon != atoi(s + 5) - 1 || back.tm_mday != atoi(s + 8) ||
+	    back.tm_hour != atoi(s + 11) || back.tm_min != atoi(s + 14) ||
+	    back.tm_sec != atoi(s + 17))
+		return -EINVAL;
+	*out = (int64_t)t;
 	return 0;
 }
 

@@ -1,0 +1,1319 @@
+/*
+ * test_repo.c - repository access against real repositories: each test
+ * builds what it needs with the real git command in a temporary folder,
+ * calls repo.c (and ledger.c's appends through it), and checks the result
+ * with git again, since git is what the marketers, the release managers
+ * and the auditors will look at.
+ *
+ * Tables: pathspecs (each row also checked against `git ls-files`), tree
+ * differences (each row also checked against `git diff-tree`), trailers.
+ * Every row is its own cmocka test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ledger.h"
+#include "repo.h"
+#include "util.h"
+
+/*
+ * In the sanitizer build (make SAN=address,undefined) undefined behaviour
+ * stops the process instead of printing a line that nobody reads, so
+ * that it fails a test.  Only the sanitizer's runtime calls this.
+ */
+const char *__ubsan_default_options(void);
+
+const char *
+__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
+/* The tests to run: one per row of each table, then the others. */
+static struct CMUnitTest *tests;
+static size_t ntests;
+
+static void
+add_test(const char *name, CMUnitTestFunction fn, const void *row)
+{
+	tests = xreallocarray(tests, ntests + 1, sizeof(*tests));
+	tests[ntests++] = (struct CMUnitTest){
+		.name = name,
+		.test_func = fn,
+		.initial_state = (void *)(uintptr_t)row,
+	};
+}
+
+/* ------------------------------------------------------------------ */
+/* Running git                                                         */
+
+static char *tmp;	/* the temporary folder of this run */
+
+/*
+ * Runs a shell command built from fmt; when out is not NULL, *out is its
+ * standard output (the caller frees it).  Returns the exit status, or -1
+ * when it did not exit.
+ */
+static int __attribute__((format(printf, 2, 3)))
+sh(char **out, const char *fmt, ...)
+{
+	struct buf cmd = { 0 }, b = { 0 };
+	char chunk[4096];
+	va_list ap;
+	FILE *p;
+	size_t n;
+	int status;
+
+	va_start(ap, fmt);
+	buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	fflush(NULL);
+	p = popen(cmd.s, "r");
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_add(&b, chunk, n);
+	status = pclose(p);
+	if (out)
+		*out = buf_steal(&b);
+	else
+		buf_free(&b);
+	buf_free(&cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs a command that must succeed; its output without the last '\n'. */
+static char * __attribute__((format(printf, 1, 2)))
+sh_ok(const char *fmt, ...)
+{
+	struct buf cmd = { 0 };
+	char *out = NULL;
+	size_t len;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	rc = sh(&out, "%s", cmd.s);
+	if (rc != 0)
+		fail_msg("'%s' exited with %d", cmd.s, rc);
+	buf_free(&cmd);
+	len = strlen(out);
+	if (len > 0 && out[len - 1] == '\n')
+		out[len - 1] = '\0';
+	return out;
+}
+
+/* A new repository with a work tree at tmp/name; the caller frees it. */
+static char *
+repo_make(const char *name)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	free(sh_ok("git init -q -b main '%s'", path));
+	return path;
+}
+
+/* Writes content to path under the work tree, making its folders. */
+static void
+write_file(const char *repo, const char *path, const char *content)
+{
+	char *full = xasprintf("%s/%s", repo, path);
+	FILE *f;
+
+	for (char *s = strchr(full + strlen(repo) + 1, '/'); s;
+	    s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(full, 0755) < 0 && errno != EEXIST)
+			fail_msg("mkdir '%s': %s", full, strerror(errno));
+		*s = '/';
+	}
+	f = fopen(full, "w");
+	if (f == NULL)
+		fail_msg("cannot write '%s': %s", full, strerror(errno));
+	fputs(content, f);
+	fclose(f);
+	free(full);
+}
+
+/* Commits everything in the work tree; out is the new commit. */
+static void
+commit_all(const char *repo, const char *msg, char out[OID_HEX])
+{
+	char *id = sh_ok("cd '%s' && git add -A && git commit -q "
+	    "--allow-empty -m '%s' && git rev-parse HEAD", repo, msg);
+
+	assert_int_equal(strlen(id), OID_HEX - 1);
+	memcpy(out, id, OID_HEX);
+	free(id);
+}
+
+/* A repository with one commit, opened; *path and *commit filled in. */
+static struct repo *
+repo_with_commit(const char *name, char **path, char commit[OID_HEX])
+{
+	struct repo *r = NULL;
+	char *why = NULL;
+
+	*path = repo_make(name);
+	write_file(*path, "brochures/emea/q1.pdf", "q1\n");
+	commit_all(*path, "first", commit);
+	if (repo_open(&r, *path, &why) < 0)
+		fail_msg("repo_open '%s': %s", *path, why);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pathspecs                                                           */
+
+/*
+ * git's pathspec semantics, which libgit2's git_pathspec follows: without
+ * ":(glob)" magic a pattern is matched with fnmatch *without*
+ * FNM_PATHNAME, so '*' crosses '/' ("datasheets/ *.pdf" matches
+ * datasheets/x/y.pdf) and "**" is just two stars; a pattern without
+ * wildcards also matches as a folder prefix ("datasheets" matches
+ * datasheets/a.pdf, not datasheets-old/a.pdf); matching is case-sensitive.
+ * (Magic such as ":(glob)" is refused by config.c, so it is not here.)
+ * Each row is also checked against what `git ls-files -- PATTERN` says.
+ */
+struct pathspec_case {
+	const char *name;
+	const char *patterns[3];
+	const char *path;
+	bool match;
+};
+
+static const struct pathspec_case pathspec_cases[] = {
+	{ "pathspec: brochures/emea/** matches a file in it",
+	    { "brochures/emea/**" }, "brochures/emea/a.pdf", true },
+	{ "pathspec: brochures/emea/** matches a file deeper",
+	    { "brochures/emea/**" }, "brochures/emea/x/y.pdf", true },
+	{ "pathspec: brochures/emea/** does not match another region",
+	    { "brochures/emea/**" }, "brochures/apac/a.pdf", false },
+	{ "pathspec: brochures/emea/** does not match a longer folder name",
+	    { "brochures/emea/**" }, "brochures/emeax/a.pdf", false },
+	{ "pathspec: brochures/emea/** does not match a file beside it",
+	    { "brochures/emea/**" }, "brochures/emea.pdf", false },
+	{ "pathspec: ** matches a top file", { "**" }, "top.pdf", true },
+	{ "pathspec: ** matches a deep file", { "**" },
+	    "brochures/emea/x/y.pdf", true },
+	{ "pathspec: datasheets/*.pdf matches a pdf in it",
+	    { "datasheets/*.pdf" }, "datasheets/a.pdf", true },
+	{ "pathspec: datasheets/*.pdf matches deeper (* crosses /)",
+	    { "datasheets/*.pdf" }, "datasheets/x/y.pdf", true },
+	{ "pathspec: datasheets/*.pdf does not match another type",
+	    { "datasheets/*.pdf" }, "datasheets/readme.txt", false },
+	{ "pathspec: a folder name matches the files in it",
+	    { "datasheets" }, "datasheets/a.pdf", true },
+	{ "pathspec: a folder name matches the files deeper",
+	    { "datasheets" }, "datasheets/x/y.pdf", true },
+	{ "pathspec: a folder name does not match a longer name",
+	    { "datasheets" }, "datasheets-old/a.pdf", false },
+	{ "pathspec: a folder name does not match a file with its prefix",
+	    { "datasheets" }, "datasheets2.pdf", false },
+	{ "pathspec: a folder name with a slash matches the files in it",
+	    { "datasheets/" }, "datasheets/x/y.pdf", true },
+	{ "pathspec: matching is case-sensitive", { "datasheets" },
+	    "DataSheets/b.pdf", false },
+	{ "pathspec: *.pdf matches in a folder", { "*.pdf" }, "a/b.pdf",
+	    true },
+	{ "pathspec: *.pdf matches at the top", { "*.pdf" }, "top.pdf",
+	    true },
+	{ "pathspec: *.pdf does not match a .txt", { "*.pdf" },
+	    "datasheets/readme.txt", false },
+	{ "pathspec: a file name matches only at the top", { "top.pdf" },
+	    "a/top.pdf", false },
+	{ "pathspec: brochures/*/a.pdf crosses folders",
+	    { "brochures/*/a.pdf" }, "brochures/emea/x/a.pdf", true },
+	{ "pathspec: **/a.pdf matches below the top", { "**/a.pdf" },
+	    "datasheets-old/a.pdf", true },
+	{ "pathspec: any of several patterns (second)",
+	    { "brochures/emea/**", "datasheets/**" }, "datasheets/a.pdf",
+	    true },
+	{ "pathspec: none of several patterns",
+	    { "brochures/emea/**", "datasheets/**" }, "brochures/apac/a.pdf",
+	    false },
+};
+
+static char *pathspec_repo;
+
+/* Makes one repository holding every path of the table, for git. */
+static void
+pathspec_repo_make(void)
+{
+	char id[OID_HEX];
+
+	pathspec_repo = repo_make("pathspec");
+	for (size_t i = 0; i < ARRAY_SIZE(pathspec_cases); i++)
+		write_file(pathspec_repo, pathspec_cases[i].path, "x\n");
+	commit_all(pathspec_repo, "paths", id);
+}
+
+static void
+test_pathspec(void **state)
+{
+	const struct pathspec_case *c = *state;
+	struct repo_pathspec *ps = NULL;
+	char *const *pats = (char *const *)c->patterns;
+	struct buf args = { 0 };
+	char *listed, *line, *next;
+	bool git_match = false;
+	size_t n = 0;
+
+	while (n < ARRAY_SIZE(c->patterns) && c->patterns[n])
+		buf_addf(&args, " '%s'", c->patterns[n++]);
+	assert_int_equal(repo_pathspec_new(&ps, pats, n), 0);
+	if (repo_pathspec_match(ps, c->path) != c->match)
+		fail_msg("%s: printgate says %s for %s", c->name,
+		    c->match ? "no match" : "a match", c->path);
+	repo_pathspec_free(ps);
+
+	/* and that is what git itself says */
+	listed = sh_ok("cd '%s' && git ls-files --%s", pathspec_repo, args.s);
+	for (next = listed; (line = strsep(&next, "\n")) != NULL;)
+		if (strcmp(line, c->path) == 0)
+			git_match = true;
+	if (git_match != c->match)
+		fail_msg("%s: git says %s for %s", c->name,
+		    git_match ? "a match" : "no match", c->path);
+	free(listed);
+	buf_free(&args);
+}
+
+/* ------------------------------------------------------------------ */
+/* The review scope: repo_diff                                         */
+
+/*
+ * The history of the diff repository, one commit a step; each row below
+ * compares two of them.  "thing" is a file, then a folder, then the same
+ * file again.
+ */
+enum {
+	D_FIRST, D_DEEP, D_ADD_DEL, D_RENAME, D_TO_FOLDER, D_TO_FILE,
+	D_MODE, D_EMPTY, D_RM_FOLDER, D_N
+};
+static char diff_commits[D_N][OID_HEX];
+static char *diff_repo;
+
+static void
+diff_repo_make(void)
+{
+	static const char *const first[] = {
+		"a.pdf", "a-b.pdf", "a/b.pdf", "brochures/apac/x.pdf",
+		"brochures/emea/2027/q1/deep.pdf",
+		"brochures/emea/2027/q1/other.pdf", "datasheets/x.pdf",
+		"old.pdf", "run.sh",
+	};
+	const char *d;
+
+	d = diff_repo = repo_make("diff");
+	for (size_t i = 0; i < ARRAY_SIZE(first); i++)
+		write_file(d, first[i], first[i]);
+	write_file(d, "thing", "thing\n");
+	commit_all(d, "first", diff_commits[D_FIRST]);
+	write_file(d, "brochures/emea/2027/q1/deep.pdf", "deep, v2\n");
+	commit_all(d, "deep change", diff_commits[D_DEEP]);
+	write_file(d, "new.pdf", "new\n");
+	free(sh_ok("cd '%s' && rm old.pdf", d));
+	commit_all(d, "add and delete", diff_commits[D_ADD_DEL]);
+	free(sh_ok("cd '%s' && git mv datasheets/x.pdf datasheets/y.pdf", d));
+	commit_all(d, "rename", diff_commits[D_RENAME]);
+	free(sh_ok("cd '%s' && rm thing", d));
+	write_file(d, "thing/inside.pdf", "inside\n");
+	commit_all(d, "file to folder", diff_commits[D_TO_FOLDER]);
+	free(sh_ok("cd '%s' && rm -r thing", d));
+	write_file(d, "thing", "thing\n");
+	commit_all(d, "folder to file", diff_commits[D_TO_FILE]);
+	free(sh_ok("cd '%s' && chmod +x run.sh", d));
+	commit_all(d, "mode", diff_commits[D_MODE]);
+	commit_all(d, "empty", diff_commits[D_EMPTY]);
+	free(sh_ok("cd '%s' && rm -r brochures/apac", d));
+	commit_all(d, "remove a folder", diff_commits[D_RM_FOLDER]);
+}
+
+#define NONE (-1)	/* no base: a first print */
+#define MAX_FILES 12
+
+struct diff_case {
+	const char *name;
+	int base;
+	int commit;
+	const char *files[MAX_FILES];	/* "S path", sorted by path */
+};
+
+static const struct diff_case diff_cases[] = {
+	{ "diff: first print lists every file, sorted, as added",
+	    NONE, D_FIRST,
+	    { "A a-b.pdf", "A a.pdf", "A a/b.pdf", "A brochures/apac/x.pdf",
+		"A brochures/emea/2027/q1/deep.pdf",
+		"A brochures/emea/2027/q1/other.pdf", "A datasheets/x.pdf",
+		"A old.pdf", "A run.sh", "A thing" } },
+	{ "diff: a change deep in a folder lists only that file",
+	    D_FIRST, D_DEEP, { "M brochures/emea/2027/q1/deep.pdf" } },
+	{ "diff: an added and a deleted file", D_DEEP, D_ADD_DEL,
+	    { "A new.pdf", "D old.pdf" } },
+	{ "diff: a rename is a deletion and an addition", D_ADD_DEL, D_RENAME,
+	    { "D datasheets/x.pdf", "A datasheets/y.pdf" } },
+	{ "diff: a file replaced by a folder", D_RENAME, D_TO_FOLDER,
+	    { "D thing", "A thing/inside.pdf" } },
+	{ "diff: a folder replaced by a file", D_TO_FOLDER, D_TO_FILE,
+	    { "A thing", "D thing/inside.pdf" } },
+	{ "diff: a change of mode only", D_TO_FILE, D_MODE, { "M run.sh" } },
+	{ "diff: no change, nothing in scope", D_MODE, D_EMPTY, { NULL } },
+	{ "diff: the same commit, nothing in scope", D_MODE, D_MODE,
+	    { NULL } },
+	{ "diff: a removed folder lists its files", D_EMPTY, D_RM_FOLDER,
+	    { "D brochures/apac/x.pdf" } },
+	{ "diff: over several commits, a file put back is not in scope",
+	    D_FIRST, D_RM_FOLDER,
+	    { "D brochures/apac/x.pdf", "M brochures/emea/2027/q1/deep.pdf",
+		"D datasheets/x.pdf", "A datasheets/y.pdf", "A new.pdf",
+		"D old.pdf", "M run.sh" } },
+	{ "diff: first print of a later commit", NONE, D_RM_FOLDER,
+	    { "A a-b.pdf", "A a.pdf", "A a/b.pdf",
+		"A brochures/emea/2027/q1/deep.pdf",
+		"A brochures/emea/2027/q1/other.pdf", "A datasheets/y.pdf",
+		"A new.pdf", "A run.sh", "A thing" } },
+};
+
+static int
+str_cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a + 2, *(char *const *)b + 2);
+}
+
+/* git's own answer: `git diff-tree` with no renames, as "S path" lines. */
+static size_t
+git_diff(const char *base, const char *commit, char **lines, size_t max)
+{
+	/* the empty tree, to compare a first print against */
+	const char *from = base ? base :
+	    "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+	char *out = sh_ok("cd '%s' && git diff-tree -r --no-renames "
+	    "--name-status %s %s", diff_repo, from, commit);
+	char *next = out, *line;
+	size_t n = 0;
+
+	while ((line = strsep(&next, "\n")) != NULL) {
+		if (*line == '\0')
+			continue;
+		assert_true(n < max);
+		assert_true(line[1] == '\t');
+		lines[n++] = xasprintf("%c %s", line[0], line + 2);
+	}
+	free(out);
+	qsort(lines, n, sizeof(*lines), str_cmp_path);
+	return n;
+}
+
+/* The blob id of path in the listing of `git ls-tree -r`, into out. */
+static void
+tree_blob(const char *tree, const char *path, char out[OID_HEX])
+{
+	const char *p = tree;
+	size_t plen = strlen(path);
+
+	out[0] = '\0';
+	while (p && *p) {
+		const char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - tab - 1) : strlen(tab + 1);
+
+		/* "100644 blob <id>\t<path>" */
+		if (tab && len == plen && strncmp(tab + 1, path, plen) == 0) {
+			memcpy(out, tab - (OID_HEX - 1), OID_HEX - 1);
+			out[OID_HEX - 1] = '\0';
+			return;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* "a, b, c", with CR and LF shown as \r and \n, for messages. */
+static char *
+join(char *const *v, size_t n)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(&b, ", ");
+		for (const char *p = v[i]; *p; p++)
+			if (*p == '\r')
+				buf_adds(&b, "\\r");
+			else if (*p == '\n')
+				buf_adds(&b, "\\n");
+			else
+				buf_add(&b, p, 1);
+	}
+	return buf_steal(&b);
+}
+
+static void
+test_diff(void **state)
+{
+	const struct diff_case *c = *state;
+	const char *base = c->base == NONE ? NULL : diff_commits[c->base];
+	const char *commit = diff_commits[c->commit];
+	struct scope_file *files = NULL;
+	struct repo *r = NULL;
+	char *got[MAX_FILES + 1], *git_lines[MAX_FILES], *tree, *why = NULL;
+	char *s_got, *s_want, *s_git;
+	size_t n = 0, want = 0, ngit;
+	pid_t pid;
+	int status;
+
+	while (want < MAX_FILES && c->files[want])
+		want++;
+	if (repo_open(&r, diff_repo, &why) < 0)
+		fail_msg("repo_open: %s", why);
+	/*
+	 * First in a child, so that undefined behaviour, which the sanitizer
+	 * build makes fatal (see __ubsan_default_options), fails this row
+	 * alone rather than the whole run.
+	 */
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct scope_file *f = NULL;
+		size_t k = 0;
+
+		_exit(repo_diff(r, base, commit, &f, &k) == 0 ? 0 : 2);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("%s: repo_diff did not return cleanly (wait status "
+		    "%d); see the sanitizer's report above", c->name, status);
+	assert_int_equal(repo_diff(r, base, commit, &files, &n), 0);
+	assert_true(n <= MAX_FILES);
+	tree = sh_ok("cd '%s' && git ls-tree -r %s", diff_repo, commit);
+	for (size_t i = 0; i < n; i++) {
+		char blob[OID_HEX];
+
+		got[i] = xasprintf("%c %s", files[i].status, files[i].path);
+		/* the blob is the file's in the commit, "" for a deletion */
+		tree_blob(tree, files[i].path, blob);
+		if (files[i].status == 'D')
+			assert_string_equal(files[i].blob, "");
+		else
+			assert_string_equal(files[i].blob, blob);
+	}
+	s_got = join(got, n);
+	s_want = join((char *const *)c->files, want);
+	assert_string_equal(s_got, s_want);
+
+	/* and git sees the same files changed in the same way */
+	ngit = git_diff(base, commit, git_lines, MAX_FILES);
+	s_git = join(git_lines, ngit);
+	assert_string_equal(s_git, s_want);
+
+	for (size_t i = 0; i < n; i++)
+		free(got[i]);
+	for (size_t i = 0; i < ngit; i++)
+		free(git_lines[i]);
+	free(s_got);
+	free(s_want);
+	free(s_git);
+	free(tree);
+	repo_scope_free(files, n);
+	repo_free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Notes and refs                                                      */
+
+/* The message of the notes commits the tests make. */
+#define MSG "test: append\n"
+
+/* Successive appends are successive lines, as git shows them. */
+static void
+test_note_append(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], head0[OID_HEX], head1[OID_HEX];
+	char head2[OID_HEX], head3[OID_HEX], now[OID_HEX];
+	char *path, *out, *text = NULL;
+	struct repo *r = repo_with_commit("notes", &path, c1);
+
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head0), -ENOENT);
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1, "line 1\n", MSG,
+	    head1), 0);
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1,
+	    "line 2\nline 3\n", MSG, head2), 0);
+	assert_string_not_equal(head1, head2);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, now), 0);
+	assert_string_equal(now, head2);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "line 1\nline 2\nline 3");
+	free(out);
+
+	/* each append is a notes commit on the one before: the audit trail */
+	out = sh_ok("cd '%s' && git rev-parse refs/notes/printgate^", path);
+	assert_string_equal(out, head1);
+	free(out);
+	out = sh_ok("cd '%s' && git rev-list --count refs/notes/printgate",
+	    path);
+	assert_string_equal(out, "2");
+	free(out);
+	out = sh_ok("cd '%s' && git log -1 --format=%%B refs/notes/printgate",
+	    path);
+	assert_string_equal(out, MSG);
+	free(out);
+	assert_int_equal(repo_note_read(r, head1, c1, &text), 0);
+	assert_string_equal(text, "line 1\n");
+	free(text);
+	text = NULL;
+	assert_int_equal(repo_note_read(r, head2, c1, &text), 0);
+	assert_string_equal(text, "line 1\nline 2\nline 3\n");
+	free(text);
+
+	/* a note on another commit leaves the first one alone */
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	text = NULL;
+	assert_int_equal(repo_note_read(r, head2, c2, &text), -ENOENT);
+	assert_null(text);
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c2, "other\n", MSG,
+	    head3), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c2);
+	assert_string_equal(out, "other");
+	free(out);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "line 1\nline 2\nline 3");
+	free(out);
+	/* what was written is sound for git */
+	free(sh_ok("cd '%s' && git fsck --no-progress 2>&1", path));
+	repo_free(r);
+	free(path);
+}
+
+/* A note written by someone else, without a final newline, is extended. */
+static void
+test_note_append_to_git_note(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX];
+	char *path, *out;
+	struct repo *r = repo_with_commit("notes-by-hand", &path, c1);
+
+	free(sh_ok("cd '%s' && blob=$(printf 'by hand' | git hash-object -w "
+	    "--stdin) && git notes --ref=printgate add -C $blob %s", path,
+	    c1));
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1, "next\n", MSG,
+	    head), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "by hand\nnext");
+	free(out);
+	repo_free(r);
+	free(path);
+}
+
+/* Two writers on the same repository both land, in order. */
+static void
+test_note_two_writers(void **state)
+{
+	static const char *const lines[] = { "a\n", "b\n", "c\n", "d\n" };
+	char c1[OID_HEX], head[OID_HEX];
+	char *path, *out, *why = NULL;
+	struct repo *r[2];
+
+	r[0] = repo_with_commit("notes-two", &path, c1);
+	if (repo_open(&r[1], path, &why) < 0)
+		fail_msg("repo_open: %s", why);
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		assert_int_equal(repo_note_append(r[i % 2], LEDGER_REF, c1,
+		    lines[i], MSG, head), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "a\nb\nc\nd");
+	free(out);
+	repo_free(r[0]);
+	repo_free(r[1]);
+	free(path);
+}
+
+/*
+ * The compare-and-swap under the appends: a ref moves only from the value
+ * the writer saw.  A writer that read the notes ref before another one
+ * moved it loses (-EAGAIN), and the ledger is left as the winner wrote it.
+ */
+static void
+test_ref_cas(void **state)
+{
+	const char *pending = "refs/printgate/pending/q1";
+	char c1[OID_HEX], c2[OID_HEX], head1[OID_HEX], head2[OID_HEX];
+	char now[OID_HEX];
+	char *path, *out;
+	struct repo *r = repo_with_commit("cas", &path, c1);
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+
+	/* creating: only when it does not exist yet */
+	assert_int_equal(repo_ref_set(r, pending, c1, NULL, "test"), 0);
+	assert_int_equal(repo_ref_set(r, pending, c2, NULL, "test"), -EAGAIN);
+	assert_int_equal(repo_ref_get(r, pending, now), 0);
+	assert_string_equal(now, c1);
+	/* moving: only from the value it has */
+	assert_int_equal(repo_ref_set(r, pending, c2, c2, "test"), -EAGAIN);
+	out = sh_ok("cd '%s' && git rev-parse %s", path, pending);
+	assert_string_equal(out, c1);
+	free(out);
+	assert_int_equal(repo_ref_set(r, pending, c2, c1, "test"), 0);
+	out = sh_ok("cd '%s' && git rev-parse %s", path, pending);
+	assert_string_equal(out, c2);
+	free(out);
+	/* moving a ref that does not exist: no such ref, none made */
+	assert_int_equal(repo_ref_set(r, "refs/printgate/pending/none", c2, c1,
+	    "test"), -ENOENT);
+	assert_int_equal(repo_ref_get(r, "refs/printgate/pending/none", now),
+	    -ENOENT);
+	/* deleting: only from the value it has */
+	assert_int_equal(repo_ref_delete(r, pending, c1), -EAGAIN);
+	assert_int_equal(repo_ref_get(r, pending, now), 0);
+	assert_int_equal(repo_ref_delete(r, pending, c2), 0);
+	assert_int_equal(repo_ref_get(r, pending, now), -ENOENT);
+	assert_int_not_equal(sh(NULL, "cd '%s' && git show-ref --verify -q "
+	    "%s", path, pending), 0);
+
+	/* the notes ref: a writer that read head1 after head2 was written */
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1, "first\n", MSG,
+	    head1), 0);
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1, "second\n", MSG,
+	    head2), 0);
+	assert_int_equal(repo_ref_set(r, LEDGER_REF, head1, head1, "late"),
+	    -EAGAIN);
+	assert_int_equal(repo_ref_set(r, LEDGER_REF, head1, NULL, "late"),
+	    -EAGAIN);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, now), 0);
+	assert_string_equal(now, head2);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "first\nsecond");
+	free(out);
+	repo_free(r);
+	free(path);
+}
+
+/* Makes (or removes) the lock file git and libgit2 take on the notes ref. */
+static void
+notes_lock(struct repo *r, bool on)
+{
+	char *dir = xasprintf("%srefs/notes", repo_path(r));
+	char *lock = xasprintf("%s/printgate.lock", dir);
+
+	if (on) {
+		FILE *f;
+
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			fail_msg("mkdir '%s': %s", dir, strerror(errno));
+		if ((f = fopen(lock, "w")) == NULL)
+			fail_msg("cannot create '%s'", lock);
+		fclose(f);
+	} else
+		assert_int_equal(unlink(lock), 0);
+	free(lock);
+	free(dir);
+}
+
+/* Another writer holding the ref's lock: the append says so. */
+static void
+test_note_locked(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX];
+	char *path;
+	struct repo *r = repo_with_commit("notes-locked", &path, c1);
+	int error;
+
+	notes_lock(r, true);
+	error = repo_note_append(r, LEDGER_REF, c1, "x\n", MSG, head);
+	if (error != -EBUSY && error != -EAGAIN)
+		fail_msg("repo_note_append on a locked ref gave %d", error);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), -ENOENT);
+	notes_lock(r, false);
+	assert_int_equal(repo_note_append(r, LEDGER_REF, c1, "x\n", MSG,
+	    head), 0);
+	repo_free(r);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* The ledger through a real repository                                */
+
+static void
+assert_event_equal(const struct ledger_event *a, const struct ledger_event *b)
+{
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->at, b->at);
+	assert_string_equal(a->by, b->by);
+	assert_string_equal(a->via, b->via);
+	if (a->tag || b->tag)
+		assert_string_equal(a->tag, b->tag);
+	if (a->tag_object || b->tag_object)
+		assert_string_equal(a->tag_object, b->tag_object);
+	assert_int_equal(a->nrules, b->nrules);
+	for (size_t i = 0; i < a->nrules; i++)
+		assert_string_equal(a->rules[i], b->rules[i]);
+	assert_int_equal(a->nfps, b->nfps);
+	for (size_t i = 0; i < a->nfps; i++) {
+		assert_string_equal(a->fps[i].rule, b->fps[i].rule);
+		assert_string_equal(a->fps[i].value, b->fps[i].value);
+	}
+	if (a->comment || b->comment)
+		assert_string_equal(a->comment, b->comment);
+	if (a->id || b->id)
+		assert_string_equal(a->id, b->id);
+}
+
+static char *rules_emea[] = { "emea" };
+static struct ledger_fp fps_emea[] = {
+	{ "emea", "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca"
+	    "046dea" },
+};
+static const struct ledger_event ev_alice = {
+	.type = LEDGER_APPROVE,
+	.at = 1798970400,
+	.by = "alice",
+	.via = "slack:U04ALICE",
+	.tag = "print/2027-q1-brochure",
+	.tag_object = "5f1d2a0c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49",
+	.rules = rules_emea,
+	.nrules = 1,
+	.fps = fps_emea,
+	.nfps = 1,
+	.comment = "Looks \"great\"\nship it \xe2\x9c\x93",
+	.id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+};
+static const struct ledger_event ev_bob = {
+	.type = LEDGER_CHANGES_REQUIRED,
+	.at = 1798974000,
+	.by = "bob",
+	.via = "cli:root",
+	.tag = "print/2027-q1-brochure",
+	.rules = rules_emea,
+	.nrules = 1,
+	.fps = fps_emea,
+	.nfps = 1,
+	.comment = "price on p. 3",
+};
+
+static void
+test_ledger_round_trip(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], head[OID_HEX];
+	char *path, *out, *l1, *l2, *want, *subjects;
+	struct ledger_events evs = { 0 };
+	struct repo *r = repo_with_commit("ledger", &path, c1);
+	unsigned retries = 99;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, &retries), 0);
+	assert_int_equal(retries, 0);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+
+	/* the note is the encoded lines, as git shows it */
+	l1 = ledger_encode(&ev_alice);
+	l2 = ledger_encode(&ev_bob);
+	want = xasprintf("%s\n%s", l1, l2);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+
+	/* each notes commit says what happened: git log is the audit trail */
+	out = sh_ok("cd '%s' && git log --format=%%s refs/notes/printgate",
+	    path);
+	subjects = xasprintf("changes-required print/2027-q1-brochure (%.7s) "
+	    "by bob via cli:root\napprove print/2027-q1-brochure (%.7s) by "
+	    "alice via slack:U04ALICE", c1, c1);
+	assert_string_equal(out, subjects);
+	free(out);
+	free(subjects);
+
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+	assert_int_equal(evs.n, 2);
+	assert_int_equal(evs.malformed, 0);
+	assert_event_equal(&evs.v[0], &ev_alice);
+	assert_event_equal(&evs.v[1], &ev_bob);
+	assert_string_equal(evs.v[0].commit, c1);
+	assert_string_equal(evs.v[1].commit, c1);
+	assert_int_equal(evs.v[0].line, 1);
+	assert_int_equal(evs.v[1].line, 2);
+	/* a commit without a note adds nothing, and is no error */
+	assert_int_equal(ledger_read(r, head, c2, &evs), 0);
+	assert_int_equal(evs.n, 2);
+	ledger_events_free(&evs);
+	free(l1);
+	free(l2);
+	free(want);
+	repo_free(r);
+	free(path);
+}
+
+/* A lock held past the deadline: -ETIMEDOUT, nothing written. */
+static void
+test_ledger_lock(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX], head1[OID_HEX];
+	char *path, *out, *l1, *l2, *want;
+	struct repo *r = repo_with_commit("ledger-lock", &path, c1);
+	unsigned retries = 0;
+
+	/* no note yet */
+	notes_lock(r, true);
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 200, &retries),
+	    -ETIMEDOUT);
+	assert_true(retries > 0);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), -ENOENT);
+	assert_int_not_equal(sh(NULL, "cd '%s' && git notes --ref=printgate "
+	    "show %s 2>/dev/null", path, c1), 0);
+	notes_lock(r, false);
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 200, &retries), 0);
+	assert_int_equal(retries, 0);
+	l1 = ledger_encode(&ev_alice);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, l1);
+	free(out);
+
+	/* with a note: it stays as it was */
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head1), 0);
+	notes_lock(r, true);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 200, &retries),
+	    -ETIMEDOUT);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_string_equal(head, head1);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, l1);
+	free(out);
+	notes_lock(r, false);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 200, NULL), 0);
+	l2 = ledger_encode(&ev_bob);
+	want = xasprintf("%s\n%s", l1, l2);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+	free(want);
+	free(l1);
+	free(l2);
+	repo_free(r);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tags and trailers                                                   */
+
+#define TAG_MESSAGE \
+	"Q1 brochure\n\nPrint-By: 2027-01-10\nOpportunity: 2500000\n"
+
+/* Makes an annotated tag of rev with git, as Rita at a fixed time. */
+static void
+tag_annotated(const char *repo, const char *name, const char *rev,
+    const char *message)
+{
+	char *file = xasprintf("%s/tag-message", tmp);
+
+	write_file(tmp, "tag-message", message);
+	free(sh_ok("cd '%s' && GIT_COMMITTER_NAME='Rita Ruiz' "
+	    "GIT_COMMITTER_EMAIL=rita@example.com "
+	    "GIT_COMMITTER_DATE='1798970400 +0000' "
+	    "git -c advice.nestedTag=false tag -a --cleanup=verbatim %s "
+	    "-F '%s' %s", repo, name, file, rev));
+	free(file);
+}
+
+static void
+test_tag_read(void **state)
+{
+	char c1[OID_HEX];
+	char *path, *id;
+	struct repo *r = repo_with_commit("tags", &path, c1);
+	struct repo_tag *t = NULL;
+	struct trailer *tr = NULL;
+	size_t ntr = 0;
+	static const struct {
+		const char *what;
+		const char *rev;	/* for git rev-parse */
+		int error;
+	} refused[] = {
+		{ "a lightweight tag", "refs/tags/light", -EINVAL },
+		{ "a commit", "HEAD", -EINVAL },
+		{ "a tree", "HEAD^{tree}", -EINVAL },
+		{ "a blob", "HEAD:brochures/emea/q1.pdf", -EINVAL },
+		{ "a tag of a tree", "refs/tags/tree-tag", -EINVAL },
+	};
+
+	tag_annotated(path, "print/2027-q1-brochure", "HEAD", TAG_MESSAGE);
+	id = sh_ok("cd '%s' && git rev-parse refs/tags/print/2027-q1-brochure",
+	    path);
+	assert_int_equal(repo_tag_read(r, id, &t), 0);
+	assert_string_equal(t->id, id);
+	assert_string_equal(t->commit, c1);
+	assert_string_equal(t->name, "print/2027-q1-brochure");
+	assert_string_equal(t->message, TAG_MESSAGE);
+	assert_string_equal(t->tagger, "Rita Ruiz <rita@example.com>");
+	assert_int_equal(t->time, 1798970400);
+	assert_int_equal(repo_trailers(t->message, &tr, &ntr), 0);
+	assert_int_equal(ntr, 2);
+	assert_string_equal(tr[0].key, "Print-By");
+	assert_string_equal(tr[0].value, "2027-01-10");
+	assert_string_equal(tr[1].key, "Opportunity");
+	assert_string_equal(tr[1].value, "2500000");
+	repo_trailers_free(tr, ntr);
+	repo_tag_free(t);
+	free(id);
+
+	/* a tag of a tag peels to the commit */
+	tag_annotated(path, "outer", "print/2027-q1-brochure", "outer\n");
+	id = sh_ok("cd '%s' && git rev-parse refs/tags/outer", path);
+	t = NULL;
+	assert_int_equal(repo_tag_read(r, id, &t), 0);
+	assert_string_equal(t->commit, c1);
+	assert_string_equal(t->name, "outer");
+	repo_tag_free(t);
+	free(id);
+
+	free(sh_ok("cd '%s' && git tag light", path));
+	tag_annotated(path, "tree-tag", "HEAD^{tree}", "a tree\n");
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		int error;
+
+		id = sh_ok("cd '%s' && git rev-parse '%s'", path,
+		    refused[i].rev);
+		t = NULL;
+		error = repo_tag_read(r, id, &t);
+		if (error != refused[i].error)
+			fail_msg("repo_tag_read of %s gave %d, expected %d",
+			    refused[i].what, error, refused[i].error);
+		assert_null(t);
+		free(id);
+	}
+	t = NULL;
+	assert_int_equal(repo_tag_read(r,
+	    "0123456789abcdef0123456789abcdef01234567", &t), -ENOENT);
+	assert_int_equal(repo_tag_read(r, "print/2027-q1-brochure", &t),
+	    -EINVAL);
+	assert_null(t);
+	repo_tag_free(NULL);
+	repo_free(r);
+	free(path);
+}
+
+/* A tag signed by git (with an ssh key): the signature is not a trailer. */
+static void
+test_tag_signed(void **state)
+{
+	char c1[OID_HEX];
+	char *path, *id, *file, *key;
+	struct repo *r;
+	struct repo_tag *t = NULL;
+	struct trailer *tr = NULL;
+	size_t ntr = 0;
+
+	if (sh(NULL, "command -v ssh-keygen >/dev/null") != 0)
+		skip();
+	r = repo_with_commit("signed", &path, c1);
+	key = xasprintf("%s/signing-key", tmp);
+	file = xasprintf("%s/tag-message", tmp);
+	free(sh_ok("ssh-keygen -q -t ed25519 -N '' -C test -f '%s'", key));
+	write_file(tmp, "tag-message", TAG_MESSAGE);
+	free(sh_ok("cd '%s' && git -c gpg.format=ssh -c user.signingkey='%s' "
+	    "tag -s --cleanup=verbatim print/signed -F '%s'", path, key,
+	    file));
+	id = sh_ok("cd '%s' && git rev-parse refs/tags/print/signed", path);
+	assert_int_equal(repo_tag_read(r, id, &t), 0);
+	assert_non_null(strstr(t->message, "-----BEGIN SSH SIGNATURE-----"));
+	assert_int_equal(repo_trailers(t->message, &tr, &ntr), 0);
+	assert_int_equal(ntr, 2);
+	assert_string_equal(tr[0].key, "Print-By");
+	assert_string_equal(tr[0].value, "2027-01-10");
+	assert_string_equal(tr[1].key, "Opportunity");
+	assert_string_equal(tr[1].value, "2500000");
+	repo_trailers_free(tr, ntr);
+	repo_tag_free(t);
+	free(id);
+	free(file);
+	free(key);
+	repo_free(r);
+	free(path);
+}
+
+#define PGP_BLOCK "-----BEGIN PGP SIGNATURE-----\n\n" \
+	"iHUEABYKAB0WIQTpZ3Lw0eCqEXAMPLEONLYx0aB8TgUCZ0AAAAAKCRBEXAMPLE\n" \
+	"=abcd\n-----END PGP SIGNATURE-----\n"
+#define SSH_BLOCK "-----BEGIN SSH SIGNATURE-----\n" \
+	"U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgEXAMPLE\n" \
+	"-----END SSH SIGNATURE-----\n"
+
+struct trailer_case {
+	const char *name;
+	const char *message;
+	const char *want[4];	/* "Key: value", in order */
+	bool git_too;		/* also ask `git interpret-trailers` */
+};
+
+static const struct trailer_case trailer_cases[] = {
+	{ "trailers: Print-By and Opportunity", TAG_MESSAGE,
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, true },
+	{ "trailers: without a final newline",
+	    "Q1 brochure\n\nPrint-By: 2027-01-10\nOpportunity: 2500000",
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, true },
+	{ "trailers: after a body",
+	    "Q1 brochure\n\nSpring campaign, EMEA only.\nTwo pages.\n\n"
+	    "Print-By: 2027-01-10\nOpportunity: 2500000\n",
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, true },
+	{ "trailers: a PGP signature after the trailers",
+	    TAG_MESSAGE PGP_BLOCK,
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, false },
+	{ "trailers: a PGP signature after a blank line",
+	    TAG_MESSAGE "\n" PGP_BLOCK,
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, false },
+	{ "trailers: an SSH signature after the trailers",
+	    TAG_MESSAGE SSH_BLOCK,
+	    { "Print-By: 2027-01-10", "Opportunity: 2500000" }, false },
+	{ "trailers: a signature and nothing else", PGP_BLOCK, { NULL },
+	    false },
+	{ "trailers: repeated ones are all kept, in order",
+	    "Q1\n\nOpportunity: 100\nOpportunity: 2500000\n",
+	    { "Opportunity: 100", "Opportunity: 2500000" }, true },
+	{ "trailers: none in a message of words",
+	    "Q1 brochure\n\nJust words here.\n", { NULL }, true },
+	{ "trailers: none in a subject alone", "Q1 brochure\n", { NULL },
+	    true },
+	{ "trailers: none in the body, only at the end",
+	    "Q1 brochure\n\nNote: see the appendix\n\nDone.\n", { NULL },
+	    true },
+	{ "trailers: none in an empty message", "", { NULL }, true },
+	/* git tag --cleanup=verbatim, or a tool that writes tags itself */
+	{ "trailers: CRLF line endings",
+	    "Q1 brochure\r\n\r\nRegion: emea\r\nOpportunity: 2500000\r\n",
+	    { "Region: emea", "Opportunity: 2500000" }, true },
+};
+
+static void
+test_trailers(void **state)
+{
+	const struct trailer_case *c = *state;
+	struct trailer *tr = NULL;
+	char *got[8], *s_got, *s_want, *file, *git;
+	size_t n = 99, want = 0;
+
+	while (want < ARRAY_SIZE(c->want) && c->want[want])
+		want++;
+	assert_int_equal(repo_trailers(c->message, &tr, &n), 0);
+	assert_true(n <= ARRAY_SIZE(got));
+	for (size_t i = 0; i < n; i++)
+		got[i] = xasprintf("%s: %s", tr[i].key, tr[i].value);
+	s_got = join(got, n);
+	s_want = join((char *const *)c->want, want);
+	assert_string_equal(s_got, s_want);
+	for (size_t i = 0; i < n; i++)
+		free(got[i]);
+	free(s_got);
+	repo_trailers_free(tr, n);
+
+	if (c->git_too) {
+		/* git's own parser agrees, one "Key: value" a line */
+		file = xasprintf("%s/trailers", tmp);
+		write_file(tmp, "trailers", c->message);
+		git = sh_ok("git interpret-trailers --parse < '%s' | "
+		    "sed -e ':a' -e 'N' -e '$!ba' -e 's/\\n/, /g'", file);
+		assert_string_equal(git, s_want);
+		free(git);
+		free(file);
+	}
+	free(s_want);
+}
+
+/*
+ * repo_trailers works on a string: parsing a message needs no repository,
+ * so it must work in a process that has not opened one yet.  This runs
+ * the test binary again (see main) so that nothing was opened before.
+ */
+static int
+trailers_alone(void)
+{
+	struct trailer *tr = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = repo_trailers(TAG_MESSAGE, &tr, &n)) < 0) {
+		printf("repo_trailers: %d: %s\n", error, repo_strerror());
+		return 1;
+	}
+	printf("%zu trailers\n", n);
+	repo_trailers_free(tr, n);
+	return n == 2 ? 0 : 1;
+}
+
+static void
+test_trailers_alone(void **state)
+{
+	char self[4096], *out = NULL;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc;
+
+	assert_true(len > 0);
+	self[len] = '\0';
+	rc = sh(&out, "'%s' --trailers-alone 2>&1", self);
+	if (rc != 0)
+		fail_msg("in a process without a repository: %s", out);
+	free(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening                                                             */
+
+static void
+test_open(void **state)
+{
+	struct repo *r = NULL;
+	char *missing = xasprintf("%s/no-such-repository", tmp);
+	char *plain = xasprintf("%s/plain-folder", tmp);
+	char *bare = xasprintf("%s/bare.git", tmp);
+	char *work = repo_make("work");
+	char *sub = xasprintf("%s/sub", work);
+	char *why = NULL, *path_seen;
+	int error;
+
+	error = repo_open(&r, missing, &why);
+	assert_int_equal(error, -ENOENT);
+	assert_null(r);
+	assert_non_null(why);
+	if (strstr(why, missing) == NULL)
+		fail_msg("why does not name the path: %s", why);
+	free(why);
+	why = NULL;
+
+	assert_int_equal(mkdir(plain, 0755), 0);
+	assert_true(repo_open(&r, plain, &why) < 0);
+	assert_null(r);
+	assert_non_null(why);
+	if (strstr(why, plain) == NULL)
+		fail_msg("why does not name the path: %s", why);
+	free(why);
+	why = NULL;
+
+	/* exactly the repository named: no search upwards */
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_true(repo_open(&r, sub, &why) < 0);
+	assert_null(r);
+	free(why);
+	why = NULL;
+
+	free(sh_ok("git init -q --bare '%s'", bare));
+	if (repo_open(&r, bare, &why) < 0)
+		fail_msg("bare: %s", why);
+	path_seen = xasprintf("%s/", bare);
+	assert_string_equal(repo_path(r), path_seen);
+	free(path_seen);
+	repo_free(r);
+	r = NULL;
+	if (repo_open(&r, work, &why) < 0)
+		fail_msg("work tree: %s", why);
+	path_seen = xasprintf("%s/.git/", work);
+	assert_string_equal(repo_path(r), path_seen);
+	free(path_seen);
+	repo_free(r);
+	repo_free(NULL);
+	free(missing);
+	free(plain);
+	free(bare);
+	free(work);
+	free(sub);
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * Everything in one temporary folder, which is also HOME, so that no
+ * user or system git configuration changes what git or libgit2 do.
+ */
+static int
+group_setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	static const char *const unset[] = {
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
+		"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+		"GIT_NOTES_REF", "GIT_CEILING_DIRECTORIES",
+		"GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE", "GIT_CONFIG",
+		"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+	};
+
+	tmp = xasprintf("%s/printgate-test-repo.XXXXXX",
+	    base && *base ? base : "/tmp");
+	if (mkdtemp(tmp) == NULL) {
+		fprintf(stderr, "mkdtemp '%s': %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(unset); i++)
+		unsetenv(unset[i]);
+	setenv("HOME", tmp, 1);
+	setenv("XDG_CONFIG_HOME", tmp, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_AUTHOR_NAME", "Mara Marketer", 1);
+	setenv("GIT_AUTHOR_EMAIL", "mara@example.com", 1);
+	setenv("GIT_COMMITTER_NAME", "Mara Marketer", 1);
+	setenv("GIT_COMMITTER_EMAIL", "mara@example.com", 1);
+	setenv("LC_ALL", "C", 1);
+	pathspec_repo_make();
+	diff_repo_make();
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	if (tmp && strstr(tmp, "/printgate-test-repo.") != NULL)
+		sh(NULL, "rm -rf '%s'", tmp);
+	free(tmp);
+	free(pathspec_repo);
+	free(diff_repo);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int failed;
+
+	if (argc == 2 && strcmp(argv[1], "--trailers-alone") == 0)
+		return trailers_alone();
+	for (size_t i = 0; i < ARRAY_SIZE(pathspec_cases); i++)
+		add_test(pathspec_cases[i].name, test_pathspec,
+		    &pathspec_cases[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(diff_cases); i++)
+		add_test(diff_cases[i].name, test_diff, &diff_cases[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(trailer_cases); i++)
+		add_test(trailer_cases[i].name, test_trailers,
+		    &trailer_cases[i]);
+	add_test("trailers: parsed before any repository is opened",
+	    test_trailers_alone, NULL);
+	add_test("notes: appends are lines, as git shows them",
+	    test_note_append, NULL);
+	add_test("notes: appending to a note git wrote",
+	    test_note_append_to_git_note, NULL);
+	add_test("notes: two writers both land", test_note_two_writers, NULL);
+	add_test("notes: a locked notes ref", test_note_locked, NULL);
+	add_test("refs: compare-and-swap", test_ref_cas, NULL);
+	add_test("ledger: append and read back through git",
+	    test_ledger_round_trip, NULL);
+	add_test("ledger: a held lock times out and writes nothing",
+	    test_ledger_lock, NULL);
+	add_test("tags: an annotated tag, and what is not one",
+	    test_tag_read, NULL);
+	add_test("tags: a signed tag's trailers", test_tag_signed, NULL);
+	add_test("open: a missing path, a plain folder, bare, work tree",
+	    test_open, NULL);
+	failed = _cmocka_run_group_tests("repo", tests, ntests, group_setup,
+	    group_teardown);
+	free(tests);
+	return failed ? 1 : 0;
+}
