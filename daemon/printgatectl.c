@@ -21,6 +21,7 @@
 #include "config.h"
 #include "ledger.h"
 #include "log.h"
+#include "outbox.h"
 #include "repo.h"
 #include "review.h"
 #include "util.h"
@@ -58,7 +59,8 @@ usage(void)
 	    "  decide TAG|REV --as PERSON DECISION [--comment TEXT]\n"
 	    "                             record a decision on PERSON's behalf:\n"
 	    "                             approve, approve-with-changes, changes-required\n"
-	    "  verify                     check that every ledger line is well formed\n");
+	    "  verify                     check that every ledger line is well formed\n"
+	    "  outbox [retry ID]          deliveries waiting or given up; requeue one\n");
 	exit(EXIT_ERR);
 }
 
@@ -220,6 +222,76 @@ write_file(const char *path, const char *text, mode_t mode)
 	return error;
 }
 
+static char *cli_via(void);
+
+/*
+ * Print tags that exist when the hook is installed passed no gate: each
+ * gets a released event, so that printgated does not take them for
+ * violations.  Returns how many were recorded, or -1.
+ */
+static int
+baseline(const struct config *cf, struct repo *r)
+{
+	struct repo_ref *refs = NULL;
+	size_t n = 0;
+	char head[OID_HEX] = "";
+	int count = 0;
+
+	if (repo_ref_list(r, cf->print_tags, &refs, &n) < 0) {
+		fprintf(stderr, "printgatectl: cannot list %s: %s\n",
+		    cf->print_tags, repo_strerror());
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ledger_events evs = { 0 };
+		struct ledger_event ev = { 0 };
+		struct repo_tag *t = NULL;
+		char commit[OID_HEX], id[33];
+		const char *tag = refs[i].name + strlen("refs/tags/");
+		bool known = false;
+		int error;
+
+		if (repo_tag_read(r, refs[i].id, &t) == 0)
+			memcpy(commit, t->commit, OID_HEX);
+		else if (repo_resolve_commit(r, refs[i].id, commit) < 0)
+			continue;
+		repo_tag_free(t);
+		if (repo_notes_head(r, LEDGER_REF, head) == 0)
+			ledger_read(r, head, commit, &evs);
+		for (size_t k = 0; k < evs.n; k++)
+			if (evs.v[k].type == LEDGER_RELEASED && evs.v[k].tag &&
+			    strcmp(evs.v[k].tag, tag) == 0)
+				known = true;
+		ledger_events_free(&evs);
+		if (known || util_random_id(id) < 0)
+			continue;
+		ev.type = LEDGER_RELEASED;
+		ev.at = (int64_t)time(NULL);
+		ev.by = (char *)"printgate";
+		ev.via = cli_via();
+		ev.tag = (char *)tag;
+		ev.tag_object = refs[i].id;
+		ev.comment = (char *)"baseline: the print tag existed before "
+		    "printgate was installed";
+		ev.id = id;
+		error = ledger_append(r, commit, &ev, CTL_LEDGER_TIMEOUT_MS,
+		    NULL);
+		free(ev.via);
+		if (error < 0) {
+			fprintf(stderr, "printgatectl: cannot record %s as the "
+			    "baseline: %s\n", tag, repo_strerror());
+			repo_ref_list_free(refs, n);
+			return -1;
+		}
+		count++;
+	}
+	if (count)
+		printf("  recorded %d existing print tag%s as the baseline\n",
+		    count, count == 1 ? "" : "s");
+	repo_ref_list_free(refs, n);
+	return count;
+}
+
 static int
 cmd_install_hook(int argc, char *argv[])
 {
@@ -281,6 +353,10 @@ cmd_install_hook(int argc, char *argv[])
 	}
 	printf("installed the update hook: %s\n  runs %s with %s\n", path,
 	    prog, abs_config ? abs_config : config_path);
+	if ((error = baseline(cf, r)) < 0) {
+		error = EXIT_ERR;
+		goto done;
+	}
 	if (access(prog, X_OK) != 0)
 		printf("  warning: %s is not there yet: until it is, every "
 		    "push is refused\n", prog);
@@ -762,10 +838,81 @@ cmd_verify(int argc, char *argv[])
 	return rc;
 }
 
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+list_deliveries(const struct config *cf, const char *which)
+{
+	struct delivery *d = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = outbox_list(cf->state_dir, which, &d, &n)) < 0) {
+		if (error != -ENOENT)
+			fprintf(stderr, "printgatectl: cannot read %s/%s: %s\n",
+			    cf->state_dir, which, strerror(-error));
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char when[21];
+
+		util_rfc3339((d[i].next_at) / 1000, when);
+		printf("%-6s %s  %-12s %-22s %s  %u attempt%s", which, d[i].id,
+		    d[i].target, d[i].event, d[i].review, d[i].attempts,
+		    d[i].attempts == 1 ? "" : "s");
+		if (strcmp(which, "outbox") == 0)
+			printf(", next %s", when);
+		if (d[i].last_error)
+			printf(", last: %s", d[i].last_error);
+		printf("\n");
+	}
+	outbox_deliveries_free(d, n);
+	return n;
+}
+
+static int
+cmd_outbox(int argc, char *argv[])
+{
+	struct config *cf;
+	size_t n;
+	int error;
+
+	if (argc == 3 && strcmp(argv[1], "retry") == 0) {
+		cf = load_config(0);
+		if ((error = outbox_requeue(cf->state_dir, argv[2],
+		    wall_ms())) < 0) {
+			fprintf(stderr, "printgatectl: cannot requeue '%s': %s\n",
+			    argv[2], error == -ENOENT ? "no such delivery in "
+			    "dead" : strerror(-error));
+			return error == -ENOENT || error == -EINVAL ? EXIT_NOT :
+			    EXIT_ERR;
+		}
+		printf("requeued %s: printgated sends it at its next wake-up "
+		    "(systemctl reload printgated to make it now)\n", argv[2]);
+		return 0;
+	}
+	if (argc != 1)
+		usage();
+	cf = load_config(0);
+	n = list_deliveries(cf, "outbox");
+	n += list_deliveries(cf, "dead");
+	if (n == 0)
+		printf("no delivery waits or was given up\n");
+	return n ? 0 : EXIT_NOT;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char *[]);
 } commands[] = {
+	{ "outbox", cmd_outbox },
 	{ "check", cmd_check },
 	{ "install-hook", cmd_install_hook },
 	{ "status", cmd_status },

@@ -115,4 +115,19 @@ int ledger_read(struct repo *r, const char *head, const char *commit,
 int ledger_append(struct repo *r, const char *commit,
     const struct ledger_event *ev, int timeout_ms, unsigned *retries);
 
+/* The most notes commits ledger_since() walks back in one call. */
+#define LEDGER_MAX_WALK 100000
+
+typedef int (*ledger_event_cb)(void *ctx, const struct ledger_event *ev);
+
+/*
+ * The ledger as an event log: calls cb, oldest first, for every event
+ * appended in the notes commits after last (NULL: every one) up to head,
+ * the first-parent history of refs/notes/printgate.  When last is not in
+ * that history (the ref was rewritten) everything is handled again and
+ * *rewritten is set.  A non-zero return from cb stops and is returned.
+ */
+int ledger_since(struct repo *r, const char *last, const char *head,
+    ledger_event_cb cb, void *ctx, bool *rewritten);
+
 #endif

@@ -113,6 +113,12 @@ void repo_scope_free(struct scope_file *files, size_t n);
 int repo_blob_at(struct repo *r, const char *commit, const char *path,
     char out[OID_HEX]);
 
+/* The first parent of commit; -ENOENT for a root commit. */
+int repo_commit_parent(struct repo *r, const char *commit,
+    char out[OID_HEX]);
+/* The content of blob id, NUL-terminated; *len excludes the NUL. */
+int repo_blob_read(struct repo *r, const char *id, char **out, size_t *len);
+
 /* The notes commit ref points at now; -ENOENT when there are no notes. */
 int repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX]);
 /*

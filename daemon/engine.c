@@ -1,0 +1,993 @@
+/*
+ * engine.c - what printgated does, apart from waiting: it reads the ledger
+ * as an event log and queues a chat message per event and channel; it
+ * walks the reviews that wait under refs/printgate/pending/ to release the
+ * approved ones from their kept tag objects and to remind and escalate the
+ * others; and it checks that every print tag passed the gate.
+ *
+ * Everything it decides is written to the ledger first and acted on from
+ * there, so a restart (or kill -9) repeats nothing and loses nothing: the
+ * event log resumes after the last notes commit handled, and delivery ids
+ * are derived from the event, the channel and the kind of message.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "log.h"
+#include "notice.h"
+#include "notify.h"
+#include "repo.h"
+#include "review.h"
+#include "util.h"
+#include "verify.h"
+
+#define QUARANTINE_PREFIX "refs/printgate/quarantine/"
+#define MM_ACTIONS_PATH "/mattermost/actions"
+
+struct tag_seen {
+	char *name;
+	char id[OID_HEX];
+};
+
+struct engine {
+	const struct config *cf;
+	struct repo *r;
+	struct outbox *ob;
+	char *state_file;
+	char last[OID_HEX];	/* the last notes commit handled, or "" */
+	bool have_state;
+	struct tag_seen *seen;	/* print tags known to have passed */
+	size_t nseen;
+	unsigned char *mm_key;	/* Mattermost token: signs button context */
+	size_t mm_keylen;
+	int64_t now;		/* of the scan under way, ms */
+	struct engine_stats st;
+};
+
+static int
+engine_load_keys(struct engine *e, char **why)
+{
+	char *secret = NULL;
+	int error;
+
+	if (e->mm_key) {
+		memset(e->mm_key, 0, e->mm_keylen);
+		free(e->mm_key);
+		e->mm_key = NULL;
+		e->mm_keylen = 0;
+	}
+	if (!e->cf->http.mattermost_token_file)
+		return 0;
+	if ((error = config_read_secret(e->cf->http.mattermost_token_file,
+	    &secret)) < 0) {
+		*why = xasprintf("cannot read '%s': %s",
+		    e->cf->http.mattermost_token_file, strerror(-error));
+		return error;
+	}
+	e->mm_keylen = strlen(secret);
+	e->mm_key = (unsigned char *)secret;
+	return 0;
+}
+
+static void
+engine_forget_seen(struct engine *e)
+{
+	for (size_t i = 0; i < e->nseen; i++)
+		free(e->seen[i].name);
+	free(e->seen);
+	e->seen = NULL;
+	e->nseen = 0;
+}
+
+int
+engine_new(struct engine **out, const struct config *cf, char **why)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	FILE *f;
+	int error;
+
+	e->cf = cf;
+	if ((error = repo_open(&e->r, cf->repository, why)) < 0)
+		goto fail;
+	if ((error = outbox_open(&e->ob, cf->state_dir)) < 0) {
+		*why = xasprintf("cannot open the outbox in '%s': %s",
+		    cf->state_dir, strerror(-error));
+		goto fail;
+	}
+	if ((error = engine_load_keys(e, why)) < 0)
+		goto fail;
+	e->state_file = xasprintf("%s/%s", cf->state_dir, ENGINE_STATE_FILE);
+	if ((f = fopen(e->state_file, "r")) != NULL) {
+		char line[128];
+
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strlen(line) == OID_HEX - 1) {
+				memcpy(e->last, line, OID_HEX);
+				e->have_state = true;
+			} else if (strcmp(line, "none") == 0)
+				e->have_state = true;
+		}
+		fclose(f);
+	}
+	*out = e;
+	return 0;
+fail:
+	engine_free(e);
+	return error;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	repo_free(e->r);
+	outbox_free(e->ob);
+	free(e->state_file);
+	engine_forget_seen(e);
+	if (e->mm_key)
+		memset(e->mm_key, 0, e->mm_keylen);
+	free(e->mm_key);
+	free(e);
+}
+
+int
+engine_set_config(struct engine *e, const struct config *cf, char **why)
+{
+	const struct config *old = e->cf;
+
+	e->cf = cf;
+	if (engine_load_keys(e, why) < 0) {
+		e->cf = old;
+		engine_load_keys(e, why);
+		return -EINVAL;
+	}
+	engine_forget_seen(e);
+	return 0;
+}
+
+struct outbox *
+engine_outbox(struct engine *e)
+{
+	return e->ob;
+}
+
+const struct engine_stats *
+engine_stats(const struct engine *e)
+{
+	return &e->st;
+}
+
+/* Writes the last handled notes commit: temporary file, fsync, rename. */
+static int
+engine_save_state(struct engine *e)
+{
+	char *tmp = xasprintf("%s.tmp", e->state_file);
+	char *text = xasprintf("%s\n", e->last[0] ? e->last : "none");
+	size_t len = strlen(text);
+	int fd, error = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1)
+		error = -errno;
+	else {
+		if (write(fd, text, len) != (ssize_t)len || fsync(fd) == -1)
+			error = -errno;
+		if (close(fd) == -1 && error == 0)
+			error = -errno;
+	}
+	if (error == 0 && rename(tmp, e->state_file) == -1)
+		error = -errno;
+	if (error < 0) {
+		log_warnx("save state '%s': %s, will handle the same events "
+		    "again after a restart", e->state_file, strerror(-error));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(text);
+	return error;
+}
+
+/* Writes an event of the daemon's own to the ledger. */
+static int
+engine_record(struct engine *e, const char *commit, enum ledger_type type,
+    const char *tag, const char *tag_object, const struct review *rv,
+    const char *comment)
+{
+	struct ledger_event ev = { 0 };
+	unsigned retries = 0;
+	char id[33];
+	int error;
+
+	if ((error = util_random_id(id)) < 0)
+		return error;
+	ev.type = type;
+	ev.at = e->now / 1000;
+	ev.by = (char *)"printgate";
+	ev.via = (char *)ENGINE_VIA;
+	ev.tag = (char *)tag;
+	ev.tag_object = (char *)tag_object;
+	ev.comment = (char *)comment;
+	ev.id = id;
+	if (rv) {
+		ev.rules = xcalloc(rv->nrules, sizeof(char *));
+		for (size_t i = 0; i < rv->nrules; i++)
+			if (rv->rules[i].applies && (type == LEDGER_RELEASED ||
+			    rv->rules[i].approvals <
+			    e->cf->rules[i].required || rv->rules[i].blocked))
+				ev.rules[ev.nrules++] = e->cf->rules[i].name;
+	}
+	error = ledger_append(e->r, commit, &ev, ENGINE_LEDGER_TIMEOUT_MS,
+	    &retries);
+	e->st.ledger_retries += retries;
+	free(ev.rules);
+	if (error < 0)
+		log_warnx("write %s event of '%s': %s, will retry at the next "
+		    "scan", ledger_type_name(type), tag ? tag : commit,
+		    error == -ETIMEDOUT ? "the ledger stayed locked" :
+		    repo_strerror());
+	return error;
+}
+
+/* --- messages ------------------------------------------------------ */
+
+/* browse_url with {commit} and {path} filled in, or NULL. */
+static char *
+browse_link(const struct config *cf, const char *commit, const char *path)
+{
+	struct buf b = { 0 };
+	const char *p;
+
+	if (cf->browse_url == NULL)
+		return NULL;
+	for (p = cf->browse_url; *p;) {
+		if (str_startswith(p, "{commit}")) {
+			buf_adds(&b, commit);
+			p += strlen("{commit}");
+		} else if (str_startswith(p, "{path}")) {
+			for (const char *q = path; *q; q++) {
+				unsigned char c = (unsigned char)*q;
+
+				if ((c >= 'a' && c <= 'z') || (c >= 'A' &&
+				    c <= 'Z') || (c >= '0' && c <= '9') ||
+				    strchr("-._~/", c))
+					buf_add(&b, q, 1);
+				else
+					buf_addf(&b, "%%%02X", c);
+			}
+			p += strlen("{path}");
+		} else
+			buf_add(&b, p++, 1);
+	}
+	return buf_steal(&b);
+}
+
+static struct notice_person
+person_of(const struct config *cf, size_t i)
+{
+	const struct config_person *p = &cf->people[i];
+	struct notice_person np = { p->id, p->name, p->slack, p->mattermost,
+		p->teams };
+
+	return np;
+}
+
+/* Everything a notice points at, freed together. */
+struct notice_data {
+	struct notice n;
+	struct notice_file files[NOTICE_MAX_FILES];
+	struct notice_rule *rules;
+	struct notice_person *asked;
+	struct notice_person by;
+	char *review;
+	char *status_command;
+	char *mm_url;
+	char mm_token[3][65];
+};
+
+static void
+notice_data_free(struct notice_data *nd)
+{
+	for (size_t i = 0; i < nd->n.nfiles; i++)
+		free((char *)nd->files[i].url);
+	free(nd->rules);
+	free(nd->asked);
+	free(nd->review);
+	free(nd->status_command);
+	free(nd->mm_url);
+}
+
+static void
+add_asked(struct notice_data *nd, const struct config *cf, size_t person)
+{
+	for (size_t i = 0; i < nd->n.nasked; i++)
+		if (strcmp(nd->asked[i].id, cf->people[person].id) == 0)
+			return;
+	if (nd->n.nasked >= NOTICE_MAX_PEOPLE)
+		return;
+	nd->asked[nd->n.nasked++] = person_of(cf, person);
+}
+
+static void
+notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
+    const struct ledger_event *ev, const struct review *rv)
+{
+	const struct config *cf = e->cf;
+	static const char *const decisions[3] = { "approve",
+		"approve-with-changes", "changes-required" };
+	ssize_t by;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->n.kind = kind;
+	nd->n.event_id = ev->id;
+	nd->n.tag = rv->tag;
+	nd->n.commit = rv->commit;
+	nd->n.base_tag = rv->base_tag;
+	nd->n.at = ev->at;
+	nd->review = rv->tag ? xasprintf("%s@%s", rv->tag, rv->commit) :
+	    xstrdup(rv->commit);
+	nd->n.review = nd->review;
+	nd->status_command = xasprintf("printgatectl status %s",
+	    rv->tag ? rv->tag : rv->commit);
+	nd->n.status_command = nd->status_command;
+	nd->n.nfiles_total = rv->nfiles;
+	for (size_t i = 0; i < rv->nfiles && i < NOTICE_MAX_FILES; i++) {
+		nd->files[i].path = rv->files[i].path;
+		nd->files[i].status = rv->files[i].status;
+		nd->files[i].url = browse_link(cf, rv->commit,
+		    rv->files[i].path);
+		nd->n.nfiles++;
+	}
+	nd->n.files = nd->files;
+	nd->rules = xcalloc(rv->nrules, sizeof(*nd->rules));
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+		struct notice_rule *nr = &nd->rules[nd->n.nrules];
+
+		if (!rr->applies)
+			continue;
+		nr->name = cf->rules[i].name;
+		nr->group = cf->groups[cf->rules[i].group].name;
+		nr->approvals = rr->approvals;
+		nr->required = cf->rules[i].required;
+		nr->blocked = rr->blocked;
+		nr->met = !rr->blocked && rr->approvals >= nr->required;
+		for (size_t m = 0; m < rr->nmembers && !nr->again; m++)
+			nr->again = rr->members[m].changed;
+		nd->n.nrules++;
+	}
+	nd->n.rules = nd->rules;
+	for (size_t i = 0; i < rv->ntrailers; i++)
+		if (strcasecmp(rv->trailers[i].key, "Print-By") == 0)
+			nd->n.deadline = rv->trailers[i].value;
+	nd->asked = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*nd->asked));
+	nd->n.asked = nd->asked;
+	switch (kind) {
+	case NOTICE_CHANGES:
+		for (size_t i = 0; i < rv->nauthors; i++)
+			add_asked(nd, cf, rv->authors[i]);
+		break;
+	case NOTICE_ESCALATE:
+		if (cf->review.escalate_to != SIZE_MAX) {
+			const struct config_group *g =
+			    &cf->groups[cf->review.escalate_to];
+
+			for (size_t i = 0; i < g->nmembers; i++)
+				add_asked(nd, cf, g->members[i]);
+			break;
+		}
+		/* FALLTHROUGH */
+	case NOTICE_REQUEST:
+	case NOTICE_REMIND:
+	case NOTICE_DECISION:
+		for (size_t i = 0; i < rv->nrules; i++) {
+			const struct review_rule *rr = &rv->rules[i];
+
+			if (!rr->applies || (!rr->blocked && rr->approvals >=
+			    cf->rules[i].required))
+				continue;
+			for (size_t m = 0; m < rr->nmembers; m++)
+				if (rr->members[m].state == MEMBER_PENDING)
+					add_asked(nd, cf, rr->members[m].person);
+		}
+		break;
+	case NOTICE_APPROVED:
+	case NOTICE_VIOLATION:
+		for (size_t g = 0; g < cf->nrelease_managers; g++) {
+			const struct config_group *grp =
+			    &cf->groups[cf->release_managers[g]];
+
+			for (size_t i = 0; i < grp->nmembers; i++)
+				add_asked(nd, cf, grp->members[i]);
+		}
+		break;
+	case NOTICE_RELEASED:
+		break;
+	}
+	by = config_person_find(cf, ev->by);
+	if (by >= 0) {
+		nd->by = person_of(cf, (size_t)by);
+		nd->n.by = &nd->by;
+	} else if (kind == NOTICE_DECISION || kind == NOTICE_RELEASED) {
+		nd->by.id = nd->by.name = ev->by;
+		nd->n.by = &nd->by;
+	}
+	if (ledger_is_decision(ev->type))
+		nd->n.decision = ledger_type_name(ev->type);
+	nd->n.comment = ev->comment;
+	if (kind == NOTICE_VIOLATION)
+		nd->n.reason = ev->comment;
+	nd->n.auto_release = cf->review.auto_release;
+	if (cf->http.public_url && e->mm_key) {
+		nd->mm_url = xasprintf("%s%s", cf->http.public_url,
+		    MM_ACTIONS_PATH);
+		nd->n.mattermost_url = nd->mm_url;
+		for (int i = 0; i < 3; i++) {
+			unsigned char mac[32];
+			char *msg = xasprintf("%s\n%s", nd->review,
+			    decisions[i]);
+
+			verify_hmac_sha256(e->mm_key, e->mm_keylen, msg,
+			    strlen(msg), mac);
+			verify_hex(mac, sizeof(mac), nd->mm_token[i]);
+			nd->n.mattermost_token[i] = nd->mm_token[i];
+			free(msg);
+		}
+	}
+}
+
+static char *
+format_for(enum config_notify_type type, const struct notice *n)
+{
+	switch (type) {
+	case NOTIFY_SLACK:
+		return slack_format(n);
+	case NOTIFY_MATTERMOST:
+		return mattermost_format(n);
+	case NOTIFY_TEAMS:
+		return teams_format(n);
+	case NOTIFY_WEBHOOK:
+		return webhook_format(n);
+	}
+	return NULL;
+}
+
+static bool
+target_wants(const struct config_notify *t, enum ledger_type type)
+{
+	if (t->nevents == 0)
+		return true;
+	for (size_t i = 0; i < t->nevents; i++)
+		if (strcmp(t->events[i], ledger_type_name(type)) == 0)
+			return true;
+	return false;
+}
+
+/* Queues one notice to every channel that wants its event. */
+static int
+engine_queue(struct engine *e, const struct ledger_event *ev,
+    enum notice_kind kind, const struct review *rv)
+{
+	const struct config *cf = e->cf;
+	struct notice_data nd;
+	int error = 0;
+
+	notice_build(e, &nd, kind, ev, rv);
+	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
+		const struct config_notify *t = &cf->notify[i];
+		char *key, *body, fp[65], id[33];
+
+		if (!target_wants(t, ev->type))
+			continue;
+		if ((body = format_for(t->type, &nd.n)) == NULL) {
+			log_warnx("format %s message for '%s': failed, "
+			    "skipped", notice_kind_name(kind), t->name);
+			continue;
+		}
+		/* stable across restarts: event, channel, kind of message */
+		if (ev->id)
+			key = xasprintf("%s\n%s\n%s", ev->id, t->name,
+			    notice_kind_name(kind));
+		else
+			key = xasprintf("%s:%zu:%lld\n%s\n%s", ev->commit,
+			    ev->line, (long long)ev->at, t->name,
+			    notice_kind_name(kind));
+		verify_sha256_hex(key, strlen(key), fp);
+		snprintf(id, sizeof(id), "%.32s", fp);
+		error = outbox_put(e->ob, id, t->name, ledger_type_name(ev->type),
+		    nd.review, body, strlen(body), e->now);
+		if (error == 0)
+			log_info("queue %s for '%s' to %s:%s: delivery %s",
+			    notice_kind_name(kind), nd.review,
+			    config_notify_type_name(t->type), t->name, id);
+		else if (error < 0)
+			log_warnx("queue %s for '%s' to %s: %s, will retry",
+			    notice_kind_name(kind), nd.review, t->name,
+			    strerror(-error));
+		if (error > 0)
+			error = 0;	/* queued before a restart */
+		free(key);
+		free(body);
+	}
+	notice_data_free(&nd);
+	return error;
+}
+
+/* The review an event is about, as it stands now. */
+static int
+engine_review_of(struct engine *e, const char *commit, const char *tag,
+    const char *tag_object, struct review **out)
+{
+	struct repo_tag *t = NULL;
+	char *why = NULL, *pending, id[OID_HEX];
+	int error;
+
+	if (tag_object == NULL && tag) {
+		char *full = xasprintf("refs/tags/%s", tag);
+
+		if (str_startswith(full, e->cf->print_prefix)) {
+			pending = review_pending_ref(e->cf, full);
+			if (repo_ref_get(e->r, pending, id) == 0 ||
+			    repo_ref_get(e->r, full, id) == 0)
+				tag_object = id;
+			free(pending);
+		}
+		free(full);
+	}
+	if (tag_object && repo_tag_read(e->r, tag_object, &t) < 0)
+		t = NULL;
+	error = review_load(out, e->cf, e->r, commit, tag,
+	    t ? t->id : NULL, t ? t->message : NULL, &why);
+	if (error < 0) {
+		log_warnx("review '%s': %s", tag ? tag : commit, why);
+		free(why);
+	}
+	repo_tag_free(t);
+	return error;
+}
+
+static int
+engine_handle(void *ctx, const struct ledger_event *ev)
+{
+	struct engine *e = ctx;
+	struct review *rv = NULL;
+	int error = 0;
+
+	e->st.handled++;
+	log_info("ledger %s '%s' (%.7s) by %s via %s",
+	    ledger_type_name(ev->type), ev->tag ? ev->tag : "-", ev->commit,
+	    ev->by, ev->via);
+	if (ev->type == LEDGER_CARRIED_OVER || e->cf->nnotify == 0)
+		return 0;
+	if (engine_review_of(e, ev->commit, ev->tag, ev->tag_object, &rv) < 0)
+		return 0;	/* logged; a message without it is no use */
+	switch (ev->type) {
+	case LEDGER_REQUEST:
+		error = engine_queue(e, ev, NOTICE_REQUEST, rv);
+		break;
+	case LEDGER_APPROVE:
+	case LEDGER_APPROVE_WITH_CHANGES:
+	case LEDGER_CHANGES_REQUIRED:
+		error = engine_queue(e, ev, NOTICE_DECISION, rv);
+		if (error == 0 && ev->type == LEDGER_CHANGES_REQUIRED)
+			error = engine_queue(e, ev, NOTICE_CHANGES, rv);
+		if (error == 0 && rv->approved && !rv->released &&
+		    !e->cf->review.auto_release && rv->tag)
+			error = engine_queue(e, ev, NOTICE_APPROVED, rv);
+		break;
+	case LEDGER_REMIND:
+		error = engine_queue(e, ev, NOTICE_REMIND, rv);
+		break;
+	case LEDGER_ESCALATE:
+		error = engine_queue(e, ev, NOTICE_ESCALATE, rv);
+		break;
+	case LEDGER_RELEASED:
+		error = engine_queue(e, ev, NOTICE_RELEASED, rv);
+		break;
+	case LEDGER_VIOLATION:
+		error = engine_queue(e, ev, NOTICE_VIOLATION, rv);
+		break;
+	case LEDGER_CARRIED_OVER:
+		break;
+	}
+	review_free(rv);
+	return error;
+}
+
+/* Handles the ledger events appended since the last scan. */
+static void
+engine_events(struct engine *e)
+{
+	char head[OID_HEX] = "";
+	bool rewritten = false;
+	int error;
+
+	error = repo_notes_head(e->r, LEDGER_REF, head);
+	if (error < 0 && error != -ENOENT) {
+		log_warnx("read '%s': %s, will retry", LEDGER_REF,
+		    repo_strerror());
+		return;
+	}
+	if (!e->have_state) {
+		/* First start: what is in the ledger already is history. */
+		memcpy(e->last, head, OID_HEX);
+		e->have_state = true;
+		log_info("start the event log at '%s' %s", LEDGER_REF,
+		    head[0] ? head : "(empty)");
+		engine_save_state(e);
+		return;
+	}
+	if (strcmp(head, e->last) == 0 || head[0] == '\0')
+		return;
+	error = ledger_since(e->r, e->last[0] ? e->last : NULL, head,
+	    engine_handle, e, &rewritten);
+	if (rewritten)
+		log_warnx("read '%s': %s is not in its history any more (the "
+		    "ref was rewritten); handled its whole history again",
+		    LEDGER_REF, e->last);
+	if (error < 0) {
+		log_warnx("handle ledger events up to %s: %s, will retry",
+		    head, strerror(-error));
+		return;
+	}
+	memcpy(e->last, head, OID_HEX);
+	engine_save_state(e);
+}
+
+/* --- waiting reviews ---------------------------------------------- */
+
+/* Midnight UTC at the start of a "YYYY-MM-DD" Print-By day, ms; or -1. */
+static int64_t
+print_by(const struct review *rv)
+{
+	int64_t t;
+	char *s;
+
+	for (size_t i = 0; i < rv->ntrailers; i++) {
+		if (strcasecmp(rv->trailers[i].key, "Print-By") != 0)
+			continue;
+		s = xasprintf("%.10sT00:00:00Z", rv->trailers[i].value);
+		if (util_parse_rfc3339(s, &t) < 0)
+			t = -1;
+		free(s);
+		return t < 0 ? -1 : t * 1000;
+	}
+	return -1;
+}
+
+/* Whether an event of type for this tag object exists at or after since. */
+static bool
+has_event(const struct review *rv, enum ledger_type type,
+    const char *tag_object, int64_t since)
+{
+	for (size_t i = 0; i < rv->events.n; i++) {
+		const struct ledger_event *ev = &rv->events.v[i];
+
+		if (ev->type == type && ev->tag && rv->tag &&
+		    strcmp(ev->tag, rv->tag) == 0 &&
+		    strcmp(ev->commit, rv->commit) == 0 && ev->at >= since &&
+		    (!tag_object || !ev->tag_object ||
+		    strcmp(ev->tag_object, tag_object) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Creates the print tag from the kept tag object, drops the pending ref. */
+static void
+engine_release(struct engine *e, const struct repo_ref *pending,
+    const char *tag, const struct review *rv, bool recorded)
+{
+	char *full = xasprintf("refs/tags/%s", tag), have[OID_HEX];
+	int error;
+
+	if (!recorded && engine_record(e, rv->commit, LEDGER_RELEASED, tag,
+	    pending->id, rv, NULL) < 0)
+		goto done;
+	error = repo_ref_set(e->r, full, pending->id, NULL,
+	    "printgate: released after approval");
+	if (error == -EAGAIN && repo_ref_get(e->r, full, have) == 0 &&
+	    strcmp(have, pending->id) != 0) {
+		log_warnx("release '%s': the tag exists with another object "
+		    "%s; left it alone, the review stays pending", tag, have);
+		goto done;
+	}
+	if (error < 0 && error != -EAGAIN) {
+		log_warnx("release '%s': cannot create %s: %s, will retry", tag,
+		    full, repo_strerror());
+		goto done;
+	}
+	if (repo_ref_delete(e->r, pending->name, pending->id) < 0)
+		log_warnx("release '%s': cannot drop %s: %s", tag,
+		    pending->name, repo_strerror());
+	e->st.released++;
+	log_info("release '%s' (%.7s): created from the kept tag object %s",
+	    tag, rv->commit, pending->id);
+done:
+	free(full);
+}
+
+/* Reminds and escalates one waiting review; returns its next deadline. */
+static int64_t
+engine_chase(struct engine *e, const struct repo_ref *pending,
+    const char *tag, const struct review *rv)
+{
+	const struct config_review *cr = &e->cf->review;
+	int64_t req, remind_at, escalate_at, deadline, next = -1;
+
+	if (rv->requested == NULL)
+		return -1;
+	req = rv->requested->at * 1000;
+	remind_at = req + cr->remind_after * 1000;
+	escalate_at = req + cr->escalate_after * 1000;
+	/*
+	 * A Print-By date brings both forward: the reminder by a third of
+	 * the time left, the escalation by two thirds, so that there is
+	 * time to act before the deadline.
+	 */
+	if ((deadline = print_by(rv)) >= 0) {
+		int64_t lead = deadline > req ? deadline - req : 0;
+
+		if (req + lead / 3 < remind_at)
+			remind_at = req + lead / 3;
+		if (req + 2 * lead / 3 < escalate_at)
+			escalate_at = req + 2 * lead / 3;
+	}
+	if (!has_event(rv, LEDGER_REMIND, pending->id, rv->requested->at)) {
+		if (e->now >= remind_at)
+			engine_record(e, rv->commit, LEDGER_REMIND, tag,
+			    pending->id, rv, NULL);
+		else
+			next = remind_at;
+	}
+	if (!has_event(rv, LEDGER_ESCALATE, pending->id, rv->requested->at)) {
+		if (e->now >= escalate_at)
+			engine_record(e, rv->commit, LEDGER_ESCALATE, tag,
+			    pending->id, rv, NULL);
+		else if (next < 0 || escalate_at < next)
+			next = escalate_at;
+	}
+	return next;
+}
+
+static int64_t
+engine_pending(struct engine *e)
+{
+	struct repo_ref *refs = NULL;
+	size_t n = 0;
+	int64_t next = -1;
+
+	e->st.open_reviews = 0;
+	if (repo_ref_list(e->r, PENDING_PREFIX "*", &refs, &n) < 0) {
+		log_warnx("list '%s': %s, will retry", PENDING_PREFIX,
+		    repo_strerror());
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *tag = review_pending_tag(e->cf, refs[i].name);
+		struct repo_tag *t = NULL;
+		struct review *rv = NULL;
+		bool recorded;
+		int64_t at;
+
+		if (repo_tag_read(e->r, refs[i].id, &t) < 0) {
+			log_warnx("review '%s': %s is not a tag of a commit, "
+			    "skipped", tag, refs[i].name);
+			goto next;
+		}
+		if (engine_review_of(e, t->commit, tag, t->id, &rv) < 0)
+			goto next;
+		recorded = rv->released && rv->released->tag_object &&
+		    strcmp(rv->released->tag_object, t->id) == 0;
+		if (recorded || (rv->approved && e->cf->review.auto_release)) {
+			engine_release(e, &refs[i], tag, rv, recorded);
+			goto next;
+		}
+		e->st.open_reviews++;
+		if (rv->approved)
+			goto next;	/* the release manager pushes again */
+		at = engine_chase(e, &refs[i], tag, rv);
+		if (at >= 0 && (next < 0 || at < next))
+			next = at;
+next:
+		review_free(rv);
+		repo_tag_free(t);
+		free(tag);
+	}
+	repo_ref_list_free(refs, n);
+	return next;
+}
+
+/* --- print tags that bypassed the gate ---------------------------- */
+
+static bool
+engine_seen(struct engine *e, const struct repo_ref *ref)
+{
+	for (size_t i = 0; i < e->nseen; i++)
+		if (strcmp(e->seen[i].name, ref->name) == 0)
+			return strcmp(e->seen[i].id, ref->id) == 0;
+	return false;
+}
+
+static void
+engine_see(struct engine *e, const struct repo_ref *ref)
+{
+	for (size_t i = 0; i < e->nseen; i++) {
+		if (strcmp(e->seen[i].name, ref->name) == 0) {
+			memcpy(e->seen[i].id, ref->id, OID_HEX);
+			return;
+		}
+	}
+	e->seen = xreallocarray(e->seen, e->nseen + 1, sizeof(*e->seen));
+	e->seen[e->nseen].name = xstrdup(ref->name);
+	memcpy(e->seen[e->nseen++].id, ref->id, OID_HEX);
+}
+
+/*
+ * Every print tag must have a released event for exactly its object: the
+ * hook and the daemon write it before the tag exists.  One without is a
+ * violation: recorded once, and quarantined when so configured.
+ */
+static void
+engine_tags(struct engine *e)
+{
+	struct repo_ref *refs = NULL;
+	size_t n = 0;
+	char head[OID_HEX] = "";
+
+	if (repo_ref_list(e->r, e->cf->print_tags, &refs, &n) < 0) {
+		log_warnx("list '%s': %s, will retry", e->cf->print_tags,
+		    repo_strerror());
+		return;
+	}
+	if (repo_notes_head(e->r, LEDGER_REF, head) < 0)
+		head[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *tag = refs[i].name + strlen("refs/tags/");
+		struct ledger_events evs = { 0 };
+		char commit[OID_HEX];
+		bool released = false, flagged = false;
+		struct repo_tag *t = NULL;
+
+		if (engine_seen(e, &refs[i]))
+			continue;
+		if (repo_tag_read(e->r, refs[i].id, &t) == 0)
+			memcpy(commit, t->commit, OID_HEX);
+		else if (repo_resolve_commit(e->r, refs[i].id, commit) < 0) {
+			engine_see(e, &refs[i]);	/* not of a commit */
+			continue;
+		}
+		repo_tag_free(t);
+		if (head[0] && ledger_read(e->r, head, commit, &evs) < 0) {
+			log_warnx("read the ledger of '%s': %s, will retry",
+			    tag, repo_strerror());
+			continue;
+		}
+		for (size_t k = 0; k < evs.n; k++) {
+			const struct ledger_event *ev = &evs.v[k];
+
+			if (!ev->tag || strcmp(ev->tag, tag) != 0 ||
+			    !ev->tag_object ||
+			    strcmp(ev->tag_object, refs[i].id) != 0)
+				continue;
+			if (ev->type == LEDGER_RELEASED)
+				released = true;
+			if (ev->type == LEDGER_VIOLATION)
+				flagged = true;
+		}
+		ledger_events_free(&evs);
+		if (released) {
+			engine_see(e, &refs[i]);
+			continue;
+		}
+		if (!flagged) {
+			log_warnx("violation '%s': print tag %s exists without "
+			    "having passed the gate", tag, refs[i].id);
+			if (engine_record(e, commit, LEDGER_VIOLATION, tag,
+			    refs[i].id, NULL, "the print tag was created "
+			    "without passing the gate") < 0)
+				continue;
+			e->st.violations++;
+		}
+		if (e->cf->review.quarantine) {
+			char *q = xasprintf("%s%s", QUARANTINE_PREFIX,
+			    refs[i].name + strlen(e->cf->print_prefix));
+			int error = repo_ref_set(e->r, q, refs[i].id, NULL,
+			    "printgate: quarantined a print tag that "
+			    "bypassed the gate");
+
+			if ((error == 0 || error == -EAGAIN) &&
+			    repo_ref_delete(e->r, refs[i].name, refs[i].id) == 0)
+				log_warnx("quarantine '%s': moved to %s", tag, q);
+			else
+				log_warnx("quarantine '%s': cannot move it to "
+				    "%s: %s, will retry", tag, q,
+				    repo_strerror());
+			free(q);
+			continue;
+		}
+		engine_see(e, &refs[i]);
+	}
+	repo_ref_list_free(refs, n);
+}
+
+int64_t
+engine_scan(struct engine *e, int64_t now_ms)
+{
+	char before[OID_HEX] = "", after[OID_HEX] = "";
+	int64_t next;
+
+	e->now = now_ms;
+	engine_events(e);
+	repo_notes_head(e->r, LEDGER_REF, before);
+	next = engine_pending(e);
+	engine_tags(e);
+	/* What this scan wrote (released, remind, …) is told at once. */
+	repo_notes_head(e->r, LEDGER_REF, after);
+	if (strcmp(before, after) != 0)
+		engine_events(e);
+	return next;
+}
+
+int
+engine_delivery_request(struct engine *e, const struct delivery *d,
+    int64_t now_ms, char **url, char **headers, size_t *nheaders,
+    char **why)
+{
+	const struct config_notify *t = NULL;
+	char *secret = NULL;
+	int error;
+
+	for (size_t i = 0; i < e->cf->nnotify; i++)
+		if (strcmp(e->cf->notify[i].name, d->target) == 0)
+			t = &e->cf->notify[i];
+	if (t == NULL) {
+		*why = xasprintf("channel '%s' is no longer configured",
+		    d->target);
+		return -ENOENT;
+	}
+	if (t->url_file) {
+		if ((error = config_read_secret(t->url_file, url)) < 0) {
+			*why = xasprintf("cannot read the URL of '%s' from "
+			    "'%s': %s", t->name, t->url_file,
+			    strerror(-error));
+			return error;
+		}
+	} else
+		*url = xstrdup(t->url);
+	*nheaders = 0;
+	headers[(*nheaders)++] = xasprintf("X-Printgate-Delivery: %s", d->id);
+	if (t->type == NOTIFY_WEBHOOK && t->secret_file) {
+		long long ts = (long long)(now_ms / 1000);
+		char *sig;
+
+		if ((error = config_read_secret(t->secret_file, &secret)) < 0) {
+			*why = xasprintf("cannot read the signing secret of "
+			    "'%s' from '%s': %s", t->name, t->secret_file,
+			    strerror(-error));
+			free(*url);
+			for (size_t i = 0; i < *nheaders; i++)
+				free(headers[i]);
+			*nheaders = 0;
+			return error;
+		}
+		sig = verify_webhook_sign(secret, d->id, ts, d->body, d->len);
+		headers[(*nheaders)++] = xasprintf("webhook-id: %s", d->id);
+		headers[(*nheaders)++] = xasprintf("webhook-timestamp: %lld",
+		    ts);
+		headers[(*nheaders)++] = xasprintf("webhook-signature: %s", sig);
+		free(sig);
+		memset(secret, 0, strlen(secret));
+		free(secret);
+	}
+	return 0;
+}

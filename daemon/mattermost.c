@@ -1,0 +1,356 @@
+/*
+ * mattermost.c - the body of a Mattermost incoming webhook for a notice:
+ * the headline as the post's text, and one attachment, coloured by kind,
+ * whose Markdown text holds the same facts as the Slack message (tag,
+ * commit, previous print, deadline, files, rules, who is asked) and, for
+ * an open review, three buttons.  Each button posts its integration
+ * context (the review, the decision and a token, an HMAC that verify.c
+ * checks) to printgated's /mattermost/actions; without that URL the text
+ * says how to decide with the slash command instead.
+ *
+ * Mattermost has no small per-field limits like Slack's, but every piece
+ * of text still has a cap so that a post stays far under its size limit.
+ */
+#include "notice.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Caps on the pieces, in characters. */
+#define PATH_MAX_CHARS 500
+#define URL_MAX_BYTES 2000
+#define NAME_MAX_CHARS 100
+#define FACT_MAX_CHARS 300
+#define NOTE_MAX_CHARS 500
+#define USERNAME_MAX 64
+
+static const char *const colors[] = {
+	[NOTICE_REQUEST] = "#1c58d9",
+	[NOTICE_DECISION] = "#8a8a8a",
+	[NOTICE_APPROVED] = "#3db887",
+	[NOTICE_RELEASED] = "#3db887",
+	[NOTICE_CHANGES] = "#e3822a",
+	[NOTICE_REMIND] = "#ffbc1f",
+	[NOTICE_ESCALATE] = "#c2410c",
+	[NOTICE_VIOLATION] = "#d24b4e",
+};
+
+/* The buttons: Mattermost ids must be alphanumeric. */
+static const struct {
+	const char *id;
+	const char *label;
+	const char *decision;
+	const char *style;
+} buttons[3] = {
+	{ "approve", "Approve", "approve", "primary" },
+	{ "approvewithchanges", "Approve with changes",
+	  "approve-with-changes", "default" },
+	{ "changesrequired", "Request changes", "changes-required",
+	  "danger" },
+};
+
+/* Appends raw, any bytes, as valid UTF-8 Markdown text of max characters. */
+static void
+mm_add(struct buf *b, const char *raw, size_t max, bool multiline)
+{
+	char *s = notice_text(raw ? raw : "", max, multiline);
+
+	notice_md_escape(b, s);
+	free(s);
+}
+
+/* A Mattermost user name: letters, digits, '.', '-' and '_'. */
+static bool
+mm_username_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') || strchr("._-", s[n])))
+			return false;
+	return n > 0 && n <= USERNAME_MAX;
+}
+
+/* A person as @name when Mattermost knows them, else their name. */
+static void
+mm_person(struct buf *b, const struct notice_person *p)
+{
+	const char *user = p ? p->mattermost : NULL;
+
+	if (user != NULL && *user == '@')
+		user++;
+	if (mm_username_ok(user))
+		buf_addf(b, "@%s", user);
+	else
+		mm_add(b, notice_person_name(p), NAME_MAX_CHARS, false);
+}
+
+/* Text of many lines as a Markdown quote. */
+static void
+mm_quote(struct buf *b, const char *raw)
+{
+	struct buf t = { 0 };
+
+	mm_add(&t, raw, NOTICE_MAX_TEXT, true);
+	buf_adds(b, "> ");
+	for (const char *p = t.s; p && *p; p++) {
+		buf_add(b, p, 1);
+		if (*p == '\n')
+			buf_adds(b, "> ");
+	}
+	buf_free(&t);
+}
+
+static void
+mm_facts(struct buf *b, const struct notice *n)
+{
+	char shortid[8];
+
+	if (n->tag != NULL) {
+		buf_adds(b, "**Tag:** ");
+		mm_add(b, n->tag, FACT_MAX_CHARS, false);
+		buf_adds(b, "\n");
+	}
+	notice_short(n->commit, shortid);
+	if (*shortid != '\0') {
+		buf_adds(b, "**Commit:** ");
+		notice_md_code(b, shortid);
+		buf_adds(b, "\n");
+	}
+	buf_adds(b, "**Previous print:** ");
+	if (n->base_tag != NULL)
+		mm_add(b, n->base_tag, FACT_MAX_CHARS, false);
+	else
+		buf_adds(b, "first print");
+	buf_adds(b, "\n");
+	if (n->deadline != NULL) {
+		buf_adds(b, "**Print-By:** ");
+		mm_add(b, n->deadline, FACT_MAX_CHARS, false);
+		buf_adds(b, "\n");
+	}
+}
+
+static void
+mm_outcome(struct buf *b, const struct notice *n)
+{
+	const char *verb = notice_decision_name(n->decision);
+
+	if (n->decision != NULL) {
+		buf_adds(b, "\n**Decision:** ");
+		mm_person(b, n->by);
+		if (verb != NULL) {
+			buf_addf(b, " %s", verb);
+		} else {
+			buf_adds(b, " decided ");
+			mm_add(b, n->decision, FACT_MAX_CHARS, false);
+		}
+		buf_adds(b, "\n");
+	} else if (n->by != NULL) {
+		buf_adds(b, n->kind == NOTICE_RELEASED ? "\n**Released by:** " :
+		    "\n**By:** ");
+		mm_person(b, n->by);
+		buf_adds(b, "\n");
+	}
+	if (n->comment != NULL && *n->comment != '\0') {
+		buf_adds(b, "\n**Comment:**\n");
+		mm_quote(b, n->comment);
+		buf_adds(b, "\n");
+	}
+	if (n->reason != NULL && *n->reason != '\0') {
+		buf_adds(b, "\n**What happened:**\n");
+		mm_quote(b, n->reason);
+		buf_adds(b, "\n");
+	}
+	if (n->kind == NOTICE_APPROVED) {
+		if (n->auto_release) {
+			buf_adds(b, "\nprintgate creates the tag now.\n");
+		} else {
+			buf_adds(b, "\nA release manager can push ");
+			mm_add(b, notice_subject(n), FACT_MAX_CHARS, false);
+			buf_adds(b, " again to release it.\n");
+		}
+	}
+}
+
+static void
+mm_files(struct buf *b, const struct notice *n)
+{
+	size_t more, listed = notice_files_listed(n, &more);
+
+	if (listed + more == 0)
+		return;
+	buf_addf(b, "\n**Changed files** (%zu)\n", listed + more);
+	for (size_t i = 0; i < listed; i++) {
+		const struct notice_file *f = &n->files[i];
+		char *url = notice_url(f->url, URL_MAX_BYTES);
+
+		buf_adds(b, "- ");
+		if (url != NULL) {
+			buf_adds(b, "[");
+			mm_add(b, f->path, PATH_MAX_CHARS, false);
+			buf_addf(b, "](%s)", url);
+		} else {
+			mm_add(b, f->path, PATH_MAX_CHARS, false);
+		}
+		buf_addf(b, " (%s)\n", notice_status_name(f->status));
+		free(url);
+	}
+	if (more > 0)
+		buf_addf(b, "- and %zu more\n", more);
+}
+
+static void
+mm_rules(struct buf *b, const struct notice *n)
+{
+	if (n->nrules == 0 || n->rules == NULL)
+		return;
+	buf_adds(b, "\n**Rules**\n");
+	for (size_t i = 0; i < n->nrules; i++) {
+		const struct notice_rule *r = &n->rules[i];
+
+		buf_adds(b, "- **");
+		mm_add(b, r->name, NAME_MAX_CHARS, false);
+		buf_addf(b, "**: %u of %u approvals from ", r->approvals,
+		    r->required);
+		mm_add(b, r->group, NAME_MAX_CHARS, false);
+		if (r->blocked)
+			buf_adds(b, " (blocked: changes required)");
+		else if (r->met)
+			buf_adds(b, " (met)");
+		if (r->again != NULL) {
+			buf_adds(b, "\n  _");
+			mm_add(b, r->again, NOTE_MAX_CHARS, false);
+			buf_adds(b, "_");
+		}
+		buf_adds(b, "\n");
+	}
+}
+
+static void
+mm_asked(struct buf *b, const struct notice *n)
+{
+	size_t shown = n->asked ? n->nasked : 0;
+
+	if (shown == 0)
+		return;
+	if (shown > NOTICE_MAX_PEOPLE)
+		shown = NOTICE_MAX_PEOPLE;
+	buf_adds(b, n->kind == NOTICE_ESCALATE ? "\n**Escalated to:** " :
+	    "\n**Asked to decide:** ");
+	for (size_t i = 0; i < shown; i++) {
+		if (i > 0)
+			buf_adds(b, ", ");
+		mm_person(b, &n->asked[i]);
+	}
+	if (n->nasked > shown)
+		buf_addf(b, " and %zu more", n->nasked - shown);
+	buf_adds(b, "\n");
+}
+
+/* The context carries the review exactly, so it must be text already. */
+static bool
+mm_can_act(const struct notice *n)
+{
+	char *clean;
+	bool ok;
+
+	if (n->mattermost_url == NULL || *n->mattermost_url == '\0' ||
+	    n->review == NULL || *n->review == '\0')
+		return false;
+	clean = notice_text(n->review, strlen(n->review), false);
+	ok = strcmp(clean, n->review) == 0;
+	free(clean);
+	return ok;
+}
+
+static json_t *
+mm_actions(const struct notice *n)
+{
+	json_t *actions = json_array();
+	char *url = notice_text(n->mattermost_url, URL_MAX_BYTES, false);
+
+	for (size_t i = 0; i < ARRAY_SIZE(buttons); i++) {
+		json_t *context = json_pack("{s:s, s:s}", "review", n->review,
+		    "decision", buttons[i].decision);
+		char *token = notice_text(n->mattermost_token[i],
+		    URL_MAX_BYTES, false);
+
+		if (token != NULL)
+			json_object_set_new(context, "token",
+			    json_string(token));
+		json_array_append_new(actions, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:{s:s, s:o}}",
+		    "id", buttons[i].id, "type", "button",
+		    "name", buttons[i].label, "style", buttons[i].style,
+		    "integration", "url", url, "context", context));
+		free(token);
+	}
+	free(url);
+	return actions;
+}
+
+/*
+ * Returns the body for Mattermost's incoming webhook, which the caller
+ * frees, or NULL when memory runs out.
+ */
+char *
+mattermost_format(const struct notice *n)
+{
+	char *headline = notice_headline(n), *out;
+	bool act = notice_wants_decision(n) && mm_can_act(n);
+	const char *color = (size_t)n->kind < ARRAY_SIZE(colors) ?
+	    colors[n->kind] : "#8a8a8a";
+	struct buf text = { 0 };
+	json_t *attachment, *root;
+
+	mm_facts(&text, n);
+	mm_outcome(&text, n);
+	mm_files(&text, n);
+	mm_rules(&text, n);
+	mm_asked(&text, n);
+	if (notice_wants_decision(n) && !act) {
+		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
+		    false);
+		char *approve = xasprintf("/printgate approve %s [comment]",
+		    subject);
+		char *changes = xasprintf("/printgate changes %s comment",
+		    subject);
+
+		buf_adds(&text, "\nDecide with ");
+		notice_md_code(&text, approve);
+		buf_adds(&text, " or ");
+		notice_md_code(&text, changes);
+		buf_adds(&text, "\n");
+		free(subject);
+		free(approve);
+		free(changes);
+	}
+	if (n->status_command != NULL && *n->status_command != '\0') {
+		char *cmd = notice_text(n->status_command, FACT_MAX_CHARS,
+		    false);
+
+		buf_adds(&text, "\nStatus: ");
+		notice_md_code(&text, cmd);
+		buf_adds(&text, "\n");
+		free(cmd);
+	}
+
+	attachment = json_pack("{s:s, s:s, s:s, s:s}", "fallback", headline,
+	    "color", color, "title", headline, "text", text.s);
+	if (act)
+		json_object_set_new(attachment, "actions", mm_actions(n));
+	root = json_pack("{s:s, s:[o]}", "text", headline, "attachments",
+	    attachment);
+	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	buf_free(&text);
+	free(headline);
+	return out;
+}

@@ -1,0 +1,139 @@
+/*
+ * notice.h - what printgated tells the chat channels about, as plain data,
+ * and the formats that turn it into each platform's message: Slack Block
+ * Kit (slack.c), Mattermost attachments (mattermost.c), a Teams Adaptive
+ * Card (teams.c) and a Standard Webhooks JSON event (webhook.c).
+ *
+ * The formats are pure: a notice in, a JSON body out.  Strings in a notice
+ * are borrowed from the caller.
+ */
+#ifndef PRINTGATE_NOTICE_H
+#define PRINTGATE_NOTICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Caps that keep every message within its platform's limits. */
+#define NOTICE_MAX_FILES 20		/* files listed; then "and N more" */
+#define NOTICE_MAX_PEOPLE 50		/* people mentioned a list */
+#define NOTICE_MAX_TEXT 2000		/* a comment, a reason */
+#define NOTICE_TEAMS_MAX_BYTES 28000	/* a Teams card, whole */
+
+enum notice_kind {
+	NOTICE_REQUEST,		/* review requested (also after a change) */
+	NOTICE_DECISION,	/* a reviewer decided */
+	NOTICE_APPROVED,	/* every rule is met; not released (yet) */
+	NOTICE_RELEASED,	/* the print tag exists now */
+	NOTICE_CHANGES,		/* changes required: to the authors */
+	NOTICE_REMIND,		/* still waiting after remind_after */
+	NOTICE_ESCALATE,	/* still waiting after escalate_after */
+	NOTICE_VIOLATION,	/* a print tag appeared around the gate */
+};
+
+/* A person, with the ids the platforms mention them by (or NULL). */
+struct notice_person {
+	const char *id;
+	const char *name;
+	const char *slack;	/* "U04ALICE": Slack mentions <@U04ALICE> */
+	const char *mattermost;	/* a user name: @name */
+	const char *teams;	/* a display name or UPN, shown as text */
+};
+
+struct notice_file {
+	const char *path;
+	char status;		/* 'A', 'M', 'D' */
+	const char *url;	/* browse_url filled in, or NULL */
+};
+
+struct notice_rule {
+	const char *name;
+	const char *group;
+	unsigned approvals;
+	unsigned required;
+	bool met;
+	bool blocked;		/* someone requires changes */
+	const char *again;	/* "x.pdf changed since alice approved", or NULL */
+};
+
+struct notice {
+	enum notice_kind kind;
+	const char *event_id;	/* the ledger event this notice is about */
+	const char *review;	/* the review key: "print/q1@<commit>" */
+	const char *tag;	/* "print/q1", or NULL */
+	const char *commit;	/* 40 hex digits */
+	const char *base_tag;	/* the previous print, or NULL: first print */
+	const struct notice_file *files;	/* at most NOTICE_MAX_FILES */
+	size_t nfiles;
+	size_t nfiles_total;	/* files in scope, listed or not */
+	const struct notice_rule *rules;	/* the rules that apply */
+	size_t nrules;
+	const struct notice_person *asked;	/* who is asked to decide */
+	size_t nasked;
+	const char *deadline;	/* the Print-By trailer, or NULL */
+	const struct notice_person *by;	/* who decided / released, or NULL */
+	const char *decision;	/* "approve", … for NOTICE_DECISION */
+	const char *comment;	/* the decision's comment, or NULL */
+	const char *reason;	/* for NOTICE_VIOLATION: what happened */
+	bool auto_release;	/* for NOTICE_APPROVED: released by itself? */
+	int64_t at;		/* when the event happened */
+	const char *status_command;	/* "printgatectl status print/q1" */
+	/* Mattermost: where its buttons post, and each button's token. */
+	const char *mattermost_url;	/* public_url + "/mattermost/actions" */
+	const char *mattermost_token[3];	/* approve, with changes, changes */
+};
+
+/* "review requested", … */
+const char *notice_kind_name(enum notice_kind kind);
+/* One line for people: "Review requested: print/q1 (a1b2c3d)". */
+char *notice_headline(const struct notice *n);
+
+/*
+ * Each returns the request body for its platform as a NUL-terminated JSON
+ * string the caller frees.
+ */
+char *slack_format(const struct notice *n);
+char *mattermost_format(const struct notice *n);
+char *teams_format(const struct notice *n);
+char *webhook_format(const struct notice *n);
+
+/*
+ * Text helpers the four formats share (notice.c).  Paths, names, tags and
+ * comments may be any bytes; these make them fit a message.
+ */
+struct buf;
+
+/*
+ * s as valid UTF-8 (each bad byte becomes U+FFFD) with control characters
+ * as spaces ('\n' kept when multiline), at most max characters: longer
+ * text is cut and ends with "…".  NULL for NULL; the caller frees.
+ */
+char *notice_text(const char *s, size_t max, bool multiline);
+/*
+ * url if it is an http(s) URL, with every byte outside RFC 3986's set and
+ * "()<>|" percent-encoded, and at most max bytes; else NULL.  Caller frees.
+ */
+char *notice_url(const char *url, size_t max);
+/* The first seven digits of a commit into out[8] ("" for NULL). */
+void notice_short(const char *commit, char out[8]);
+/* "added", "modified", "deleted", or "changed" for another status. */
+const char *notice_status_name(char status);
+/* "approved", "approved with changes", "requested changes", or NULL. */
+const char *notice_decision_name(const char *decision);
+/* The name to show for a person: name, else id, else "someone". */
+const char *notice_person_name(const struct notice_person *p);
+/* Whether the notice asks for decisions: request, reminder, escalation. */
+bool notice_wants_decision(const struct notice *n);
+/*
+ * The files to list (at most NOTICE_MAX_FILES of nfiles), and into *more
+ * how many files in scope are left out of the list.
+ */
+size_t notice_files_listed(const struct notice *n, size_t *more);
+/* What a decision command names: the tag, else the commit, else review. */
+const char *notice_subject(const struct notice *n);
+/* Appends text (valid UTF-8) with CommonMark punctuation escaped. */
+void notice_md_escape(struct buf *b, const char *text);
+/* Appends text (valid UTF-8) as a CommonMark code span. */
+void notice_md_code(struct buf *b, const char *text);
+
+#endif

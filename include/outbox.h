@@ -1,0 +1,80 @@
+/*
+ * outbox.h - the durable queue of outbound deliveries: one file per
+ * delivery in state_dir/outbox, written with fsync and rename before any
+ * attempt, so that a delivery survives restarts and kill -9.  Given-up
+ * deliveries move to state_dir/dead.
+ *
+ * A delivery file is a few "key: value" header lines, a blank line, and
+ * the request body as it will be sent.
+ */
+#ifndef PRINTGATE_OUTBOX_H
+#define PRINTGATE_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seconds to wait after the Nth failed attempt; then it is given up. */
+#define OUTBOX_SCHEDULE { 5, 300, 1800, 7200, 18000, 36000 }
+#define OUTBOX_ATTEMPTS 7	/* the first, immediately, and six retries */
+#define OUTBOX_MAX_BODY (1024 * 1024)
+
+struct delivery {
+	char id[33];		/* stable: the receiver may deduplicate on it */
+	char *target;		/* the notify target's name */
+	char *event;		/* what it is about, for logs: "request" */
+	char *review;		/* for logs: "print/q1@a1b2c3d…" */
+	char *body;
+	size_t len;
+	unsigned attempts;	/* failed attempts so far */
+	int64_t next_at;	/* unix time in ms of the next attempt */
+	int64_t created;	/* unix time in ms */
+	char *last_error;	/* or NULL */
+	bool inflight;		/* being sent now (not saved) */
+};
+
+struct outbox;
+
+/*
+ * Opens (creating) dir/outbox and dir/dead and loads the deliveries that
+ * wait there.  A file that cannot be read is moved to dead and logged.
+ */
+int outbox_open(struct outbox **out, const char *state_dir);
+void outbox_free(struct outbox *ob);
+
+/*
+ * Queues a delivery durably.  Returns 0 once its file is on disk, 1 when a
+ * delivery with this id is already queued (nothing is written), or -errno.
+ * Takes copies of what it keeps.
+ */
+int outbox_put(struct outbox *ob, const char *id, const char *target,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms);
+
+/* The delivery with this id, or NULL; borrowed. */
+struct delivery *outbox_get(struct outbox *ob, const char *id);
+/* Deliveries due at now_ms that are not in flight, up to max; borrowed. */
+size_t outbox_due(struct outbox *ob, int64_t now_ms, struct delivery **out,
+    size_t max);
+/* The earliest next_at of those not in flight, or -1 when there is none. */
+int64_t outbox_next(const struct outbox *ob);
+size_t outbox_depth(const struct outbox *ob);
+
+/* Delivered: removes its file. */
+int outbox_done(struct outbox *ob, const char *id);
+/*
+ * Failed: counts the attempt and schedules the next one (no sooner than
+ * not_before_ms, for Retry-After), or, after the last, moves the file to
+ * dead.  Returns 1 when it was given up, 0 when it will be retried.
+ */
+int outbox_failed(struct outbox *ob, const char *id, const char *error,
+    int64_t now_ms, int64_t not_before_ms, bool permanent);
+
+/* For printgatectl: lists "outbox" or "dead" under state_dir. */
+int outbox_list(const char *state_dir, const char *which,
+    struct delivery **out, size_t *n);
+void outbox_deliveries_free(struct delivery *d, size_t n);
+/* Moves a dead delivery back into the outbox, due now. */
+int outbox_requeue(const char *state_dir, const char *id, int64_t now_ms);
+
+#endif
