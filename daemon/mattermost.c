@@ -9,7 +9,8 @@
  * says how to decide with the slash command instead.
  *
  * Mattermost has no small per-field limits like Slack's, but every piece
- * of text still has a cap so that a post stays far under its size limit.
+ * of text has a cap, and the lists (files, rules) stop with "- …" where
+ * the text would pass TEXT_MAX, so that a post stays within its limits.
  */
 #include "notice.h"
 
@@ -26,6 +27,13 @@
 #define FACT_MAX_CHARS 300
 #define NOTE_MAX_CHARS 500
 #define USERNAME_MAX 64
+#define ASKED_MAX 4000		/* bytes of the line of who is asked */
+/*
+ * The attachment's text, in bytes: like a post's message (16,383
+ * characters), which keeps a post far under Mattermost's cap on its
+ * properties, where attachments live.
+ */
+#define TEXT_MAX 16000
 
 static const char *const colors[] = {
 	[NOTICE_REQUEST] = "#1c58d9",
@@ -137,6 +145,7 @@ mm_facts(struct buf *b, const struct notice *n)
 	}
 }
 
+/* As in Slack: the one who decided is named, not mentioned. */
 static void
 mm_outcome(struct buf *b, const struct notice *n)
 {
@@ -144,7 +153,7 @@ mm_outcome(struct buf *b, const struct notice *n)
 
 	if (n->decision != NULL) {
 		buf_adds(b, "\n**Decision:** ");
-		mm_person(b, n->by);
+		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
 		if (verb != NULL) {
 			buf_addf(b, " %s", verb);
 		} else {
@@ -155,12 +164,12 @@ mm_outcome(struct buf *b, const struct notice *n)
 	} else if (n->by != NULL) {
 		buf_adds(b, n->kind == NOTICE_RELEASED ? "\n**Released by:** " :
 		    "\n**By:** ");
-		mm_person(b, n->by);
+		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
 		buf_adds(b, "\n");
 	}
-	if (n->comment != NULL && *n->comment != '\0') {
+	if (notice_comment(n) != NULL) {
 		buf_adds(b, "\n**Comment:**\n");
-		mm_quote(b, n->comment);
+		mm_quote(b, notice_comment(n));
 		buf_adds(b, "\n");
 	}
 	if (n->reason != NULL && *n->reason != '\0') {
@@ -179,79 +188,158 @@ mm_outcome(struct buf *b, const struct notice *n)
 	}
 }
 
+/*
+ * The text of the lists, within a budget: a line that would not fit ends
+ * the lists with "- …".
+ */
+struct mm_text {
+	struct buf b;
+	size_t budget;		/* bytes */
+	bool full;
+};
+
+#define MM_MORE "- …\n"
+
+/* Appends the line built in line (and empties it) if it fits. */
 static void
-mm_files(struct buf *b, const struct notice *n)
+mm_line(struct mm_text *t, struct buf *line)
+{
+	if (!t->full && line->s != NULL) {
+		if (t->b.len + line->len + strlen(MM_MORE) > t->budget) {
+			buf_adds(&t->b, MM_MORE);
+			t->full = true;
+		} else {
+			buf_add(&t->b, line->s, line->len);
+		}
+	}
+	buf_free(line);
+}
+
+static void
+mm_files(struct mm_text *t, const struct notice *n)
 {
 	size_t more, listed = notice_files_listed(n, &more);
+	struct buf line = { 0 };
 
 	if (listed + more == 0)
 		return;
-	buf_addf(b, "\n**Changed files** (%zu)\n", listed + more);
+	buf_addf(&line, "\n**Changed files** (%zu)\n", listed + more);
+	mm_line(t, &line);
 	for (size_t i = 0; i < listed; i++) {
 		const struct notice_file *f = &n->files[i];
 		char *url = notice_url(f->url, URL_MAX_BYTES);
 
-		buf_adds(b, "- ");
+		buf_adds(&line, "- ");
 		if (url != NULL) {
-			buf_adds(b, "[");
-			mm_add(b, f->path, PATH_MAX_CHARS, false);
-			buf_addf(b, "](%s)", url);
+			buf_adds(&line, "[");
+			mm_add(&line, f->path, PATH_MAX_CHARS, false);
+			buf_addf(&line, "](%s)", url);
 		} else {
-			mm_add(b, f->path, PATH_MAX_CHARS, false);
+			mm_add(&line, f->path, PATH_MAX_CHARS, false);
 		}
-		buf_addf(b, " (%s)\n", notice_status_name(f->status));
+		buf_addf(&line, " (%s)\n", notice_status_name(f->status));
+		mm_line(t, &line);
 		free(url);
 	}
-	if (more > 0)
-		buf_addf(b, "- and %zu more\n", more);
+	if (more > 0) {
+		buf_addf(&line, "- and %zu more\n", more);
+		mm_line(t, &line);
+	}
 }
 
 static void
-mm_rules(struct buf *b, const struct notice *n)
+mm_rules(struct mm_text *t, const struct notice *n)
 {
+	struct buf line = { 0 };
+
 	if (n->nrules == 0 || n->rules == NULL)
 		return;
-	buf_adds(b, "\n**Rules**\n");
+	buf_adds(&line, "\n**Rules**\n");
+	mm_line(t, &line);
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct notice_rule *r = &n->rules[i];
 
-		buf_adds(b, "- **");
-		mm_add(b, r->name, NAME_MAX_CHARS, false);
-		buf_addf(b, "**: %u of %u approvals from ", r->approvals,
+		buf_adds(&line, "- **");
+		mm_add(&line, r->name, NAME_MAX_CHARS, false);
+		buf_addf(&line, "**: %u of %u approvals from ", r->approvals,
 		    r->required);
-		mm_add(b, r->group, NAME_MAX_CHARS, false);
+		mm_add(&line, r->group, NAME_MAX_CHARS, false);
 		if (r->blocked)
-			buf_adds(b, " (blocked: changes required)");
+			buf_adds(&line, " (blocked: changes required)");
 		else if (r->met)
-			buf_adds(b, " (met)");
+			buf_adds(&line, " (met)");
 		if (r->again != NULL) {
-			buf_adds(b, "\n  _");
-			mm_add(b, r->again, NOTE_MAX_CHARS, false);
-			buf_adds(b, "_");
+			buf_adds(&line, "\n  _");
+			mm_add(&line, r->again, NOTE_MAX_CHARS, false);
+			buf_adds(&line, "_");
 		}
-		buf_adds(b, "\n");
+		buf_adds(&line, "\n");
+		mm_line(t, &line);
 	}
 }
 
+/* Who is asked: one line of at most ASKED_MAX bytes, then "and N more". */
 static void
 mm_asked(struct buf *b, const struct notice *n)
 {
-	size_t shown = n->asked ? n->nasked : 0;
+	size_t shown = 0, max = n->asked ? n->nasked : 0;
+	struct buf who = { 0 };
 
-	if (shown == 0)
+	if (max == 0)
 		return;
-	if (shown > NOTICE_MAX_PEOPLE)
-		shown = NOTICE_MAX_PEOPLE;
-	buf_adds(b, n->kind == NOTICE_ESCALATE ? "\n**Escalated to:** " :
-	    "\n**Asked to decide:** ");
-	for (size_t i = 0; i < shown; i++) {
-		if (i > 0)
-			buf_adds(b, ", ");
-		mm_person(b, &n->asked[i]);
+	if (max > NOTICE_MAX_PEOPLE)
+		max = NOTICE_MAX_PEOPLE;
+	buf_addf(b, "\n**%s:** ", notice_asked_label(n->kind));
+	for (; shown < max; shown++) {
+		size_t len = who.len;
+
+		if (shown > 0)
+			buf_adds(&who, ", ");
+		mm_person(&who, &n->asked[shown]);
+		if (who.len > ASKED_MAX) {
+			who.len = len;
+			who.s[len] = '\0';
+			break;
+		}
 	}
+	if (who.s != NULL)
+		buf_adds(b, who.s);
 	if (n->nasked > shown)
 		buf_addf(b, " and %zu more", n->nasked - shown);
 	buf_adds(b, "\n");
+	buf_free(&who);
+}
+
+/* How to decide without buttons, and how to see the status. */
+static void
+mm_tail(struct buf *b, const struct notice *n, bool act)
+{
+	if (notice_wants_decision(n) && !act) {
+		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
+		    false);
+		char *approve = xasprintf("/printgate approve %s [comment]",
+		    subject);
+		char *changes = xasprintf("/printgate changes %s comment",
+		    subject);
+
+		buf_adds(b, "\nDecide with ");
+		notice_md_code(b, approve);
+		buf_adds(b, " or ");
+		notice_md_code(b, changes);
+		buf_adds(b, "\n");
+		free(subject);
+		free(approve);
+		free(changes);
+	}
+	if (n->status_command != NULL && *n->status_command != '\0') {
+		char *cmd = notice_text(n->status_command, FACT_MAX_CHARS,
+		    false);
+
+		buf_adds(b, "\nStatus: ");
+		notice_md_code(b, cmd);
+		buf_adds(b, "\n");
+		free(cmd);
+	}
 }
 
 /* The context carries the review exactly, so it must be text already. */
@@ -307,50 +395,35 @@ mattermost_format(const struct notice *n)
 	bool act = notice_wants_decision(n) && mm_can_act(n);
 	const char *color = (size_t)n->kind < ARRAY_SIZE(colors) ?
 	    colors[n->kind] : "#8a8a8a";
-	struct buf text = { 0 };
+	struct mm_text t = { 0 };
+	struct buf asked = { 0 }, tail = { 0 };
 	json_t *attachment, *root;
 
-	mm_facts(&text, n);
-	mm_outcome(&text, n);
-	mm_files(&text, n);
-	mm_rules(&text, n);
-	mm_asked(&text, n);
-	if (notice_wants_decision(n) && !act) {
-		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
-		    false);
-		char *approve = xasprintf("/printgate approve %s [comment]",
-		    subject);
-		char *changes = xasprintf("/printgate changes %s comment",
-		    subject);
-
-		buf_adds(&text, "\nDecide with ");
-		notice_md_code(&text, approve);
-		buf_adds(&text, " or ");
-		notice_md_code(&text, changes);
-		buf_adds(&text, "\n");
-		free(subject);
-		free(approve);
-		free(changes);
-	}
-	if (n->status_command != NULL && *n->status_command != '\0') {
-		char *cmd = notice_text(n->status_command, FACT_MAX_CHARS,
-		    false);
-
-		buf_adds(&text, "\nStatus: ");
-		notice_md_code(&text, cmd);
-		buf_adds(&text, "\n");
-		free(cmd);
-	}
+	/* the facts and the outcome first; the lists get what is left */
+	mm_facts(&t.b, n);
+	mm_outcome(&t.b, n);
+	mm_asked(&asked, n);
+	mm_tail(&tail, n, act);
+	t.budget = TEXT_MAX > asked.len + tail.len ?
+	    TEXT_MAX - asked.len - tail.len : 0;
+	mm_files(&t, n);
+	mm_rules(&t, n);
+	if (asked.s != NULL)
+		buf_add(&t.b, asked.s, asked.len);
+	if (tail.s != NULL)
+		buf_add(&t.b, tail.s, tail.len);
 
 	attachment = json_pack("{s:s, s:s, s:s, s:s}", "fallback", headline,
-	    "color", color, "title", headline, "text", text.s);
+	    "color", color, "title", headline, "text", t.b.s);
 	if (act)
 		json_object_set_new(attachment, "actions", mm_actions(n));
 	root = json_pack("{s:s, s:[o]}", "text", headline, "attachments",
 	    attachment);
 	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
-	buf_free(&text);
+	buf_free(&t.b);
+	buf_free(&asked);
+	buf_free(&tail);
 	free(headline);
 	return out;
 }

@@ -110,14 +110,16 @@ notice_text(const char *s, size_t max, bool multiline)
 		if (len == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");	/* U+FFFD */
 			len = 1;
-		} else if (cp == '\r' && multiline && left > 1 && p[1] == '\n') {
+		} else if (cp == '\r' && multiline && left > 1 &&
+		    p[1] == '\n') {
 			p++;	/* "\r\n" is one newline */
 			left--;
 			continue;
 		} else if (cp == '\n' && multiline) {
 			buf_adds(&b, "\n");
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029) {
+		} else if (cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
+		    cp == 0x2029) {
 			buf_adds(&b, " ");
 		} else {
 			buf_add(&b, (const char *)p, len);
@@ -143,8 +145,8 @@ notice_url(const char *url, size_t max)
 {
 	struct buf b = { 0 };
 
-	if (url == NULL ||
-	    (!str_startswith(url, "https://") && !str_startswith(url, "http://")))
+	if (url == NULL || (!str_startswith(url, "https://") &&
+	    !str_startswith(url, "http://")))
 		return NULL;
 	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
 		if (url_keeps(*p))
@@ -217,11 +219,44 @@ notice_wants_decision(const struct notice *n)
 	    n->kind == NOTICE_ESCALATE;
 }
 
+/*
+ * Who the engine puts in asked depends on the kind: reviewers, the
+ * escalation group, the authors of the changes, the release managers.
+ */
+const char *
+notice_asked_label(enum notice_kind kind)
+{
+	switch (kind) {
+	case NOTICE_ESCALATE:
+		return "Escalated to";
+	case NOTICE_CHANGES:
+		return "Changes are for";
+	case NOTICE_APPROVED:
+	case NOTICE_VIOLATION:
+		return "Release managers";
+	case NOTICE_RELEASED:
+		return "Notified";
+	default:
+		return "Asked to decide";
+	}
+}
+
+const char *
+notice_comment(const struct notice *n)
+{
+	if (n->comment == NULL || *n->comment == '\0')
+		return NULL;
+	if (n->reason != NULL && strcmp(n->comment, n->reason) == 0)
+		return NULL;
+	return n->comment;
+}
+
 size_t
 notice_files_listed(const struct notice *n, size_t *more)
 {
 	size_t listed = n->files ? n->nfiles : 0;
-	size_t total = n->nfiles_total > n->nfiles ? n->nfiles_total : n->nfiles;
+	size_t total = n->nfiles_total > n->nfiles ? n->nfiles_total :
+	    n->nfiles;
 
 	if (listed > NOTICE_MAX_FILES)
 		listed = NOTICE_MAX_FILES;

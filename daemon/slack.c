@@ -25,7 +25,7 @@
 #define SLACK_MAX_BLOCKS 50
 #define SLACK_HEADER_MAX 150
 #define SLACK_TEXT_MAX 3000	/* a section's or context element's text */
-#define SLACK_FIELD_MAX 2000
+#define SLACK_FIELD_MAX 2000	/* a field's text: FACT_BUDGET keeps it */
 #define SLACK_VALUE_MAX 2000	/* a button's value */
 #define SLACK_BLOCK_ID_MAX 255
 #define SLACK_ID_MAX 32		/* "U04ALICE": longer is not an id */
@@ -35,7 +35,7 @@
 #define PATH_BUDGET 800
 #define URL_MAX 1500
 #define NAME_BUDGET 200
-#define FACT_BUDGET 500
+#define FACT_BUDGET 500		/* well within SLACK_FIELD_MAX */
 #define NOTE_BUDGET 1000	/* a rule's "again" */
 #define LONG_BUDGET 2800	/* a comment, a reason */
 #define COMMAND_BUDGET 500
@@ -294,7 +294,10 @@ slack_facts(struct slack_msg *m, const struct notice *n)
 	    fields));
 }
 
-/* Who decided what, the comment, what went wrong, what happens next. */
+/*
+ * Who decided what, the comment, what went wrong, what happens next.  The
+ * one who decided is named, not mentioned: they know already.
+ */
 static void
 slack_outcome(struct slack_msg *m, const struct notice *n)
 {
@@ -303,7 +306,8 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 
 	if (n->decision != NULL) {
 		buf_adds(&b, "*Decision:* ");
-		slack_person(&b, n->by);
+		slack_add(&b, notice_person_name(n->by), NAME_BUDGET, false,
+		    true);
 		if (verb != NULL) {
 			buf_addf(&b, " %s", verb);
 		} else {
@@ -316,13 +320,14 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 	} else if (n->by != NULL) {
 		buf_adds(&b, n->kind == NOTICE_RELEASED ? "*Released by:* " :
 		    "*By:* ");
-		slack_person(&b, n->by);
+		slack_add(&b, notice_person_name(n->by), NAME_BUDGET, false,
+		    true);
 		slack_section(m, b.s);
 		buf_free(&b);
 	}
-	if (n->comment != NULL && *n->comment != '\0') {
+	if (notice_comment(n) != NULL) {
 		buf_adds(&b, "*Comment*\n");
-		slack_add(&b, n->comment, LONG_BUDGET, true, true);
+		slack_add(&b, notice_comment(n), LONG_BUDGET, true, true);
 		slack_section(m, b.s);
 		buf_free(&b);
 	}
@@ -429,8 +434,9 @@ slack_asked(struct slack_msg *m, const struct notice *n)
 		return;
 	if (shown > NOTICE_MAX_PEOPLE)
 		shown = NOTICE_MAX_PEOPLE;
-	slack_list_start(&l, m, n->kind == NOTICE_ESCALATE ?
-	    "*Escalated to*" : "*Asked to decide*", ", ", ASKED_SECTIONS);
+	buf_addf(&b, "*%s*", notice_asked_label(n->kind));
+	slack_list_start(&l, m, b.s, ", ", ASKED_SECTIONS);
+	buf_free(&b);
 	for (size_t i = 0; i < shown; i++) {
 		slack_person(&b, &n->asked[i]);
 		slack_list_take(&l, &b);

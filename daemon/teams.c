@@ -50,14 +50,37 @@ teams_add(struct buf *b, const char *raw, size_t max, bool multiline)
 	free(s);
 }
 
-/* A person as text: Teams mentions need ids a webhook does not have. */
+/*
+ * A person as text (Teams mentions need ids a webhook does not have): the
+ * name, else the Teams name, else the id.
+ */
 static void
 teams_person(struct buf *b, const struct notice_person *p)
 {
-	if (p != NULL && p->teams != NULL && *p->teams != '\0')
+	if (p != NULL && (p->name == NULL || *p->name == '\0') &&
+	    p->teams != NULL && *p->teams != '\0')
 		teams_add(b, p->teams, NAME_MAX_CHARS, false);
 	else
 		teams_add(b, notice_person_name(p), NAME_MAX_CHARS, false);
+}
+
+/*
+ * Text of many lines: Adaptive Cards' Markdown joins lines that one
+ * newline separates, so each becomes a paragraph.
+ */
+static void
+teams_add_lines(struct buf *b, const char *raw, size_t max)
+{
+	struct buf t = { 0 };
+
+	teams_add(&t, raw, max, true);
+	for (const char *p = t.s; p && *p; p++) {
+		if (*p == '\n')
+			buf_adds(b, "\n\n");
+		else
+			buf_add(b, p, 1);
+	}
+	buf_free(&t);
 }
 
 /* A TextBlock that wraps; spacing "none" keeps list lines together. */
@@ -133,14 +156,14 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		teams_person(&b, n->by);
 		teams_take(body, &b, false);
 	}
-	if (n->comment != NULL && *n->comment != '\0') {
+	if (notice_comment(n) != NULL) {
 		buf_adds(&b, "**Comment:** ");
-		teams_add(&b, n->comment, textmax, true);
+		teams_add_lines(&b, notice_comment(n), textmax);
 		teams_take(body, &b, false);
 	}
 	if (n->reason != NULL && *n->reason != '\0') {
 		buf_adds(&b, "**What happened:** ");
-		teams_add(&b, n->reason, textmax, true);
+		teams_add_lines(&b, n->reason, textmax);
 		teams_take(body, &b, false);
 	}
 	if (n->kind == NOTICE_APPROVED) {
@@ -244,8 +267,7 @@ teams_asked(json_t *body, const struct notice *n, size_t max)
 		return;
 	if (shown > max)
 		shown = max;
-	buf_adds(&b, n->kind == NOTICE_ESCALATE ? "**Escalated to:** " :
-	    "**Asked to decide:** ");
+	buf_addf(&b, "**%s:** ", notice_asked_label(n->kind));
 	for (size_t i = 0; i < shown; i++) {
 		if (i > 0)
 			buf_adds(&b, ", ");

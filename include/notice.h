@@ -129,6 +129,10 @@ bool notice_wants_decision(const struct notice *n);
  * how many files in scope are left out of the list.
  */
 size_t notice_files_listed(const struct notice *n, size_t *more);
+/* What the people in asked are to the notice: "Asked to decide", … */
+const char *notice_asked_label(enum notice_kind kind);
+/* The comment to show: NULL when empty, or when it repeats the reason. */
+const char *notice_comment(const struct notice *n);
 /* What a decision command names: the tag, else the commit, else review. */
 const char *notice_subject(const struct notice *n);
 /* Appends text (valid UTF-8) with CommonMark punctuation escaped. */
