@@ -46,6 +46,7 @@ CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+TOOLS = $(BUILD)/tests/receiver
 
 all: $(PROGS)
 
@@ -75,6 +76,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libprintgate.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# the local HTTP receiver that stands in for the chat platforms in tests
+$(BUILD)/tests/receiver: tests/tools/receiver.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
+
 deps:
 	@sh scripts/deps.sh
 
@@ -82,7 +89,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(PROGS) $(UNIT)
+test: $(PROGS) $(UNIT) $(TOOLS)
 	@sh tests/run.sh $(BUILD)
 
 demo: deps

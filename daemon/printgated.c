@@ -143,36 +143,34 @@ delivered(void *ctx, const struct notify_result *res)
 	struct daemon *d = ctx;
 	struct outbox *ob = engine_outbox(d->engine);
 	struct delivery *dl = outbox_get(ob, res->id);
-	char *target, *event;
+	char *what;
 	int64_t now = now_ms();
 	int rc;
 
 	if (dl == NULL)
 		return;
-	target = xstrdup(dl->target);
-	event = xstrdup(dl->event);
+	/* "request for 'print/q1@…' to 'sales' (delivery 1a2b…)" */
+	what = xasprintf("%s for '%s' to '%s' (delivery %s)", dl->event,
+	    dl->review, dl->target, res->id);
 	if (res->error == NULL) {
-		log_info("deliver %s '%s' to '%s': HTTP %ld", event, res->id,
-		    target, res->status);
+		log_info("deliver %s: HTTP %ld", what, res->status);
 		outbox_done(ob, res->id);
 	} else {
 		rc = outbox_failed(ob, res->id, res->error, now,
 		    res->retry_after_ms ? now + res->retry_after_ms : 0,
 		    res->permanent);
 		if (rc == 1)
-			log_warnx("deliver %s '%s' to '%s': %s, given up and "
-			    "moved to dead (printgatectl outbox retry %s)",
-			    event, res->id, target, res->error, res->id);
+			log_warnx("deliver %s: %s, given up and moved to dead "
+			    "(printgatectl outbox retry %s)", what, res->error,
+			    res->id);
 		else if ((dl = outbox_get(ob, res->id)) != NULL)
-			log_warnx("deliver %s '%s' to '%s': %s, will retry in "
-			    "%lld s", event, res->id, target, res->error,
+			log_warnx("deliver %s: %s, will retry in %lld s", what,
+			    res->error,
 			    (long long)((dl->next_at - now + 999) / 1000));
 		else
-			log_warnx("deliver %s '%s' to '%s': %s", event,
-			    res->id, target, res->error);
+			log_warnx("deliver %s: %s", what, res->error);
 	}
-	free(target);
-	free(event);
+	free(what);
 }
 
 /* Starts the deliveries that are due, up to MAX_INFLIGHT at once. */

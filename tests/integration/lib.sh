@@ -86,9 +86,13 @@ finish() {
 }
 
 # write_config [EXTRA]: the config of the tests; EXTRA is appended.
+# NOTIFY_CONF, when set, replaces the default notify section.
 write_config() {
-	printf 'https://hooks.slack.invalid/T000/B000/XXXX\n' >"$T/slack.url"
-	chmod 600 "$T/slack.url"
+	if [ -z "${NOTIFY_CONF:-}" ]; then
+		printf 'https://hooks.slack.invalid/T000/B000/XXXX\n' >"$T/slack.url"
+		chmod 600 "$T/slack.url"
+		NOTIFY_CONF='notify = ( { name = "sales"; type = "slack"; url_file = "slack.url"; } );'
+	fi
 	cat >"$CONF" <<CONF
 repository = "$REPO";
 state_dir = "$T/state";
@@ -116,7 +120,7 @@ rules = (
   { name = "big-deal"; paths = [ "**" ]; group = "brand"; required = 1;
     when = "Opportunity >= 2000000"; }
 );
-notify = ( { name = "sales"; type = "slack"; url_file = "slack.url"; } );
+$NOTIFY_CONF
 ${1:-}
 CONF
 }
@@ -174,3 +178,106 @@ ledger() {
 
 rev() { git -C "$WORK" rev-parse "$@"; }
 remote_ref() { git --git-dir="$REPO" rev-parse -q --verify "$1"; }
+
+# --- the daemon and a local receiver standing in for the chat platforms
+
+RCV="$T/rcv"
+DLOG="$T/daemon.log"
+daemon_pid=""
+receiver_pid=""
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds; fails
+# after SECONDS.  Bounded, so a broken daemon fails the test, not CI.
+wait_for() {
+	limit=$(($1 * 10))
+	shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $limit ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# start_receiver [PORT]: the recording receiver on 127.0.0.1.
+start_receiver() {
+	mkdir -p "$RCV"
+	rm -f "$RCV/port"
+	"$BUILD/tests/receiver" -d "$RCV" ${1:+-p "$1"} 2>>"$T/receiver.log" &
+	receiver_pid=$!
+	wait_for 10 test -s "$RCV/port" || { echo "Bail out! no receiver"; exit 1; }
+	PORT=$(cat "$RCV/port")
+}
+
+stop_receiver() {
+	[ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null
+	[ -n "$receiver_pid" ] && wait "$receiver_pid" 2>/dev/null
+	receiver_pid=""
+}
+
+# mode TEXT: what the receiver answers from now on (see tests/tools).
+mode() { printf '%s\n' "$@" >"$RCV/mode"; }
+
+# requests PATH: how many requests the receiver recorded for PATH.
+requests() { grep -c " $1 " "$RCV/log" 2>/dev/null || echo 0; }
+# has_requests PATH N: at least N requests for PATH.
+has_requests() { [ "$(requests "$1")" -ge "$2" ]; }
+# last_body PATH: the body of the newest request recorded for PATH.
+last_body() {
+	n=$(grep " $1 " "$RCV/log" | tail -n 1 | cut -d' ' -f1)
+	[ -n "$n" ] && cat "$RCV/$(printf 'req-%06d.body' "$n")"
+}
+# bodies PATH: every body recorded for PATH, one after another.
+bodies() {
+	grep " $1 " "$RCV/log" | cut -d' ' -f1 | while read -r n; do
+		cat "$RCV/$(printf 'req-%06d.body' "$n")"
+		echo
+	done
+}
+
+# notify_config: channels of every kind, all to the receiver.
+notify_config() {
+	printf 'http://127.0.0.1:%s/slack\n' "$PORT" >"$T/slack.url"
+	printf 'http://127.0.0.1:%s/mm\n' "$PORT" >"$T/mm.url"
+	printf 'http://127.0.0.1:%s/teams\n' "$PORT" >"$T/teams.url"
+	printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$T/hook.secret"
+	printf 'mattermost-token-for-tests\n' >"$T/mm.token"
+	chmod 600 "$T/slack.url" "$T/mm.url" "$T/teams.url" "$T/hook.secret" \
+	    "$T/mm.token"
+	cat <<CONF
+notify = (
+  { name = "sales"; type = "slack"; url_file = "slack.url"; },
+  { name = "mm"; type = "mattermost"; url_file = "mm.url"; },
+  { name = "teams"; type = "teams"; url_file = "teams.url"; },
+  { name = "audit"; type = "webhook"; url = "http://127.0.0.1:$PORT/hook";
+    secret_file = "hook.secret"; }
+);
+http = {
+  listen = "127.0.0.1:8787";
+  public_url = "https://printgate.example.com";
+  mattermost_token_file = "mm.token";
+};
+CONF
+}
+
+start_daemon() {
+	"$BUILD/printgated" -c "$CONF" >>"$DLOG" 2>&1 &
+	daemon_pid=$!
+	wait_for 20 grep -q "ready: watching" "$DLOG" ||
+		{ echo "Bail out! printgated did not start"; cat "$DLOG"; exit 1; }
+}
+
+stop_daemon() {
+	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
+	[ -n "$daemon_pid" ] && wait "$daemon_pid" 2>/dev/null
+	daemon_rc=$?
+	daemon_pid=""
+}
+
+cleanup_processes() {
+	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
+	stop_receiver
+	rm -rf "$T"
+}
+trap cleanup_processes EXIT INT TERM
