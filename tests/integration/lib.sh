@@ -278,6 +278,7 @@ stop_daemon() {
 cleanup_processes() {
 	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
 	stop_receiver
-	rm -rf "$T"
+	# PRINTGATE_KEEP=1 keeps the test's files, to look at a failure
+	[ -n "${PRINTGATE_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup_processes EXIT INT TERM
