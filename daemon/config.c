@@ -488,11 +488,13 @@ listen_check(const char *s)
 	}
 	for (p = colon + 1; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9' || port > 65535)
-			return "the port must be a number from 1 to 65535";
+			return "the port must be a number from 0 to 65535";
 		port = port * 10 + (*p - '0');
 	}
-	if (p == colon + 1 || port < 1 || port > 65535)
-		return "the port must be a number from 1 to 65535";
+	/* 0 picks a free port: printgated logs it, and writes it to
+	 * state_dir/http-port */
+	if (p == colon + 1 || port < 0 || port > 65535)
+		return "the port must be a number from 0 to 65535";
 	return NULL;
 }
 

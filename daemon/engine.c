@@ -432,15 +432,9 @@ notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
 		    MM_ACTIONS_PATH);
 		nd->n.mattermost_url = nd->mm_url;
 		for (int i = 0; i < 3; i++) {
-			unsigned char mac[32];
-			char *msg = xasprintf("%s\n%s", nd->review,
-			    decisions[i]);
-
-			verify_hmac_sha256(e->mm_key, e->mm_keylen, msg,
-			    strlen(msg), mac);
-			verify_hex(mac, sizeof(mac), nd->mm_token[i]);
+			verify_action_token(e->mm_key, e->mm_keylen, nd->review,
+			    decisions[i], nd->mm_token[i]);
 			nd->n.mattermost_token[i] = nd->mm_token[i];
-			free(msg);
 		}
 	}
 }
@@ -470,6 +464,30 @@ target_wants(const struct config_notify *t, enum ledger_type type)
 		if (strcmp(t->events[i], ledger_type_name(type)) == 0)
 			return true;
 	return false;
+}
+
+char *
+engine_render(struct engine *e, int kind, const struct review *rv,
+    enum config_notify_type type, int64_t now_ms)
+{
+	struct ledger_event ev = { 0 };
+	struct notice_data nd;
+	char *body;
+
+	ev.type = LEDGER_REQUEST;
+	ev.at = now_ms / 1000;
+	ev.by = (char *)"printgate";
+	ev.via = (char *)ENGINE_VIA;
+	notice_build(e, &nd, (enum notice_kind)kind, &ev, rv);
+	body = format_for(type, &nd.n);
+	notice_data_free(&nd);
+	return body;
+}
+
+struct repo *
+engine_repo(struct engine *e)
+{
+	return e->r;
 }
 
 /* Queues one notice to every channel that wants its event. */
@@ -947,6 +965,12 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 	char *secret = NULL;
 	int error;
 
+	if (d->url) {
+		/* a response_url from a verified request: no secrets */
+		*url = xstrdup(d->url);
+		*nheaders = 0;
+		return 0;
+	}
 	for (size_t i = 0; i < e->cf->nnotify; i++)
 		if (strcmp(e->cf->notify[i].name, d->target) == 0)
 			t = &e->cf->notify[i];

@@ -14,10 +14,12 @@
  */
 #include "notice.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inbound.h"
 #include "util.h"
 
 /* Caps on the pieces, in characters. */
@@ -426,4 +428,151 @@ mattermost_format(const struct notice *n)
 	buf_free(&tail);
 	free(headline);
 	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /mattermost/actions and POST /mattermost/commands     */
+
+/*
+ * The string member key of o checked as field into *out.  Absent, null
+ * and (unless required) "" are all "not there" (Mattermost sends empty
+ * strings for fields it has no value for): *out is left as it is, and a
+ * required one is refused.
+ */
+static int
+mm_json_str(json_t *o, const char *key, const char *what, bool required,
+    enum inbound_field field, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return inbound_fail(why, "%s is missing", what);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return inbound_fail(why, "%s is not a string", what);
+	if (!required && json_string_length(v) == 0)
+		return 0;
+	return inbound_field_copy(field, what, json_string_value(v), out, why);
+}
+
+/*
+ * A click on one of the buttons mattermost_format() made: Mattermost
+ * posts the user and the button's integration context (review, decision,
+ * token).  The token is not checked here: without one, in.token is NULL
+ * and the caller refuses the request as unsigned.
+ */
+int
+mattermost_parse_action(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	json_t *root, *context;
+	json_error_t jerr;
+	const char *decision;
+	char *d = NULL, q[48];
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "the body is not a JSON object");
+		goto done;
+	}
+	if ((error = mm_json_str(root, "user_id", "'user_id'", true,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
+	    (error = mm_json_str(root, "user_name", "'user_name'", false,
+	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0)
+		goto done;
+	context = json_object_get(root, "context");
+	if (!json_is_object(context)) {
+		error = inbound_fail(why, "'context' is %s: not a printgate "
+		    "button", context == NULL || json_is_null(context) ?
+		    "missing" : "not an object");
+		goto done;
+	}
+	if ((error = mm_json_str(context, "review", "'context.review'", true,
+	    INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
+	    (error = mm_json_str(context, "decision", "'context.decision'",
+	    true, INBOUND_FIELD_ID, &d, why)) < 0)
+		goto done;
+	if ((decision = inbound_decision(d, false)) == NULL) {
+		error = inbound_fail(why, "'context.decision' is '%s', not "
+		    "approve, approve-with-changes or changes-required",
+		    inbound_quote(d, q, sizeof(q)));
+		goto done;
+	}
+	in.decision = xstrdup(decision);
+	if ((error = mm_json_str(context, "token", "'context.token'", false,
+	    INBOUND_FIELD_ID, &in.token, why)) < 0 ||
+	    (error = mm_json_str(root, "trigger_id", "'trigger_id'", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	json_decref(root);
+	free(d);
+	return error;
+}
+
+/*
+ * "/printgate approve print/q1": a form like Slack's, with the slash
+ * command's token, which the caller compares with the configured one
+ * (NULL when the request has none).
+ */
+int
+mattermost_parse_command(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { 0 };
+	char *command = NULL, *user = NULL, *text = NULL;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	if ((error = inbound_form_field(body, len, "command", true,
+	    INBOUND_FIELD_ID, &command, why)) < 0)
+		return error;
+	if (command[0] != '/') {
+		error = inbound_fail(why, "'command' does not start with '/': "
+		    "not a slash command");
+		goto done;
+	}
+	if ((error = inbound_form_field(body, len, "user_id", true,
+	    INBOUND_FIELD_ID, &user, why)) < 0)
+		goto done;
+	error = inbound_form_get(body, len, "text", &text);
+	if (error == -EINVAL) {
+		error = inbound_fail(why, "'text' has a malformed %%-escape "
+		    "or a NUL byte");
+		goto done;
+	}
+	if ((error = inbound_parse_text(text, &in, why)) < 0)
+		goto done;
+	in.user = user;
+	user = NULL;
+	if ((error = inbound_form_field(body, len, "token", false,
+	    INBOUND_FIELD_ID, &in.token, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "user_name", false,
+	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "response_url", false,
+	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "trigger_id", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	free(command);
+	free(user);
+	free(text);
+	return error;
 }

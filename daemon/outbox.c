@@ -34,6 +34,7 @@ static void
 delivery_clear(struct delivery *d)
 {
 	free(d->target);
+	free(d->url);
 	free(d->event);
 	free(d->review);
 	free(d->body);
@@ -86,6 +87,8 @@ delivery_write(const char *dir, const struct delivery *d)
 	buf_adds(&b, OUTBOX_MAGIC);
 	add_header(&b, "id", d->id);
 	add_header(&b, "target", d->target);
+	if (d->url)
+		add_header(&b, "url", d->url);
 	add_header(&b, "event", d->event);
 	add_header(&b, "review", d->review);
 	buf_addf(&b, "attempts: %u\nnext: %lld\ncreated: %lld\n", d->attempts,
@@ -154,6 +157,8 @@ delivery_parse(const char *text, size_t len, struct delivery *out)
 			snprintf(d.id, sizeof(d.id), "%s", value);
 		else if (KEY("target"))
 			d.target = xstrdup(value);
+		else if (KEY("url"))
+			d.url = xstrdup(value);
 		else if (KEY("event"))
 			d.event = xstrdup(value);
 		else if (KEY("review"))
@@ -314,10 +319,10 @@ outbox_get(struct outbox *ob, const char *id)
 	return NULL;
 }
 
-int
-outbox_put(struct outbox *ob, const char *id, const char *target,
-    const char *event, const char *review, const char *body, size_t len,
-    int64_t now_ms)
+static int
+outbox_add(struct outbox *ob, const char *id, const char *target,
+    const char *url, const char *event, const char *review, const char *body,
+    size_t len, int64_t now_ms)
 {
 	struct delivery d = { 0 };
 	int error;
@@ -328,6 +333,7 @@ outbox_put(struct outbox *ob, const char *id, const char *target,
 		return 1;
 	snprintf(d.id, sizeof(d.id), "%s", id);
 	d.target = xstrdup(target);
+	d.url = url ? xstrdup(url) : NULL;
 	d.event = xstrdup(event);
 	d.review = xstrdup(review);
 	d.body = xstrndup(body, len);
@@ -343,6 +349,24 @@ outbox_put(struct outbox *ob, const char *id, const char *target,
 	}
 	ob->v[ob->n++] = d;
 	return 0;
+}
+
+int
+outbox_put(struct outbox *ob, const char *id, const char *target,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms)
+{
+	return outbox_add(ob, id, target, NULL, event, review, body, len,
+	    now_ms);
+}
+
+int
+outbox_put_url(struct outbox *ob, const char *id, const char *url,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms)
+{
+	return outbox_add(ob, id, "response_url", url, event, review, body,
+	    len, now_ms);
 }
 
 size_t

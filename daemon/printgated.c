@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "decide.h"
 #include "engine.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -41,6 +43,8 @@ enum source {
 	SRC_WORK,	/* the scan / delivery timer */
 	SRC_CURL_TIMER,
 	SRC_WATCHDOG,
+	SRC_HTTP,		/* the listener's epoll descriptor */
+	SRC_HTTP_TIMER,
 	SRC_CURL_SOCKET,	/* the fd is in the high 32 bits */
 };
 
@@ -50,7 +54,10 @@ struct daemon {
 	struct engine *engine;
 	struct notify *notify;
 	struct watch *watch;
-	int ep, sigfd, workfd, curlfd, dogfd;
+	struct http *http;	/* NULL without an http section */
+	struct decide *decide;
+	struct decide_metrics metrics;
+	int ep, sigfd, workfd, curlfd, dogfd, httpfd;
 	int64_t scan_at;	/* when the next scan is due, ms; -1 none */
 	int64_t deadline;	/* the engine's next deadline, ms; -1 none */
 	int64_t rescan_at;	/* the periodic rescan, ms */
@@ -155,10 +162,15 @@ delivered(void *ctx, const struct notify_result *res)
 	if (res->error == NULL) {
 		log_info("deliver %s: HTTP %ld", what, res->status);
 		outbox_done(ob, res->id);
+		d->metrics.delivered++;
 	} else {
 		rc = outbox_failed(ob, res->id, res->error, now,
 		    res->retry_after_ms ? now + res->retry_after_ms : 0,
 		    res->permanent);
+		if (rc == 1)
+			d->metrics.given_up++;
+		else
+			d->metrics.retried++;
 		if (rc == 1)
 			log_warnx("deliver %s: %s, given up and moved to dead "
 			    "(printgatectl outbox retry %s)", what, res->error,
@@ -287,7 +299,18 @@ reload(struct daemon *d)
 		    d->config_path, why);
 		free(why);
 		config_free(cf);
+	} else if (d->decide && decide_set_config(d->decide, cf, &why) < 0) {
+		log_warnx("reload '%s': %s; keeping the configuration in use",
+		    d->config_path, why);
+		free(why);
+		engine_set_config(d->engine, d->cf, &why);
+		config_free(cf);
 	} else {
+		if (d->http && (!cf->http.enabled ||
+		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
+			log_warnx("reload '%s': the listen address changes only "
+			    "with a restart; still listening on %s",
+			    d->config_path, d->cf->http.listen);
 		config_free(d->cf);
 		d->cf = cf;
 		log_info("reload '%s': done", d->config_path);
@@ -326,6 +349,36 @@ gitdir_of(const char *repository)
 	return xstrdup(repository);
 }
 
+/* The HTTP listener for decisions from chat, inside this loop. */
+static void
+listen_setup(struct daemon *d)
+{
+	const struct http_route *routes;
+	char *why = NULL, *path;
+	size_t n;
+	FILE *f;
+
+	if (decide_new(&d->decide, d->cf, d->engine, &d->metrics, &why) < 0)
+		fatalx("start: %s", why);
+	routes = decide_routes(&n);
+	if (http_new(&d->http, d->cf->http.listen, -1, routes, n, d->decide,
+	    decide_count, &why) < 0)
+		fatalx("start: %s", why);
+	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->httpfd == -1)
+		fatal("timerfd_create");
+	ep_add(d, http_fd(d->http), SRC_HTTP, EPOLLIN);
+	ep_add(d, d->httpfd, SRC_HTTP_TIMER, EPOLLIN);
+	path = xasprintf("%s/http-port", d->cf->state_dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%u\n", http_port(d->http));
+		fclose(f);
+	}
+	free(path);
+	log_info("listen: %s, port %u", d->cf->http.listen,
+	    http_port(d->http));
+}
+
 static void
 setup(struct daemon *d)
 {
@@ -358,6 +411,8 @@ setup(struct daemon *d)
 	if ((error = watch_new(&d->watch, gitdir)) < 0)
 		fatalx("watch '%s': %s", gitdir, strerror(-error));
 	free(gitdir);
+	if (d->cf->http.enabled)
+		listen_setup(d);
 	ep_add(d, d->sigfd, SRC_SIGNAL, EPOLLIN);
 	ep_add(d, watch_fd(d->watch), SRC_WATCH, EPOLLIN);
 	ep_add(d, d->workfd, SRC_WORK, EPOLLIN);
@@ -417,6 +472,13 @@ run(struct daemon *d)
 				drain(d->dogfd);
 				sd_notify(0, "WATCHDOG=1");
 				break;
+			case SRC_HTTP:
+				http_run(d->http);
+				break;
+			case SRC_HTTP_TIMER:
+				drain(d->httpfd);
+				http_run(d->http);
+				break;
 			case SRC_CURL_SOCKET:
 				notify_socket(d->notify, (int)(tag >> 32),
 				    ((evs[i].events & (EPOLLIN | EPOLLHUP |
@@ -428,6 +490,8 @@ run(struct daemon *d)
 		}
 		if (!d->stop)
 			work(d);
+		if (d->http)
+			arm(d->httpfd, http_timeout_ms(d->http));
 	}
 }
 
@@ -477,6 +541,8 @@ main(int argc, char *argv[])
 	log_info("stop: %zu deliver%s left queued for the next start",
 	    outbox_depth(engine_outbox(d.engine)),
 	    outbox_depth(engine_outbox(d.engine)) == 1 ? "y" : "ies");
+	http_free(d.http);
+	decide_free(d.decide);
 	watch_free(d.watch);
 	notify_free(d.notify);
 	engine_free(d.engine);
@@ -486,5 +552,7 @@ main(int argc, char *argv[])
 	close(d.workfd);
 	close(d.curlfd);
 	close(d.dogfd);
+	if (d.http)
+		close(d.httpfd);
 	return 0;
 }

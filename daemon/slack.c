@@ -15,10 +15,12 @@
  */
 #include "notice.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inbound.h"
 #include "util.h"
 
 /* Slack's limits. */
@@ -561,4 +563,241 @@ slack_format(const struct notice *n)
 	buf_free(&header);
 	free(headline);
 	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /slack/actions and POST /slack/commands               */
+
+/*
+ * The string member key of o checked as field into *out.  Absent, null
+ * and (unless required) "" are all "not there": *out is left as it is,
+ * and a required one is refused.
+ */
+static int
+slack_json_str(json_t *o, const char *key, const char *what, bool required,
+    enum inbound_field field, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return inbound_fail(why, "%s is missing", what);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return inbound_fail(why, "%s is not a string", what);
+	if (!required && json_string_length(v) == 0)
+		return 0;
+	return inbound_field_copy(field, what, json_string_value(v), out, why);
+}
+
+/* The object member key of o into *out; absent or null gives NULL. */
+static int
+slack_json_obj(json_t *o, const char *key, const char *what, bool required,
+    json_t **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return required ? inbound_fail(why, "%s is missing", what) : 0;
+	if (!json_is_object(v))
+		return inbound_fail(why, "%s is not an object", what);
+	*out = v;
+	return 0;
+}
+
+/*
+ * A click on one of the buttons slack_format() made: a block_actions
+ * payload whose first action is the button, its action_id the decision
+ * and its value the review key.  Any other interaction is refused.
+ */
+int
+slack_parse_action(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	char *payload = NULL, *action = NULL, *mts = NULL, *ats = NULL;
+	json_t *root = NULL, *user, *actions, *a, *container;
+	const char *type, *decision;
+	json_error_t jerr;
+	char q[48];
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	error = inbound_form_get(body, len, "payload", &payload);
+	if (error == -ENOENT)
+		return inbound_fail(why, "'payload' is missing: not a Slack "
+		    "interaction");
+	if (error < 0)
+		return inbound_fail(why, "'payload' has a malformed %%-escape "
+		    "or a NUL byte");
+	root = json_loads(payload, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		error = inbound_fail(why, "'payload' is not JSON: %s",
+		    jerr.text);
+		goto done;
+	}
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "'payload' is not a JSON object");
+		goto done;
+	}
+	type = json_string_value(json_object_get(root, "type"));
+	if (type == NULL) {
+		error = inbound_fail(why, "'type' is missing or not a string");
+		goto done;
+	}
+	if (strcmp(type, "block_actions") != 0) {
+		error = inbound_fail(why, "'type' is '%s', not block_actions",
+		    inbound_quote(type, q, sizeof(q)));
+		goto done;
+	}
+	if ((error = slack_json_obj(root, "user", "'user'", true, &user,
+	    why)) < 0 ||
+	    (error = slack_json_str(user, "id", "'user.id'", true,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0)
+		goto done;
+	actions = json_object_get(root, "actions");
+	if (!json_is_array(actions) || json_array_size(actions) == 0) {
+		error = inbound_fail(why, "'actions' is %s",
+		    actions == NULL ? "missing" : json_is_array(actions) ?
+		    "empty" : "not a list");
+		goto done;
+	}
+	a = json_array_get(actions, 0);
+	if (!json_is_object(a)) {
+		error = inbound_fail(why, "'actions[0]' is not an object");
+		goto done;
+	}
+	if ((error = slack_json_str(a, "action_id", "'actions[0].action_id'",
+	    true, INBOUND_FIELD_ID, &action, why)) < 0)
+		goto done;
+	if ((decision = inbound_decision(action, false)) == NULL) {
+		error = inbound_fail(why, "unknown action_id '%s': not a "
+		    "printgate button", inbound_quote(action, q, sizeof(q)));
+		goto done;
+	}
+	in.decision = xstrdup(decision);
+	if ((error = slack_json_str(a, "value", "'actions[0].value'", true,
+	    INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
+	    (error = slack_json_str(root, "trigger_id", "'trigger_id'", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	if (in.action_id == NULL) {
+		/* no trigger_id: the message and the moment of the click */
+		if ((error = slack_json_obj(root, "container", "'container'",
+		    false, &container, why)) < 0 ||
+		    (container != NULL && (error = slack_json_str(container,
+		    "message_ts", "'container.message_ts'", false,
+		    INBOUND_FIELD_ID, &mts, why)) < 0) ||
+		    (error = slack_json_str(a, "action_ts",
+		    "'actions[0].action_ts'", false, INBOUND_FIELD_ID, &ats,
+		    why)) < 0)
+			goto done;
+		if (mts != NULL && ats != NULL) {
+			char *id = xasprintf("%s/%s", mts, ats);
+
+			error = inbound_field_copy(INBOUND_FIELD_ID,
+			    "the action id (message_ts/action_ts)", id,
+			    &in.action_id, why);
+			free(id);
+			if (error < 0)
+				goto done;
+		}
+	}
+	if ((error = slack_json_str(root, "response_url", "'response_url'",
+	    false, INBOUND_FIELD_URL, &in.response_url, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	json_decref(root);
+	free(payload);
+	free(action);
+	free(mts);
+	free(ats);
+	return error;
+}
+
+/*
+ * Slack sends a command's text with its control characters & < > as
+ * &amp; &lt; &gt; (and nothing else escaped): the text as typed, in place.
+ */
+static void
+slack_unescape(char *s)
+{
+	char *o = s;
+
+	while (*s != '\0') {
+		if (strncmp(s, "&amp;", 5) == 0) {
+			*o++ = '&';
+			s += 5;
+		} else if (strncmp(s, "&lt;", 4) == 0) {
+			*o++ = '<';
+			s += 4;
+		} else if (strncmp(s, "&gt;", 4) == 0) {
+			*o++ = '>';
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * "/printgate approve print/q1 looks good": the command's text is parsed
+ * by inbound_parse_text(); user_name is the other id people may be
+ * configured by.
+ */
+int
+slack_parse_command(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { 0 };
+	char *command = NULL, *user = NULL, *text = NULL;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	if ((error = inbound_form_field(body, len, "command", true,
+	    INBOUND_FIELD_ID, &command, why)) < 0)
+		return error;
+	if (command[0] != '/') {
+		error = inbound_fail(why, "'command' does not start with '/': "
+		    "not a slash command");
+		goto done;
+	}
+	if ((error = inbound_form_field(body, len, "user_id", true,
+	    INBOUND_FIELD_ID, &user, why)) < 0)
+		goto done;
+	error = inbound_form_get(body, len, "text", &text);
+	if (error == -EINVAL) {
+		error = inbound_fail(why, "'text' has a malformed %%-escape "
+		    "or a NUL byte");
+		goto done;
+	}
+	if (text != NULL)
+		slack_unescape(text);
+	if ((error = inbound_parse_text(text, &in, why)) < 0)
+		goto done;
+	in.user = user;
+	user = NULL;
+	if ((error = inbound_form_field(body, len, "user_name", false,
+	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "response_url", false,
+	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "trigger_id", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	free(command);
+	free(user);
+	free(text);
+	return error;
 }

@@ -14,10 +14,13 @@
  */
 #include "notice.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "inbound.h"
 #include "util.h"
 
 /* Caps on the pieces, in characters (bytes for URLs). */
@@ -398,4 +401,224 @@ teams_format(const struct notice *n)
 	 * hundred characters, so a few KiB at most.
 	 */
 	return teams_build(n, 0, TEAMS_LEAST);
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /teams/messages, an outgoing webhook                  */
+
+/*
+ * The string member key of o checked as field into *out.  Absent, null
+ * and (unless required) "" are all "not there" (Teams sends null for many
+ * fields): *out is left as it is, and a required one is refused.
+ */
+static int
+teams_json_str(json_t *o, const char *key, const char *what, bool required,
+    enum inbound_field field, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return inbound_fail(why, "%s is missing", what);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return inbound_fail(why, "%s is not a string", what);
+	if (!required && json_string_length(v) == 0)
+		return 0;
+	return inbound_field_copy(field, what, json_string_value(v), out, why);
+}
+
+/* The entities a message's text uses, and what they stand for. */
+static const struct {
+	const char *name;
+	char c;
+} teams_entities[] = {
+	{ "&nbsp;", ' ' }, { "&#160;", ' ' }, { "&amp;", '&' },
+	{ "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+	{ "&#39;", '\'' }, { "&apos;", '\'' },
+};
+
+/* The length of the entity or no-break space at p, and its byte in *c. */
+static size_t
+teams_entity(const char *p, char *c)
+{
+	if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0) {
+		*c = ' ';	/* U+00A0, as Teams also sends it */
+		return 2;
+	}
+	if (*p != '&')
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(teams_entities); i++) {
+		size_t n = strlen(teams_entities[i].name);
+
+		if (strncmp(p, teams_entities[i].name, n) == 0) {
+			*c = teams_entities[i].c;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* Whether p starts a tag's name ("<p", "</div", "<!--"), given a '>'. */
+static bool
+teams_tag_start(const char *p)
+{
+	return p[0] == '<' && ((p[1] >= 'a' && p[1] <= 'z') ||
+	    (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '/' || p[1] == '!');
+}
+
+/* Whether the tag at p, which ends at gt, is one of names ("br", "/p"). */
+static bool
+teams_tag_breaks(const char *p, const char *gt)
+{
+	static const char *const names[] = { "br", "p", "/p", "div", "/div" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		size_t n = strlen(names[i]);
+
+		if ((size_t)(gt - p - 1) >= n &&
+		    strncasecmp(p + 1, names[i], n) == 0 &&
+		    strchr(" \t\n/>", p[1 + n]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The command in the text of a message, as plain text into *out: the
+ * text must start (after spaces and tags like <p>) with the mention of
+ * the webhook, <at>NAME</at>, which goes with any other mentions right
+ * after it; then tags go (<br>, <p> and <div> as line ends), and
+ * entities and no-break spaces become what they stand for.  One pass:
+ * the '>' that ends a tag is looked for once for all the '<' before it.
+ */
+static int
+teams_plain(const char *html, char **out, char **why)
+{
+	const char *p = html, *gt = NULL, *close;
+	size_t mentions = 0, n;
+	bool no_gt = false;
+	char *text, *o, c;
+
+	for (;;) {
+		if ((n = teams_entity(p, &c)) > 0 && c == ' ') {
+			p += n;
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' ||
+		    *p == '\n') {
+			p++;
+		} else if (strncasecmp(p, "<at>", 4) == 0 ||
+		    strncasecmp(p, "<at ", 4) == 0) {
+			if ((close = strcasestr(p, "</at>")) == NULL)
+				return inbound_fail(why, "the mention <at> in "
+				    "'text' is not closed");
+			p = close + 5;
+			mentions++;
+		} else if (teams_tag_start(p) && (gt = strchr(p, '>')) !=
+		    NULL) {
+			p = gt + 1;
+		} else {
+			break;
+		}
+	}
+	if (mentions == 0)
+		return inbound_fail(why, "'text' does not start with a mention "
+		    "of printgate (<at>NAME</at>)");
+	o = text = xmalloc(strlen(p) + 1);
+	gt = NULL;
+	while (*p != '\0') {
+		if (!no_gt && teams_tag_start(p)) {
+			if (gt == NULL || gt < p) {
+				gt = strchr(p, '>');
+				no_gt = gt == NULL;	/* none left */
+			}
+			if (!no_gt) {
+				if (teams_tag_breaks(p, gt))
+					*o++ = '\n';
+				p = gt + 1;
+				continue;
+			}
+		}
+		if ((n = teams_entity(p, &c)) > 0) {
+			*o++ = c;
+			p += n;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	*out = text;
+	return 0;
+}
+
+/*
+ * "@printgate approve print/q1 looks good" in a channel: Teams posts the
+ * message as a Bot Framework activity of type message.  The activity id
+ * is what makes it unique; from.id and from.aadObjectId name the person.
+ */
+int
+teams_parse_message(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { 0 };
+	char *id = NULL, *user = NULL, *alt = NULL, *text = NULL, q[48];
+	json_t *root, *from, *t;
+	json_error_t jerr;
+	const char *type;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "the body is not a JSON object");
+		goto done;
+	}
+	type = json_string_value(json_object_get(root, "type"));
+	if (type == NULL || strcmp(type, "message") != 0) {
+		error = inbound_fail(why, "'type' is %s%s%s, not message",
+		    type ? "'" : "", type ? inbound_quote(type, q, sizeof(q)) :
+		    "missing or not a string", type ? "'" : "");
+		goto done;
+	}
+	if ((error = teams_json_str(root, "id", "'id'", true,
+	    INBOUND_FIELD_ID, &id, why)) < 0)
+		goto done;
+	from = json_object_get(root, "from");
+	if (!json_is_object(from)) {
+		error = inbound_fail(why, "'from' is %s",
+		    from == NULL || json_is_null(from) ? "missing" :
+		    "not an object");
+		goto done;
+	}
+	if ((error = teams_json_str(from, "id", "'from.id'", true,
+	    INBOUND_FIELD_ID, &user, why)) < 0 ||
+	    (error = teams_json_str(from, "aadObjectId", "'from.aadObjectId'",
+	    false, INBOUND_FIELD_ID, &alt, why)) < 0)
+		goto done;
+	t = json_object_get(root, "text");
+	if (!json_is_string(t)) {
+		error = inbound_fail(why, "'text' is %s",
+		    t == NULL || json_is_null(t) ? "missing" :
+		    "not a string");
+		goto done;
+	}
+	if ((error = teams_plain(json_string_value(t), &text, why)) < 0 ||
+	    (error = inbound_parse_text(text, &in, why)) < 0)
+		goto done;
+	in.action_id = id;
+	in.user = user;
+	in.user_alt = alt;
+	id = user = alt = NULL;
+	*out = in;
+done:
+	json_decref(root);
+	free(id);
+	free(user);
+	free(alt);
+	free(text);
+	return error;
 }

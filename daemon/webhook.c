@@ -11,10 +11,13 @@
  */
 #include "notice.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inbound.h"
 #include "util.h"
 
 /* Caps on the strings, in characters. */
@@ -152,4 +155,93 @@ webhook_format(const struct notice *n)
 	json_decref(root);
 	free(type);
 	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /api/v1/decisions                                     */
+
+/*
+ * The string member key of o checked as field into *out; absent or null
+ * leaves *out as it is, and a required one is refused.
+ */
+static int
+webhook_json_str(json_t *o, const char *key, bool required,
+    enum inbound_field field, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+	char what[32];
+
+	snprintf(what, sizeof(what), "'%s'", key);
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return inbound_fail(why, "%s is missing", what);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return inbound_fail(why, "%s is not a string", what);
+	return inbound_field_copy(field, what, json_string_value(v), out, why);
+}
+
+/*
+ * {"tag": "print/q1", "person": "alice", "decision": "approve",
+ * "comment": "…"}, or "commit" for "tag": a decision a program records
+ * on someone's behalf, signed with the API secret.  Fields this version
+ * does not know are ignored, so that callers can send more.
+ */
+int
+webhook_parse_decision(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	json_t *root, *tag, *commit;
+	json_error_t jerr;
+	const char *decision;
+	char *d = NULL, q[48];
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "the body is not a JSON object");
+		goto done;
+	}
+	tag = json_object_get(root, "tag");
+	commit = json_object_get(root, "commit");
+	if (json_is_null(tag))
+		tag = NULL;
+	if (json_is_null(commit))
+		commit = NULL;
+	if ((tag == NULL) == (commit == NULL)) {
+		error = inbound_fail(why, "give exactly one of 'tag' and "
+		    "'commit'");
+		goto done;
+	}
+	if ((error = webhook_json_str(root, tag ? "tag" : "commit", true,
+	    INBOUND_FIELD_TARGET, &in.target, why)) < 0 ||
+	    (error = webhook_json_str(root, "person", true, INBOUND_FIELD_ID,
+	    &in.user, why)) < 0 ||
+	    (error = webhook_json_str(root, "decision", true,
+	    INBOUND_FIELD_ID, &d, why)) < 0)
+		goto done;
+	if ((decision = inbound_decision(d, true)) == NULL) {
+		error = inbound_fail(why, "'decision' is '%s', not approve, "
+		    "approve-with-changes or changes-required",
+		    inbound_quote(d, q, sizeof(q)));
+		goto done;
+	}
+	in.decision = xstrdup(decision);
+	if ((error = webhook_json_str(root, "comment", false,
+	    INBOUND_FIELD_COMMENT, &in.comment, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	json_decref(root);
+	free(d);
+	return error;
 }

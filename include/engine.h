@@ -50,6 +50,16 @@ const struct engine_stats *engine_stats(const struct engine *e);
  */
 int64_t engine_scan(struct engine *e, int64_t now_ms);
 
+/*
+ * The message of kind about review rv as it stands, in the format of a
+ * channel of type, for updating a message posted earlier; the caller
+ * frees it.
+ */
+struct review;
+char *engine_render(struct engine *e, int kind, const struct review *rv,
+    enum config_notify_type type, int64_t now_ms);
+/* The repository handle of the engine (the loop's one thread uses it). */
+struct repo *engine_repo(struct engine *e);
 /* "whsec_..."-style secret and webhook headers at send time. */
 int engine_delivery_request(struct engine *e, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,

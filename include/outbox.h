@@ -22,6 +22,7 @@
 struct delivery {
 	char id[33];		/* stable: the receiver may deduplicate on it */
 	char *target;		/* the notify target's name */
+	char *url;		/* or, for a response_url, the URL itself */
 	char *event;		/* what it is about, for logs: "request" */
 	char *review;		/* for logs: "print/q1@a1b2c3d…" */
 	char *body;
@@ -48,6 +49,14 @@ void outbox_free(struct outbox *ob);
  * Takes copies of what it keeps.
  */
 int outbox_put(struct outbox *ob, const char *id, const char *target,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms);
+
+/*
+ * The same for a delivery to a URL a platform gave with a request (Slack's
+ * response_url): target is "response_url".
+ */
+int outbox_put_url(struct outbox *ob, const char *id, const char *url,
     const char *event, const char *review, const char *body, size_t len,
     int64_t now_ms);
 

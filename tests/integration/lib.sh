@@ -98,11 +98,16 @@ repository = "$REPO";
 state_dir = "$T/state";
 pusher_env = [ "REMOTE_USER" ];
 people = (
-  { id = "alice"; name = "Alice Ng";    email = "alice@example.com"; },
-  { id = "bob";   name = "Bob Brandt";  email = "bob@example.com"; },
-  { id = "carol"; name = "Carol Diaz";  email = "carol@example.com"; },
-  { id = "dave";  name = "Dave Okafor"; email = "dave@example.com"; },
+  { id = "alice"; name = "Alice Ng";    email = "alice@example.com";
+    slack = "U04ALICE"; mattermost = "mmalice"; teams = "29:alice"; },
+  { id = "bob";   name = "Bob Brandt";  email = "bob@example.com";
+    slack = "U04BOB"; mattermost = "mmbob"; teams = "29:bob"; },
+  { id = "carol"; name = "Carol Diaz";  email = "carol@example.com";
+    slack = "U04CAROL"; mattermost = "mmcarol"; teams = "29:carol"; },
+  { id = "dave";  name = "Dave Okafor"; email = "dave@example.com";
+    slack = "U04DAVE"; },
   { id = "erin";  name = "Erin Tan";    email = "erin@example.com"; },
+${EXTRA_PEOPLE:-}
   { id = "rita";  name = "Rita Ruiz";   email = "rita@example.com"; login = "rruiz"; },
   { id = "mark";  name = "Mark Marketer"; email = "mark@example.com"; }
 );
@@ -111,6 +116,7 @@ groups = {
   sales-apac = [ "erin" ];
   brand      = [ "dave" ];
   release    = [ "rita" ];
+${EXTRA_GROUPS:-}
 };
 release_managers = "release";
 rules = (
@@ -119,6 +125,7 @@ rules = (
   { name = "apac"; paths = [ "brochures/apac/**" ]; group = "sales-apac"; },
   { name = "big-deal"; paths = [ "**" ]; group = "brand"; required = 1;
     when = "Opportunity >= 2000000"; }
+${EXTRA_RULES:-}
 );
 $NOTIFY_CONF
 ${1:-}
@@ -243,8 +250,11 @@ notify_config() {
 	printf 'http://127.0.0.1:%s/teams\n' "$PORT" >"$T/teams.url"
 	printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$T/hook.secret"
 	printf 'mattermost-token-for-tests\n' >"$T/mm.token"
+	printf '8f742231b10e8888abcd99yyyzzz85a5\n' >"$T/slack.secret"
+	printf 'dGVhbXMtc2VjcmV0LWZvci10ZXN0cy0zMi1ieXRlcyE=\n' >"$T/teams.secret"
+	printf 'whsec_cHJpbnRnYXRlLWFwaS1zZWNyZXQtZm9yLXRlc3Rz\n' >"$T/api.secret"
 	chmod 600 "$T/slack.url" "$T/mm.url" "$T/teams.url" "$T/hook.secret" \
-	    "$T/mm.token"
+	    "$T/mm.token" "$T/slack.secret" "$T/teams.secret" "$T/api.secret"
 	cat <<CONF
 notify = (
   { name = "sales"; type = "slack"; url_file = "slack.url"; },
@@ -254,9 +264,12 @@ notify = (
     secret_file = "hook.secret"; }
 );
 http = {
-  listen = "127.0.0.1:8787";
+  listen = "127.0.0.1:0";
   public_url = "https://printgate.example.com";
   mattermost_token_file = "mm.token";
+  slack_signing_secret_file = "slack.secret";
+  teams_secret_file = "teams.secret";
+  api_secret_file = "api.secret";
 };
 CONF
 }
@@ -282,3 +295,69 @@ cleanup_processes() {
 	[ -n "${PRINTGATE_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup_processes EXIT INT TERM
+
+# --- signed requests to printgated's listener, as the platforms send them
+
+HPORT=""
+# listener: the port printgated listens on (after start_daemon).
+listener() {
+	wait_for 10 test -s "$T/state/http-port" || return 1
+	HPORT=$(cat "$T/state/http-port")
+}
+
+# urlencode TEXT: every byte as %XX (valid form encoding).
+urlencode() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'; }
+
+# hmac_hex KEY TEXT / hmac_b64_hexkey HEXKEY FILE: HMAC-SHA256 with openssl.
+hmac_hex() { printf '%s' "$2" | openssl dgst -sha256 -hmac "$1" | sed 's/^.*= //'; }
+hmac_b64_hexkey() { openssl dgst -sha256 -mac HMAC -macopt "hexkey:$1" -binary <"$2" | base64 -w0; }
+b64_to_hex() { printf '%s' "$1" | base64 -d | od -An -v -tx1 | tr -d ' \n'; }
+
+# post PATH CONTENT-TYPE BODY-FILE [HEADER...]: $code and $OUT (the answer).
+post() {
+	path=$1 type=$2 file=$3
+	shift 3
+	code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' -X POST \
+	    -H "Content-Type: $type" "$@" --data-binary "@$file" \
+	    "http://127.0.0.1:$HPORT$path")
+}
+
+# slack PATH BODY-FILE [TS]: a request signed as Slack signs it.
+slack() {
+	ts=${3:-$(date +%s)}
+	sig=v0=$(hmac_hex "$(cat "$T/slack.secret")" "v0:$ts:$(cat "$2")")
+	post "$1" application/x-www-form-urlencoded "$2" \
+	    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig"
+}
+
+# slack_click USER DECISION REVIEW TRIGGER: a block_actions payload file.
+slack_click() {
+	json='{"type":"block_actions","user":{"id":"'$1'","username":"x"},"trigger_id":"'$4'","response_url":"http://127.0.0.1:'$PORT'/slack-response","actions":[{"type":"button","action_id":"'$2'","block_id":"b","value":"'$3'","action_ts":"1"}]}'
+	printf 'payload=%s' "$(urlencode "$json")" >"$T/click"
+}
+
+# slack_command USER TEXT TRIGGER: a slash command form body file.
+slack_command() {
+	printf 'token=x&team_id=T1&user_id=%s&user_name=u&command=%%2Fprintgate&text=%s&response_url=%s&trigger_id=%s' \
+	    "$1" "$(urlencode "$2")" "$(urlencode "http://127.0.0.1:$PORT/slack-response")" "$3" >"$T/command"
+}
+
+# api FILE [TS] [ID]: signed per Standard Webhooks with the API secret.
+api() {
+	ts=${2:-$(date +%s)}
+	id=${3:-msg_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
+	key=$(b64_to_hex "$(sed 's/^whsec_//' "$T/api.secret")")
+	{ printf '%s.%s.' "$id" "$ts"; cat "$1"; } >"$1.signed"
+	sig=$(hmac_b64_hexkey "$key" "$1.signed")
+	post /api/v1/decisions application/json "$1" -H "webhook-id: $id" \
+	    -H "webhook-timestamp: $ts" -H "webhook-signature: v1,$sig"
+}
+
+# teams FILE: signed as a Teams outgoing webhook.
+teams() {
+	key=$(b64_to_hex "$(cat "$T/teams.secret")")
+	sig=$(hmac_b64_hexkey "$key" "$1")
+	post /teams/messages application/json "$1" -H "Authorization: HMAC $sig"
+}
+
+notes_head() { git --git-dir="$REPO" rev-parse -q --verify refs/notes/printgate; }

@@ -675,11 +675,11 @@ test_one_liners(void **state)
 		{ "http = { listen = \"[::1:8787\"; };", "expected "
 		    "[address]:port" },
 		{ "http = { listen = \"localhost:http\"; };", "the port must "
-		    "be a number from 1 to 65535" },
+		    "be a number from 0 to 65535" },
 		{ "http = { listen = \"localhost:\"; };", "the port must be "
-		    "a number from 1 to 65535" },
+		    "a number from 0 to 65535" },
 		{ "http = { listen = \"localhost:99999999999999\"; };",
-		    "the port must be a number from 1 to 65535" },
+		    "the port must be a number from 0 to 65535" },
 		{ "http = { listen = \"[::1]:8787\"; public_url = "
 		    "\"https://\"; };", "'https://' is not an http:// or "
 		    "https:// URL" },

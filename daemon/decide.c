@@ -1,0 +1,950 @@
+/*
+ * decide.c - the HTTP listener's routes: decisions from Slack, Mattermost,
+ * Teams and the signed API, and the commands that read (status, pending,
+ * who, help), plus /healthz and /metrics.
+ *
+ * The order never changes: verify the request over its raw body (or
+ * refuse 401), parse it (400), map the platform user to a person (403),
+ * find the review (404; 409 when it is closed), check that the person may
+ * decide on it (403), write the decision to the ledger with
+ * compare-and-swap (503 when the ledger stays locked), then answer.  A
+ * refusal changes nothing.  Repeated clicks and replays are idempotent:
+ * an event id derived from the platform's action id is written once, and
+ * a person's decision identical to their latest one is not written again.
+ */
+#include "decide.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "answer.h"
+#include "engine.h"
+#include "inbound.h"
+#include "ledger.h"
+#include "log.h"
+#include "notice.h"
+#include "outbox.h"
+#include "repo.h"
+#include "review.h"
+#include "util.h"
+#include "verify.h"
+
+struct decide {
+	const struct config *cf;
+	struct engine *engine;
+	struct decide_metrics *m;
+	char *slack_secret;
+	char *mm_token;
+	char *teams_secret;
+	char *api_secret;
+	int64_t (*now)(void);
+};
+
+/* What a decision came to, for the platform's answer. */
+struct outcome {
+	int status;
+	char *text;		/* for people: what happened, or why not */
+	bool recorded;		/* a new ledger line */
+	bool approved;		/* the review is approved now */
+	char *review;		/* "print/q1@<commit>" */
+	struct review_target t;	/* what the request named */
+	struct review *rv;	/* the review now, or NULL */
+};
+
+static int64_t
+wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void
+outcome_clear(struct outcome *o)
+{
+	free(o->text);
+	free(o->review);
+	review_target_clear(&o->t);
+	review_free(o->rv);
+	memset(o, 0, sizeof(*o));
+}
+
+static void
+fail(struct outcome *o, int status, char *text)
+{
+	o->status = status;
+	o->text = text;
+}
+
+static void
+secret_free(char **s)
+{
+	if (*s)
+		memset(*s, 0, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
+static int
+load_secret(const char *path, char **out, char **why)
+{
+	int error;
+
+	*out = NULL;
+	if (path == NULL)
+		return 0;
+	if ((error = config_read_secret(path, out)) < 0) {
+		*why = xasprintf("cannot read the secret '%s': %s", path,
+		    strerror(-error));
+		return error;
+	}
+	return 0;
+}
+
+int
+decide_set_config(struct decide *dc, const struct config *cf, char **why)
+{
+	char *slack = NULL, *mm = NULL, *teams = NULL, *api = NULL;
+
+	if (load_secret(cf->http.slack_signing_secret_file, &slack, why) < 0 ||
+	    load_secret(cf->http.mattermost_token_file, &mm, why) < 0 ||
+	    load_secret(cf->http.teams_secret_file, &teams, why) < 0 ||
+	    load_secret(cf->http.api_secret_file, &api, why) < 0) {
+		secret_free(&slack);
+		secret_free(&mm);
+		secret_free(&teams);
+		return -EINVAL;
+	}
+	secret_free(&dc->slack_secret);
+	secret_free(&dc->mm_token);
+	secret_free(&dc->teams_secret);
+	secret_free(&dc->api_secret);
+	dc->slack_secret = slack;
+	dc->mm_token = mm;
+	dc->teams_secret = teams;
+	dc->api_secret = api;
+	dc->cf = cf;
+	return 0;
+}
+
+int
+decide_new(struct decide **out, const struct config *cf,
+    struct engine *engine, struct decide_metrics *m, char **why)
+{
+	struct decide *dc = xcalloc(1, sizeof(*dc));
+
+	dc->engine = engine;
+	dc->m = m;
+	dc->now = wall_clock;
+	if (decide_set_config(dc, cf, why) < 0) {
+		free(dc);
+		return -EINVAL;
+	}
+	*out = dc;
+	return 0;
+}
+
+void
+decide_free(struct decide *dc)
+{
+	if (dc == NULL)
+		return;
+	secret_free(&dc->slack_secret);
+	secret_free(&dc->mm_token);
+	secret_free(&dc->teams_secret);
+	secret_free(&dc->api_secret);
+	free(dc);
+}
+
+void
+decide_set_clock(struct decide *dc, int64_t (*now)(void))
+{
+	dc->now = now;
+}
+
+void
+decide_count(void *ctx, const char *route, int status)
+{
+	struct decide *dc = ctx;
+	struct decide_metrics *m = dc->m;
+
+	for (size_t i = 0; i < m->nrequests; i++) {
+		if (m->requests[i].status == status &&
+		    strcmp(m->requests[i].route, route) == 0) {
+			m->requests[i].n++;
+			return;
+		}
+	}
+	if (m->nrequests == DECIDE_MAX_METRICS)
+		return;
+	m->requests[m->nrequests].route = route;
+	m->requests[m->nrequests].status = status;
+	m->requests[m->nrequests++].n = 1;
+}
+
+/* --- the decision ------------------------------------------------- */
+
+enum platform { P_SLACK, P_MATTERMOST, P_TEAMS, P_API };
+
+static const char *const platform_names[] = { "slack", "mattermost",
+	"teams", "api" };
+
+/* The person a platform user is, or -1. */
+static ssize_t
+person_of(const struct config *cf, enum platform p, const struct inbound *in)
+{
+	for (size_t i = 0; i < cf->npeople; i++) {
+		const struct config_person *pp = &cf->people[i];
+		const char *id = p == P_SLACK ? pp->slack :
+		    p == P_MATTERMOST ? pp->mattermost :
+		    p == P_TEAMS ? pp->teams : pp->id;
+
+		if (id == NULL || in->user == NULL)
+			continue;
+		if (strcmp(id, in->user) == 0 ||
+		    (in->user_alt && strcmp(id, in->user_alt) == 0))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static bool
+is_hex40(const char *s)
+{
+	return strlen(s) == OID_HEX - 1 &&
+	    strspn(s, "0123456789abcdef") == OID_HEX - 1;
+}
+
+/*
+ * The review a request is about: a button's "tag@commit" (which must
+ * still be the candidate of that tag), or a command's TAG|REV.
+ */
+static int
+find_review(struct decide *dc, const struct inbound *in, struct outcome *o)
+{
+	const struct config *cf = dc->cf;
+	struct repo *r = engine_repo(dc->engine);
+	struct review_target *t = &o->t;
+	char *why = NULL, *tag = NULL, commit[OID_HEX];
+	const char *at;
+	int error;
+
+	if (in->review) {
+		at = strrchr(in->review, '@');
+		snprintf(commit, sizeof(commit), "%s", at ? at + 1 :
+		    in->review);
+		if (!is_hex40(commit)) {
+			fail(o, 400, xasprintf("malformed review '%s'",
+			    in->review));
+			return -EINVAL;
+		}
+		if (at)
+			tag = xstrndup(in->review, (size_t)(at - in->review));
+		if (tag && review_resolve(t, cf, r, tag, &why) == 0 &&
+		    (t->released || t->pending)) {
+			if (strcmp(t->commit, commit) != 0) {
+				fail(o, 409, xasprintf("this message is about an "
+				    "earlier version of %s (%.7s); it now asks "
+				    "for %.7s: decide on the newest message",
+				    tag, commit, t->commit));
+				error = -EALREADY;
+				goto done;
+			}
+		} else {
+			free(why);
+			why = NULL;
+			review_target_clear(t);
+			if (repo_resolve_commit(r, commit, t->commit) < 0) {
+				fail(o, 404, xasprintf("no commit %.7s in the "
+				    "repository", commit));
+				error = -ENOENT;
+				goto done;
+			}
+			t->tag = tag ? xstrdup(tag) : NULL;
+		}
+	} else if (in->target) {
+		if (review_resolve(t, cf, r, in->target, &why) < 0) {
+			fail(o, 404, why);
+			return -ENOENT;
+		}
+	} else {
+		fail(o, 400, xstrdup("which review? name a print tag"));
+		return -EINVAL;
+	}
+	if (t->released) {
+		fail(o, 409, xasprintf("%s was already released; the review "
+		    "is closed", t->tag));
+		error = -EALREADY;
+		goto done;
+	}
+	if (review_load(&o->rv, cf, r, t->commit, t->tag,
+	    t->tag_object[0] ? t->tag_object : NULL, t->message, &why) < 0) {
+		fail(o, 500, xasprintf("cannot read the review: %s", why));
+		free(why);
+		error = -EIO;
+		goto done;
+	}
+	o->review = t->tag ? xasprintf("%s@%s", t->tag, t->commit) :
+	    xstrdup(t->commit);
+	error = 0;
+done:
+	free(tag);
+	return error;	/* o->t is cleared with the outcome */
+}
+
+/* Whether this decision is already in the ledger (replay, repeat). */
+static bool
+already(const struct review *rv, const char *id, const char *person,
+    enum ledger_type type, const char *comment)
+{
+	const struct ledger_event *latest = NULL;
+
+	for (size_t i = 0; i < rv->events.n; i++) {
+		const struct ledger_event *ev = &rv->events.v[i];
+
+		if (strcmp(ev->commit, rv->commit) != 0)
+			continue;
+		if (id && ev->id && strcmp(ev->id, id) == 0)
+			return true;
+		if (ledger_is_decision(ev->type) && strcmp(ev->by, person) == 0)
+			latest = ev;
+	}
+	return latest && latest->type == type &&
+	    ((latest->comment == NULL && comment == NULL) ||
+	    (latest->comment && comment &&
+	    strcmp(latest->comment, comment) == 0));
+}
+
+/*
+ * Records in's decision by the user of platform p.  idem is what makes
+ * the request unique on its platform (an action id, a webhook-id), or
+ * NULL.
+ */
+static void
+record(struct decide *dc, enum platform p, const struct inbound *in,
+    const char *idem, struct outcome *o)
+{
+	const struct config *cf = dc->cf;
+	struct repo *r = engine_repo(dc->engine);
+	struct ledger_event ev = { 0 };
+	size_t *rules = NULL, nrules = 0;
+	char id[33], fp[65], *why = NULL, *name, *line;
+	struct review *after = NULL;
+	unsigned retries = 0;
+	ssize_t person;
+	int error;
+
+	if ((person = person_of(cf, p, in)) < 0) {
+		fail(o, 403, xasprintf("you (%s user %s) are not a reviewer "
+		    "printgate knows; ask an administrator to add your %s id "
+		    "to a person in printgate.conf", platform_names[p],
+		    in->user ? in->user : "?", platform_names[p]));
+		return;
+	}
+	if (ledger_type_parse(in->decision ? in->decision : "",
+	    &ev.type) < 0 || !ledger_is_decision(ev.type)) {
+		fail(o, 400, xstrdup("the decision must be approve, "
+		    "approve-with-changes or changes-required"));
+		return;
+	}
+	if (find_review(dc, in, o) < 0)
+		return;
+	if (review_eligible(cf, o->rv, (size_t)person, &rules, &nrules,
+	    &why) < 0) {
+		name = review_name(o->rv);
+		fail(o, 403, xasprintf("you may not decide on %s: %s", name,
+		    why));
+		free(name);
+		free(why);
+		return;
+	}
+	if (idem) {
+		char *key = xasprintf("%s\n%s", platform_names[p], idem);
+
+		verify_sha256_hex(key, strlen(key), fp);
+		free(key);
+		snprintf(id, sizeof(id), "%.32s", fp);
+	} else if (util_random_id(id) < 0) {
+		free(rules);
+		fail(o, 500, xstrdup("cannot make an event id"));
+		return;
+	}
+	name = review_name(o->rv);
+	if (already(o->rv, idem ? id : NULL, cf->people[person].id, ev.type,
+	    in->comment)) {
+		o->status = 200;
+		o->text = xasprintf("already recorded: %s %s %s", cf->people[
+		    person].id, ledger_type_name(ev.type), name);
+		o->approved = o->rv->approved;
+		free(rules);
+		free(name);
+		return;
+	}
+	ev.at = dc->now();
+	ev.by = cf->people[person].id;
+	ev.via = xasprintf("%s:%s", platform_names[p], p == P_API ? "api" :
+	    in->user);
+	if (p == P_API) {
+		free(ev.via);
+		ev.via = xstrdup("api");
+	}
+	ev.tag = o->rv->tag;
+	ev.comment = in->comment;
+	ev.id = id;
+	ev.rules = xcalloc(nrules, sizeof(char *));
+	ev.fps = xcalloc(nrules, sizeof(*ev.fps));
+	for (size_t i = 0; i < nrules; i++) {
+		ev.rules[ev.nrules++] = cf->rules[rules[i]].name;
+		ev.fps[ev.nfps].rule = cf->rules[rules[i]].name;
+		ev.fps[ev.nfps++].value =
+		    (char *)o->rv->rules[rules[i]].fingerprint;
+	}
+	error = ledger_append(r, o->rv->commit, &ev,
+	    DECIDE_LEDGER_TIMEOUT_MS, &retries);
+	dc->m->ledger_retries += retries;
+	if (error < 0) {
+		fail(o, error == -ETIMEDOUT ? 503 : 500, xasprintf("nothing "
+		    "was recorded: %s; try again", error == -ETIMEDOUT ?
+		    "the ledger stayed locked by other writers" :
+		    "the ledger cannot be written"));
+		log_warnx("record %s of '%s' by %s: %s", ledger_type_name(
+		    ev.type), name, ev.by, error == -ETIMEDOUT ? "timed out" :
+		    repo_strerror());
+		goto done;
+	}
+	dc->m->decisions[ev.type == LEDGER_APPROVE ? 0 :
+	    ev.type == LEDGER_APPROVE_WITH_CHANGES ? 1 : 2]++;
+	log_info("record %s of '%s' by %s via %s", ledger_type_name(ev.type),
+	    name, ev.by, ev.via);
+	o->recorded = true;
+	o->status = 200;
+	/* the review as it stands now, for the answer and the update */
+	if (review_load(&after, cf, r, o->t.commit, o->t.tag,
+	    o->t.tag_object[0] ? o->t.tag_object : NULL, o->t.message,
+	    &why) == 0) {
+		review_free(o->rv);
+		o->rv = after;
+	}
+	free(why);
+	o->approved = o->rv->approved;
+	line = review_format_line(cf, o->rv);
+	o->text = xasprintf("recorded: %s %s %s\n%s%s", ev.by,
+	    ledger_type_name(ev.type), name, line, o->approved &&
+	    cf->review.auto_release ? "; it is released now" : "");
+	free(line);
+done:
+	free(ev.via);
+	free(ev.rules);
+	free(ev.fps);
+	free(rules);
+	free(name);
+}
+
+/* --- the read-only commands -------------------------------------- */
+
+static char *
+command_text(struct decide *dc, const struct inbound *in, int *status)
+{
+	const struct config *cf = dc->cf;
+	struct repo *r = engine_repo(dc->engine);
+	struct buf b = { 0 };
+
+	*status = 200;
+	switch (in->kind) {
+	case INBOUND_STATUS: {
+		struct review_target t = { 0 };
+		struct review *rv = NULL;
+		char *why = NULL;
+
+		if (in->target == NULL)
+			goto pending;
+		if (review_resolve(&t, cf, r, in->target, &why) < 0) {
+			*status = 404;
+			return why;
+		}
+		if (review_load(&rv, cf, r, t.commit, t.tag,
+		    t.tag_object[0] ? t.tag_object : NULL, t.message,
+		    &why) < 0) {
+			review_target_clear(&t);
+			*status = 500;
+			return why;
+		}
+		{
+			char *text = review_format_status(cf, rv);
+
+			buf_adds(&b, text);
+			free(text);
+		}
+		review_free(rv);
+		review_target_clear(&t);
+		return buf_steal(&b);
+	}
+	case INBOUND_PENDING:
+	pending: {
+		struct repo_ref *refs = NULL;
+		size_t n = 0;
+
+		if (repo_ref_list(r, PENDING_PREFIX "*", &refs, &n) < 0) {
+			*status = 500;
+			return xstrdup("cannot list the waiting reviews");
+		}
+		for (size_t i = 0; i < n && i < 50; i++) {
+			struct review_target t = { 0 };
+			struct review *rv = NULL;
+			char *tag = review_pending_tag(cf, refs[i].name);
+			char *why = NULL, *line;
+
+			if (review_resolve(&t, cf, r, tag, &why) == 0 &&
+			    review_load(&rv, cf, r, t.commit, t.tag,
+			    t.tag_object[0] ? t.tag_object : NULL, t.message,
+			    &why) == 0) {
+				line = review_format_line(cf, rv);
+				buf_addf(&b, "%s\n", line);
+				free(line);
+			}
+			free(why);
+			free(tag);
+			review_free(rv);
+			review_target_clear(&t);
+		}
+		if (n == 0)
+			buf_adds(&b, "no print tag waits for approval\n");
+		repo_ref_list_free(refs, n);
+		return buf_steal(&b);
+	}
+	case INBOUND_WHO:
+		for (size_t i = 0; i < cf->nrules; i++) {
+			const struct config_rule *rule = &cf->rules[i];
+			const struct config_group *g = &cf->groups[rule->group];
+			struct repo_pathspec *ps = NULL;
+			bool hit;
+
+			if (in->path == NULL ||
+			    repo_pathspec_new(&ps, rule->paths,
+			    rule->npaths) < 0)
+				continue;
+			hit = repo_pathspec_match(ps, in->path);
+			repo_pathspec_free(ps);
+			if (!hit)
+				continue;
+			buf_addf(&b, "%s: %u of %s (", rule->name,
+			    rule->required, g->name);
+			for (size_t m = 0; m < g->nmembers; m++)
+				buf_addf(&b, "%s%s", m ? ", " : "",
+				    cf->people[g->members[m]].name);
+			buf_addf(&b, ")%s%s\n", rule->has_when ? " when " : "",
+			    rule->has_when ? rule->when.text : "");
+		}
+		if (b.len == 0)
+			buf_addf(&b, "%s: no rule; prints without review\n",
+			    in->path ? in->path : "?");
+		return buf_steal(&b);
+	case INBOUND_HELP:
+	case INBOUND_DECIDE:
+		break;
+	}
+	return xstrdup("printgate commands:\n"
+	    "  approve TAG [comment]\n"
+	    "  approve-with-changes TAG [comment]\n"
+	    "  changes TAG [what must change]\n"
+	    "  status [TAG]\n"
+	    "  pending\n"
+	    "  who PATH\n");
+}
+
+/* --- the routes --------------------------------------------------- */
+
+/* Queues a POST of body to a response_url the platform gave us. */
+static void
+post_back(struct decide *dc, const char *url, const char *body,
+    const char *review, const char *what)
+{
+	char id[33];
+	int error;
+
+	if (!str_startswith(url, "https://") && !str_startswith(url, "http://"))
+		return;
+	if (util_random_id(id) < 0)
+		return;
+	error = outbox_put_url(engine_outbox(dc->engine), id, url, what,
+	    review ? review : "-", body, strlen(body), dc->now() * 1000);
+	if (error < 0)
+		log_warnx("queue %s for '%s' to its response_url: %s", what,
+		    review ? review : "-", strerror(-error));
+}
+
+static void
+set_json(struct http_response *rs, int status, char *body)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	rs->body = body;
+}
+
+static void
+set_text(struct http_response *rs, int status, const char *text)
+{
+	rs->status = status;
+	rs->body = xasprintf("%s\n", text);
+}
+
+/* Checks Slack's signature; answers 401 (or 404 unconfigured) if bad. */
+static bool
+slack_verified(struct decide *dc, const struct http_request *rq,
+    struct http_response *rs)
+{
+	char *why = NULL;
+
+	if (dc->slack_secret == NULL) {
+		set_text(rs, 404, "404 Slack is not configured here");
+		return false;
+	}
+	if (verify_slack(dc->slack_secret, http_header(rq,
+	    "X-Slack-Request-Timestamp"), http_header(rq,
+	    "X-Slack-Signature"), rq->body, rq->len, dc->now(), &why) < 0) {
+		char *t = xasprintf("401 %s", why);
+
+		set_text(rs, 401, t);
+		free(t);
+		free(why);
+		return false;
+	}
+	return true;
+}
+
+static char *
+render(struct decide *dc, const struct review *rv,
+    enum config_notify_type type)
+{
+	return engine_render(dc->engine, rv->approved ? NOTICE_APPROVED :
+	    NOTICE_REQUEST, rv, type, dc->now() * 1000);
+}
+
+static void
+route_slack_actions(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	char *why = NULL, *t;
+
+	if (!slack_verified(dc, rq, rs))
+		return;
+	if (slack_parse_action(rq->body, rq->len, &in, &why) < 0) {
+		t = xasprintf("400 %s", why);
+		set_text(rs, 400, t);
+		free(t);
+		free(why);
+		return;
+	}
+	record(dc, P_SLACK, &in, in.action_id, &o);
+	if (o.status == 200 && o.rv && in.response_url) {
+		char *msg = render(dc, o.rv, NOTIFY_SLACK);
+		char *upd = answer_slack_update(msg);
+
+		post_back(dc, in.response_url, upd, o.review, "update");
+		free(msg);
+		free(upd);
+	} else if (in.response_url) {
+		char *msg = answer_slack_text(o.text, false);
+
+		post_back(dc, in.response_url, msg, o.review, "refusal");
+		free(msg);
+	}
+	if (o.status == 200)
+		set_text(rs, 200, "");
+	else {
+		t = xasprintf("%d %s", o.status, o.text);
+		set_text(rs, o.status, t);
+		free(t);
+	}
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_slack_commands(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	char *why = NULL, *t;
+	int status;
+
+	if (!slack_verified(dc, rq, rs))
+		return;
+	if (slack_parse_command(rq->body, rq->len, &in, &why) < 0) {
+		/* a mistyped command: tell the person, in chat */
+		set_json(rs, 200, answer_slack_text(why, false));
+		free(why);
+		return;
+	}
+	if (in.kind != INBOUND_DECIDE) {
+		t = command_text(dc, &in, &status);
+		set_json(rs, 200, answer_slack_text(t, true));
+		free(t);
+		inbound_clear(&in);
+		return;
+	}
+	record(dc, P_SLACK, &in, in.action_id, &o);
+	if (o.status == 200)
+		set_json(rs, 200, answer_slack_text(o.text, false));
+	else {
+		if (in.response_url) {
+			char *msg = answer_slack_text(o.text, false);
+
+			post_back(dc, in.response_url, msg, o.review, "refusal");
+			free(msg);
+		}
+		set_json(rs, o.status, answer_slack_text(o.text, false));
+	}
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_mattermost_actions(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	char *why = NULL, token[65], *msg;
+
+	if (dc->mm_token == NULL) {
+		set_text(rs, 404, "404 Mattermost is not configured here");
+		return;
+	}
+	if (mattermost_parse_action(rq->body, rq->len, &in, &why) < 0) {
+		set_json(rs, 400, answer_mattermost_action(why, NULL));
+		free(why);
+		return;
+	}
+	/* the token in the button's context proves we issued it */
+	verify_action_token(dc->mm_token, strlen(dc->mm_token),
+	    in.review ? in.review : "", in.decision ? in.decision : "",
+	    token);
+	if (in.review == NULL || verify_token(token, in.token) < 0) {
+		set_json(rs, 401, answer_mattermost_action("this button's "
+		    "token does not match its review and decision", NULL));
+		inbound_clear(&in);
+		return;
+	}
+	record(dc, P_MATTERMOST, &in, in.action_id, &o);
+	if (o.status == 200 && o.rv) {
+		msg = render(dc, o.rv, NOTIFY_MATTERMOST);
+		set_json(rs, 200, answer_mattermost_action(o.text, msg));
+		free(msg);
+	} else
+		set_json(rs, o.status, answer_mattermost_action(o.text, NULL));
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_mattermost_commands(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	char *why = NULL, *t;
+	int status;
+
+	if (dc->mm_token == NULL) {
+		set_text(rs, 404, "404 Mattermost is not configured here");
+		return;
+	}
+	{
+		/* the token first: nothing else is parsed before it matches */
+		char *token = NULL;
+		int bad;
+
+		inbound_form_get(rq->body, rq->len, "token", &token);
+		bad = verify_token(dc->mm_token, token) < 0;
+		free(token);
+		if (bad) {
+			set_json(rs, 401, answer_mattermost_text("the slash "
+			    "command token is missing or does not match",
+			    false));
+			return;
+		}
+	}
+	if (mattermost_parse_command(rq->body, rq->len, &in, &why) < 0) {
+		set_json(rs, 400, answer_mattermost_text(why, false));
+		free(why);
+		return;
+	}
+	if (in.kind != INBOUND_DECIDE) {
+		t = command_text(dc, &in, &status);
+		set_json(rs, 200, answer_mattermost_text(t, true));
+		free(t);
+		inbound_clear(&in);
+		return;
+	}
+	record(dc, P_MATTERMOST, &in, in.action_id, &o);
+	set_json(rs, o.status, answer_mattermost_text(o.text, false));
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_teams_messages(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	char *why = NULL, *t;
+	int status;
+
+	if (dc->teams_secret == NULL) {
+		set_text(rs, 404, "404 Teams is not configured here");
+		return;
+	}
+	if (verify_teams(dc->teams_secret, http_header(rq, "Authorization"),
+	    rq->body, rq->len, &why) < 0) {
+		set_json(rs, 401, answer_teams_text(why, false));
+		free(why);
+		return;
+	}
+	if (teams_parse_message(rq->body, rq->len, &in, &why) < 0) {
+		set_json(rs, 400, answer_teams_text(why, false));
+		free(why);
+		return;
+	}
+	if (in.kind != INBOUND_DECIDE) {
+		t = command_text(dc, &in, &status);
+		set_json(rs, 200, answer_teams_text(t, true));
+		free(t);
+		inbound_clear(&in);
+		return;
+	}
+	record(dc, P_TEAMS, &in, in.action_id, &o);
+	set_json(rs, o.status, answer_teams_text(o.text, false));
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_api_decisions(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct inbound in = { 0 };
+	struct outcome o = { 0 };
+	const char *wid = http_header(rq, "webhook-id");
+	char *why = NULL;
+
+	if (dc->api_secret == NULL) {
+		set_json(rs, 404, answer_api(false, NULL, false,
+		    "the API is not configured here"));
+		return;
+	}
+	if (verify_webhook(dc->api_secret, wid, http_header(rq,
+	    "webhook-timestamp"), http_header(rq, "webhook-signature"),
+	    rq->body, rq->len, dc->now(), &why) < 0) {
+		set_json(rs, 401, answer_api(false, NULL, false, why));
+		free(why);
+		return;
+	}
+	if (webhook_parse_decision(rq->body, rq->len, &in, &why) < 0) {
+		set_json(rs, 400, answer_api(false, NULL, false, why));
+		free(why);
+		return;
+	}
+	record(dc, P_API, &in, wid, &o);
+	if (o.status == 200)
+		set_json(rs, 200, answer_api(o.recorded, o.review, o.approved,
+		    o.text));
+	else
+		set_json(rs, o.status, answer_api(false, NULL, false, o.text));
+	outcome_clear(&o);
+	inbound_clear(&in);
+}
+
+static void
+route_healthz(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	(void)ctx;
+	(void)rq;
+	set_text(rs, 200, "ok");
+}
+
+static void
+route_metrics(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	const struct decide_metrics *m = dc->m;
+	const struct engine_stats *st = engine_stats(dc->engine);
+	struct buf b = { 0 };
+
+	(void)rq;
+	buf_adds(&b, "# HELP printgate_http_requests_total HTTP requests "
+	    "answered, by endpoint and status.\n"
+	    "# TYPE printgate_http_requests_total counter\n");
+	for (size_t i = 0; i < m->nrequests; i++)
+		buf_addf(&b, "printgate_http_requests_total{endpoint=\"%s\","
+		    "status=\"%d\"} %llu\n", m->requests[i].route,
+		    m->requests[i].status,
+		    (unsigned long long)m->requests[i].n);
+	buf_addf(&b, "# HELP printgate_decisions_total Decisions recorded "
+	    "from chat and the API, by type.\n"
+	    "# TYPE printgate_decisions_total counter\n"
+	    "printgate_decisions_total{type=\"approve\"} %llu\n"
+	    "printgate_decisions_total{type=\"approve-with-changes\"} %llu\n"
+	    "printgate_decisions_total{type=\"changes-required\"} %llu\n",
+	    (unsigned long long)m->decisions[0],
+	    (unsigned long long)m->decisions[1],
+	    (unsigned long long)m->decisions[2]);
+	buf_addf(&b, "# HELP printgate_open_reviews Print tags waiting for "
+	    "approval.\n# TYPE printgate_open_reviews gauge\n"
+	    "printgate_open_reviews %u\n", st->open_reviews);
+	buf_addf(&b, "# HELP printgate_outbox_depth Deliveries queued.\n"
+	    "# TYPE printgate_outbox_depth gauge\nprintgate_outbox_depth "
+	    "%zu\n", outbox_depth(engine_outbox(dc->engine)));
+	buf_addf(&b, "# HELP printgate_deliveries_total Delivery attempts, by "
+	    "result.\n# TYPE printgate_deliveries_total counter\n"
+	    "printgate_deliveries_total{result=\"delivered\"} %llu\n"
+	    "printgate_deliveries_total{result=\"retried\"} %llu\n"
+	    "printgate_deliveries_total{result=\"given_up\"} %llu\n",
+	    (unsigned long long)m->delivered, (unsigned long long)m->retried,
+	    (unsigned long long)m->given_up);
+	buf_addf(&b, "# HELP printgate_ledger_write_retries_total Ledger "
+	    "appends that lost a race and were retried.\n"
+	    "# TYPE printgate_ledger_write_retries_total counter\n"
+	    "printgate_ledger_write_retries_total %llu\n",
+	    (unsigned long long)(m->ledger_retries + st->ledger_retries));
+	rs->status = 200;
+	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	rs->body = buf_steal(&b);
+}
+
+static const struct http_route routes[] = {
+	{ "POST", "/slack/actions", "application/x-www-form-urlencoded",
+	    route_slack_actions, "slack_actions" },
+	{ "POST", "/slack/commands", "application/x-www-form-urlencoded",
+	    route_slack_commands, "slack_commands" },
+	{ "POST", "/mattermost/actions", "application/json",
+	    route_mattermost_actions, "mattermost_actions" },
+	{ "POST", "/mattermost/commands", "application/x-www-form-urlencoded",
+	    route_mattermost_commands, "mattermost_commands" },
+	{ "POST", "/teams/messages", "application/json",
+	    route_teams_messages, "teams_messages" },
+	{ "POST", "/api/v1/decisions", "application/json",
+	    route_api_decisions, "api_decisions" },
+	{ "GET", "/healthz", NULL, route_healthz, "healthz" },
+	{ "GET", "/metrics", NULL, route_metrics, "metrics" },
+};
+
+const struct http_route *
+decide_routes(size_t *n)
+{
+	*n = ARRAY_SIZE(routes);
+	return routes;
+}

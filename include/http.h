@@ -1,0 +1,73 @@
+/*
+ * http.h - the HTTP listener, behind one small adapter around
+ * libmicrohttpd (after systemd's journal-remote): it checks the method,
+ * the path, the content type and the length first, reads the body raw and
+ * bounded (signatures are over the raw bytes), and only then calls the
+ * route's handler.  It runs inside the caller's event loop: the loop
+ * watches http_fd() and calls http_run() when it is ready or when
+ * http_timeout_ms() passes.
+ */
+#ifndef PRINTGATE_HTTP_H
+#define PRINTGATE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_BODY (64 * 1024)
+#define HTTP_CONNECTION_LIMIT 2048
+#define HTTP_PER_IP_LIMIT 1024
+#define HTTP_CONNECTION_TIMEOUT_S 10
+#define HTTP_MAX_HEADERS_BYTES (32 * 1024)
+
+struct http;
+
+struct http_request {
+	const char *method;
+	const char *path;
+	const char *body;	/* raw, NUL-terminated for convenience */
+	size_t len;
+	void *conn;		/* for http_header() */
+};
+
+struct http_response {
+	int status;
+	const char *content_type;	/* default text/plain */
+	char *body;			/* owned; freed by the adapter */
+};
+
+typedef void (*http_handler)(void *ctx, const struct http_request *rq,
+    struct http_response *rs);
+
+struct http_route {
+	const char *method;		/* "POST", "GET" */
+	const char *path;
+	const char *content_type;	/* required media type, or NULL */
+	http_handler handler;
+	const char *name;		/* for metrics: "slack_actions" */
+};
+
+/*
+ * Starts listening on listen ("127.0.0.1:8787", "[::1]:8787"; port 0
+ * picks a free one), or on the already bound socket fd when fd >= 0.
+ * Every request is answered by one of routes, or refused: 404 unknown
+ * path, 405 wrong method, 415 wrong content type, 413 a body over
+ * HTTP_MAX_BODY (before it is read).  on_answer, when set, is called
+ * for every answer (for metrics).
+ */
+int http_new(struct http **out, const char *listen, int fd,
+    const struct http_route *routes, size_t nroutes, void *ctx,
+    void (*on_answer)(void *ctx, const char *route, int status),
+    char **why);
+void http_free(struct http *h);
+/* The port it listens on. */
+unsigned http_port(const struct http *h);
+/* The descriptor to watch for input. */
+int http_fd(const struct http *h);
+/* Serves what is ready. */
+void http_run(struct http *h);
+/* When http_run() must be called at the latest, in ms; -1: no need. */
+int64_t http_timeout_ms(struct http *h);
+/* A request header, or NULL. */
+const char *http_header(const struct http_request *rq, const char *name);
+
+#endif
