@@ -261,7 +261,9 @@ notify = (
   { name = "mm"; type = "mattermost"; url_file = "mm.url"; },
   { name = "teams"; type = "teams"; url_file = "teams.url"; },
   { name = "audit"; type = "webhook"; url = "http://127.0.0.1:$PORT/hook";
-    secret_file = "hook.secret"; }
+    secret_file = "hook.secret"; },
+  { name = "print-shop"; type = "webhook"; url = "http://127.0.0.1:$PORT/released";
+    secret_file = "hook.secret"; events = [ "released" ]; }
 );
 http = {
   listen = "127.0.0.1:0";

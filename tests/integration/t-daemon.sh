@@ -60,12 +60,19 @@ else
 fi
 assert "webhook: the delivery id is stable and announced" test -n "$wid"
 
+# Changes required go to the authors of the collateral.
+ctl decide print/q1 --as bob changes-required --comment "wrong price" >/dev/null
+wait_for 10 sh -c "grep -q 'printgate.changes-required' '$RCV'/req-*.body"
+bodies /hook | grep '"type":"printgate.changes-required"' >"$OUT"
+assert_out "changes required: told to the author (mark), with the comment" \
+    '"asked":["mark"]' '"comment":"wrong price"'
+ctl decide print/q1 --as bob approve >/dev/null
+
 # Decisions are told; the quorum releases the tag from the kept object.
 ctl decide print/q1 --as alice approve --comment "reads well" >/dev/null
-wait_for 10 sh -c "grep -c ' /slack ' '$RCV/log' | grep -qx 2"
-last_body /slack >"$OUT"
+wait_for 10 sh -c "grep -q 'reads well' '$RCV'/req-*.body"
+bodies /slack >"$OUT"
 assert_out "a decision is told in Slack" "Alice Ng approved print/q1" "reads well"
-ctl decide print/q1 --as carol approve >/dev/null
 wait_for 15 remote_ref refs/tags/print/q1
 assert "the approved tag is released by printgated" remote_ref refs/tags/print/q1
 assert "the released tag is the tag object the release manager pushed" \
@@ -79,6 +86,14 @@ bodies /hook >"$OUT"
 assert_out "the release is told" '"type":"printgate.released"'
 bodies /slack >"$OUT"
 assert_out "Slack is told of the release" "was released"
+wait_for 10 has_requests /released 1
+n=$(requests /released)
+bodies /released >"$OUT"
+if [ "$n" -eq 1 ] && grep -q '"type":"printgate.released"' "$OUT"; then
+	pass "a channel with events = [ \"released\" ] gets the release and nothing else"
+else
+	fail "a channel with events = [ \"released\" ] gets the release and nothing else" "$n requests"
+fi
 grep "print/q1" "$DLOG" >"$OUT"
 assert_out "the log names what happened" "release 'print/q1'" "deliver "
 
