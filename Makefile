@@ -47,7 +47,7 @@ CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-TOOLS = $(BUILD)/tests/receiver
+TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
 
 all: $(PROGS)
 
@@ -82,6 +82,10 @@ $(BUILD)/tests/receiver: tests/tools/receiver.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
+
+$(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 deps:
 	@sh scripts/deps.sh

@@ -358,10 +358,19 @@ listen_setup(struct daemon *d)
 	size_t n;
 	FILE *f;
 
+	int fd = -1, nfds;
+
 	if (decide_new(&d->decide, d->cf, d->engine, &d->metrics, &why) < 0)
 		fatalx("start: %s", why);
 	routes = decide_routes(&n);
-	if (http_new(&d->http, d->cf->http.listen, -1, routes, n, d->decide,
+	/* socket activation (printgated.socket): take the socket passed */
+	if ((nfds = sd_listen_fds(1)) > 0) {
+		fd = SD_LISTEN_FDS_START;
+		if (nfds > 1)
+			log_warnx("listen: %d sockets passed, using the first",
+			    nfds);
+	}
+	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->decide,
 	    decide_count, &why) < 0)
 		fatalx("start: %s", why);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -375,8 +384,8 @@ listen_setup(struct daemon *d)
 		fclose(f);
 	}
 	free(path);
-	log_info("listen: %s, port %u", d->cf->http.listen,
-	    http_port(d->http));
+	log_info("listen: %s, port %u", fd >= 0 ? "socket from systemd" :
+	    d->cf->http.listen, http_port(d->http));
 }
 
 static void
