@@ -98,7 +98,7 @@ test: $(PROGS) $(UNIT) $(TOOLS)
 	@sh tests/run.sh $(BUILD)
 
 demo: deps
-	@$(MAKE) --no-print-directory $(PROGS)
+	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tests/receiver
 	@sh scripts/demo.sh $(BUILD)
 
 install: $(PROGS)

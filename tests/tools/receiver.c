@@ -84,6 +84,7 @@ struct request {
 
 static const char *dir;
 static FILE *log_fp;
+static bool show;	/* -s: print each message for people, on stdout */
 static atomic_bool stopping;
 
 /*
@@ -419,6 +420,79 @@ header_add(void *cls, enum MHD_ValueKind kind, const char *key,
  * never ahead of its file.  Failures are reported and otherwise ignored:
  * the request is answered all the same.
  */
+/* Prints one mrkdwn/plain text, indented, for a person reading along. */
+static void
+show_text(const char *indent, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		printf("%s%.*s\n", indent, (int)n, p);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/*
+ * -s: a Slack-style message (Block Kit) shown as the channel would show
+ * it; anything else as its headline or its raw body.
+ */
+static void
+show_request(const char *path, const char *body, size_t len)
+{
+	json_t *o = json_loadb(body, len, 0, NULL), *blocks, *b;
+	size_t i;
+
+	printf("\n  \342\224\214\342\224\200 message to %s\n", path);
+	blocks = o ? json_object_get(o, "blocks") : NULL;
+	if (!json_is_array(blocks)) {
+		json_t *t = o ? json_object_get(o, "text") : NULL;
+
+		show_text("  \342\224\202 ", json_is_string(t) ?
+		    json_string_value(t) : "(not a chat message)");
+		json_decref(o);
+		fflush(stdout);
+		return;
+	}
+	json_array_foreach(blocks, i, b) {
+		const char *type = json_string_value(json_object_get(b, "type"));
+		json_t *text = json_object_get(b, "text"), *f, *e;
+		size_t k;
+
+		if (type == NULL)
+			continue;
+		if (json_is_object(text) && json_is_string(json_object_get(text,
+		    "text")))
+			show_text(strcmp(type, "header") == 0 ? "  \342\224\202 # " :
+			    "  \342\224\202 ", json_string_value(json_object_get(text,
+			    "text")));
+		json_array_foreach(json_object_get(b, "fields"), k, f)
+			show_text("  \342\224\202   ", json_string_value(
+			    json_object_get(f, "text")) ? json_string_value(
+			    json_object_get(f, "text")) : "");
+		if (strcmp(type, "actions") == 0) {
+			printf("  \342\224\202 ");
+			json_array_foreach(json_object_get(b, "elements"), k, e)
+				printf("[ %s ] ", json_string_value(json_object_get(
+				    json_object_get(e, "text"), "text")) ?
+				    json_string_value(json_object_get(
+				    json_object_get(e, "text"), "text")) : "?");
+			printf("\n");
+		}
+		json_array_foreach(json_object_get(b, "elements"), k, e)
+			if (strcmp(type, "context") == 0 &&
+			    json_is_string(json_object_get(e, "text")))
+				show_text("  \342\224\202 ", json_string_value(
+				    json_object_get(e, "text")));
+	}
+	printf("  \342\224\224\342\224\200\n");
+	fflush(stdout);
+	json_decref(o);
+}
+
 static void
 record(struct MHD_Connection *conn, const char *method,
     const struct request *rq, unsigned int status)
@@ -479,6 +553,8 @@ record(struct MHD_Connection *conn, const char *method,
 		free(hl.s);
 	}
 
+	if (show)
+		show_request(rq->path, rq->body ? rq->body : "", rq->len);
 	if (fprintf(log_fp, "%lu %s %s %u\n", n, method, rq->path, status) < 0 ||
 	    fflush(log_fp) == EOF)
 		warnx("write '%s/log': %s", dir, strerror(errno));
@@ -905,7 +981,7 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: receiver -d dir [-p port] [-a address]\n");
+	fprintf(stderr, "usage: receiver [-s] -d dir [-p port] [-a address]\n");
 	exit(2);
 }
 
@@ -925,8 +1001,11 @@ main(int argc, char *argv[])
 	sigset_t sigs;
 	int c, sig;
 
-	while ((c = getopt(argc, argv, "a:d:p:")) != -1) {
+	while ((c = getopt(argc, argv, "a:d:p:s")) != -1) {
 		switch (c) {
+		case 's':
+			show = true;
+			break;
 		case 'a':
 			addr = optarg;
 			break;
