@@ -15,6 +15,10 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/printgate
 SYSCONFDIR ?= /etc
 DOCDIR     ?= $(PREFIX)/share/doc/printgate
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC      ?= cc
 PKGS     = libgit2 libconfig jansson libcurl libmicrohttpd libcrypto libsystemd
@@ -101,10 +105,17 @@ demo: deps
 	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tests/receiver
 	@sh scripts/demo.sh $(BUILD)
 
+UNITS = $(wildcard systemd/*.service systemd/*.socket)
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN8 = $(wildcard man/*.8)
+
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/printgate \
-	    $(DESTDIR)$(DOCDIR)
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(BUILD)/printgated $(DESTDIR)$(SBINDIR)/printgated
 	install -m 755 $(BUILD)/printgatectl $(DESTDIR)$(BINDIR)/printgatectl
 	install -m 755 $(BUILD)/printgate-update \
@@ -112,12 +123,31 @@ install: $(PROGS)
 	install -m 644 conf/printgate.conf \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	for u in $(UNITS); do \
+		sed 's|/usr/sbin/printgated|$(SBINDIR)/printgated|g' $$u \
+		    >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	$(if $(wildcard systemd/printgate.conf),install -m 644 \
+	    systemd/printgate.conf $(DESTDIR)$(SYSUSERSDIR)/printgate.conf)
+	$(if $(wildcard systemd/printgate-tmpfiles.conf),install -d \
+	    $(DESTDIR)$(TMPFILESDIR) && install -m 644 \
+	    systemd/printgate-tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/printgate.conf)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \
-	    $(DESTDIR)$(DOCDIR)/README.md
+	    $(DESTDIR)$(DOCDIR)/README.md \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
+	    $(DESTDIR)$(SYSUSERSDIR)/printgate.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/printgate.conf
 	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
@@ -480,12 +481,6 @@ listen_check(const char *s)
 	hostlen = (size_t)(colon - s);
 	if (hostlen == 0)
 		return "no host before the port, e.g. \"127.0.0.1:8787\"";
-	if (s[0] == '[') {
-		if (hostlen < 3 || s[hostlen - 1] != ']')
-			return "expected [address]:port for IPv6";
-	} else if (memchr(s, ':', hostlen) != NULL) {
-		return "write an IPv6 address in brackets: \"[::1]:8787\"";
-	}
 	for (p = colon + 1; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9' || port > 65535)
 			return "the port must be a number from 0 to 65535";
@@ -495,6 +490,34 @@ listen_check(const char *s)
 	 * state_dir/http-port */
 	if (p == colon + 1 || port < 0 || port > 65535)
 		return "the port must be a number from 0 to 65535";
+	if (s[0] == '[') {
+		char a6[64];
+		struct in6_addr in6;
+
+		if (hostlen < 3 || s[hostlen - 1] != ']')
+			return "expected [address]:port for IPv6";
+		if (hostlen - 2 >= sizeof(a6))
+			return "not an IPv6 address";
+		memcpy(a6, s + 1, hostlen - 2);
+		a6[hostlen - 2] = '\0';
+		if (inet_pton(AF_INET6, a6, &in6) != 1)
+			return "not an IPv6 address";
+	} else if (memchr(s, ':', hostlen) != NULL) {
+		return "write an IPv6 address in brackets: \"[::1]:8787\"";
+	} else {
+		char a4[16];
+		struct in_addr in4;
+
+		/* host names are not looked up: an address is what binds */
+		if (hostlen >= sizeof(a4))
+			return "not an IPv4 address: host names are not looked "
+			    "up, write 127.0.0.1 or [::1]";
+		memcpy(a4, s, hostlen);
+		a4[hostlen] = '\0';
+		if (inet_pton(AF_INET, a4, &in4) != 1)
+			return "not an IPv4 address: host names are not looked "
+			    "up, write 127.0.0.1 or [::1]";
+	}
 	return NULL;
 }
 
@@ -948,6 +971,17 @@ secret_path(struct loader *ld, const config_setting_t *s)
 	else if (st.st_mode & S_IROTH)
 		report(ld, s, "secret file '%s' is readable by others; "
 		    "chmod o-r it", path);
+	else {
+		/* an empty secret would fail only at the first delivery */
+		char c;
+		ssize_t n;
+
+		while ((n = read(fd, &c, 1)) == 1 &&
+		    (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+			;
+		if (n == 0)
+			report(ld, s, "secret file '%s' is empty", path);
+	}
 	close(fd);
 	return path;
 }
@@ -1521,9 +1555,19 @@ load_root(struct loader *ld, const config_setting_t *root)
 	else
 		cf->print_prefix = xstrndup(cf->print_tags,
 		    strlen(cf->print_tags) - 1);
-	cf->state_dir = v[TOP_STATE_DIR] ? path_resolve(ld->dir,
-	    config_setting_get_string(v[TOP_STATE_DIR])) :
-	    xstrdup("/var/lib/printgate");
+	if (v[TOP_STATE_DIR])
+		cf->state_dir = path_resolve(ld->dir,
+		    config_setting_get_string(v[TOP_STATE_DIR]));
+	else {
+		/* systemd's StateDirectory= (the first of a list), else
+		 * the default */
+		const char *sd = getenv("STATE_DIRECTORY");
+
+		if (sd && sd[0] == '/')
+			cf->state_dir = xstrndup(sd, strcspn(sd, ":"));
+		else
+			cf->state_dir = xstrdup("/var/lib/printgate");
+	}
 	if (v[TOP_BROWSE_URL] != NULL) {
 		cf->browse_url = str_dup(v[TOP_BROWSE_URL]);
 		if ((why = browse_url_check(cf->browse_url)) != NULL)

@@ -377,6 +377,7 @@ notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
 			add_asked(nd, cf, rv->authors[i]);
 		break;
 	case NOTICE_ESCALATE:
+		/* an escalation event written while escalate_to was set */
 		if (cf->review.escalate_to != SIZE_MAX) {
 			const struct config_group *g =
 			    &cf->groups[cf->review.escalate_to];
@@ -767,7 +768,9 @@ engine_chase(struct engine *e, const struct repo_ref *pending,
 		else
 			next = remind_at;
 	}
-	if (!has_event(rv, LEDGER_ESCALATE, pending->id, rv->requested->at)) {
+	/* without an escalate_to group there is no one to escalate to */
+	if (cr->escalate_to != SIZE_MAX &&
+	    !has_event(rv, LEDGER_ESCALATE, pending->id, rv->requested->at)) {
 		if (e->now >= escalate_at)
 			engine_record(e, rv->commit, LEDGER_ESCALATE, tag,
 			    pending->id, rv, NULL);
@@ -953,6 +956,10 @@ engine_scan(struct engine *e, int64_t now_ms)
 	repo_notes_head(e->r, LEDGER_REF, after);
 	if (strcmp(before, after) != 0)
 		engine_events(e);
+	log_debug("scan: %u open review%s, %zu deliver%s queued, next "
+	    "deadline %s", e->st.open_reviews, e->st.open_reviews == 1 ? "" :
+	    "s", outbox_depth(e->ob), outbox_depth(e->ob) == 1 ? "y" : "ies",
+	    next < 0 ? "none" : "set");
 	return next;
 }
 

@@ -299,6 +299,31 @@ outbox_open(struct outbox **out, const char *state_dir)
 	return 0;
 }
 
+int
+outbox_refresh(struct outbox *ob)
+{
+	struct delivery *v = NULL;
+	size_t n = 0;
+	int added = 0, error;
+
+	if ((error = load_dir(ob->dir, &v, &n, ob->dead)) < 0)
+		return error;
+	for (size_t i = 0; i < n; i++) {
+		if (outbox_get(ob, v[i].id)) {
+			delivery_clear(&v[i]);
+			continue;
+		}
+		if (ob->n == ob->cap) {
+			ob->cap = ob->cap ? ob->cap * 2 : 16;
+			ob->v = xreallocarray(ob->v, ob->cap, sizeof(*ob->v));
+		}
+		ob->v[ob->n++] = v[i];
+		added++;
+	}
+	free(v);
+	return added;
+}
+
 void
 outbox_free(struct outbox *ob)
 {
@@ -508,6 +533,19 @@ outbox_requeue(const char *state_dir, const char *id, int64_t now_ms)
 	d.last_error = NULL;
 	if ((error = delivery_write(dir, &d)) == 0 && unlink(from) == -1)
 		error = -errno;
+	if (error == 0) {
+		/*
+		 * Run as root, printgatectl would leave a file printgated's
+		 * own user cannot read: give it the owner of the folder.
+		 */
+		struct stat st;
+		char *path = xasprintf("%s/%s", dir, d.id);
+
+		if (stat(dir, &st) == 0 && geteuid() == 0 &&
+		    chown(path, st.st_uid, st.st_gid) == -1)
+			error = -errno;
+		free(path);
+	}
 	delivery_clear(&d);
 done:
 	free(text);

@@ -669,9 +669,8 @@ cmd_request(int argc, char *argv[])
 		if (rv->rules[i].applies)
 			rules[n++] = i;
 	ev.type = LEDGER_REQUEST;
-	ev.by = cli_via();
-	ev.via = xstrdup(ev.by);
-	memmove(ev.by, ev.by + 4, strlen(ev.by + 4) + 1);
+	ev.by = xstrdup("printgate");	/* an administrator, not a person */
+	ev.via = cli_via();
 	ev.tag = (char *)tag;
 	event_rules(cf, rv, &ev, rules, n);
 	rc = record(r, rv, &ev);
@@ -894,8 +893,8 @@ cmd_outbox(int argc, char *argv[])
 			return error == -ENOENT || error == -EINVAL ? EXIT_NOT :
 			    EXIT_ERR;
 		}
-		printf("requeued %s: printgated sends it at its next wake-up "
-		    "(systemctl reload printgated to make it now)\n", argv[2]);
+		printf("requeued %s: printgated picks it up when it reloads "
+		    "(systemctl reload printgated) or restarts\n", argv[2]);
 		return 0;
 	}
 	if (argc != 1)

@@ -315,6 +315,14 @@ reload(struct daemon *d)
 		d->cf = cf;
 		log_info("reload '%s': done", d->config_path);
 	}
+	/* deliveries requeued with printgatectl outbox retry */
+	{
+		int n = outbox_refresh(engine_outbox(d->engine));
+
+		if (n > 0)
+			log_info("reload: %d requeued deliver%s", n,
+			    n == 1 ? "y" : "ies");
+	}
 	d->scan_at = now_ms();
 	sd_notify(0, "READY=1");
 }

@@ -69,6 +69,12 @@ size_t outbox_due(struct outbox *ob, int64_t now_ms, struct delivery **out,
 int64_t outbox_next(const struct outbox *ob);
 size_t outbox_depth(const struct outbox *ob);
 
+/*
+ * Loads deliveries that appeared in the outbox folder since it was opened
+ * (printgatectl outbox retry); returns how many.
+ */
+int outbox_refresh(struct outbox *ob);
+
 /* Delivered: removes its file. */
 int outbox_done(struct outbox *ob, const char *id);
 /*

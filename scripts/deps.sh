@@ -3,9 +3,10 @@
 # run, when any is missing.  Runs apt-get as root, or through sudo.
 set -eu
 
-pkgs="gcc make pkg-config git curl ca-certificates openssl
+pkgs="gcc make pkg-config git curl ca-certificates
 libgit2-dev libcurl4-openssl-dev libconfig-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libssl-dev libsystemd-dev
+openssl man-db groff-base systemd
 $*"
 
 missing=""
