@@ -85,7 +85,7 @@ chmod 400 "$creds"/*
 run env CREDENTIALS_DIRECTORY="$creds" timeout 20 "$BUILD/printgated" -c "$CONF"
 assert_rc "a secret missing behind the blank fallback: printgated does not start" 2
 assert_out "and says which secret, from the credentials directory" \
-    "$creds/slack.secret" "No data available"
+    "secret file '$creds/slack.secret' is empty"
 chmod 600 "$creds/slack.secret"
 cp "$T/slack.secret" "$creds/slack.secret"
 chmod 400 "$creds/slack.secret"
