@@ -101,6 +101,11 @@ check: deps
 test: $(PROGS) $(UNIT) $(TOOLS)
 	@sh tests/run.sh $(BUILD)
 
+# The unit tests under valgrind memcheck: any error or definite leak fails.
+valgrind: $(UNIT)
+	@sh scripts/deps.sh valgrind
+	@sh tests/valgrind.sh $(BUILD)
+
 demo: deps
 	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tests/receiver
 	@sh scripts/demo.sh $(BUILD)
@@ -153,6 +158,6 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check test demo install uninstall clean
+.PHONY: all deps check test demo install uninstall clean valgrind
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

@@ -100,9 +100,10 @@ slack_add(struct buf *b, const char *raw, size_t budget, bool multiline,
 	const char *text;
 	size_t len, units, total = 0, used = 0;
 
-	for (const char *p = s; *p; p += slack_char(p, escape, &text, &len,
-	    &units))
+	for (const char *p = s; *p;) {
+		p += slack_char(p, escape, &text, &len, &units);
 		total += units;
+	}
 	for (const char *p = s; *p;) {
 		p += slack_char(p, escape, &text, &len, &units);
 		if (total > budget && used + units > budget - 1) {
