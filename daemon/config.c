@@ -1759,11 +1759,18 @@ config_person_by_login(const struct config *cf, const char *name)
 {
 	if (cf == NULL || name == NULL)
 		return -1;
+	ssize_t p;
+
 	for (size_t i = 0; i < cf->npeople; i++)
 		if (cf->people[i].login != NULL &&
 		    strcmp(cf->people[i].login, name) == 0)
 			return (ssize_t)i;
-	return config_person_find(cf, name);
+	/*
+	 * The id stands for the login only of a person who has none: a
+	 * pusher named "rita" is not Rita when Rita pushes as "rruiz".
+	 */
+	p = config_person_find(cf, name);
+	return p >= 0 && cf->people[p].login == NULL ? p : -1;
 }
 
 ssize_t

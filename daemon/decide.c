@@ -32,7 +32,13 @@
 #include "util.h"
 #include "verify.h"
 
+/* Action ids seen lately, across reviews: a replay against a newer
+ * version of a review must not count either. */
+#define DECIDE_SEEN 4096
+
 struct decide {
+	char seen[DECIDE_SEEN][33];
+	size_t nseen;
 	const struct config *cf;
 	struct engine *engine;
 	struct decide_metrics *m;
@@ -202,8 +208,13 @@ person_of(const struct config *cf, enum platform p, const struct inbound *in)
 
 		if (id == NULL || in->user == NULL)
 			continue;
-		if (strcmp(id, in->user) == 0 ||
-		    (in->user_alt && strcmp(id, in->user_alt) == 0))
+		/*
+		 * Only ids that do not change: Slack and Mattermost user
+		 * names can be renamed to someone else's; Teams' second id
+		 * is the Azure AD object id, which cannot.
+		 */
+		if (strcmp(id, in->user) == 0 || (p == P_TEAMS &&
+		    in->user_alt && strcmp(id, in->user_alt) == 0))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -293,6 +304,18 @@ done:
 	return error;	/* o->t is cleared with the outcome */
 }
 
+/* Whether an action with this event id was recorded since start. */
+static bool
+seen(const struct decide *dc, const char *id)
+{
+	size_t n = dc->nseen < DECIDE_SEEN ? dc->nseen : DECIDE_SEEN;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(dc->seen[i], id) == 0)
+			return true;
+	return false;
+}
+
 /* Whether this decision is already in the ledger (replay, repeat). */
 static bool
 already(const struct review *rv, const char *id, const char *person,
@@ -371,6 +394,15 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		return;
 	}
 	name = review_name(o->rv);
+	if (idem && seen(dc, id)) {
+		o->status = 200;
+		o->text = xasprintf("already recorded: this request was "
+		    "handled before (%s)", name);
+		o->approved = o->rv->approved;
+		free(rules);
+		free(name);
+		return;
+	}
 	if (already(o->rv, idem ? id : NULL, cf->people[person].id, ev.type,
 	    in->comment)) {
 		o->status = 200;
@@ -419,6 +451,10 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	    name, ev.by, ev.via);
 	o->recorded = true;
 	o->status = 200;
+	if (idem) {
+		snprintf(dc->seen[dc->nseen % DECIDE_SEEN], 33, "%s", id);
+		dc->nseen++;
+	}
 	/* the review as it stands now, for the answer and the update */
 	if (review_load(&after, cf, r, o->t.commit, o->t.tag,
 	    o->t.tag_object[0] ? o->t.tag_object : NULL, o->t.message,

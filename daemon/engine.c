@@ -883,10 +883,10 @@ engine_tags(struct engine *e)
 			continue;
 		if (repo_tag_read(e->r, refs[i].id, &t) == 0)
 			memcpy(commit, t->commit, OID_HEX);
-		else if (repo_resolve_commit(e->r, refs[i].id, commit) < 0) {
-			engine_see(e, &refs[i]);	/* not of a commit */
-			continue;
-		}
+		else if (repo_resolve_commit(e->r, refs[i].id, commit) < 0)
+			/* a print tag of a tree or a blob: its note goes on
+			 * the object itself */
+			memcpy(commit, refs[i].id, OID_HEX);
 		repo_tag_free(t);
 		if (head[0] && ledger_read(e->r, head, commit, &evs) < 0) {
 			log_warnx("read the ledger of '%s': %s, will retry",

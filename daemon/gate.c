@@ -275,7 +275,15 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 	    strlen(refname) > strlen(cf->print_prefix))
 		error = gate_print_tag(cf, gitdir, refname, oldrev, newrev,
 		    msg);
-	else
+	else if (strncmp(refname, cf->print_prefix,
+	    strlen(cf->print_prefix) - 1) == 0 &&
+	    refname[strlen(cf->print_prefix) - 1] == '\0') {
+		/* a tag named "print" would block every print/... tag */
+		*msg = xasprintf("printgate: refusing %s: it would stand in "
+		    "the way of every print tag (%s)\n", refname,
+		    cf->print_tags);
+		error = 1;
+	} else
 		error = 0;
 	config_free(cf);
 	return error;

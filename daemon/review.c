@@ -51,9 +51,31 @@ peel_ref_target(struct repo *r, const char *id, char out[OID_HEX])
 	return repo_resolve_commit(r, id, out);
 }
 
+/* Whether the ledger of commit has a released event for tag at object id. */
+static bool
+released(struct repo *r, const char *tag, const char *id, const char *commit)
+{
+	struct ledger_events evs = { 0 };
+	char head[OID_HEX];
+	bool found = false;
+
+	if (repo_notes_head(r, LEDGER_REF, head) < 0 ||
+	    ledger_read(r, head, commit, &evs) < 0) {
+		ledger_events_free(&evs);
+		return false;
+	}
+	for (size_t i = 0; i < evs.n && !found; i++)
+		found = evs.v[i].type == LEDGER_RELEASED && evs.v[i].tag &&
+		    evs.v[i].tag_object && strcmp(evs.v[i].tag, tag) == 0 &&
+		    strcmp(evs.v[i].tag_object, id) == 0;
+	ledger_events_free(&evs);
+	return found;
+}
+
 /*
  * Finds the newest print tag whose commit rv->commit descends from,
- * leaving out rv->tag itself.  Of two such tags the one that descends from
+ * leaving out rv->tag itself and tags without a released event for their
+ * object (made around the gate).  Of two such tags the one that descends from
  * the other is newer; unrelated ones are ordered by commit time.
  */
 static int
@@ -77,6 +99,13 @@ find_base(const struct config *cf, struct repo *r, struct review *rv)
 		if ((error = repo_descends(r, rv->commit, commit, &anc)) < 0)
 			goto done;
 		if (!anc)
+			continue;
+		/*
+		 * Only a print that passed the gate is a base: a tag made
+		 * around it must not shrink the next review's scope.
+		 */
+		if (!released(r, refs[i].name + strlen("refs/tags/"),
+		    refs[i].id, commit))
 			continue;
 		if (best[0] == '\0')
 			newer = true;

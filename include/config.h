@@ -150,7 +150,8 @@ void config_free(struct config *cf);
 
 /* Index of the person with this id, or -1. */
 ssize_t config_person_find(const struct config *cf, const char *id);
-/* Index of the person whose login, or else id, is name; or -1. */
+/* Index of the person whose login is name, or who has no login and whose
+ * id is name; or -1. */
 ssize_t config_person_by_login(const struct config *cf, const char *name);
 /* Index of the person with this email (case-insensitive), or -1. */
 ssize_t config_person_by_email(const struct config *cf, const char *email);

@@ -47,6 +47,13 @@ assert_rc "non-release-manager's print tag: refused" 1
 assert_out "refusal says only release managers may create print tags" \
     "only release managers may create print tags, and REMOTE_USER 'bob' is not one of them" \
     "release managers: release (rita)"
+push_as rita print/2027-q1-brochure
+assert_rc "a person's id does not stand for their login: refused" 1
+assert_out "pushing as 'rita' is not Rita, who pushes as 'rruiz'" \
+    "REMOTE_USER 'rita' is not one of them"
+push_as rruiz "HEAD:refs/tags/print"
+assert_rc "a tag named exactly 'print': refused" 1
+assert_out "it would block every print tag" "it would stand in the way of every print tag"
 run env -u REMOTE_USER git -C "$WORK" push origin print/2027-q1-brochure
 assert_rc "push with no pusher identity: refused" 1
 assert_out "refusal says the pusher is unknown" "cannot tell who is pushing"

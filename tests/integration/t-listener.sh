@@ -110,6 +110,22 @@ assert_out "Teams and API decisions are in the ledger" '"via":"teams:29:alice"' 
 wait_for 15 remote_ref refs/tags/print/t1
 assert "approved from Teams and the API: released" remote_ref refs/tags/print/t1
 
+# --- a captured Teams approval replayed against a newer version of a tag
+newtag print/t3 brochures/emea/t3.txt=T3
+printf '{"type":"message","id":"replay-t3","from":{"id":"29:alice"},"text":"<at>printgate</at> approve print/t3"}' >"$T/teams3"
+teams "$T/teams3"
+if [ "$code" = 200 ]; then pass "Teams: alice approves print/t3"; else fail "Teams: alice approves print/t3" "got $code"; fi
+# the release manager re-tags print/t3 on changed content before release
+commit "t3 again" brochures/emea/t3.txt="T3, changed"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+git -C "$WORK" tag -f -a print/t3 -m "print/t3" >/dev/null
+push_as rruiz print/t3
+teams "$T/teams3"
+assert_out "the replayed Teams request is not recorded again" "already recorded"
+n=$(ledger "$(rev HEAD)" | grep -c '"by":"alice"')
+if [ "$n" -eq 0 ]; then pass "the replay does not approve the new content"
+else fail "the replay does not approve the new content" "$n lines by alice"; fi
+
 # --- 20 identical replays leave one line
 newtag print/r1 brochures/emea/r1.txt=R1
 slack_click U04CAROL approve "$review" "trig-replay"

@@ -69,6 +69,17 @@ run ctl status print/next
 assert_out "the scope is relative to the last print" \
     "scope    1 file changed since print/small-v2" "A datasheets/w.txt"
 
+# A print tag made on the server around the hook is no base for the next
+# review: its content was never reviewed.
+git --git-dir="$REPO" update-ref refs/tags/print/bypass "$(rev HEAD)"
+commit "another" datasheets/v.txt="V"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/after
+push_as rruiz print/after
+run ctl status print/after
+assert_out "a bypassing tag is not the base: scope since the last released print" \
+    "scope    2 files changed since print/small-v2" "A datasheets/v.txt" "A datasheets/w.txt"
+
 # --- print tags are immutable
 git -C "$WORK" tag -f -a print/small-v2 -m moved "$c1" >/dev/null
 push_as rruiz -f print/small-v2
