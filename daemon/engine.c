@@ -922,10 +922,22 @@ engine_tags(struct engine *e)
 		if (e->cf->review.quarantine) {
 			char *q = xasprintf("%s%s", QUARANTINE_PREFIX,
 			    refs[i].name + strlen(e->cf->print_prefix));
+			char have[OID_HEX];
 			int error = repo_ref_set(e->r, q, refs[i].id, NULL,
 			    "printgate: quarantined a print tag that "
 			    "bypassed the gate");
 
+			/* the name is taken by an earlier one: keep both */
+			if (error == -EAGAIN && repo_ref_get(e->r, q, have) == 0 &&
+			    strcmp(have, refs[i].id) != 0) {
+				char *q2 = xasprintf("%s-%.12s", q, refs[i].id);
+
+				free(q);
+				q = q2;
+				error = repo_ref_set(e->r, q, refs[i].id, NULL,
+				    "printgate: quarantined a print tag that "
+				    "bypassed the gate");
+			}
 			if ((error == 0 || error == -EAGAIN) &&
 			    repo_ref_delete(e->r, refs[i].name, refs[i].id) == 0)
 				log_warnx("quarantine '%s': moved to %s", tag, q);

@@ -258,8 +258,11 @@ baseline(const struct config *cf, struct repo *r)
 		repo_tag_free(t);
 		if (repo_notes_head(r, LEDGER_REF, head) == 0)
 			ledger_read(r, head, commit, &evs);
+		/* released already, or caught bypassing the gate: a
+		 * baseline must not whitewash a violation */
 		for (size_t k = 0; k < evs.n; k++)
-			if (evs.v[k].type == LEDGER_RELEASED && evs.v[k].tag &&
+			if ((evs.v[k].type == LEDGER_RELEASED ||
+			    evs.v[k].type == LEDGER_VIOLATION) && evs.v[k].tag &&
 			    strcmp(evs.v[k].tag, tag) == 0)
 				known = true;
 		ledger_events_free(&evs);

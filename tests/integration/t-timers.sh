@@ -95,6 +95,22 @@ assert_not "quarantine = true: the print tag is gone" remote_ref refs/tags/print
 assert "the released print/q3 is not a violation" remote_ref refs/tags/print/q3
 assert "the daemon logs the violation" grep -q "violation 'print/sneaky'" "$DLOG"
 assert "the baseline print tag is left alone" remote_ref refs/tags/print/2019
+# A second tag of the same name around the gate: both kept in quarantine.
+git --git-dir="$REPO" update-ref refs/tags/print/sneaky "$c1"
+wait_for 10 sh -c "git --git-dir='$REPO' for-each-ref refs/printgate/quarantine/ | grep -q 'sneaky-'"
+assert "a second bypassing tag of the same name is kept too" \
+    sh -c "git --git-dir='$REPO' for-each-ref refs/printgate/quarantine/ | grep -q 'sneaky-'"
+assert "and the first one is still there" remote_ref refs/printgate/quarantine/sneaky
+# Installing the hook again does not whitewash the violation.
+git --git-dir="$REPO" update-ref refs/tags/print/late "$c2"
+wait_for 10 sh -c "git --git-dir='$REPO' notes --ref=printgate show $c2 | grep -q '\"tag\":\"print/late\"'"
+stop_daemon
+git --git-dir="$REPO" update-ref refs/tags/print/late "$c2"
+run ctl install-hook
+assert_no_out "install-hook again: a tag caught bypassing is no baseline" "recorded 1 existing"
+ledger "$c2" | grep '"tag":"print/late"' >"$OUT"
+assert_no_out "no released event for the bypassing tag" '"type":"released"'
+start_daemon
 assert_not "the baseline print tag is no violation" grep -q "violation 'print/2019'" "$DLOG"
 
 stop_daemon
