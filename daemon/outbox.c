@@ -130,6 +130,16 @@ done:
 	return error;
 }
 
+/* Unix ms of 2100-01-01: later times in a file are not believed. */
+#define OUTBOX_MAX_TIME 4102444800000LL
+
+static void
+set_field(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
 /* Parses a delivery file's text; -EINVAL when it is not one. */
 static int
 delivery_parse(const char *text, size_t len, struct delivery *out)
@@ -153,16 +163,17 @@ delivery_parse(const char *text, size_t len, struct delivery *out)
 			goto bad;
 		value = xstrndup(colon + 2, (size_t)(nl - colon - 2));
 #define KEY(k) ((size_t)(colon - p) == strlen(k) && strncmp(p, k, strlen(k)) == 0)
+		/* a key given twice: the last one counts, nothing leaks */
 		if (KEY("id"))
 			snprintf(d.id, sizeof(d.id), "%s", value);
 		else if (KEY("target"))
-			d.target = xstrdup(value);
+			set_field(&d.target, value);
 		else if (KEY("url"))
-			d.url = xstrdup(value);
+			set_field(&d.url, value);
 		else if (KEY("event"))
-			d.event = xstrdup(value);
+			set_field(&d.event, value);
 		else if (KEY("review"))
-			d.review = xstrdup(value);
+			set_field(&d.review, value);
 		else if (KEY("attempts"))
 			d.attempts = (unsigned)strtoul(value, NULL, 10);
 		else if (KEY("next"))
@@ -170,13 +181,20 @@ delivery_parse(const char *text, size_t len, struct delivery *out)
 		else if (KEY("created"))
 			d.created = strtoll(value, NULL, 10);
 		else if (KEY("last-error"))
-			d.last_error = xstrdup(value);
+			set_field(&d.last_error, value);
 #undef KEY
 		free(value);
 		p = nl + 1;
 	}
 	if (p >= end || !valid_id(d.id) || !d.target || !d.event || !d.review)
 		goto bad;
+	/* values from a file are clamped to what this code can schedule */
+	if (d.attempts >= OUTBOX_ATTEMPTS)
+		d.attempts = OUTBOX_ATTEMPTS - 1;
+	if (d.next_at < 0 || d.next_at > OUTBOX_MAX_TIME)
+		d.next_at = 0;
+	if (d.created < 0 || d.created > OUTBOX_MAX_TIME)
+		d.created = 0;
 	p++;
 	d.len = (size_t)(end - p);
 	d.body = xstrndup(p, d.len);
@@ -245,9 +263,11 @@ load_dir(const char *dir, struct delivery **out, size_t *n,
 			continue;
 		}
 		path = xasprintf("%s/%s", dir, de->d_name);
+		memset(&dl, 0, sizeof(dl));
 		if (read_file(path, &text, &len) < 0 ||
 		    delivery_parse(text, len, &dl) < 0 ||
 		    strcmp(dl.id, de->d_name) != 0) {
+			delivery_clear(&dl);
 			if (dead) {
 				char *to = xasprintf("%s/%s", dead, de->d_name);
 
@@ -476,7 +496,9 @@ outbox_failed(struct outbox *ob, const char *id, const char *error,
 		return rc < 0 ? rc : 1;
 	}
 	{
-		int64_t delay = (int64_t)schedule[d->attempts - 1] * 1000;
+		size_t k = d->attempts - 1 < ARRAY_SIZE(schedule) ?
+		    d->attempts - 1 : ARRAY_SIZE(schedule) - 1;
+		int64_t delay = (int64_t)schedule[k] * 1000;
 		unsigned char j = 0;
 
 		/* jitter of up to +-10 % spreads retries of a burst out */
