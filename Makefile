@@ -101,6 +101,12 @@ check: deps
 test: $(PROGS) $(UNIT) $(TOOLS)
 	@sh tests/run.sh $(BUILD)
 
+# The fuzz targets (libFuzzer, ASan, UBSan), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
+
 # The unit tests under valgrind memcheck: any error or definite leak fails.
 valgrind: $(UNIT)
 	@sh scripts/deps.sh valgrind
@@ -158,6 +164,6 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check test demo install uninstall clean valgrind
+.PHONY: all deps check test demo install uninstall clean valgrind fuzz
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

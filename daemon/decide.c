@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "answer.h"
 #include "engine.h"
@@ -276,6 +277,16 @@ find_review(struct decide *dc, const struct inbound *in, struct outcome *o)
 		}
 	} else if (in->target) {
 		if (review_resolve(t, cf, r, in->target, &why) < 0) {
+			/* nothing found because the repository is gone: 503 */
+			if (access(repo_path(r), F_OK) != 0) {
+				free(why);
+				fail(o, 503, xasprintf("the repository '%s' is "
+				    "not there; nothing was recorded",
+				    cf->repository));
+				log_warnx("record: repository '%s': %s",
+				    cf->repository, strerror(errno));
+				return -EIO;
+			}
 			fail(o, 404, why);
 			return -ENOENT;
 		}

@@ -870,8 +870,11 @@ engine_tags(struct engine *e)
 		    repo_strerror());
 		return;
 	}
-	if (repo_notes_head(e->r, LEDGER_REF, head) < 0)
-		head[0] = '\0';
+	if (repo_notes_head(e->r, LEDGER_REF, head) < 0) {
+		/* no readable ledger: nothing can be told apart, do nothing */
+		repo_ref_list_free(refs, n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *tag = refs[i].name + strlen("refs/tags/");
 		struct ledger_events evs = { 0 };
@@ -960,6 +963,24 @@ engine_scan(struct engine *e, int64_t now_ms)
 	int64_t next;
 
 	e->now = now_ms;
+	/*
+	 * A ledger that was there and is gone (or is broken) is not a new,
+	 * empty one: acting on it would take released tags for violations.
+	 */
+	{
+		char head[OID_HEX];
+		int error = repo_notes_head(e->r, LEDGER_REF, head);
+
+		if ((error == -ENOENT && e->have_state && e->last[0]) ||
+		    (error < 0 && error != -ENOENT)) {
+			log_warnx("read '%s' in '%s': %s; doing nothing until "
+			    "it is repaired (the last one handled was %s)",
+			    LEDGER_REF, e->cf->repository, error == -ENOENT ?
+			    "it has vanished (or the repository has)" :
+			    repo_strerror(), e->last[0] ? e->last : "none");
+			return -1;
+		}
+	}
 	engine_events(e);
 	repo_notes_head(e->r, LEDGER_REF, before);
 	next = engine_pending(e);

@@ -88,8 +88,14 @@ notify_new(struct notify **out, const struct notify_callbacks *cb)
 	curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
 	curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
-	/* a slow endpoint must not hold up the others */
-	curl_multi_setopt(n->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	/*
+	 * No per-host cap: channels share hosts (every Slack webhook is on
+	 * one), and a stalled transfer must not queue the others behind it.
+	 * printgated caps transfers in flight as a whole.
+	 */
+	curl_multi_setopt(n->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	/* keep a few idle connections for reuse, not one per transfer */
+	curl_multi_setopt(n->multi, CURLMOPT_MAXCONNECTS, 8L);
 	*out = n;
 	return 0;
 }

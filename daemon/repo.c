@@ -668,7 +668,29 @@ repo_blob_read(struct repo *r, const char *id, char **out, size_t *len)
 int
 repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX])
 {
-	return repo_ref_get(r, ref, out);
+	git_object *obj = NULL;
+	char id[OID_HEX];
+	git_oid oid;
+	int error;
+
+	if ((error = repo_ref_get(r, ref, id)) < 0)
+		return error;	/* -ENOENT: no ledger yet */
+	/*
+	 * A ref at a blob, or at an object that is not there, is a broken
+	 * ledger, never an empty one: reading it as empty would forget
+	 * every decision.
+	 */
+	if (git_oid_fromstr(&oid, id) < 0 ||
+	    git_object_lookup(&obj, r->git, &oid, GIT_OBJECT_ANY) < 0)
+		return -EIO;
+	error = git_object_type(obj) == GIT_OBJECT_COMMIT ? 0 : -EIO;
+	git_object_free(obj);
+	if (error == 0)
+		memcpy(out, id, OID_HEX);
+	else
+		git_error_set_str(GIT_ERROR_REFERENCE, "refs/notes/printgate "
+		    "is not a commit: the ledger is broken");
+	return error;
 }
 
 static int

@@ -15,7 +15,7 @@
 #include "http.h"
 
 /* How long a decision may wait for the ledger: Slack wants 3 s. */
-#define DECIDE_LEDGER_TIMEOUT_MS 2000
+#define DECIDE_LEDGER_TIMEOUT_MS 1200
 #define DECIDE_MAX_METRICS 128
 
 struct engine;

@@ -16,7 +16,7 @@
 
 /* The ledger's "via" for what the daemon writes itself. */
 #define ENGINE_VIA "daemon"
-#define ENGINE_LEDGER_TIMEOUT_MS 10000
+#define ENGINE_LEDGER_TIMEOUT_MS 500
 /* The file in state_dir with the last notes commit handled. */
 #define ENGINE_STATE_FILE "ledger-head"
 
