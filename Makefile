@@ -105,7 +105,7 @@ test: $(PROGS) $(UNIT) $(TOOLS)
 FUZZ_SECONDS ?= 30
 fuzz:
 	@sh scripts/deps.sh clang libclang-rt-14-dev
-	@sh fuzz/run.sh $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The unit tests under valgrind memcheck: any error or definite leak fails.
 valgrind: $(UNIT)

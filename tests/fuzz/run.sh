@@ -4,14 +4,14 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, runs each in turn, and
 # prints a TAP line per target.
 #
-#   fuzz/run.sh [SECONDS] [TARGET...]
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS (default 30) is how long each target runs; TARGETs default to
 # all of them.  Everything goes under build/fuzz/: the objects and the
-# binaries, a working copy of each corpus (the seeds of fuzz/corpus/ are
+# binaries, a working copy of each corpus (the seeds of tests/fuzz/corpus/ are
 # copied in; what the fuzzer adds stays there, not in the repository), a
 # log per target, and what a target finds, in build/fuzz/crashes/TARGET/.
-# Inputs kept in fuzz/crashes/TARGET/ (bugs found before) are replayed
+# Inputs kept in tests/fuzz/crashes/TARGET/ (bugs found before) are replayed
 # first: while one still fails, the target is not fuzzed and is not ok.
 #
 # Exit status: 0 when every target ran clean, 1 when one found something
@@ -19,7 +19,7 @@
 # missing.  Targets run one after another: each is one process.
 set -u
 
-all="form slack mattermost teams api ledger verify config trailers outbox"
+all="form slack mattermost teams api ledger verify config trailers outbox gate"
 
 # The daemon sources each target is built from (daemon/NAME.c).
 srcs_of() {
@@ -34,6 +34,7 @@ srcs_of() {
 	config) echo "config util" ;;
 	trailers) echo "repo policy ledger config util" ;;
 	outbox) echo "outbox util" ;;
+	gate) echo "gate review policy ledger repo config verify util log" ;;
 	esac
 }
 
@@ -44,7 +45,7 @@ die() {
 	exit 2
 }
 
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 
 secs=30
 case "${1:-}" in
@@ -140,9 +141,9 @@ build_target() {
 		objs="$objs $out/obj/$s.o"
 	done
 	bin="$out/fuzz_$1"
-	stale "$bin" "fuzz/fuzz_$1.c" fuzz/fuzz.h $objs || return 0
-	echo "# cc fuzz/fuzz_$1.c"
-	"$cc" $flags $warn -fsanitize=fuzzer -o "$bin" "fuzz/fuzz_$1.c" \
+	stale "$bin" "tests/fuzz/fuzz_$1.c" tests/fuzz/fuzz.h $objs || return 0
+	echo "# cc tests/fuzz/fuzz_$1.c"
+	"$cc" $flags $warn -fsanitize=fuzzer -o "$bin" "tests/fuzz/fuzz_$1.c" \
 	    $objs $libs
 }
 
@@ -159,7 +160,7 @@ explain() {
 		grep -E 'ERROR: |SUMMARY: |contract broken|runtime error' "$1"
 		grep -E '(Direct|Indirect) leak|(READ|WRITE) of size' "$1"
 	} | head -n 8 | sed 's/^/#   /'
-	# the first frames in daemon/ or fuzz/
+	# the first frames in daemon/ or tests/fuzz/
 	grep -E '^ *#[0-9]+ .* (/[^ ]*/)?(daemon|fuzz)/[a-z_]+\.c:' "$1" |
 	    head -n 6 | sed 's/^/#   /'
 }
@@ -187,8 +188,8 @@ for t in $targets; do
 
 	# inputs that found bugs before: fuzzing waits until they pass
 	known=""
-	if [ -d "fuzz/crashes/$t" ]; then
-		for f in "fuzz/crashes/$t"/*; do
+	if [ -d "tests/fuzz/crashes/$t" ]; then
+		for f in "tests/fuzz/crashes/$t"/*; do
 			[ -f "$f" ] || continue
 			if ! TMPDIR=$tmp "$bin" -timeout=10 -rss_limit_mb=2048 \
 			    "$f" >"$log" 2>&1; then
@@ -209,11 +210,11 @@ for t in $targets; do
 	corpus="$out/corpus/$t"
 	art="$out/crashes/$t"
 	mkdir -p "$corpus" "$art"
-	if [ -d "fuzz/corpus/$t" ]; then
-		cp -p "fuzz/corpus/$t"/* "$corpus"/ 2>/dev/null
+	if [ -d "tests/fuzz/corpus/$t" ]; then
+		cp -p "tests/fuzz/corpus/$t"/* "$corpus"/ 2>/dev/null
 	fi
 	dict=""
-	[ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
+	[ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
 	stamp="$out/.$t.stamp"
 	: >"$stamp"
 	TMPDIR=$tmp "$bin" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

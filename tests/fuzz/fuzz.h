@@ -289,7 +289,7 @@ fuzz_parse(fuzz_parser parse, const uint8_t *data, size_t size,
 
 /*
  * A private folder for this process, made once under $TMPDIR (or /tmp)
- * and removed at a normal exit; fuzz/run.sh points TMPDIR at a folder of
+ * and removed at a normal exit; tests/fuzz/run.sh points TMPDIR at a folder of
  * its own, which it removes even after a crash.
  */
 static char fuzz_tmp[4096];
