@@ -791,15 +791,37 @@ route_mattermost_actions(void *ctx, const struct http_request *rq,
 	inbound_clear(&in);
 }
 
+/*
+ * The end of a slash command or a Teams message: a read-only command
+ * answered at once, or a decision recorded and answered, in the
+ * platform's format.
+ */
+static void
+command_or_decision(struct decide *dc, enum platform p, struct inbound *in,
+    char *(*format)(const char *text, bool code), struct http_response *rs)
+{
+	struct outcome o = { 0 };
+	int status;
+	char *t;
+
+	if (in->kind != INBOUND_DECIDE) {
+		t = command_text(dc, in, &status);
+		set_json(rs, 200, format(t, true));
+		free(t);
+		return;
+	}
+	record(dc, p, in, in->action_id, &o);
+	set_json(rs, o.status, format(o.text, false));
+	outcome_clear(&o);
+}
+
 static void
 route_mattermost_commands(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct decide *dc = ctx;
 	struct inbound in = { 0 };
-	struct outcome o = { 0 };
-	char *why = NULL, *t;
-	int status;
+	char *why = NULL;
 
 	if (dc->mm_token == NULL) {
 		set_text(rs, 404, "404 Mattermost is not configured here");
@@ -825,16 +847,7 @@ route_mattermost_commands(void *ctx, const struct http_request *rq,
 		free(why);
 		return;
 	}
-	if (in.kind != INBOUND_DECIDE) {
-		t = command_text(dc, &in, &status);
-		set_json(rs, 200, answer_mattermost_text(t, true));
-		free(t);
-		inbound_clear(&in);
-		return;
-	}
-	record(dc, P_MATTERMOST, &in, in.action_id, &o);
-	set_json(rs, o.status, answer_mattermost_text(o.text, false));
-	outcome_clear(&o);
+	command_or_decision(dc, P_MATTERMOST, &in, answer_mattermost_text, rs);
 	inbound_clear(&in);
 }
 
@@ -844,9 +857,7 @@ route_teams_messages(void *ctx, const struct http_request *rq,
 {
 	struct decide *dc = ctx;
 	struct inbound in = { 0 };
-	struct outcome o = { 0 };
-	char *why = NULL, *t;
-	int status;
+	char *why = NULL;
 
 	if (dc->teams_secret == NULL) {
 		set_text(rs, 404, "404 Teams is not configured here");
@@ -863,16 +874,7 @@ route_teams_messages(void *ctx, const struct http_request *rq,
 		free(why);
 		return;
 	}
-	if (in.kind != INBOUND_DECIDE) {
-		t = command_text(dc, &in, &status);
-		set_json(rs, 200, answer_teams_text(t, true));
-		free(t);
-		inbound_clear(&in);
-		return;
-	}
-	record(dc, P_TEAMS, &in, in.action_id, &o);
-	set_json(rs, o.status, answer_teams_text(o.text, false));
-	outcome_clear(&o);
+	command_or_decision(dc, P_TEAMS, &in, answer_teams_text, rs);
 	inbound_clear(&in);
 }
 

@@ -280,34 +280,32 @@ http_new(struct http **out, const char *listen, int fd,
 	h->nroutes = nroutes;
 	h->ctx = ctx;
 	h->on_answer = on_answer;
-	if (fd >= 0)
+	{
+		/* the same limits either way; only where to listen differs */
+		struct MHD_OptionItem opts[] = {
+			fd >= 0 ? (struct MHD_OptionItem){
+			    MHD_OPTION_LISTEN_SOCKET, fd, NULL } :
+			    (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+			    &addr },
+			{ MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
+			    NULL },
+			{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
+			    NULL },
+			{ MHD_OPTION_CONNECTION_TIMEOUT,
+			    HTTP_CONNECTION_TIMEOUT_S, NULL },
+			{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			    HTTP_MAX_HEADERS_BYTES, NULL },
+			{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed,
+			    h },
+			{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, h },
+			{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)on_unescape,
+			    h },
+			{ MHD_OPTION_END, 0, NULL },
+		};
+
 		h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-		    MHD_OPTION_LISTEN_SOCKET, fd,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    (unsigned)HTTP_PER_IP_LIMIT,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned)HTTP_CONNECTION_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)HTTP_MAX_HEADERS_BYTES,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-		    MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, h,
-		    MHD_OPTION_END);
-	else
-		h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    (unsigned)HTTP_PER_IP_LIMIT,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned)HTTP_CONNECTION_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)HTTP_MAX_HEADERS_BYTES,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-		    MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, h,
-		    MHD_OPTION_END);
+		    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	}
 	if (h->mhd == NULL) {
 		*why = xasprintf("cannot listen on '%s': %s", fd >= 0 ?
 		    "the socket passed by systemd" : listen, strerror(errno));
