@@ -104,10 +104,11 @@ decider() {
 				echo "fault-$i api $code" >>"$T/decisions"
 			fi
 		fi
-		# k3 is approved by two reviewers: printgated releases it
-		[ $i -eq 20 ] && "$BUILD/printgatectl" -c "$CONF" decide print/k3 --as alice approve >/dev/null 2>&1
-		[ $i -eq 22 ] && "$BUILD/printgatectl" -c "$CONF" decide print/k3 --as carol approve >/dev/null 2>&1
-		[ $i -eq 30 ] && env REMOTE_USER=rruiz git -C "$WORK" push -q origin print/k4 >/dev/null 2>&1
+		# k3 is approved by two reviewers: printgated releases it; k4 is
+		# pushed.  Early, so that a slow machine gets to them too.
+		[ $i -eq 3 ] && "$BUILD/printgatectl" -c "$CONF" decide print/k3 --as alice approve >/dev/null 2>&1
+		[ $i -eq 5 ] && "$BUILD/printgatectl" -c "$CONF" decide print/k3 --as carol approve >/dev/null 2>&1
+		[ $i -eq 7 ] && env REMOTE_USER=rruiz git -C "$WORK" push -q origin print/k4 >/dev/null 2>&1
 		msleep "$(rnd_ms 20 120)"
 	done
 }
