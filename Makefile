@@ -94,6 +94,28 @@ $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
 deps:
 	@sh scripts/deps.sh
 
+# Benchmarks (bench/README.md): the generated repository, the gate, the
+# listener, the outbox, idle and memory; one table at the end.
+# bench-quick runs the same on a smaller repository and fewer runs.
+BENCH_TOOLS = $(patsubst bench/tools/%.c,$(BUILD)/bench/%,$(wildcard bench/tools/*.c))
+
+$(BUILD)/bench/%: bench/tools/%.c $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libprintgate.a $(LIBS)
+
+bench-tools: $(PROGS) $(TOOLS) $(BENCH_TOOLS)
+
+bench: deps
+	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(BUILD) full
+
+bench-quick: deps
+	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(BUILD) quick
+
 # The README's test command: packages, build, every test, one summary line.
 check: deps
 	@$(MAKE) --no-print-directory test
@@ -164,6 +186,7 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check test demo install uninstall clean valgrind fuzz
+.PHONY: all deps check test demo install uninstall clean valgrind fuzz \
+	bench bench-quick bench-tools
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
