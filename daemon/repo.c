@@ -76,6 +76,13 @@ repo_open(struct repo **out, const char *path, char **why)
 	int error;
 
 	git_libgit2_init();
+	/*
+	 * libgit2 caches parsed trees of up to 4 KiB; the notes ref's top
+	 * fanout tree (256 entries, 7.5 KiB) was then read and inflated
+	 * again for every note looked up.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)256 * 1024);
 	error = git_repository_open_ext(&git, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (error == GIT_EOWNER) {
@@ -343,8 +350,13 @@ repo_ref_list(struct repo *r, const char *glob, struct repo_ref **out,
 				cap = cap ? cap * 2 : 16;
 				refs = xreallocarray(refs, cap, sizeof(*refs));
 			}
+			const git_oid *peeled = git_reference_target_peel(ref);
+
 			refs[count].name = xstrdup(git_reference_name(ref));
 			oid_hex(git_reference_target(ref), refs[count].id);
+			refs[count].peeled[0] = '\0';
+			if (peeled)
+				oid_hex(peeled, refs[count].peeled);
 			count++;
 		}
 		git_reference_free(ref);
@@ -405,42 +417,199 @@ repo_commit_time(struct repo *r, const char *commit, int64_t *out)
 	return 0;
 }
 
-int
-repo_walk(struct repo *r, const char *tip, const char *hide,
-    repo_walk_cb cb, void *ctx)
+/*
+ * The walk below is git's own way of listing "tip ^hide...": commits are
+ * taken newest first from a queue ordered by commit time; a commit reached
+ * from a hidden one (or from one the callback calls a boundary) is stale,
+ * and so are its parents; the walk ends when only stale commits are left in
+ * the queue.  libgit2's revwalk with hidden commits spent 230 million
+ * instructions on 100 commits of a 100,000-commit history (bench/), this
+ * one reads each commit it reaches once.
+ */
+struct walk_node {
+	git_oid id;
+	int64_t time;
+	bool stale;
+	bool used;		/* slot of the hash table in use */
+	bool done;		/* taken from the queue */
+};
+
+struct walk {
+	git_repository *git;
+	struct walk_node *nodes;	/* open addressing on the id */
+	size_t cap, n;
+	struct walk_node **heap;	/* newest first */
+	size_t nheap, heapcap;
+};
+
+static size_t
+walk_hash(const git_oid *id, size_t cap)
 {
-	git_revwalk *walk = NULL;
-	git_commit *c;
-	git_oid oid;
-	char hex[OID_HEX];
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h & (cap - 1);
+}
+
+static struct walk_node *
+walk_slot(struct walk *w, const git_oid *id)
+{
+	size_t i = walk_hash(id, w->cap);
+
+	while (w->nodes[i].used && !git_oid_equal(&w->nodes[i].id, id))
+		i = (i + 1) & (w->cap - 1);
+	return &w->nodes[i];
+}
+
+/* Doubles the table; the heap's pointers move to the new slots. */
+static void
+walk_grow(struct walk *w)
+{
+	struct walk_node *old = w->nodes;
+	size_t oldcap = w->cap;
+
+	w->cap = oldcap ? oldcap * 2 : 1024;
+	w->nodes = xcalloc(w->cap, sizeof(*w->nodes));
+	for (size_t i = 0; i < oldcap; i++) {
+		if (old[i].used) {
+			struct walk_node *n = walk_slot(w, &old[i].id);
+
+			*n = old[i];
+		}
+	}
+	for (size_t i = 0; i < w->nheap; i++)
+		w->heap[i] = walk_slot(w, &w->heap[i]->id);
+	free(old);
+}
+
+static bool
+walk_newer(const struct walk_node *a, const struct walk_node *b)
+{
+	return a->time > b->time;
+}
+
+static void
+walk_heap_push(struct walk *w, struct walk_node *n)
+{
+	size_t i;
+
+	if (w->nheap == w->heapcap) {
+		w->heapcap = w->heapcap ? w->heapcap * 2 : 256;
+		w->heap = xreallocarray(w->heap, w->heapcap, sizeof(*w->heap));
+	}
+	i = w->nheap++;
+	while (i > 0 && walk_newer(n, w->heap[(i - 1) / 2])) {
+		w->heap[i] = w->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	w->heap[i] = n;
+}
+
+static struct walk_node *
+walk_heap_pop(struct walk *w)
+{
+	struct walk_node *top = w->heap[0], *last = w->heap[--w->nheap];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= w->nheap)
+			break;
+		if (c + 1 < w->nheap && walk_newer(w->heap[c + 1], w->heap[c]))
+			c++;
+		if (!walk_newer(w->heap[c], last))
+			break;
+		w->heap[i] = w->heap[c];
+		i = c;
+	}
+	if (w->nheap)
+		w->heap[i] = last;
+	return top;
+}
+
+/*
+ * Queues commit id (stale or not); a commit queued before stays queued
+ * once, and becomes stale when reached from a stale one.
+ */
+static int
+walk_add(struct walk *w, const git_oid *id, bool stale, size_t *interesting)
+{
+	struct walk_node *n;
+	git_commit *c = NULL;
 	int error;
 
-	if ((error = git_revwalk_new(&walk, r->git)) < 0)
-		return repo_err(error);
-	git_revwalk_sorting(walk, GIT_SORT_NONE);
-	if (oid_parse(&oid, tip) < 0 || git_revwalk_push(walk, &oid) < 0) {
-		error = -EINVAL;
-		goto done;
-	}
-	if (hide && (oid_parse(&oid, hide) < 0 ||
-	    git_revwalk_hide(walk, &oid) < 0)) {
-		error = -EINVAL;
-		goto done;
-	}
-	while ((error = git_revwalk_next(&oid, walk)) == 0) {
-		if ((error = git_commit_lookup(&c, r->git, &oid)) < 0) {
-			error = repo_err(error);
-			goto done;
+	if ((w->n + 1) * 2 > w->cap)
+		walk_grow(w);
+	n = walk_slot(w, id);
+	if (n->used) {
+		if (stale && !n->stale) {
+			n->stale = true;
+			if (!n->done)
+				(*interesting)--;
 		}
-		oid_hex(&oid, hex);
-		error = cb(ctx, hex, git_commit_author(c)->email);
-		git_commit_free(c);
-		if (error != 0)
-			goto done;
+		return 0;
 	}
-	error = error == GIT_ITEROVER ? 0 : repo_err(error);
-done:
-	git_revwalk_free(walk);
+	if ((error = git_commit_lookup(&c, w->git, id)) < 0)
+		return repo_err(error);
+	n->id = *id;
+	n->time = (int64_t)git_commit_time(c);
+	n->stale = stale;
+	n->used = true;
+	git_commit_free(c);
+	w->n++;
+	if (!stale)
+		(*interesting)++;
+	walk_heap_push(w, n);
+	return 0;
+}
+
+int
+repo_walk(struct repo *r, const char *tip, const char (*hide)[OID_HEX],
+    size_t nhide, repo_walk_cb cb, void *ctx)
+{
+	struct walk w = { r->git, NULL, 0, 0, NULL, 0, 0 };
+	size_t interesting = 0;
+	git_oid oid;
+	int error = 0;
+
+	walk_grow(&w);
+	for (size_t i = 0; i < nhide && error == 0; i++)
+		error = oid_parse(&oid, hide[i]) < 0 ? -EINVAL :
+		    walk_add(&w, &oid, true, &interesting);
+	if (error == 0)
+		error = oid_parse(&oid, tip) < 0 ? -EINVAL :
+		    walk_add(&w, &oid, false, &interesting);
+	while (error == 0 && interesting > 0) {
+		struct walk_node *n = walk_heap_pop(&w);
+		bool stale = n->stale;
+		git_commit *c = NULL;
+		char hex[OID_HEX];
+
+		n->done = true;
+		if (!stale)
+			interesting--;
+		if ((error = git_commit_lookup(&c, r->git, &n->id)) < 0) {
+			error = repo_err(error);
+			break;
+		}
+		if (!stale) {
+			oid_hex(&n->id, hex);
+			error = cb(ctx, hex, git_commit_author(c)->email);
+			if (error > 0) {
+				/* a boundary: what it reaches is stale */
+				stale = true;
+				error = 0;
+			}
+		}
+		for (unsigned int p = 0; error == 0 &&
+		    p < git_commit_parentcount(c); p++)
+			error = walk_add(&w, git_commit_parent_id(c, p), stale,
+			    &interesting);
+		git_commit_free(c);
+	}
+	free(w.nodes);
+	free(w.heap);
 	return error;
 }
 

@@ -45,6 +45,8 @@ struct repo_tag {
 struct repo_ref {
 	char *name;
 	char id[OID_HEX];	/* direct target, not peeled */
+	char peeled[OID_HEX];	/* what a tag peels to when packed-refs
+				   says so, else "" */
 };
 
 /* What repo_walk() reports of each commit. */
@@ -94,12 +96,13 @@ int repo_descends(struct repo *r, const char *commit, const char *ancestor,
 /* Commit time of a commit, seconds. */
 int repo_commit_time(struct repo *r, const char *commit, int64_t *out);
 /*
- * Calls cb for each commit reachable from tip but not from hide (NULL: the
- * whole history), in no particular order.  A non-zero return from cb stops
- * the walk and is returned.
+ * Calls cb for each commit reachable from tip but from none of the nhide
+ * commits of hide (none: the whole history), newest first by commit time.
+ * When cb returns 1 the commit is a boundary: its ancestors are treated as
+ * hidden.  A negative return from cb stops the walk and is returned.
  */
-int repo_walk(struct repo *r, const char *tip, const char *hide,
-    repo_walk_cb cb, void *ctx);
+int repo_walk(struct repo *r, const char *tip, const char (*hide)[OID_HEX],
+    size_t nhide, repo_walk_cb cb, void *ctx);
 
 /*
  * The files that differ between the trees of commits base (NULL: an empty

@@ -1,0 +1,100 @@
+#!/bin/sh
+# gate.sh BUILD DIR MODE: the gate's latency on the generated repository in
+# DIR (bench/repo.sh), the whole hook process as git runs it, against
+# `git rev-parse --verify` and bench/shell-hook.sh on the same repository
+# in the same run.  MODE full runs each command 200 times, quick 50.
+#
+# The candidates are approved, so the hook writes a released event each
+# time; hyperfine's --prepare puts the ledger back before every run, out of
+# the timing.  Results: ROW lines on stdout (bench/run.sh), the rest on
+# stderr.
+set -eu
+
+BUILD=$(cd "$1" && pwd)
+DIR=$2
+MODE=$3
+BENCH=$(cd "$(dirname "$0")" && pwd)
+case $MODE in
+full) runs=200 ;;
+*) runs=50 ;;
+esac
+zero=0000000000000000000000000000000000000000
+export GIT_DIR="$DIR/repo.git" REMOTE_USER=rita
+cd "$GIT_DIR"
+
+"$BUILD/printgatectl" -c "$DIR/bench.conf" install-hook --force >/dev/null
+head=$(git rev-parse refs/notes/printgate)
+last=$(git for-each-ref --sort=-creatordate --count=1 \
+    --format='%(refname)' refs/tags/print)
+restore="git update-ref refs/notes/printgate $head"
+json=$(mktemp)
+trap 'rm -f "$json"; git update-ref refs/notes/printgate "$head"' EXIT
+
+# time NAME PREPARE COMMAND...: sets $median and $p99 in milliseconds
+time_it() {
+	name=$1 prepare=$2
+	shift 2
+	echo "gate: $name: $runs runs" >&2
+	hyperfine -N -S none --style none --warmup 5 --runs "$runs" \
+	    ${prepare:+--prepare "$prepare"} --export-json "$json" \
+	    "$*" >/dev/null
+	median=$(jq '.results[0].times | sort | .[length / 2 | floor] * 1000' \
+	    "$json")
+	p99=$(jq '.results[0].times | sort |
+	    .[(length * 0.99 | ceil) - 1] * 1000' "$json")
+}
+
+ms() { printf '%.1f ms' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+verdict() { if below "$1" "$2"; then echo met; else echo missed; fi; }
+
+time_it "git rev-parse --verify" "" git rev-parse --verify "$last"
+rp_median=$median
+
+for which in typical first; do
+	tag=$(git rev-parse "refs/bench/$which")
+	ref=refs/tags/print/bench-$which
+	# the decision is checked before it is timed
+	out=$(hooks/update "$ref" "$zero" "$tag" 2>&1) || {
+		echo "gate: the hook refused $ref: $out" >&2
+		exit 1
+	}
+	case $out in
+	*"is approved: released"*) ;;
+	*) echo "gate: unexpected answer for $ref: $out" >&2; exit 1 ;;
+	esac
+	$restore
+	sh "$BENCH/shell-hook.sh" "$ref" "$zero" "$tag" 2>/dev/null || {
+		echo "gate: shell-hook.sh refused $ref" >&2
+		exit 1
+	}
+	scope=$("$BUILD/printgatectl" -c "$DIR/bench.conf" status "$tag" |
+	    sed -n 's/^  scope *\([0-9]*\) .*/\1/p')
+
+	time_it "printgate, $which" "$restore" hooks/update "$ref" "$zero" \
+	    "$tag"
+	pg_median=$median pg_p99=$p99
+	time_it "shell hook, $which" "" sh "$BENCH/shell-hook.sh" "$ref" \
+	    "$zero" "$tag"
+	sh_median=$median sh_p99=$p99
+
+	if [ "$which" = typical ]; then
+		what="typical tag ($scope files), median"
+		printf 'ROW\tgate\t%s\t%s\trev-parse %s; shell hook %s\t%s; %s\t<3x rev-parse\t%s\n' \
+		    "$what" "$(ms "$pg_median")" "$(ms "$rp_median")" \
+		    "$(ms "$sh_median")" "$(ratio "$pg_median" "$rp_median")" \
+		    "$(ratio "$pg_median" "$sh_median")" \
+		    "$(verdict "$pg_median" "$(awk -v r="$rp_median" \
+		    'BEGIN { print 3 * r }')")"
+		limit=25
+		what="typical tag, p99"
+	else
+		limit=150
+		what="first print ($scope files), p99"
+	fi
+	printf 'ROW\tgate\t%s\t%s\tshell hook %s\t%s\t<%s ms\t%s\n' "$what" \
+	    "$(ms "$pg_p99")" "$(ms "$sh_p99")" \
+	    "$(ratio "$pg_p99" "$sh_p99")" "$limit" \
+	    "$(verdict "$pg_p99" "$limit")"
+done
