@@ -11,7 +11,7 @@
 set -eu
 
 BUILD=$(cd "$1" && pwd)
-DIR=$2
+DIR=$(cd "$2" && pwd)
 MODE=$3
 BENCH=$(cd "$(dirname "$0")" && pwd)
 case $MODE in
@@ -35,7 +35,7 @@ time_it() {
 	name=$1 prepare=$2
 	shift 2
 	echo "gate: $name: $runs runs" >&2
-	hyperfine -N -S none --style none --warmup 5 --runs "$runs" \
+	hyperfine -N --style none --warmup 5 --runs "$runs" \
 	    ${prepare:+--prepare "$prepare"} --export-json "$json" \
 	    "$*" >/dev/null
 	median=$(jq '.results[0].times | sort | .[length / 2 | floor] * 1000' \
@@ -70,7 +70,8 @@ for which in typical first; do
 		exit 1
 	}
 	scope=$("$BUILD/printgatectl" -c "$DIR/bench.conf" status "$tag" |
-	    sed -n 's/^  scope *\([0-9]*\) .*/\1/p')
+	    sed -n -e 's/^  scope *\([0-9]*\) files changed.*/\1/p' \
+	    -e 's/^  scope *first print: all \([0-9]*\) files.*/\1/p')
 
 	time_it "printgate, $which" "$restore" hooks/update "$ref" "$zero" \
 	    "$tag"

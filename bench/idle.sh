@@ -7,7 +7,7 @@
 set -eu
 
 BUILD=$(cd "$1" && pwd)
-DIR=$2
+DIR=$(cd "$2" && pwd)
 MODE=$3
 case $MODE in
 full) secs=60 ;;

@@ -12,7 +12,7 @@
 set -eu
 
 BUILD=$(cd "$1" && pwd)
-DIR=$2
+DIR=$(cd "$2" && pwd)
 MODE=$3
 case $MODE in
 full) slow=400 ;;
@@ -66,11 +66,13 @@ wait_received() {
 	done
 }
 stop() { kill "$pg_pid"; wait "$pg_pid" || true; pg_pid=""; }
-ids() {
+# delivered RUN: the ids of run RUN received, once per arrival
+delivered() {
 	find "$W/rcv" -name 'req-*.json' -exec cat {} + |
 	    jq -r '.headers["x-printgate-delivery"] // empty' |
-	    grep "^$1" | sort -u | wc -l
+	    grep "^$(printf '%08x' "0x$1")" || true
 }
+ids() { delivered "$1" | sort -u | wc -l; }
 
 # 1. 1,000 queued, printgated started
 rss=0
@@ -121,8 +123,7 @@ done
 sleep 0.2
 stop
 got=$(ids c3)
-dups=$(($(find "$W/rcv" -name 'req-*.json' -exec cat {} + |
-    jq -r '.headers["x-printgate-delivery"] // empty' | grep -c '^c3') - got))
+dups=$(($(delivered c3 | wc -l) - got))
 verdict=missed
 [ "$got" -eq 1000 ] && verdict=met
 printf 'ROW\toutbox\tkill -9 three times during 1,000 deliveries\t%s of 1000 arrived (%s twice)\t-\t-\tnone lost\t%s\n' \
