@@ -1268,6 +1268,157 @@ group_setup(void **state)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Walks                                                               */
+
+/*
+ * repo_walk() against `git rev-list` on a history with two merged side
+ * branches, commit times in order:
+ *
+ *   a - b - c - d - m1 - e - m2 - f        (main)
+ *        \         /        /
+ *         s1 ---- s2       /               (side, merged at m1)
+ *          \              /
+ *           t1 ----------                  (side2, merged at m2)
+ *
+ * Each row walks from a tip with some commits hidden and at most one
+ * boundary (a commit the callback stops at), and must visit exactly what
+ * `git rev-list TIP ^HIDE... ^BOUNDARY^@` lists, each commit once.
+ */
+enum { W_A, W_B, W_C, W_D, W_S1, W_S2, W_T1, W_M1, W_E, W_M2, W_F, W_N };
+static char walk_commits[W_N][OID_HEX];
+static char *walk_repo;
+
+struct walk_case {
+	const char *name;
+	int tip;
+	int hide[2];		/* -1: none */
+	int boundary;		/* -1: none */
+};
+
+static const struct walk_case walk_cases[] = {
+	{ "walk: the whole history", W_F, { -1, -1 }, -1 },
+	{ "walk: since a commit on main", W_F, { W_D, -1 }, -1 },
+	{ "walk: since a commit on a merged side branch", W_F, { W_S2, -1 },
+	    -1 },
+	{ "walk: since two commits", W_F, { W_C, W_T1 }, -1 },
+	{ "walk: hiding the tip visits nothing", W_M1, { W_M1, -1 }, -1 },
+	{ "walk: a merge as boundary", W_F, { -1, -1 }, W_M1 },
+	{ "walk: a side commit as boundary", W_F, { -1, -1 }, W_S1 },
+	{ "walk: a boundary and a hidden commit", W_M2, { W_B, -1 }, W_S2 },
+};
+
+static void
+walk_repo_make(void)
+{
+	static const char *names[W_N] = { "a", "b", "c", "d", "s1", "s2",
+	    "t1", "m1", "e", "m2", "f" };
+	int seq = 0;
+
+	if (walk_repo)
+		return;
+	walk_repo = repo_make("walk");
+	/* commit NAME: a commit with increasing dates */
+#define W_COMMIT(i) do {						\
+		char *id_ = sh_ok("cd '%s' && echo %s >f-%s && git add -A && " \
+		    "GIT_COMMITTER_DATE='2026-01-01T00:%02d:00Z' git commit -q " \
+		    "-m %s && git rev-parse HEAD", walk_repo, names[i],	\
+		    names[i], seq++, names[i]);				\
+		memcpy(walk_commits[i], id_, OID_HEX);			\
+		free(id_);						\
+	} while (0)
+#define W_MERGE(i, other) do {						\
+		char *id_ = sh_ok("cd '%s' && GIT_COMMITTER_DATE="	\
+		    "'2026-01-01T00:%02d:00Z' git merge -q --no-ff -m %s %s " \
+		    ">/dev/null && git rev-parse HEAD", walk_repo, seq++, \
+		    names[i], walk_commits[other]);			\
+		memcpy(walk_commits[i], id_, OID_HEX);			\
+		free(id_);						\
+	} while (0)
+	W_COMMIT(W_A);
+	W_COMMIT(W_B);
+	free(sh_ok("cd '%s' && git checkout -q -b side", walk_repo));
+	W_COMMIT(W_S1);
+	free(sh_ok("cd '%s' && git checkout -q -b side2", walk_repo));
+	W_COMMIT(W_T1);
+	free(sh_ok("cd '%s' && git checkout -q side", walk_repo));
+	W_COMMIT(W_S2);
+	free(sh_ok("cd '%s' && git checkout -q main", walk_repo));
+	W_COMMIT(W_C);
+	W_COMMIT(W_D);
+	W_MERGE(W_M1, W_S2);
+	W_COMMIT(W_E);
+	W_MERGE(W_M2, W_T1);
+	W_COMMIT(W_F);
+#undef W_COMMIT
+#undef W_MERGE
+}
+
+struct walk_seen {
+	char **ids;
+	size_t n;
+	const char *boundary;
+};
+
+static int
+walk_collect(void *ctx, const char *id, const char *email)
+{
+	struct walk_seen *w = ctx;
+
+	assert_non_null(email);
+	w->ids = xreallocarray(w->ids, w->n + 1, sizeof(char *));
+	w->ids[w->n++] = xstrdup(id);
+	return w->boundary && strcmp(id, w->boundary) == 0 ? 1 : 0;
+}
+
+static int
+str_cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+test_walk(void **state)
+{
+	const struct walk_case *c = *state;
+	struct walk_seen w = { NULL, 0, NULL };
+	char hide[2][OID_HEX];
+	struct buf cmd = { 0 }, got = { 0 };
+	struct repo *r = NULL;
+	char *why = NULL, *want;
+	size_t nhide = 0;
+
+	walk_repo_make();
+	if (repo_open(&r, walk_repo, &why) < 0)
+		fail_msg("repo_open: %s", why);
+	buf_addf(&cmd, "cd '%s' && git rev-list %s", walk_repo,
+	    walk_commits[c->tip]);
+	for (size_t i = 0; i < 2; i++) {
+		if (c->hide[i] < 0)
+			continue;
+		memcpy(hide[nhide++], walk_commits[c->hide[i]], OID_HEX);
+		buf_addf(&cmd, " ^%s", walk_commits[c->hide[i]]);
+	}
+	if (c->boundary >= 0) {
+		w.boundary = walk_commits[c->boundary];
+		buf_addf(&cmd, " --not %s^@", walk_commits[c->boundary]);
+	}
+	buf_adds(&cmd, " | sort");
+	want = sh_ok("%s", cmd.s);
+	assert_int_equal(repo_walk(r, walk_commits[c->tip], hide, nhide,
+	    walk_collect, &w), 0);
+	if (w.n > 1)
+		qsort(w.ids, w.n, sizeof(char *), str_cmp_ptr);
+	for (size_t i = 0; i < w.n; i++)
+		buf_addf(&got, "%s%s", i ? "\n" : "", w.ids[i]);
+	assert_string_equal(got.s ? got.s : "", want);
+	strv_free(w.ids, w.n);
+	buf_free(&got);
+	buf_free(&cmd);
+	free(want);
+	repo_free(r);
+}
+
 static int
 group_teardown(void **state)
 {
@@ -1276,6 +1427,7 @@ group_teardown(void **state)
 	free(tmp);
 	free(pathspec_repo);
 	free(diff_repo);
+	free(walk_repo);
 	return 0;
 }
 
@@ -1294,6 +1446,8 @@ main(int argc, char *argv[])
 	for (size_t i = 0; i < ARRAY_SIZE(trailer_cases); i++)
 		add_test(trailer_cases[i].name, test_trailers,
 		    &trailer_cases[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(walk_cases); i++)
+		add_test(walk_cases[i].name, test_walk, &walk_cases[i]);
 	add_test("trailers: parsed before any repository is opened",
 	    test_trailers_alone, NULL);
 	add_test("notes: appends are lines, as git shows them",
