@@ -55,6 +55,7 @@ struct outcome {
 	int status;
 	char *text;		/* for people: what happened, or why not */
 	bool recorded;		/* a new ledger line */
+	bool repeat;		/* a replay of a request handled before */
 	bool approved;		/* the review is approved now */
 	char *review;		/* "print/q1@<commit>" */
 	struct review_target t;	/* what the request named */
@@ -382,6 +383,29 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		    "approve-with-changes or changes-required"));
 		return;
 	}
+	if (idem) {
+		char *key = xasprintf("%s\n%s", platform_names[p], idem);
+
+		verify_sha256_hex(key, strlen(key), fp);
+		free(key);
+		snprintf(id, sizeof(id), "%.32s", fp);
+	} else if (util_random_id(id) < 0) {
+		fail(o, 500, xstrdup("cannot make an event id"));
+		return;
+	}
+	/*
+	 * A replay of a request handled before is answered from memory,
+	 * before the review is loaded, and posts nothing back: a repeated
+	 * click costs little, and a captured one replayed cannot make
+	 * printgated post to the platform again and again.
+	 */
+	if (idem && seen(dc, id)) {
+		o->status = 200;
+		o->repeat = true;
+		o->text = xstrdup("already recorded: this request was handled "
+		    "before");
+		return;
+	}
 	if (find_review(dc, in, o) < 0)
 		return;
 	if (review_eligible(cf, o->rv, (size_t)person, &rules, &nrules,
@@ -393,27 +417,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		free(why);
 		return;
 	}
-	if (idem) {
-		char *key = xasprintf("%s\n%s", platform_names[p], idem);
-
-		verify_sha256_hex(key, strlen(key), fp);
-		free(key);
-		snprintf(id, sizeof(id), "%.32s", fp);
-	} else if (util_random_id(id) < 0) {
-		free(rules);
-		fail(o, 500, xstrdup("cannot make an event id"));
-		return;
-	}
 	name = review_name(o->rv);
-	if (idem && seen(dc, id)) {
-		o->status = 200;
-		o->text = xasprintf("already recorded: this request was "
-		    "handled before (%s)", name);
-		o->approved = o->rv->approved;
-		free(rules);
-		free(name);
-		return;
-	}
 	if (already(o->rv, idem ? id : NULL, cf->people[person].id, ev.type,
 	    in->comment)) {
 		o->status = 200;
@@ -687,7 +691,9 @@ route_slack_actions(void *ctx, const struct http_request *rq,
 		return;
 	}
 	record(dc, P_SLACK, &in, in.action_id, &o);
-	if (o.status == 200 && o.rv && in.response_url) {
+	if (o.repeat) {
+		/* answered before, messages updated then */
+	} else if (o.status == 200 && o.rv && in.response_url) {
 		char *msg = render(dc, o.rv, NOTIFY_SLACK);
 		char *upd = answer_slack_update(msg);
 

@@ -130,6 +130,7 @@ else fail "the replay does not approve the new content" "$n lines by alice"; fi
 newtag print/r1 brochures/emea/r1.txt=R1
 slack_click U04CAROL approve "$review" "trig-replay"
 ts=$(date +%s)
+before=$(requests /slack-response)
 n=0
 while [ $n -lt 20 ]; do
 	slack /slack/actions "$T/click" "$ts"
@@ -139,6 +140,13 @@ done
 n=$(ledger_of print/r1 | grep -c '"by":"carol"')
 if [ "$n" -eq 1 ]; then pass "20 identical replays leave one ledger line"
 else fail "20 identical replays leave one ledger line" "$n lines"; fi
+# only the first updates the Slack message: a replayed capture cannot make
+# printgated post again and again
+wait_for 10 has_requests /slack-response $((before + 1))
+sleep 1
+n=$(($(requests /slack-response) - before))
+if [ "$n" -eq 1 ]; then pass "20 identical replays post one message update"
+else fail "20 identical replays post one message update" "$n posts"; fi
 
 # --- 30 reviewers at once
 newtag print/crowd crowd/deck.txt=crowd
