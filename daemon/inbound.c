@@ -4,8 +4,8 @@
  * ("approve print/q1 looks good"), and the checks each string goes through
  * before it is copied into a struct inbound.  The platform parsers
  * themselves, which read each platform's JSON, live with that platform's
- * formats (slack.c, mattermost.c, teams.c, webhook.c).  No foreign
- * library.
+ * formats (slack.c, mattermost.c, teams.c, webhook.c); they read
+ * their strings through inbound_json_str(), the only use of jansson here.
  *
  * Everything here is one pass over its input, so a body of 64 KiB costs
  * 64 KiB of work whatever it holds.
@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <jansson.h>
 
 #include "util.h"
 
@@ -620,4 +622,22 @@ inbound_parse_text(const char *text, struct inbound *out, char **why)
 	}
 	*out = in;
 	return 0;
+}
+
+int
+inbound_json_str(json_t *o, const char *key, const char *what, bool required,
+    bool empty_absent, enum inbound_field field, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return inbound_fail(why, "%s is missing", what);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return inbound_fail(why, "%s is not a string", what);
+	if (empty_absent && !required && json_string_length(v) == 0)
+		return 0;
+	return inbound_field_copy(field, what, json_string_value(v), out, why);
 }

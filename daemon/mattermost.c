@@ -434,30 +434,6 @@ mattermost_format(const struct notice *n)
 /* Inbound: POST /mattermost/actions and POST /mattermost/commands     */
 
 /*
- * The string member key of o checked as field into *out.  Absent, null
- * and (unless required) "" are all "not there" (Mattermost sends empty
- * strings for fields it has no value for): *out is left as it is, and a
- * required one is refused.
- */
-static int
-mm_json_str(json_t *o, const char *key, const char *what, bool required,
-    enum inbound_field field, char **out, char **why)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return inbound_fail(why, "%s is missing", what);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return inbound_fail(why, "%s is not a string", what);
-	if (!required && json_string_length(v) == 0)
-		return 0;
-	return inbound_field_copy(field, what, json_string_value(v), out, why);
-}
-
-/*
  * A click on one of the buttons mattermost_format() made: Mattermost
  * posts the user and the button's integration context (review, decision,
  * token).  The token is not checked here: without one, in.token is NULL
@@ -484,10 +460,10 @@ mattermost_parse_action(const char *body, size_t len, struct inbound *out,
 		error = inbound_fail(why, "the body is not a JSON object");
 		goto done;
 	}
-	if ((error = mm_json_str(root, "user_id", "'user_id'", true,
+	if ((error = inbound_json_str(root, "user_id", "'user_id'", true, true,
 	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
-	    (error = mm_json_str(root, "user_name", "'user_name'", false,
-	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0)
+	    (error = inbound_json_str(root, "user_name", "'user_name'", false,
+	    true, INBOUND_FIELD_ID, &in.user_alt, why)) < 0)
 		goto done;
 	context = json_object_get(root, "context");
 	if (!json_is_object(context)) {
@@ -496,10 +472,10 @@ mattermost_parse_action(const char *body, size_t len, struct inbound *out,
 		    "missing" : "not an object");
 		goto done;
 	}
-	if ((error = mm_json_str(context, "review", "'context.review'", true,
-	    INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
-	    (error = mm_json_str(context, "decision", "'context.decision'",
-	    true, INBOUND_FIELD_ID, &d, why)) < 0)
+	if ((error = inbound_json_str(context, "review", "'context.review'",
+	    true, true, INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
+	    (error = inbound_json_str(context, "decision", "'context.decision'",
+	    true, true, INBOUND_FIELD_ID, &d, why)) < 0)
 		goto done;
 	if ((decision = inbound_decision(d, false)) == NULL) {
 		error = inbound_fail(why, "'context.decision' is '%s', not "
@@ -508,10 +484,10 @@ mattermost_parse_action(const char *body, size_t len, struct inbound *out,
 		goto done;
 	}
 	in.decision = xstrdup(decision);
-	if ((error = mm_json_str(context, "token", "'context.token'", false,
-	    INBOUND_FIELD_ID, &in.token, why)) < 0 ||
-	    (error = mm_json_str(root, "trigger_id", "'trigger_id'", false,
-	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+	if ((error = inbound_json_str(context, "token", "'context.token'",
+	    false, true, INBOUND_FIELD_ID, &in.token, why)) < 0 ||
+	    (error = inbound_json_str(root, "trigger_id", "'trigger_id'", false,
+	    true, INBOUND_FIELD_ID, &in.action_id, why)) < 0)
 		goto done;
 	*out = in;
 	memset(&in, 0, sizeof(in));

@@ -569,29 +569,6 @@ slack_format(const struct notice *n)
 /* ------------------------------------------------------------------ */
 /* Inbound: POST /slack/actions and POST /slack/commands               */
 
-/*
- * The string member key of o checked as field into *out.  Absent, null
- * and (unless required) "" are all "not there": *out is left as it is,
- * and a required one is refused.
- */
-static int
-slack_json_str(json_t *o, const char *key, const char *what, bool required,
-    enum inbound_field field, char **out, char **why)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return inbound_fail(why, "%s is missing", what);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return inbound_fail(why, "%s is not a string", what);
-	if (!required && json_string_length(v) == 0)
-		return 0;
-	return inbound_field_copy(field, what, json_string_value(v), out, why);
-}
-
 /* The object member key of o into *out; absent or null gives NULL. */
 static int
 slack_json_obj(json_t *o, const char *key, const char *what, bool required,
@@ -656,7 +633,7 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 	}
 	if ((error = slack_json_obj(root, "user", "'user'", true, &user,
 	    why)) < 0 ||
-	    (error = slack_json_str(user, "id", "'user.id'", true,
+	    (error = inbound_json_str(user, "id", "'user.id'", true, true,
 	    INBOUND_FIELD_ID, &in.user, why)) < 0)
 		goto done;
 	actions = json_object_get(root, "actions");
@@ -671,8 +648,8 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 		error = inbound_fail(why, "'actions[0]' is not an object");
 		goto done;
 	}
-	if ((error = slack_json_str(a, "action_id", "'actions[0].action_id'",
-	    true, INBOUND_FIELD_ID, &action, why)) < 0)
+	if ((error = inbound_json_str(a, "action_id", "'actions[0].action_id'",
+	    true, true, INBOUND_FIELD_ID, &action, why)) < 0)
 		goto done;
 	if ((decision = inbound_decision(action, false)) == NULL) {
 		error = inbound_fail(why, "unknown action_id '%s': not a "
@@ -680,21 +657,21 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 		goto done;
 	}
 	in.decision = xstrdup(decision);
-	if ((error = slack_json_str(a, "value", "'actions[0].value'", true,
-	    INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
-	    (error = slack_json_str(root, "trigger_id", "'trigger_id'", false,
-	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+	if ((error = inbound_json_str(a, "value", "'actions[0].value'", true,
+	    true, INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
+	    (error = inbound_json_str(root, "trigger_id", "'trigger_id'", false,
+	    true, INBOUND_FIELD_ID, &in.action_id, why)) < 0)
 		goto done;
 	if (in.action_id == NULL) {
 		/* no trigger_id: the message and the moment of the click */
 		if ((error = slack_json_obj(root, "container", "'container'",
 		    false, &container, why)) < 0 ||
-		    (container != NULL && (error = slack_json_str(container,
-		    "message_ts", "'container.message_ts'", false,
+		    (container != NULL && (error = inbound_json_str(container,
+		    "message_ts", "'container.message_ts'", false, true,
 		    INBOUND_FIELD_ID, &mts, why)) < 0) ||
-		    (error = slack_json_str(a, "action_ts",
-		    "'actions[0].action_ts'", false, INBOUND_FIELD_ID, &ats,
-		    why)) < 0)
+		    (error = inbound_json_str(a, "action_ts",
+		    "'actions[0].action_ts'", false, true, INBOUND_FIELD_ID,
+		    &ats, why)) < 0)
 			goto done;
 		if (mts != NULL && ats != NULL) {
 			char *id = xasprintf("%s/%s", mts, ats);
@@ -707,8 +684,8 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 				goto done;
 		}
 	}
-	if ((error = slack_json_str(root, "response_url", "'response_url'",
-	    false, INBOUND_FIELD_URL, &in.response_url, why)) < 0)
+	if ((error = inbound_json_str(root, "response_url", "'response_url'",
+	    false, true, INBOUND_FIELD_URL, &in.response_url, why)) < 0)
 		goto done;
 	*out = in;
 	memset(&in, 0, sizeof(in));

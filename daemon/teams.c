@@ -406,29 +406,6 @@ teams_format(const struct notice *n)
 /* ------------------------------------------------------------------ */
 /* Inbound: POST /teams/messages, an outgoing webhook                  */
 
-/*
- * The string member key of o checked as field into *out.  Absent, null
- * and (unless required) "" are all "not there" (Teams sends null for many
- * fields): *out is left as it is, and a required one is refused.
- */
-static int
-teams_json_str(json_t *o, const char *key, const char *what, bool required,
-    enum inbound_field field, char **out, char **why)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return inbound_fail(why, "%s is missing", what);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return inbound_fail(why, "%s is not a string", what);
-	if (!required && json_string_length(v) == 0)
-		return 0;
-	return inbound_field_copy(field, what, json_string_value(v), out, why);
-}
-
 /* The entities a message's text uses, and what they stand for. */
 static const struct {
 	const char *name;
@@ -584,7 +561,7 @@ teams_parse_message(const char *body, size_t len, struct inbound *out,
 		    "missing or not a string", type ? "'" : "");
 		goto done;
 	}
-	if ((error = teams_json_str(root, "id", "'id'", true,
+	if ((error = inbound_json_str(root, "id", "'id'", true, true,
 	    INBOUND_FIELD_ID, &id, why)) < 0)
 		goto done;
 	from = json_object_get(root, "from");
@@ -594,10 +571,10 @@ teams_parse_message(const char *body, size_t len, struct inbound *out,
 		    "not an object");
 		goto done;
 	}
-	if ((error = teams_json_str(from, "id", "'from.id'", true,
+	if ((error = inbound_json_str(from, "id", "'from.id'", true, true,
 	    INBOUND_FIELD_ID, &user, why)) < 0 ||
-	    (error = teams_json_str(from, "aadObjectId", "'from.aadObjectId'",
-	    false, INBOUND_FIELD_ID, &alt, why)) < 0)
+	    (error = inbound_json_str(from, "aadObjectId", "'from.aadObjectId'",
+	    false, true, INBOUND_FIELD_ID, &alt, why)) < 0)
 		goto done;
 	t = json_object_get(root, "text");
 	if (!json_is_string(t)) {

@@ -161,28 +161,6 @@ webhook_format(const struct notice *n)
 /* Inbound: POST /api/v1/decisions                                     */
 
 /*
- * The string member key of o checked as field into *out; absent or null
- * leaves *out as it is, and a required one is refused.
- */
-static int
-webhook_json_str(json_t *o, const char *key, bool required,
-    enum inbound_field field, char **out, char **why)
-{
-	json_t *v = json_object_get(o, key);
-	char what[32];
-
-	snprintf(what, sizeof(what), "'%s'", key);
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return inbound_fail(why, "%s is missing", what);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return inbound_fail(why, "%s is not a string", what);
-	return inbound_field_copy(field, what, json_string_value(v), out, why);
-}
-
-/*
  * {"tag": "print/q1", "person": "alice", "decision": "approve",
  * "comment": "…"}, or "commit" for "tag": a decision a program records
  * on someone's behalf, signed with the API secret.  Fields this version
@@ -220,12 +198,13 @@ webhook_parse_decision(const char *body, size_t len, struct inbound *out,
 		    "'commit'");
 		goto done;
 	}
-	if ((error = webhook_json_str(root, tag ? "tag" : "commit", true,
-	    INBOUND_FIELD_TARGET, &in.target, why)) < 0 ||
-	    (error = webhook_json_str(root, "person", true, INBOUND_FIELD_ID,
-	    &in.user, why)) < 0 ||
-	    (error = webhook_json_str(root, "decision", true,
-	    INBOUND_FIELD_ID, &d, why)) < 0)
+	if ((error = inbound_json_str(root, tag ? "tag" : "commit",
+	    tag ? "'tag'" : "'commit'", true, false, INBOUND_FIELD_TARGET,
+	    &in.target, why)) < 0 ||
+	    (error = inbound_json_str(root, "person", "'person'", true, false,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
+	    (error = inbound_json_str(root, "decision", "'decision'", true,
+	    false, INBOUND_FIELD_ID, &d, why)) < 0)
 		goto done;
 	if ((decision = inbound_decision(d, true)) == NULL) {
 		error = inbound_fail(why, "'decision' is '%s', not approve, "
@@ -234,8 +213,8 @@ webhook_parse_decision(const char *body, size_t len, struct inbound *out,
 		goto done;
 	}
 	in.decision = xstrdup(decision);
-	if ((error = webhook_json_str(root, "comment", false,
-	    INBOUND_FIELD_COMMENT, &in.comment, why)) < 0)
+	if ((error = inbound_json_str(root, "comment", "'comment'", false,
+	    false, INBOUND_FIELD_COMMENT, &in.comment, why)) < 0)
 		goto done;
 	*out = in;
 	memset(&in, 0, sizeof(in));

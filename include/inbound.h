@@ -146,6 +146,18 @@ enum inbound_field {
 	INBOUND_FIELD_COMMENT,
 };
 
+struct json_t;
+
+/*
+ * The string member key of the JSON object o, checked as field into *out
+ * (what names it in messages).  Absent and null leave *out as it is, and so
+ * does "" when empty_absent and not required (Slack, Mattermost and Teams
+ * send "" or null for fields they have no value for); a required one that
+ * is not there is refused.
+ */
+int inbound_json_str(struct json_t *o, const char *key, const char *what,
+    bool required, bool empty_absent, enum inbound_field field, char **out,
+    char **why);
 /*
  * Checks s (valid UTF-8 and the field's rules) and puts a copy into *out
  * (the caller's), or returns -EINVAL with *why naming the field as what
