@@ -111,48 +111,13 @@ inbound_check_len(size_t len, char **why)
 /* ------------------------------------------------------------------ */
 /* Strings                                                             */
 
-/* The length of the valid UTF-8 character at s (n > 0 bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t c;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, past U+10FFFF */
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
-
 bool
 inbound_utf8_ok(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (n > 0) {
-		size_t len = utf8_len(p, n);
+		size_t len = util_utf8_char(p, n, NULL);
 
 		if (len == 0)
 			return false;

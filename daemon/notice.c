@@ -38,47 +38,6 @@ notice_kind_name(enum notice_kind kind)
 }
 
 /*
- * Decodes the character at s (n > 0 bytes left) into *cp and returns its
- * length in bytes, or 0 when s does not start a valid UTF-8 sequence
- * (overlong forms, surrogates and values past U+10FFFF are not valid).
- */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/*
  * Walks s a character at a time and stops as soon as it knows whether the
  * text fits: at most max characters kept, the last of them "…" when some
  * were dropped.  So a path of a megabyte costs max characters of work.
@@ -96,7 +55,7 @@ notice_text(const char *s, size_t max, bool multiline)
 	buf_adds(&b, "");
 	while (left > 0) {
 		uint32_t cp;
-		size_t len = utf8_decode(p, left, &cp);
+		size_t len = util_utf8_char(p, left, &cp);
 
 		if (nchars == max) {	/* one more: the text does not fit */
 			b.len = cut;

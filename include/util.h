@@ -59,4 +59,11 @@ int util_parse_rfc3339(const char *s, int64_t *out);
 /* Formats a duration of seconds for people: "3d 4h", "25m", "10s". */
 void util_duration(int64_t secs, char *out, size_t len);
 
+/*
+ * The UTF-8 character at s (n > 0 bytes left): its length in bytes, its
+ * code point in *cp (when cp is not NULL); 0 when s does not start a valid
+ * sequence (overlong forms, surrogates, past U+10FFFF).
+ */
+size_t util_utf8_char(const unsigned char *s, size_t n, uint32_t *cp);
+
 #endif
