@@ -18,26 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
 #include <jansson.h>
 
 #include "notice.h"
 #include "util.h"
+#include "unit.h"
 
-/* The tests to run: one per row of each table and fixture, then others. */
-static struct CMUnitTest *tests;
-static size_t ntests;
-
-static void
-add_test(const char *name, CMUnitTestFunction fn, const void *row)
-{
-	tests = xreallocarray(tests, ntests + 1, sizeof(*tests));
-	tests[ntests++] = (struct CMUnitTest){
-		.name = name,
-		.test_func = fn,
-		.initial_state = (void *)(uintptr_t)row,
-	};
-}
 
 /* ------------------------------------------------------------------ */
 /* Notices                                                             */

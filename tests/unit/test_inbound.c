@@ -26,27 +26,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
 
 #include "inbound.h"
 #include "util.h"
+#include "unit.h"
 
-/* The tests to run: one per row of each table and fixture, then others. */
-static struct CMUnitTest *tests;
-static size_t ntests;
 static char **names;	/* made at run time, to free */
 static size_t nnames;
-
-static void
-add_test(const char *name, CMUnitTestFunction fn, const void *row)
-{
-	tests = xreallocarray(tests, ntests + 1, sizeof(*tests));
-	tests[ntests++] = (struct CMUnitTest){
-		.name = name,
-		.test_func = fn,
-		.initial_state = (void *)(uintptr_t)row,
-	};
-}
 
 static const char *
 keep_name(char *name)

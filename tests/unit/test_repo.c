@@ -21,39 +21,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 
 #include "ledger.h"
 #include "repo.h"
 #include "util.h"
+#include "unit.h"
 
-/*
- * In the sanitizer build (make SAN=address,undefined) undefined behaviour
- * stops the process instead of printing a line that nobody reads, so
- * that it fails a test.  Only the sanitizer's runtime calls this.
- */
-const char *__ubsan_default_options(void);
-
-const char *
-__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
-}
-
-/* The tests to run: one per row of each table, then the others. */
-static struct CMUnitTest *tests;
-static size_t ntests;
-
-static void
-add_test(const char *name, CMUnitTestFunction fn, const void *row)
-{
-	tests = xreallocarray(tests, ntests + 1, sizeof(*tests));
-	tests[ntests++] = (struct CMUnitTest){
-		.name = name,
-		.test_func = fn,
-		.initial_state = (void *)(uintptr_t)row,
-	};
-}
 
 /* ------------------------------------------------------------------ */
 /* Running git                                                         */
