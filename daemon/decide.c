@@ -301,8 +301,8 @@ find_review(struct decide *dc, const struct inbound *in, struct outcome *o)
 		error = -EALREADY;
 		goto done;
 	}
-	if (review_load(&o->rv, cf, r, t->commit, t->tag,
-	    t->tag_object[0] ? t->tag_object : NULL, t->message, &why) < 0) {
+	if (engine_review_load(dc->engine, t->commit, t->tag,
+	    t->tag_object, t->message, &o->rv, &why) < 0) {
 		fail(o, 500, xasprintf("cannot read the review: %s", why));
 		free(why);
 		error = -EIO;
@@ -471,9 +471,8 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		dc->nseen++;
 	}
 	/* the review as it stands now, for the answer and the update */
-	if (review_load(&after, cf, r, o->t.commit, o->t.tag,
-	    o->t.tag_object[0] ? o->t.tag_object : NULL, o->t.message,
-	    &why) == 0) {
+	if (engine_review_load(dc->engine, o->t.commit, o->t.tag,
+	    o->t.tag_object, o->t.message, &after, &why) == 0) {
 		review_free(o->rv);
 		o->rv = after;
 	}
@@ -514,9 +513,8 @@ command_text(struct decide *dc, const struct inbound *in, int *status)
 			*status = 404;
 			return why;
 		}
-		if (review_load(&rv, cf, r, t.commit, t.tag,
-		    t.tag_object[0] ? t.tag_object : NULL, t.message,
-		    &why) < 0) {
+		if (engine_review_load(dc->engine, t.commit, t.tag,
+		    t.tag_object, t.message, &rv, &why) < 0) {
 			review_target_clear(&t);
 			*status = 500;
 			return why;
@@ -547,9 +545,8 @@ command_text(struct decide *dc, const struct inbound *in, int *status)
 			char *why = NULL, *line;
 
 			if (review_resolve(&t, cf, r, tag, &why) == 0 &&
-			    review_load(&rv, cf, r, t.commit, t.tag,
-			    t.tag_object[0] ? t.tag_object : NULL, t.message,
-			    &why) == 0) {
+			    engine_review_load(dc->engine, t.commit, t.tag,
+			    t.tag_object, t.message, &rv, &why) == 0) {
 				line = review_format_line(cf, rv);
 				buf_addf(&b, "%s\n", line);
 				free(line);

@@ -37,7 +37,24 @@ struct tag_seen {
 	char id[OID_HEX];
 };
 
+/*
+ * Reviews loaded lately: a decision, the event it writes and the scan
+ * after it each need the same review, and every scan needs each waiting
+ * one (bench/: each was read five times per decision).
+ */
+#define ENGINE_MEMO 32
+
+struct memo {
+	struct review *rv;	/* one holder of it; NULL when unused */
+	char *tag;
+	char *tag_object;
+	char *message;
+	uint64_t used;		/* a counter: the least recent goes */
+};
+
 struct engine {
+	struct memo memo[ENGINE_MEMO];
+	uint64_t memo_clock;
 	const struct config *cf;
 	struct repo *r;
 	struct outbox *ob;
@@ -74,6 +91,70 @@ engine_load_keys(struct engine *e, char **why)
 	}
 	e->mm_keylen = strlen(secret);
 	e->mm_key = (unsigned char *)secret;
+	return 0;
+}
+
+static void
+memo_clear(struct memo *m)
+{
+	review_free(m->rv);
+	free(m->tag);
+	free(m->tag_object);
+	free(m->message);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+engine_forget_reviews(struct engine *e)
+{
+	for (size_t i = 0; i < ENGINE_MEMO; i++)
+		memo_clear(&e->memo[i]);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+int
+engine_review_load(struct engine *e, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why)
+{
+	struct memo *m = NULL;
+	int error;
+
+	if (tag_object && tag_object[0] == '\0')
+		tag_object = NULL;
+	for (size_t i = 0; i < ENGINE_MEMO && m == NULL; i++) {
+		struct memo *c = &e->memo[i];
+
+		if (c->rv && strcmp(c->rv->commit, commit) == 0 &&
+		    same_str(c->tag, tag) && same_str(c->tag_object,
+		    tag_object) && same_str(c->message, message))
+			m = c;
+	}
+	if (m && review_fresh(e->cf, e->r, m->rv)) {
+		m->used = ++e->memo_clock;
+		*out = review_ref(m->rv);
+		return 0;
+	}
+	if ((error = review_load(out, e->cf, e->r, commit, tag, tag_object,
+	    message, why)) < 0)
+		return error;
+	if (m == NULL) {
+		m = &e->memo[0];
+		for (size_t i = 1; i < ENGINE_MEMO; i++)
+			if (e->memo[i].used < m->used)
+				m = &e->memo[i];
+	}
+	memo_clear(m);
+	m->rv = review_ref(*out);
+	m->tag = tag ? xstrdup(tag) : NULL;
+	m->tag_object = tag_object ? xstrdup(tag_object) : NULL;
+	m->message = message ? xstrdup(message) : NULL;
+	m->used = ++e->memo_clock;
 	return 0;
 }
 
@@ -130,6 +211,7 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	engine_forget_reviews(e);
 	repo_free(e->r);
 	outbox_free(e->ob);
 	free(e->state_file);
@@ -152,6 +234,7 @@ engine_set_config(struct engine *e, const struct config *cf, char **why)
 		return -EINVAL;
 	}
 	engine_forget_seen(e);
+	engine_forget_reviews(e);
 	return 0;
 }
 
@@ -564,8 +647,8 @@ engine_review_of(struct engine *e, const char *commit, const char *tag,
 	}
 	if (tag_object && repo_tag_read(e->r, tag_object, &t) < 0)
 		t = NULL;
-	error = review_load(out, e->cf, e->r, commit, tag,
-	    t ? t->id : NULL, t ? t->message : NULL, &why);
+	error = engine_review_load(e, commit, tag, t ? t->id : NULL,
+	    t ? t->message : NULL, out, &why);
 	if (error < 0) {
 		log_warnx("review '%s': %s", tag ? tag : commit, why);
 		free(why);

@@ -312,20 +312,215 @@ ledger_events_free(struct ledger_events *evs)
 	memset(evs, 0, sizeof(*evs));
 }
 
+/*
+ * Parsed notes by the id of their blob, for ledger_read: a note's text
+ * never changes under its id, and printgated reads the same notes again
+ * for every review it loads (parsing them was half of the instructions
+ * of each decision, bench/README.md).  A note that grew (the ledger only
+ * appends) is parsed from where its last version ended.  Two ways of
+ * NOTE_CACHE_SETS sets, the least recently used replaced: the memory
+ * stays bounded.
+ */
+#define NOTE_CACHE_SETS 2048
+#define NOTE_CACHE_WAYS 2
+
+struct note_slot {
+	char blob[OID_HEX];
+	char *text;
+	size_t len;
+	size_t lines;		/* '\n' in text */
+	uint64_t used;		/* when it was last read (a counter) */
+	struct ledger_events evs;
+};
+
+static struct note_slot *note_cache;
+static uint64_t note_clock;
+/* the blob of the note last read for a commit, by the commit's id */
+static char (*note_last)[2][OID_HEX];
+
+/* The set of an object id: its first 16 bits (a hash already). */
+static size_t
+note_set_of(const char *id)
+{
+	char first[5];
+
+	memcpy(first, id, 4);
+	first[4] = '\0';
+	return (size_t)strtoul(first, NULL, 16) % NOTE_CACHE_SETS;
+}
+
+static struct note_slot *
+note_find(const char *blob)
+{
+	struct note_slot *set = &note_cache[note_set_of(blob) *
+	    NOTE_CACHE_WAYS];
+
+	for (size_t w = 0; w < NOTE_CACHE_WAYS; w++)
+		if (strcmp(set[w].blob, blob) == 0)
+			return &set[w];
+	return NULL;
+}
+
+static struct note_slot *
+note_victim(const char *blob)
+{
+	struct note_slot *set = &note_cache[note_set_of(blob) *
+	    NOTE_CACHE_WAYS], *v = &set[0];
+
+	for (size_t w = 1; w < NOTE_CACHE_WAYS; w++)
+		if (set[w].used < v->used)
+			v = &set[w];
+	return v;
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+event_copy(struct ledger_event *dst, const struct ledger_event *src)
+{
+	*dst = *src;
+	dst->by = strdup_or_null(src->by);
+	dst->via = strdup_or_null(src->via);
+	dst->tag = strdup_or_null(src->tag);
+	dst->tag_object = strdup_or_null(src->tag_object);
+	dst->comment = strdup_or_null(src->comment);
+	dst->id = strdup_or_null(src->id);
+	dst->rules = src->nrules ? xcalloc(src->nrules, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->nrules; i++)
+		dst->rules[i] = xstrdup(src->rules[i]);
+	dst->fps = src->nfps ? xcalloc(src->nfps, sizeof(*dst->fps)) : NULL;
+	for (size_t i = 0; i < src->nfps; i++) {
+		dst->fps[i].rule = xstrdup(src->fps[i].rule);
+		dst->fps[i].value = xstrdup(src->fps[i].value);
+	}
+}
+
+/* Appends copies of from's events to evs, as recorded on commit. */
+static void
+events_add(struct ledger_events *evs, const struct ledger_events *from,
+    const char *commit)
+{
+	if (from->n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + from->n,
+		    sizeof(*evs->v));
+	for (size_t i = 0; i < from->n; i++) {
+		event_copy(&evs->v[evs->n], &from->v[i]);
+		snprintf(evs->v[evs->n++].commit, OID_HEX, "%s", commit);
+	}
+	evs->malformed += from->malformed;
+}
+
+static size_t
+count_lines(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = memchr(p, '\n', len -
+	    (size_t)(p - text))) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * Parses the note text (len bytes) of commit into evs.  When prev is the
+ * note's earlier version and text only adds whole lines to it, only those
+ * are parsed.
+ */
+static void
+note_parse(struct ledger_events *evs, const char *commit, const char *text,
+    size_t len, const struct note_slot *prev)
+{
+	struct ledger_events added = { 0 };
+
+	if (prev == NULL || prev->len == 0 || prev->len > len ||
+	    text[prev->len - 1] != '\n' ||
+	    memcmp(prev->text, text, prev->len) != 0) {
+		ledger_parse_note(evs, commit, text, NULL, NULL);
+		return;
+	}
+	events_add(evs, &prev->evs, commit);
+	ledger_parse_note(&added, commit, text + prev->len, NULL, NULL);
+	if (added.n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + added.n,
+		    sizeof(*evs->v));
+	for (size_t i = 0; i < added.n; i++) {
+		added.v[i].line += prev->lines;
+		evs->v[evs->n++] = added.v[i];
+	}
+	evs->malformed += added.malformed;
+	free(added.v);
+}
+
+void
+ledger_cache_free(void)
+{
+	if (note_cache == NULL)
+		return;
+	for (size_t i = 0; i < NOTE_CACHE_SETS * NOTE_CACHE_WAYS; i++) {
+		ledger_events_free(&note_cache[i].evs);
+		free(note_cache[i].text);
+	}
+	free(note_cache);
+	free(note_last);
+	note_cache = NULL;
+	note_last = NULL;
+}
+
 int
 ledger_read(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs)
 {
-	char *text = NULL;
+	char blob[OID_HEX];
+
+	return ledger_read_note(r, head, commit, evs, blob);
+}
+
+int
+ledger_read_note(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs, char blob[OID_HEX])
+{
+	struct ledger_events parsed = { 0 };
+	struct note_slot *slot, *prev = NULL;
+	char *text = NULL, (*last)[OID_HEX];
+	size_t len;
 	int error;
 
-	error = repo_note_read(r, head, commit, &text);
+	error = repo_note_id(r, head, commit, blob);
+	blob[0] = error < 0 ? '\0' : blob[0];
 	if (error == -ENOENT)
 		return 0;
 	if (error < 0)
 		return error;
-	ledger_parse_note(evs, commit, text, NULL, NULL);
-	free(text);
+	if (note_cache == NULL) {
+		note_cache = xcalloc(NOTE_CACHE_SETS * NOTE_CACHE_WAYS,
+		    sizeof(*note_cache));
+		note_last = xcalloc(NOTE_CACHE_SETS, sizeof(*note_last));
+	}
+	if ((slot = note_find(blob)) == NULL) {
+		if ((error = repo_blob_read(r, blob, &text, &len)) < 0)
+			return error;
+		len = strlen(text);	/* a note ends at a NUL, as in git */
+		last = note_last[note_set_of(commit)];
+		if (strcmp(last[0], commit) == 0)
+			prev = note_find(last[1]);
+		note_parse(&parsed, commit, text, len, prev);
+		slot = note_victim(blob);
+		ledger_events_free(&slot->evs);
+		free(slot->text);
+		slot->evs = parsed;
+		slot->text = text;
+		slot->len = len;
+		slot->lines = count_lines(text, len);
+		memcpy(slot->blob, blob, OID_HEX);
+		memcpy(last[0], commit, OID_HEX);
+		memcpy(last[1], blob, OID_HEX);
+	}
+	slot->used = ++note_clock;
+	events_add(evs, &slot->evs, commit);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "decide.h"
 #include "engine.h"
 #include "http.h"
+#include "ledger.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -563,6 +564,7 @@ main(int argc, char *argv[])
 	watch_free(d.watch);
 	notify_free(d.notify);
 	engine_free(d.engine);
+	ledger_cache_free();
 	config_free(d.cf);
 	close(d.ep);
 	close(d.sigfd);

@@ -895,6 +895,62 @@ repo_note_read(struct repo *r, const char *head, const char *commit,
 }
 
 int
+repo_note_id(struct repo *r, const char *head, const char *commit,
+    char blob[OID_HEX])
+{
+	git_commit *nc = NULL;
+	git_tree *tree = NULL, *sub = NULL;
+	const git_tree_entry *e;
+	const char *rest = commit;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if ((error = notes_commit(r->git, head, &nc)) < 0)
+		return error;
+	if ((error = repo_err(git_commit_tree(&tree, nc))) < 0)
+		goto done;
+	/*
+	 * As git reads notes: the note is named by the rest of the id, in
+	 * the tree of its first two hex digits when the notes fan out
+	 * ("ab/cdef..."), as deep as they do.
+	 */
+	for (;;) {
+		e = git_tree_entry_byname(tree, rest);
+		if (e && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			git_oid_tostr(blob, OID_HEX, git_tree_entry_id(e));
+			error = 0;
+			break;
+		}
+		if (strlen(rest) <= 2) {
+			error = -ENOENT;
+			break;
+		}
+		{
+			char two[3] = { rest[0], rest[1], '\0' };
+
+			e = git_tree_entry_byname(tree, two);
+		}
+		if (e == NULL || git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+			error = -ENOENT;
+			break;
+		}
+		if ((error = repo_err(git_tree_lookup(&sub, r->git,
+		    git_tree_entry_id(e)))) < 0)
+			break;
+		git_tree_free(tree);
+		tree = sub;
+		sub = NULL;
+		rest += 2;
+	}
+done:
+	git_tree_free(tree);
+	git_commit_free(nc);
+	return error;
+}
+
+int
 repo_note_append(struct repo *r, const char *ref, const char *commit,
     const char *text, const char *message, char out_head[OID_HEX])
 {

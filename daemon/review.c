@@ -51,16 +51,40 @@ peel_ref_target(struct repo *r, const char *id, char out[OID_HEX])
 	return repo_resolve_commit(r, id, out);
 }
 
+/* Notes that rv read commit's note at blob (see review_fresh). */
+static void
+add_dep(struct review *rv, const char *commit, const char *blob)
+{
+	rv->deps = xreallocarray(rv->deps, rv->ndeps + 1, sizeof(*rv->deps));
+	memcpy(rv->deps[rv->ndeps].commit, commit, OID_HEX);
+	memcpy(rv->deps[rv->ndeps++].blob, blob, OID_HEX);
+}
+
+/* Reads commit's ledger into evs as of rv's notes head, noting it. */
+static int
+read_ledger(struct repo *r, struct review *rv, const char *commit,
+    struct ledger_events *evs)
+{
+	char blob[OID_HEX];
+	int error;
+
+	if (rv->notes_head[0] == '\0')
+		return 0;
+	if ((error = ledger_read_note(r, rv->notes_head, commit, evs,
+	    blob)) == 0)
+		add_dep(rv, commit, blob);
+	return error;
+}
+
 /* Whether the ledger of commit has a released event for tag at object id. */
 static bool
-released(struct repo *r, const char *tag, const char *id, const char *commit)
+released(struct repo *r, struct review *rv, const char *tag, const char *id,
+    const char *commit)
 {
 	struct ledger_events evs = { 0 };
-	char head[OID_HEX];
 	bool found = false;
 
-	if (repo_notes_head(r, LEDGER_REF, head) < 0 ||
-	    ledger_read(r, head, commit, &evs) < 0) {
+	if (read_ledger(r, rv, commit, &evs) < 0) {
 		ledger_events_free(&evs);
 		return false;
 	}
@@ -72,6 +96,18 @@ released(struct repo *r, const char *tag, const char *id, const char *commit)
 	return found;
 }
 
+/* Of the print tags' names and ids, in the order listed (sorted). */
+static void
+tags_stamp(const struct repo_ref *refs, size_t n, char out[65])
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s %s\n", refs[i].name, refs[i].id);
+	verify_sha256_hex(b.s ? b.s : "", b.len, out);
+	buf_free(&b);
+}
+
 /* A print tag and the commit it peels to, sorted by commit for lookups. */
 struct base_tag {
 	const char *name;	/* "print/q1" */
@@ -81,7 +117,7 @@ struct base_tag {
 
 struct base_walk {
 	struct repo *r;
-	const struct review *rv;
+	struct review *rv;
 	struct base_tag *tags;
 	size_t ntags;
 	size_t *found;		/* indexes in tags */
@@ -118,7 +154,8 @@ base_visit(void *ctx, const char *id, const char *email)
 		 */
 		if (w->rv->tag && strcmp(w->tags[i].name, w->rv->tag) == 0)
 			continue;
-		if (released(w->r, w->tags[i].name, w->tags[i].id, id)) {
+		if (released(w->r, w->rv, w->tags[i].name, w->tags[i].id,
+		    id)) {
 			w->found = xreallocarray(w->found, w->nfound + 1,
 			    sizeof(*w->found));
 			w->found[w->nfound++] = i;
@@ -147,6 +184,7 @@ find_base(const struct config *cf, struct repo *r, struct review *rv)
 
 	if ((error = repo_ref_list(r, cf->print_tags, &refs, &n)) < 0)
 		return error;
+	tags_stamp(refs, n, rv->tags_stamp);
 	w.tags = xcalloc(n ? n : 1, sizeof(*w.tags));
 	for (size_t i = 0; i < n; i++) {
 		struct base_tag *t = &w.tags[w.ntags];
@@ -303,10 +341,9 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 {
 	struct review *rv = xcalloc(1, sizeof(*rv));
 	struct walk_ctx w = { cf, rv, NULL, 0 };
-	char head[OID_HEX];
-	bool have_notes;
 	int error;
 
+	rv->refs = 1;
 	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
 	rv->tag = tag ? xstrdup(tag) : NULL;
 	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
@@ -316,6 +353,15 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 		*why = xstrdup("cannot parse the tag message's trailers");
 		goto fail;
 	}
+	/* the ledger as it is now, for all that is read of it */
+	error = repo_notes_head(r, LEDGER_REF, rv->notes_head);
+	if (error < 0 && error != -ENOENT) {
+		*why = xasprintf("cannot read %s: %s", LEDGER_REF,
+		    repo_strerror());
+		goto fail;
+	}
+	if (error == -ENOENT)
+		rv->notes_head[0] = '\0';
 	if ((error = find_base(cf, r, rv)) < 0) {
 		*why = xasprintf("cannot find the previous print tag: %s",
 		    repo_strerror());
@@ -336,27 +382,19 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 		    repo_strerror());
 		goto fail;
 	}
-	error = repo_notes_head(r, LEDGER_REF, head);
-	if (error < 0 && error != -ENOENT) {
-		*why = xasprintf("cannot read %s: %s", LEDGER_REF,
-		    repo_strerror());
-		goto fail;
-	}
-	have_notes = error == 0;
-	error = 0;
 	/*
 	 * Decisions on earlier commits in scope may carry over; the
 	 * candidate's own note is read last so that it wins ties in time.
 	 */
-	for (size_t i = 0; have_notes && i < w.ncommits; i++) {
+	for (size_t i = 0; i < w.ncommits; i++) {
 		if (strcmp(w.commits[i], rv->commit) == 0)
 			continue;
-		if ((error = ledger_read(r, head, w.commits[i],
+		if ((error = read_ledger(r, rv, w.commits[i],
 		    &rv->events)) < 0)
 			break;
 	}
-	if (have_notes && error >= 0)
-		error = ledger_read(r, head, rv->commit, &rv->events);
+	if (error >= 0)
+		error = read_ledger(r, rv, rv->commit, &rv->events);
 	if (error < 0) {
 		*why = xasprintf("cannot read the ledger: %s", repo_strerror());
 		goto fail;
@@ -385,11 +423,53 @@ fail:
 	return error < 0 ? error : -EIO;
 }
 
+struct review *
+review_ref(struct review *rv)
+{
+	rv->refs++;
+	return rv;
+}
+
+bool
+review_fresh(const struct config *cf, struct repo *r,
+    const struct review *rv)
+{
+	struct repo_ref *refs = NULL;
+	char head[OID_HEX], stamp[65], blob[OID_HEX];
+	size_t n = 0;
+	int error;
+
+	if (repo_ref_list(r, cf->print_tags, &refs, &n) < 0)
+		return false;
+	tags_stamp(refs, n, stamp);
+	repo_ref_list_free(refs, n);
+	if (strcmp(stamp, rv->tags_stamp) != 0)
+		return false;
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error == -ENOENT)
+		return rv->notes_head[0] == '\0';
+	if (error < 0 || rv->notes_head[0] == '\0')
+		return false;	/* a ledger where there was none: read it */
+	if (strcmp(head, rv->notes_head) == 0)
+		return true;
+	for (size_t i = 0; i < rv->ndeps; i++) {
+		error = repo_note_id(r, head, rv->deps[i].commit, blob);
+		if (error == -ENOENT)
+			blob[0] = '\0';
+		else if (error < 0)
+			return false;
+		if (strcmp(blob, rv->deps[i].blob) != 0)
+			return false;
+	}
+	return true;
+}
+
 void
 review_free(struct review *rv)
 {
-	if (rv == NULL)
+	if (rv == NULL || --rv->refs > 0)
 		return;
+	free(rv->deps);
 	free(rv->tag);
 	free(rv->base_tag);
 	repo_scope_free(rv->files, rv->nfiles);

@@ -58,6 +58,14 @@ int64_t engine_scan(struct engine *e, int64_t now_ms);
 struct review;
 char *engine_render(struct engine *e, int kind, const struct review *rv,
     enum config_notify_type type, int64_t now_ms);
+/*
+ * review_load through the engine's memo of the reviews it loaded last: one
+ * that is still fresh (review_fresh) is given again, not read again.  The
+ * caller frees *out with review_free.
+ */
+int engine_review_load(struct engine *e, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
 /* The repository handle of the engine (the loop's one thread uses it). */
 struct repo *engine_repo(struct engine *e);
 /* "whsec_..."-style secret and webhook headers at send time. */

@@ -104,6 +104,11 @@ void ledger_events_free(struct ledger_events *evs);
  */
 int ledger_read(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs);
+/* ledger_read, and the id of the note's blob in blob ("" when none). */
+int ledger_read_note(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs, char blob[OID_HEX]);
+/* Frees what ledger_read keeps of the notes it parsed. */
+void ledger_cache_free(void);
 
 /*
  * Appends ev to commit's note with compare-and-swap, retrying with backoff

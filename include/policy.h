@@ -70,6 +70,18 @@ struct review {
 	bool blocked;
 	const struct ledger_event *requested;	/* latest request for tag */
 	const struct ledger_event *released;	/* released event for tag */
+	/* what it was read from, to tell whether it still holds */
+	char notes_head[OID_HEX];	/* "" when there was no ledger */
+	char tags_stamp[65];		/* of the print tags: names and ids */
+	struct review_dep *deps;	/* every note read */
+	size_t ndeps;
+	unsigned refs;			/* holders; review_free drops one */
+};
+
+/* A note a review read: the commit, and its note's blob ("": none). */
+struct review_dep {
+	char commit[OID_HEX];
+	char blob[OID_HEX];
 };
 
 /*

@@ -131,6 +131,12 @@ int repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX]);
 int repo_note_read(struct repo *r, const char *head, const char *commit,
     char **out);
 /*
+ * The id of the blob of that note, found without reading it; -ENOENT
+ * when the commit has no note.
+ */
+int repo_note_id(struct repo *r, const char *head, const char *commit,
+    char blob[OID_HEX]);
+/*
  * One compare-and-swap append of text (whole lines, each ending in '\n')
  * to the note on commit under ref: builds a notes commit on top of the
  * current one with git_note_commit_create, then moves ref with

@@ -33,7 +33,17 @@ struct review_target {
 int review_load(struct review **out, const struct config *cf,
     struct repo *r, const char *commit, const char *tag,
     const char *tag_object, const char *tag_message, char **why);
+/* Drops a holder of rv (review_load's caller is one); frees it at none. */
 void review_free(struct review *rv);
+/* Adds a holder of rv, and returns it. */
+struct review *review_ref(struct review *rv);
+/*
+ * Whether rv is still what review_load would give: the print tags and
+ * every note it read are unchanged (a write to another commit's note
+ * leaves it fresh).  False when that cannot be told.
+ */
+bool review_fresh(const struct config *cf, struct repo *r,
+    const struct review *rv);
 
 /*
  * Resolves a TAG|REV argument: a print tag ("print/q1" or its ref), one

@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 
+#include "config.h"
 #include "ledger.h"
 #include "repo.h"
+#include "review.h"
 #include "util.h"
 #include "unit.h"
 
@@ -513,7 +515,7 @@ static void
 test_note_append(void **state)
 {
 	char c1[OID_HEX], c2[OID_HEX], head0[OID_HEX], head1[OID_HEX];
-	char head2[OID_HEX], head3[OID_HEX], now[OID_HEX];
+	char head2[OID_HEX], head3[OID_HEX], now[OID_HEX], blob[OID_HEX];
 	char *path, *out, *text = NULL;
 	struct repo *r = repo_with_commit("notes", &path, c1);
 
@@ -548,6 +550,12 @@ test_note_append(void **state)
 	assert_int_equal(repo_note_read(r, head2, c1, &text), 0);
 	assert_string_equal(text, "line 1\nline 2\nline 3\n");
 	free(text);
+	/* the note's blob, as git lists it */
+	assert_int_equal(repo_note_id(r, head2, c1, blob), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate list %s", path, c1);
+	assert_string_equal(blob, out);
+	free(out);
+	assert_int_equal(repo_note_id(r, head2, head2, blob), -ENOENT);
 
 	/* a note on another commit leaves the first one alone */
 	write_file(path, "brochures/emea/q2.pdf", "q2\n");
@@ -585,6 +593,55 @@ test_note_append_to_git_note(void **state)
 	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
 	assert_string_equal(out, "by hand\nnext");
 	free(out);
+	repo_free(r);
+	free(path);
+}
+
+/*
+ * Notes that fan out ("ab/cdef...", "ab/cd/ef..."), as git writes them
+ * when there are many: found as git finds them, and read through the
+ * ledger's cache by blob, which sees a changed note at once.
+ */
+static void
+test_note_fanout(void **state)
+{
+	static const char *const layouts[] = { "flat", "one level",
+	    "two levels" };
+	char c1[OID_HEX], head[OID_HEX], blob[OID_HEX];
+	char *path, *out;
+	struct repo *r = repo_with_commit("notes-fanout", &path, c1);
+
+	for (size_t depth = 0; depth < ARRAY_SIZE(layouts); depth++) {
+		struct ledger_events evs = { 0 };
+
+		print_message("# %s\n", layouts[depth]);
+		/* a tree per level, the note named by the rest of the id */
+		free(sh_ok("cd '%s' && c=%s && d=%zu && "
+		    "b=$(printf '{\"v\":1,\"type\":\"approve\",\"at\":"
+		    "\"2027-01-0%zuT10:00:00Z\",\"by\":\"alice\",\"via\":"
+		    "\"cli:root\"}\\n' | git hash-object -w --stdin) && "
+		    "rest=$(echo $c | cut -c$((2 * d + 1))-) && "
+		    "t=$(printf '100644 blob %%s\\t%%s\\n' $b $rest | git mktree) && "
+		    "while [ $d -gt 0 ]; do d=$((d - 1)); "
+		    "t=$(printf '040000 tree %%s\\t%%s\\n' $t "
+		    "$(echo $c | cut -c$((2 * d + 1))-$((2 * d + 2))) | git mktree); "
+		    "done && git update-ref refs/notes/printgate "
+		    "$(echo notes | git commit-tree $t)", path, c1, depth,
+		    depth + 1));
+		out = sh_ok("cd '%s' && git notes --ref=printgate list %s",
+		    path, c1);
+		assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+		assert_int_equal(repo_note_id(r, head, c1, blob), 0);
+		assert_string_equal(blob, out);
+		free(out);
+		assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+		assert_int_equal(evs.n, 1);
+		assert_string_equal(evs.v[0].commit, c1);
+		/* a different note each time: the 1st, 2nd, 3rd of January */
+		assert_int_equal(evs.v[0].at, 1798797600 + 86400 *
+		    (int64_t)depth);
+		ledger_events_free(&evs);
+	}
 	repo_free(r);
 	free(path);
 }
@@ -826,6 +883,126 @@ test_ledger_round_trip(void **state)
 	free(l1);
 	free(l2);
 	free(want);
+	repo_free(r);
+	free(path);
+}
+
+/*
+ * A note read after each append (printgated reads only the new lines of
+ * a note that grew), with a malformed line among them, then rewritten by
+ * hand: each read is what a fresh read of the note gives.
+ */
+static void
+test_ledger_growing(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX];
+	char *path;
+	struct ledger_events evs = { 0 };
+	struct repo *r = repo_with_commit("ledger-growing", &path, c1);
+
+	for (size_t i = 0; i < 6; i++) {
+		if (i == 3)
+			free(sh_ok("cd '%s' && { git notes --ref=printgate "
+			    "show %s && echo 'not JSON'; } >note && git notes "
+			    "--ref=printgate add -f -F note %s && rm note",
+			    path, c1, c1));
+		else
+			assert_int_equal(ledger_append(r, c1, i % 2 ?
+			    &ev_bob : &ev_alice, 1000, NULL), 0);
+		assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+		assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+		assert_int_equal(evs.n, i < 3 ? i + 1 : i);
+		assert_int_equal(evs.malformed, i < 3 ? 0 : 1);
+		for (size_t j = 0; j < evs.n; j++) {
+			assert_event_equal(&evs.v[j], (j < 3 ? j : j + 1) % 2 ?
+			    &ev_bob : &ev_alice);
+			assert_string_equal(evs.v[j].commit, c1);
+			assert_int_equal(evs.v[j].line, j < 3 ? j + 1 : j + 2);
+		}
+		ledger_events_free(&evs);
+	}
+	/* rewritten, not appended to: read whole again */
+	free(sh_ok("cd '%s' && git notes --ref=printgate add -f -m '%s' %s",
+	    path, "{\"v\":1,\"type\":\"approve\",\"at\":"
+	    "\"2027-01-01T10:00:00Z\",\"by\":\"carol\",\"via\":\"cli:root\"}",
+	    c1));
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+	assert_int_equal(evs.n, 1);
+	assert_int_equal(evs.malformed, 0);
+	assert_string_equal(evs.v[0].by, "carol");
+	assert_int_equal(evs.v[0].line, 1);
+	ledger_events_free(&evs);
+	repo_free(r);
+	free(path);
+}
+
+/*
+ * A loaded review stays fresh (printgated gives it again without reading
+ * it) until a note it read or a print tag changes; a note on a commit
+ * outside its scope leaves it fresh.
+ */
+static void
+test_review_fresh(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX];
+	char *path, *conf, *errors = NULL, *why = NULL;
+	struct config *cf = NULL;
+	struct review *rv = NULL;
+	struct repo *r = repo_with_commit("review-fresh", &path, c1);
+	FILE *f;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	write_file(path, "brochures/emea/q3.pdf", "q3\n");
+	commit_all(path, "third, after the candidate", c3);
+	conf = xasprintf("%s.conf", path);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
+	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
+	    "\"alice@example.com\"; }, { id = \"rita\"; name = \"Rita\"; "
+	    "email = \"rita@example.com\"; } );\n"
+	    "groups = { sales = [ \"alice\" ]; release = [ \"rita\" ]; };\n"
+	    "release_managers = \"release\";\n"
+	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
+	    "group = \"sales\"; } );\n", path, path);
+	fclose(f);
+	if (config_load(&cf, conf, 0, &errors) < 0)
+		fail_msg("config: %s", errors);
+
+	/* no ledger yet; then one: read it */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_true(review_fresh(cf, r, rv));
+	assert_int_equal(ledger_append(r, c3, &ev_alice, 1000, NULL), 0);
+	assert_false(review_fresh(cf, r, rv));
+	review_free(rv);
+
+	/* a note outside the scope (c3 is after the candidate) */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_true(review_fresh(cf, r, rv));
+	assert_int_equal(ledger_append(r, c3, &ev_bob, 1000, NULL), 0);
+	assert_true(review_fresh(cf, r, rv));
+	/* a decision on an earlier commit in scope may carry over */
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	assert_false(review_fresh(cf, r, rv));
+	review_free(rv);
+
+	/* a print tag pushed may be the new base */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_true(review_fresh(cf, r, rv));
+	assert_int_equal(review_ref(rv), rv);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/q1 %s", path, c1));
+	assert_false(review_fresh(cf, r, rv));
+	/* two holders: the first review_free leaves it to the second */
+	review_free(rv);
+	assert_string_equal(rv->commit, c2);
+	review_free(rv);
+
+	config_free(cf);
+	free(conf);
 	repo_free(r);
 	free(path);
 }
@@ -1428,10 +1605,16 @@ main(int argc, char *argv[])
 	add_test("notes: appending to a note git wrote",
 	    test_note_append_to_git_note, NULL);
 	add_test("notes: two writers both land", test_note_two_writers, NULL);
+	add_test("notes: fanned out as git writes them", test_note_fanout,
+	    NULL);
 	add_test("notes: a locked notes ref", test_note_locked, NULL);
 	add_test("refs: compare-and-swap", test_ref_cas, NULL);
 	add_test("ledger: append and read back through git",
 	    test_ledger_round_trip, NULL);
+	add_test("ledger: a note read as it grows, then rewritten",
+	    test_ledger_growing, NULL);
+	add_test("review: fresh until a note it read or a print tag changes",
+	    test_review_fresh, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("tags: an annotated tag, and what is not one",
