@@ -508,6 +508,16 @@ ledger_read_note(struct repo *r, const char *head, const char *commit,
 		if (strcmp(last[0], commit) == 0)
 			prev = note_find(last[1]);
 		note_parse(&parsed, commit, text, len, prev);
+		/*
+		 * The version before is superseded: a note that grows by
+		 * a line per decision would otherwise fill the slots with
+		 * its versions, each as large as the last.
+		 */
+		if (prev) {
+			ledger_events_free(&prev->evs);
+			free(prev->text);
+			memset(prev, 0, sizeof(*prev));
+		}
 		slot = note_victim(blob);
 		ledger_events_free(&slot->evs);
 		free(slot->text);
