@@ -323,6 +323,8 @@ ledger_events_free(struct ledger_events *evs)
  */
 #define NOTE_CACHE_SETS 2048
 #define NOTE_CACHE_WAYS 2
+/* and at most this much text (the events take about as much again) */
+#define NOTE_CACHE_BYTES (4 * 1024 * 1024)
 
 struct note_slot {
 	char blob[OID_HEX];
@@ -335,6 +337,7 @@ struct note_slot {
 
 static struct note_slot *note_cache;
 static uint64_t note_clock;
+static size_t note_bytes;	/* of text in the slots */
 /* the blob of the note last read for a commit, by the commit's id */
 static char (*note_last)[2][OID_HEX];
 
@@ -371,6 +374,15 @@ note_victim(const char *blob)
 		if (set[w].used < v->used)
 			v = &set[w];
 	return v;
+}
+
+static void
+note_slot_clear(struct note_slot *slot)
+{
+	note_bytes -= slot->len;
+	ledger_events_free(&slot->evs);
+	free(slot->text);
+	memset(slot, 0, sizeof(*slot));
 }
 
 static char *
@@ -460,10 +472,8 @@ ledger_cache_free(void)
 {
 	if (note_cache == NULL)
 		return;
-	for (size_t i = 0; i < NOTE_CACHE_SETS * NOTE_CACHE_WAYS; i++) {
-		ledger_events_free(&note_cache[i].evs);
-		free(note_cache[i].text);
-	}
+	for (size_t i = 0; i < NOTE_CACHE_SETS * NOTE_CACHE_WAYS; i++)
+		note_slot_clear(&note_cache[i]);
 	free(note_cache);
 	free(note_last);
 	note_cache = NULL;
@@ -474,9 +484,17 @@ int
 ledger_read(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs)
 {
-	char blob[OID_HEX];
+	char *text = NULL;
+	int error;
 
-	return ledger_read_note(r, head, commit, evs, blob);
+	error = repo_note_read(r, head, commit, &text);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0)
+		return error;
+	ledger_parse_note(evs, commit, text, NULL, NULL);
+	free(text);
+	return 0;
 }
 
 int
@@ -513,14 +531,15 @@ ledger_read_note(struct repo *r, const char *head, const char *commit,
 		 * a line per decision would otherwise fill the slots with
 		 * its versions, each as large as the last.
 		 */
-		if (prev) {
-			ledger_events_free(&prev->evs);
-			free(prev->text);
-			memset(prev, 0, sizeof(*prev));
-		}
+		if (prev)
+			note_slot_clear(prev);
+		if (note_bytes + len > NOTE_CACHE_BYTES)
+			for (size_t i = 0; i < NOTE_CACHE_SETS *
+			    NOTE_CACHE_WAYS; i++)
+				note_slot_clear(&note_cache[i]);
 		slot = note_victim(blob);
-		ledger_events_free(&slot->evs);
-		free(slot->text);
+		note_slot_clear(slot);
+		note_bytes += len;
 		slot->evs = parsed;
 		slot->text = text;
 		slot->len = len;

@@ -83,6 +83,7 @@ repo_open(struct repo **out, const char *path, char **why)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)256 * 1024);
+
 	error = git_repository_open_ext(&git, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (error == GIT_EOWNER) {
@@ -100,6 +101,23 @@ repo_open(struct repo **out, const char *path, char **why)
 	r = xcalloc(1, sizeof(*r));
 	r->git = git;
 	*out = r;
+	return 0;
+}
+
+int
+repo_refresh(struct repo *r)
+{
+	git_repository *git = NULL;
+	char *path = xstrdup(git_repository_path(r->git));
+	int error;
+
+	error = git_repository_open_ext(&git, path,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	free(path);
+	if (error < 0)
+		return repo_err(error);
+	git_repository_free(r->git);
+	r->git = git;
 	return 0;
 }
 

@@ -104,7 +104,11 @@ void ledger_events_free(struct ledger_events *evs);
  */
 int ledger_read(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs);
-/* ledger_read, and the id of the note's blob in blob ("" when none). */
+/*
+ * ledger_read, and the id of the note's blob in blob ("" when none),
+ * through a cache of the notes parsed lately (bounded; for printgated,
+ * which reads the same notes for each review it loads).
+ */
 int ledger_read_note(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs, char blob[OID_HEX]);
 /* Frees what ledger_read keeps of the notes it parsed. */

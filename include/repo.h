@@ -58,6 +58,12 @@ typedef int (*repo_note_cb)(void *ctx, const char *commit, const char *text);
  * *why to a message for people (with a hint for -EPERM: safe.directory).
  */
 int repo_open(struct repo **out, const char *path, char **why);
+/*
+ * Opens the repository again in place, dropping what libgit2 keeps of the
+ * objects read so far (its caches of packed objects hold up to 16 MiB);
+ * on failure r is left as it was.
+ */
+int repo_refresh(struct repo *r);
 void repo_free(struct repo *r);
 /* The git dir of the repository, borrowed. */
 const char *repo_path(const struct repo *r);

@@ -633,14 +633,15 @@ test_note_fanout(void **state)
 		assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
 		assert_int_equal(repo_note_id(r, head, c1, blob), 0);
 		assert_string_equal(blob, out);
-		free(out);
-		assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+		assert_int_equal(ledger_read_note(r, head, c1, &evs, blob), 0);
+		assert_string_equal(blob, out);
 		assert_int_equal(evs.n, 1);
 		assert_string_equal(evs.v[0].commit, c1);
 		/* a different note each time: the 1st, 2nd, 3rd of January */
 		assert_int_equal(evs.v[0].at, 1798797600 + 86400 *
 		    (int64_t)depth);
 		ledger_events_free(&evs);
+		free(out);
 	}
 	repo_free(r);
 	free(path);
@@ -895,7 +896,7 @@ test_ledger_round_trip(void **state)
 static void
 test_ledger_growing(void **state)
 {
-	char c1[OID_HEX], head[OID_HEX];
+	char c1[OID_HEX], head[OID_HEX], blob[OID_HEX];
 	char *path;
 	struct ledger_events evs = { 0 };
 	struct repo *r = repo_with_commit("ledger-growing", &path, c1);
@@ -910,7 +911,7 @@ test_ledger_growing(void **state)
 			assert_int_equal(ledger_append(r, c1, i % 2 ?
 			    &ev_bob : &ev_alice, 1000, NULL), 0);
 		assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
-		assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+		assert_int_equal(ledger_read_note(r, head, c1, &evs, blob), 0);
 		assert_int_equal(evs.n, i < 3 ? i + 1 : i);
 		assert_int_equal(evs.malformed, i < 3 ? 0 : 1);
 		for (size_t j = 0; j < evs.n; j++) {
@@ -927,7 +928,7 @@ test_ledger_growing(void **state)
 	    "\"2027-01-01T10:00:00Z\",\"by\":\"carol\",\"via\":\"cli:root\"}",
 	    c1));
 	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
-	assert_int_equal(ledger_read(r, head, c1, &evs), 0);
+	assert_int_equal(ledger_read_note(r, head, c1, &evs, blob), 0);
 	assert_int_equal(evs.n, 1);
 	assert_int_equal(evs.malformed, 0);
 	assert_string_equal(evs.v[0].by, "carol");
