@@ -256,7 +256,6 @@ work(struct daemon *d)
 	if (d->scan_at >= 0 && now >= d->scan_at) {
 		d->deadline = engine_scan(d->engine, now);
 		d->scan_at = -1;
-
 		d->rescan_at = now + RESCAN_MS;
 		if (!d->ready) {
 			sd_notify(0, "READY=1");
