@@ -426,6 +426,26 @@ events_add(struct ledger_events *evs, const struct ledger_events *from,
 	evs->malformed += from->malformed;
 }
 
+/*
+ * Moves the events of added (parsed from a note's text after its first
+ * lines lines) to the end of evs, numbered as lines of the whole note.
+ */
+static void
+events_take(struct ledger_events *evs, struct ledger_events *added,
+    size_t lines)
+{
+	if (added->n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + added->n,
+		    sizeof(*evs->v));
+	for (size_t i = 0; i < added->n; i++) {
+		added->v[i].line += lines;
+		evs->v[evs->n++] = added->v[i];
+	}
+	evs->malformed += added->malformed;
+	free(added->v);
+	memset(added, 0, sizeof(*added));
+}
+
 static size_t
 count_lines(const char *text, size_t len)
 {
@@ -456,15 +476,7 @@ note_parse(struct ledger_events *evs, const char *commit, const char *text,
 	}
 	events_add(evs, &prev->evs, commit);
 	ledger_parse_note(&added, commit, text + prev->len, NULL, NULL);
-	if (added.n > 0)
-		evs->v = xreallocarray(evs->v, evs->n + added.n,
-		    sizeof(*evs->v));
-	for (size_t i = 0; i < added.n; i++) {
-		added.v[i].line += prev->lines;
-		evs->v[evs->n++] = added.v[i];
-	}
-	evs->malformed += added.malformed;
-	free(added.v);
+	events_take(evs, &added, prev->lines);
 }
 
 void
@@ -507,8 +519,8 @@ ledger_read_note(struct repo *r, const char *head, const char *commit,
 	size_t len;
 	int error;
 
+	blob[0] = '\0';
 	error = repo_note_id(r, head, commit, blob);
-	blob[0] = error < 0 ? '\0' : blob[0];
 	if (error == -ENOENT)
 		return 0;
 	if (error < 0)
@@ -651,14 +663,7 @@ ledger_commit_events(struct repo *r, const char *parent, const char *commit,
 				lines += old[j] == '\n';
 		}
 		ledger_parse_note(&added, annotated, text + skip, NULL, NULL);
-		for (size_t j = 0; j < added.n; j++) {
-			added.v[j].line += lines;
-			evs->v = xreallocarray(evs->v, evs->n + 1,
-			    sizeof(*evs->v));
-			evs->v[evs->n++] = added.v[j];
-		}
-		evs->malformed += added.malformed;
-		free(added.v);
+		events_take(evs, &added, lines);
 		free(text);
 		free(old);
 	}
