@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -96,7 +97,7 @@ struct field {
 enum {
 	TOP_REPOSITORY, TOP_PRINT_TAGS, TOP_STATE_DIR, TOP_BROWSE_URL,
 	TOP_PUSHER_ENV, TOP_PEOPLE, TOP_GROUPS, TOP_RELEASE_MANAGERS,
-	TOP_RULES, TOP_REVIEW, TOP_NOTIFY, TOP_HTTP, TOP_N
+	TOP_RULES, TOP_REVIEW, TOP_NOTIFY, TOP_HTTP, TOP_ALLOW_REFS, TOP_N
 };
 static const struct field top_fields[TOP_N] = {
 	[TOP_REPOSITORY] = { "repository", K_STRING, true },
@@ -111,6 +112,7 @@ static const struct field top_fields[TOP_N] = {
 	[TOP_REVIEW] = { "review", K_GROUP, false },
 	[TOP_NOTIFY] = { "notify", K_LIST, false },
 	[TOP_HTTP] = { "http", K_GROUP, false },
+	[TOP_ALLOW_REFS] = { "allow_refs", K_STRINGS, false },
 };
 
 enum {
@@ -126,13 +128,16 @@ static const struct field person_fields[P_N] = {
 	[P_TEAMS] = { "teams", K_STRING, false },
 };
 
-enum { R_NAME, R_PATHS, R_GROUP, R_REQUIRED, R_WHEN, R_N };
+enum {
+	R_NAME, R_PATHS, R_GROUP, R_REQUIRED, R_WHEN, R_ALLOW_SYMLINKS, R_N
+};
 static const struct field rule_fields[R_N] = {
 	[R_NAME] = { "name", K_STRING, true },
 	[R_PATHS] = { "paths", K_STRINGS, true },
 	[R_GROUP] = { "group", K_STRING, true },
 	[R_REQUIRED] = { "required", K_INT, false },
 	[R_WHEN] = { "when", K_STRING, false },
+	[R_ALLOW_SYMLINKS] = { "allow_symlinks", K_BOOL, false },
 };
 
 enum {
@@ -190,6 +195,10 @@ static const char *const notify_type_names[] = {
 
 static const char *const default_pusher_env[] = {
 	"GL_USERNAME", "REMOTE_USER", "USER",
+};
+
+static const char *const default_allow_refs[] = {
+	"refs/heads/*", "refs/tags/*",
 };
 
 /* ---- reporting ---------------------------------------------------------- */
@@ -1245,6 +1254,9 @@ load_rules(struct loader *ld, const config_setting_t *list)
 			r->group = group_ref(ld, v[R_GROUP]);
 		if (v[R_REQUIRED] != NULL)
 			rule_required(ld, r, v[R_REQUIRED]);
+		if (v[R_ALLOW_SYMLINKS] != NULL)
+			r->allow_symlinks =
+			    config_setting_get_bool(v[R_ALLOW_SYMLINKS]);
 		if (v[R_WHEN] != NULL) {
 			const char *text = config_setting_get_string(v[R_WHEN]);
 
@@ -1513,6 +1525,49 @@ load_pusher_env(struct loader *ld, const config_setting_t *s)
 	}
 }
 
+/*
+ * Checks an allow_refs glob; returns NULL or why it is wrong.  Replace
+ * refs change what git serves for a released tag, so no glob may let
+ * them in (printgate's own refs are refused before allow_refs is read).
+ */
+static const char *
+allow_ref_check(const char *s)
+{
+	if (!str_startswith(s, "refs/") || strlen(s) < 6)
+		return "must start with 'refs/', e.g. 'refs/heads/*'";
+	if (fnmatch(s, "refs/replace/"
+	    "0000000000000000000000000000000000000000", 0) == 0)
+		return "lets replace refs (refs/replace/...) through, which "
+		    "make git show other content for a released print tag";
+	return NULL;
+}
+
+static void
+load_allow_refs(struct loader *ld, const config_setting_t *s)
+{
+	struct config *cf = ld->cf;
+	size_t n = (size_t)config_setting_length(s);
+
+	if (n == 0) {
+		report(ld, s, "must list at least one glob, e.g. "
+		    "[ \"refs/heads/*\", \"refs/tags/*\" ]");
+		return;
+	}
+	if (!count_ok(ld, s, "globs", CONFIG_MAX_PATHS))
+		return;
+	cf->allow_refs = xcalloc(n, sizeof(*cf->allow_refs));
+	for (size_t i = 0; i < n; i++) {
+		const char *glob = elem_str(s, (int)i), *why;
+
+		if (glob == NULL)
+			continue;
+		if ((why = allow_ref_check(glob)) != NULL)
+			report(ld, config_setting_get_elem(s, (unsigned)i),
+			    "'%s' %s", glob, why);
+		cf->allow_refs[cf->nallow_refs++] = xstrdup(glob);
+	}
+}
+
 /* Checks the whole file, section by section, filling ld->cf. */
 static void
 load_root(struct loader *ld, const config_setting_t *root)
@@ -1582,6 +1637,15 @@ load_root(struct loader *ld, const config_setting_t *root)
 		    sizeof(*cf->pusher_env));
 		for (size_t i = 0; i < cf->npusher_env; i++)
 			cf->pusher_env[i] = xstrdup(default_pusher_env[i]);
+	}
+	if (v[TOP_ALLOW_REFS] != NULL) {
+		load_allow_refs(ld, v[TOP_ALLOW_REFS]);
+	} else {
+		cf->nallow_refs = ARRAY_SIZE(default_allow_refs);
+		cf->allow_refs = xcalloc(cf->nallow_refs,
+		    sizeof(*cf->allow_refs));
+		for (size_t i = 0; i < cf->nallow_refs; i++)
+			cf->allow_refs[i] = xstrdup(default_allow_refs[i]);
 	}
 }
 
@@ -1695,6 +1759,7 @@ config_free(struct config *cf)
 	free(cf->state_dir);
 	free(cf->browse_url);
 	strv_free(cf->pusher_env, cf->npusher_env);
+	strv_free(cf->allow_refs, cf->nallow_refs);
 	for (size_t i = 0; i < cf->npeople; i++) {
 		struct config_person *p = &cf->people[i];
 
@@ -1814,6 +1879,15 @@ config_is_release_manager(const struct config *cf, size_t person)
 		return false;
 	for (size_t i = 0; i < cf->nrelease_managers; i++)
 		if (config_group_has(cf, cf->release_managers[i], person))
+			return true;
+	return false;
+}
+
+bool
+config_ref_allowed(const struct config *cf, const char *refname)
+{
+	for (size_t i = 0; i < cf->nallow_refs; i++)
+		if (fnmatch(cf->allow_refs[i], refname, 0) == 0)
 			return true;
 	return false;
 }

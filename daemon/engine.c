@@ -39,6 +39,20 @@ struct tag_seen {
 };
 
 /*
+ * A released event whose tag does not exist (yet): the hook writes it
+ * before git creates the tag, and git may then not create it (an --atomic
+ * push aborted by another ref).  Its message waits until the tag is there.
+ */
+struct held {
+	struct ledger_event ev;	/* a copy: tag, tag_object, id, ... */
+	int64_t until;		/* ms; dropped after, unannounced */
+};
+
+/* How long a released message waits for its tag. */
+#define ENGINE_HOLD_MS (10 * 60 * 1000)
+#define REPLACE_PREFIX "refs/replace/"
+
+/*
  * Reviews loaded lately: a decision, the event it writes and the scan
  * after it each need the same review, and every scan needs each waiting
  * one (bench/: each was read five times per decision).
@@ -66,6 +80,10 @@ struct engine {
 	bool have_state;
 	struct tag_seen *seen;	/* print tags known to have passed */
 	size_t nseen;
+	struct tag_seen *replaces;	/* replace refs recorded */
+	size_t nreplaces;
+	struct held *held;	/* released messages waiting for the tag */
+	size_t nheld;
 	unsigned char *mm_key;	/* Mattermost token: signs button context */
 	size_t mm_keylen;
 	int64_t now;		/* of the scan under way, ms */
@@ -169,6 +187,65 @@ engine_forget_seen(struct engine *e)
 	free(e->seen);
 	e->seen = NULL;
 	e->nseen = 0;
+	for (size_t i = 0; i < e->nreplaces; i++)
+		free(e->replaces[i].name);
+	free(e->replaces);
+	e->replaces = NULL;
+	e->nreplaces = 0;
+}
+
+static void
+held_clear(struct held *h)
+{
+	free(h->ev.by);
+	free(h->ev.via);
+	free(h->ev.tag);
+	free(h->ev.tag_object);
+	free(h->ev.comment);
+	free(h->ev.id);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Keeps a copy of a released event until its tag exists. */
+static void
+engine_hold(struct engine *e, const struct ledger_event *ev)
+{
+	struct held *h;
+
+	e->held = xreallocarray(e->held, e->nheld + 1, sizeof(*e->held));
+	h = &e->held[e->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->ev.type = ev->type;
+	h->ev.at = ev->at;
+	h->ev.by = dup_or_null(ev->by);
+	h->ev.via = dup_or_null(ev->via);
+	h->ev.tag = dup_or_null(ev->tag);
+	h->ev.tag_object = dup_or_null(ev->tag_object);
+	h->ev.comment = dup_or_null(ev->comment);
+	h->ev.id = dup_or_null(ev->id);
+	memcpy(h->ev.commit, ev->commit, OID_HEX);
+	h->ev.line = ev->line;
+	h->until = e->now + ENGINE_HOLD_MS;
+}
+
+/* 1 when ev's tag exists with ev's tag object, 0 when not, or -1. */
+static int
+engine_tag_is(struct engine *e, const struct ledger_event *ev)
+{
+	char *full = xasprintf("refs/tags/%s", ev->tag), id[OID_HEX];
+	int error = repo_ref_get(e->r, full, id);
+
+	free(full);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0)
+		return -1;
+	return strcmp(id, ev->tag_object) == 0;
 }
 
 int
@@ -219,6 +296,9 @@ engine_free(struct engine *e)
 	outbox_free(e->ob);
 	free(e->state_file);
 	engine_forget_seen(e);
+	for (size_t i = 0; i < e->nheld; i++)
+		held_clear(&e->held[i]);
+	free(e->held);
 	if (e->mm_key)
 		memset(e->mm_key, 0, e->mm_keylen);
 	free(e->mm_key);
@@ -673,8 +753,28 @@ engine_handle(void *ctx, const struct ledger_event *ev)
 	    ev->by, ev->via);
 	if (ev->type == LEDGER_CARRIED_OVER || e->cf->nnotify == 0)
 		return 0;
-	if (engine_review_of(e, ev->commit, ev->tag, ev->tag_object, &rv) < 0)
-		return 0;	/* logged; a message without it is no use */
+	if (ev->type == LEDGER_RELEASED && ev->tag && ev->tag_object) {
+		/* announced only once the tag is there */
+		int is = engine_tag_is(e, ev);
+
+		if (is < 0)
+			return -EIO;
+		if (is == 0) {
+			engine_hold(e, ev);
+			return 0;
+		}
+	}
+	if (engine_review_of(e, ev->commit, ev->tag, ev->tag_object,
+	    &rv) < 0) {
+		if (ev->type != LEDGER_VIOLATION)
+			return 0;	/* logged; a message without it is no
+					   use */
+		/* a violation on an object that is no commit: alert anyway */
+		rv = xcalloc(1, sizeof(*rv));
+		rv->refs = 1;
+		memcpy(rv->commit, ev->commit, OID_HEX);
+		rv->tag = dup_or_null(ev->tag);
+	}
 	switch (ev->type) {
 	case LEDGER_REQUEST:
 		error = engine_queue(e, ev, NOTICE_REQUEST, rv);
@@ -787,6 +887,24 @@ has_event(const struct review *rv, enum ledger_type type,
 	return false;
 }
 
+/* Whether the daemon wrote a released event for this tag object. */
+static bool
+has_daemon_release(const struct review *rv, const char *tag_object)
+{
+	for (size_t i = 0; i < rv->events.n; i++) {
+		const struct ledger_event *ev = &rv->events.v[i];
+
+		if (ev->type == LEDGER_RELEASED && ev->tag && rv->tag &&
+		    ev->tag_object && ev->via &&
+		    strcmp(ev->via, ENGINE_VIA) == 0 &&
+		    strcmp(ev->tag, rv->tag) == 0 &&
+		    strcmp(ev->commit, rv->commit) == 0 &&
+		    strcmp(ev->tag_object, tag_object) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Creates the print tag from the kept tag object, drops the pending ref. */
 static void
 engine_release(struct engine *e, const struct repo_ref *pending,
@@ -893,9 +1011,21 @@ engine_pending(struct engine *e)
 		}
 		if (engine_review_of(e, t->commit, tag, t->id, &rv) < 0)
 			goto next;
-		recorded = rv->released && rv->released->tag_object &&
-		    strcmp(rv->released->tag_object, t->id) == 0;
-		if (recorded || (rv->approved && e->cf->review.auto_release)) {
+		if (strcmp(rv->tag_target, refs[i].id) == 0) {
+			/* released already: the pending copy is not needed */
+			if (repo_ref_delete(e->r, refs[i].name, refs[i].id) < 0)
+				log_warnx("release '%s': cannot drop %s: %s",
+				    tag, refs[i].name, repo_strerror());
+			goto next;
+		}
+		/*
+		 * Released only when approved now, and only with
+		 * auto_release: a released event alone is no reason (the
+		 * hook writes one before git creates the tag, and git may
+		 * not).  One written here before a crash is reused.
+		 */
+		if (rv->approved && e->cf->review.auto_release) {
+			recorded = has_daemon_release(rv, t->id);
 			engine_release(e, &refs[i], tag, rv, recorded);
 			goto next;
 		}
@@ -1050,6 +1180,115 @@ engine_tags(struct engine *e)
 		malloc_trim(0);
 }
 
+/*
+ * Announces the held released events whose tag now exists with their
+ * object; drops, with a warning, those whose tag did not come in time.
+ */
+static void
+engine_held(struct engine *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->nheld; i++) {
+		struct held *h = &e->held[i];
+		struct review *rv = NULL;
+		int is = engine_tag_is(e, &h->ev);
+
+		if (is == 1 && engine_review_of(e, h->ev.commit, h->ev.tag,
+		    h->ev.tag_object, &rv) == 0 &&
+		    engine_queue(e, &h->ev, NOTICE_RELEASED, rv) == 0) {
+			review_free(rv);
+			held_clear(h);
+			continue;
+		}
+		review_free(rv);
+		if (is == 0 && e->now >= h->until) {
+			log_warnx("released '%s' (%.7s): the tag was not "
+			    "created with %s (an --atomic push aborted, or git "
+			    "failed to write it); not announced, and the "
+			    "release does not count", h->ev.tag, h->ev.commit,
+			    h->ev.tag_object);
+			held_clear(h);
+			continue;
+		}
+		e->held[k++] = *h;
+	}
+	e->nheld = k;
+}
+
+/*
+ * A replace ref makes git (show, archive, mirror clones) serve other
+ * content for an object, so that a released print is not what was
+ * reviewed; libgit2 ignores them.  The hook refuses them: one here came
+ * around it.  Each is recorded as a violation on the replaced object,
+ * once, and alerted.
+ */
+static void
+engine_replace_refs(struct engine *e)
+{
+	struct repo_ref *refs = NULL;
+	size_t n = 0;
+	char head[OID_HEX] = "";
+
+	if (repo_ref_list(e->r, REPLACE_PREFIX "*", &refs, &n) < 0) {
+		log_warnx("list '%s': %s, will retry", REPLACE_PREFIX "*",
+		    repo_strerror());
+		return;
+	}
+	if (n && repo_notes_head(e->r, LEDGER_REF, head) < 0) {
+		repo_ref_list_free(refs, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = refs[i].name + strlen(REPLACE_PREFIX);
+		struct ledger_events evs = { 0 };
+		bool flagged = false, known = false;
+		const char *on;
+		char *why;
+
+		for (size_t k = 0; k < e->nreplaces && !known; k++)
+			known = strcmp(e->replaces[k].name, refs[i].name) ==
+			    0 && strcmp(e->replaces[k].id, refs[i].id) == 0;
+		if (known)
+			continue;
+		/* the note goes on the replaced object, else its stand-in */
+		on = strlen(name) == OID_HEX - 1 && strspn(name,
+		    "0123456789abcdef") == OID_HEX - 1 ? name : refs[i].id;
+		if (ledger_read(e->r, head, on, &evs) < 0) {
+			log_warnx("read the ledger of '%s': %s, will retry",
+			    refs[i].name, repo_strerror());
+			continue;
+		}
+		for (size_t k = 0; k < evs.n; k++)
+			if (evs.v[k].type == LEDGER_VIOLATION &&
+			    evs.v[k].tag == NULL && evs.v[k].tag_object &&
+			    strcmp(evs.v[k].tag_object, refs[i].id) == 0)
+				flagged = true;
+		ledger_events_free(&evs);
+		if (!flagged) {
+			log_warnx("violation '%s': a replace ref makes git "
+			    "show %s in place of %s", refs[i].name, refs[i].id,
+			    name);
+			why = xasprintf("replace ref %s: git shows %s in place "
+			    "of %s (git show, git archive, mirror clones); "
+			    "delete it: git update-ref -d %s", refs[i].name,
+			    refs[i].id, name, refs[i].name);
+			if (engine_record(e, on, LEDGER_VIOLATION, NULL,
+			    refs[i].id, NULL, why) < 0) {
+				free(why);
+				continue;
+			}
+			free(why);
+			e->st.violations++;
+		}
+		e->replaces = xreallocarray(e->replaces, e->nreplaces + 1,
+		    sizeof(*e->replaces));
+		e->replaces[e->nreplaces].name = xstrdup(refs[i].name);
+		memcpy(e->replaces[e->nreplaces++].id, refs[i].id, OID_HEX);
+	}
+	repo_ref_list_free(refs, n);
+}
+
 int64_t
 engine_scan(struct engine *e, int64_t now_ms)
 {
@@ -1079,10 +1318,12 @@ engine_scan(struct engine *e, int64_t now_ms)
 	repo_notes_head(e->r, LEDGER_REF, before);
 	next = engine_pending(e);
 	engine_tags(e);
+	engine_replace_refs(e);
 	/* What this scan wrote (released, remind, …) is told at once. */
 	repo_notes_head(e->r, LEDGER_REF, after);
 	if (strcmp(before, after) != 0)
 		engine_events(e);
+	engine_held(e);
 	log_debug("scan: %u open review%s, %zu deliver%s queued, next "
 	    "deadline %s", e->st.open_reviews, e->st.open_reviews == 1 ? "" :
 	    "s", outbox_depth(e->ob), outbox_depth(e->ob) == 1 ? "y" : "ies",

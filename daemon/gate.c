@@ -154,6 +154,7 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 	struct review *rv = NULL;
 	char *why = NULL, *who;
 	ssize_t person;
+	size_t size;
 	int error;
 
 	if (!is_zero(oldrev)) {
@@ -184,6 +185,25 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		free(why);
 		return 1;
 	}
+	/*
+	 * A huge message would cost memory and time at every read of the
+	 * review: refuse it from the object's header, before anything is
+	 * parsed (the header lines take a few hundred bytes).
+	 */
+	if ((error = repo_object_size(r, newrev, &size)) < 0) {
+		*msg = xasprintf("printgate: refusing %s: cannot read %s: "
+		    "%s\n", tag, newrev, repo_strerror());
+		error = 1;
+		goto done;
+	}
+	if (size > REVIEW_MAX_MESSAGE + GATE_TAG_HEADER_MAX) {
+		*msg = xasprintf("printgate: refusing %s: the tag is %zu "
+		    "bytes, and its message may be at most %d KiB\n  tag it "
+		    "again with a shorter message (git tag -f -a %s)\n", tag,
+		    size, REVIEW_MAX_MESSAGE / 1024, tag);
+		error = 1;
+		goto done;
+	}
 	error = repo_tag_read(r, newrev, &t);
 	if (error == -EINVAL) {
 		*msg = xasprintf("printgate: refusing %s: a print tag must be "
@@ -198,10 +218,24 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		error = 1;
 		goto done;
 	}
+	if (strlen(t->message) > REVIEW_MAX_MESSAGE) {
+		*msg = xasprintf("printgate: refusing %s: its message is %zu "
+		    "bytes, and may be at most %d KiB\n  tag it again with a "
+		    "shorter message (git tag -f -a %s)\n", tag,
+		    strlen(t->message), REVIEW_MAX_MESSAGE / 1024, tag);
+		error = 1;
+		goto done;
+	}
 	if ((error = review_load(&rv, cf, r, t->commit, tag, t->id,
 	    t->message, &why)) < 0) {
 		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
 		free(why);
+		error = 1;
+		goto done;
+	}
+	if (rv->nlinks) {
+		/* no reviewer can approve these: refused, nothing waits */
+		*msg = review_format_links(cf, rv);
 		error = 1;
 		goto done;
 	}
@@ -237,6 +271,23 @@ done:
 	return error;
 }
 
+/* The refusal of a ref outside allow_refs. */
+static char *
+gate_not_allowed(const struct config *cf, const char *refname)
+{
+	struct buf b = { 0 };
+
+	buf_addf(&b, "printgate: refusing %s: only these refs may be pushed "
+	    "here (allow_refs):", refname);
+	for (size_t i = 0; i < cf->nallow_refs; i++)
+		buf_addf(&b, " %s", cf->allow_refs[i]);
+	buf_adds(&b, "\n");
+	if (str_startswith(refname, "refs/replace/"))
+		buf_adds(&b, "  a replace ref makes git show other content "
+		    "for what was reviewed and printed\n");
+	return buf_steal(&b);
+}
+
 int
 gate_update(const char *config_path, const char *gitdir, const char *refname,
     const char *oldrev, const char *newrev, char **msg)
@@ -255,12 +306,21 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 	}
 	if ((error = config_load(&cf, config_path, 0, &errors)) < 0) {
 		/*
-		 * Without a config the print tag pattern is unknown: refuse
-		 * every tag, let branches through.
+		 * Without a config the print tag pattern and allow_refs are
+		 * unknown: let branches through, refuse everything else.
 		 */
-		if (!str_startswith(refname, "refs/tags/")) {
+		if (str_startswith(refname, "refs/heads/")) {
 			free(errors);
 			return 0;
+		}
+		if (!str_startswith(refname, "refs/tags/")) {
+			*msg = xasprintf("printgate: refusing %s: the printgate "
+			    "configuration is broken, so only branches can "
+			    "pass:\n%s  ask an administrator to run: "
+			    "printgatectl -c %s check\n", refname,
+			    errors ? errors : "", config_path);
+			free(errors);
+			return 1;
 		}
 		*msg = xasprintf("printgate: refusing %s: the printgate "
 		    "configuration is broken, so no tag can pass:\n%s"
@@ -282,6 +342,10 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 		*msg = xasprintf("printgate: refusing %s: it would stand in "
 		    "the way of every print tag (%s)\n", refname,
 		    cf->print_tags);
+		error = 1;
+	} else if (!is_zero(newrev) && !config_ref_allowed(cf, refname)) {
+		/* deleting such a ref is always allowed: it undoes it */
+		*msg = gate_not_allowed(cf, refname);
 		error = 1;
 	} else
 		error = 0;

@@ -356,6 +356,20 @@ cmd_install_hook(int argc, char *argv[])
 	}
 	printf("installed the update hook: %s\n  runs %s with %s\n", path,
 	    prog, abs_config ? abs_config : config_path);
+	/*
+	 * git honours replace refs (show, archive) and libgit2 does not:
+	 * one would make the server serve other content than was reviewed.
+	 */
+	if ((error = repo_config_set_bool(r, "core.useReplaceRefs",
+	    false)) < 0) {
+		fprintf(stderr, "printgatectl: cannot set core.useReplaceRefs "
+		    "= false in %sconfig: %s\n", repo_path(r),
+		    repo_strerror());
+		error = EXIT_ERR;
+		goto done;
+	}
+	printf("  set core.useReplaceRefs = false: git on the server ignores "
+	    "replace refs\n");
 	if ((error = baseline(cf, r)) < 0) {
 		error = EXIT_ERR;
 		goto done;

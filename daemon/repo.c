@@ -12,6 +12,8 @@
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct repo {
 	git_repository *git;
@@ -638,7 +640,7 @@ struct scope_vec {
 
 static void
 scope_add(struct scope_vec *sv, const char *prefix, const char *name,
-    const git_oid *id, char status)
+    const git_oid *id, char status, unsigned mode)
 {
 	struct scope_file *f;
 
@@ -653,6 +655,9 @@ scope_add(struct scope_vec *sv, const char *prefix, const char *name,
 	else
 		f->blob[0] = '\0';
 	f->status = status;
+	f->mode = mode;
+	f->attrs = 0;
+	f->filter = NULL;
 }
 
 static int diff_trees(git_repository *git, git_tree *a, git_tree *b,
@@ -713,10 +718,11 @@ diff_trees(git_repository *git, git_tree *a, git_tree *b, const char *prefix,
 			    prefix, name, sv)) < 0)
 				return error;
 			if (ea && !tree_a)
-				scope_add(sv, prefix, name, NULL, 'D');
+				scope_add(sv, prefix, name, NULL, 'D', 0);
 		} else {
 			scope_add(sv, prefix, name, git_tree_entry_id(eb),
-			    ea && !tree_a ? 'M' : 'A');
+			    ea && !tree_a ? 'M' : 'A',
+			    (unsigned)git_tree_entry_filemode(eb));
 			if (tree_a && (error = diff_subtree(git, ea, NULL,
 			    prefix, name, sv)) < 0)
 				return error;
@@ -733,7 +739,7 @@ diff_trees(git_repository *git, git_tree *a, git_tree *b, const char *prefix,
 			    sv)) < 0)
 				return error;
 		} else
-			scope_add(sv, prefix, name, NULL, 'D');
+			scope_add(sv, prefix, name, NULL, 'D', 0);
 	}
 	return 0;
 }
@@ -793,9 +799,120 @@ repo_scope_free(struct scope_file *files, size_t n)
 {
 	if (files == NULL)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(files[i].path);
+		free(files[i].filter);
+	}
 	free(files);
+}
+
+/* Whether dir ("" or "a/b/") of commit's tree has a .gitattributes. */
+static bool
+has_attributes_file(git_tree *tree, const char *dir)
+{
+	git_tree_entry *e = NULL;
+	char *path = xasprintf("%s.gitattributes", dir);
+	bool found = git_tree_entry_bypath(&e, tree, path) == 0;
+
+	git_tree_entry_free(e);
+	free(path);
+	return found;
+}
+
+/*
+ * Whether any attributes can apply to the files: a .gitattributes in a
+ * folder of one of them (or at the top), or info/attributes.  Asking
+ * libgit2 for each file of a first print costs far more than this.  The
+ * files are sorted, so a folder is looked at once.
+ */
+static int
+attributes_possible(struct repo *r, git_tree *tree,
+    const struct scope_file *files, size_t n, bool *out)
+{
+	char *info = xasprintf("%sinfo/attributes",
+	    git_repository_path(r->git));
+	char *last = NULL;
+	struct stat st;
+	int error = 0;
+
+	*out = false;
+	if (stat(info, &st) == 0)
+		*out = true;
+	else if (errno != ENOENT)
+		error = -errno;
+	free(info);
+	if (error < 0 || *out || (*out = has_attributes_file(tree, "")))
+		return error;
+	for (size_t i = 0; i < n && !*out; i++) {
+		const char *path = files[i].path, *slash = strrchr(path, '/');
+
+		for (const char *p = strchr(path, '/'); p && !*out;
+		    p = strchr(p + 1, '/')) {
+			size_t len = (size_t)(p - path) + 1;
+			char *dir;
+
+			/* every folder of the previous file was looked at */
+			if (last && strlen(last) >= len &&
+			    strncmp(last, path, len) == 0)
+				continue;
+			dir = xstrndup(path, len);
+			*out = has_attributes_file(tree, dir);
+			free(dir);
+		}
+		if (slash) {
+			free(last);
+			last = xstrndup(path, (size_t)(slash - path) + 1);
+		}
+	}
+	free(last);
+	return 0;
+}
+
+int
+repo_scope_attrs(struct repo *r, const char *commit, struct scope_file *files,
+    size_t n)
+{
+	static const char *names[] = { "export-subst", "export-ignore",
+		"filter" };
+	git_attr_options opts;
+	git_tree *tree = NULL;
+	git_oid oid;
+	bool possible;
+	int error;
+
+	if ((error = commit_tree(r->git, commit, &tree)) < 0)
+		return error;
+	if ((error = attributes_possible(r, tree, files, n, &possible)) < 0 ||
+	    !possible)
+		goto done;
+	if ((error = oid_parse(&oid, commit)) < 0)
+		goto done;
+	memset(&opts, 0, sizeof(opts));
+	opts.version = GIT_ATTR_OPTIONS_VERSION;
+	opts.flags = GIT_ATTR_CHECK_INDEX_ONLY | GIT_ATTR_CHECK_NO_SYSTEM |
+	    GIT_ATTR_CHECK_INCLUDE_COMMIT;
+	git_oid_cpy(&opts.attr_commit_id, &oid);
+	for (size_t i = 0; i < n; i++) {
+		const char *v[3] = { NULL, NULL, NULL };
+
+		if (files[i].status == 'D')
+			continue;
+		if ((error = git_attr_get_many_ext(v, r->git, &opts,
+		    files[i].path, ARRAY_SIZE(names), names)) < 0) {
+			error = repo_err(error);
+			goto done;
+		}
+		if (GIT_ATTR_IS_TRUE(v[0]))
+			files[i].attrs |= SCOPE_EXPORT_SUBST;
+		if (GIT_ATTR_IS_TRUE(v[1]))
+			files[i].attrs |= SCOPE_EXPORT_IGNORE;
+		if (git_attr_value(v[2]) == GIT_ATTR_VALUE_STRING)
+			files[i].filter = xstrdup(v[2]);
+	}
+	error = 0;
+done:
+	git_tree_free(tree);
+	return error;
 }
 
 int
@@ -1096,6 +1213,40 @@ repo_config_string(struct repo *r, const char *name, char **out)
 		*out = xstrdup(value.ptr);
 	git_buf_dispose(&value);
 	git_config_free(cfg);
+	return repo_err(error);
+}
+
+int
+repo_config_set_bool(struct repo *r, const char *name, bool value)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int error;
+
+	if ((error = git_repository_config(&cfg, r->git)) < 0)
+		return repo_err(error);
+	/* the repository's own file, not ~/.gitconfig */
+	if ((error = git_config_open_level(&local, cfg,
+	    GIT_CONFIG_LEVEL_LOCAL)) == 0)
+		error = git_config_set_bool(local, name, value);
+	git_config_free(local);
+	git_config_free(cfg);
+	return repo_err(error);
+}
+
+int
+repo_object_size(struct repo *r, const char *id, size_t *size)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, id)) < 0)
+		return error;
+	if ((error = git_repository_odb(&odb, r->git)) < 0)
+		return repo_err(error);
+	error = git_odb_read_header(size, &type, odb, &oid);
+	git_odb_free(odb);
 	return repo_err(error);
 }
 

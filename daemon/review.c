@@ -189,6 +189,10 @@ find_base(const struct config *cf, struct repo *r, struct review *rv)
 	for (size_t i = 0; i < n; i++) {
 		struct base_tag *t = &w.tags[w.ntags];
 
+		if (rv->tag && strcmp(refs[i].name + strlen("refs/tags/"),
+		    rv->tag) == 0)
+			memcpy(rv->tag_target, refs[i].id, OID_HEX);
+
 		if (refs[i].peeled[0])
 			memcpy(t->commit, refs[i].peeled, OID_HEX);
 		else if (peel_ref_target(r, refs[i].id, t->commit) < 0)
@@ -301,6 +305,87 @@ match_rule(const struct config *cf, struct review *rv, size_t r)
 	return 0;
 }
 
+/*
+ * A released event is true only of a tag that exists with that tag
+ * object: the hook writes it before git creates the tag, and git may then
+ * not (an --atomic push aborted by another ref, a failed ref update).
+ * Keeps rv->released only for such an event, the latest.
+ */
+static void
+check_released(struct review *rv)
+{
+	rv->released = NULL;
+	if (rv->tag == NULL || rv->tag_target[0] == '\0')
+		return;
+	for (size_t i = 0; i < rv->events.n; i++) {
+		const struct ledger_event *ev = &rv->events.v[i];
+
+		if (ev->type == LEDGER_RELEASED && ev->tag && ev->tag_object &&
+		    strcmp(ev->commit, rv->commit) == 0 &&
+		    strcmp(ev->tag, rv->tag) == 0 &&
+		    strcmp(ev->tag_object, rv->tag_target) == 0 &&
+		    (rv->released == NULL || ev->at >= rv->released->at))
+			rv->released = ev;
+	}
+}
+
+/* Text safe to show on one line: control bytes become '?'. */
+static char *
+one_line(const char *s, size_t len)
+{
+	char *t = xstrndup(s, len);
+
+	for (char *p = t; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+	return t;
+}
+
+/*
+ * Symlinks and submodules print something other than the blob reviewed:
+ * each one in scope under a rule that applies and does not allow them
+ * refuses the tag.  Their targets are read for the message.
+ */
+static int
+find_links(const struct config *cf, struct repo *r, struct review *rv)
+{
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		if (!rr->applies || cf->rules[i].allow_symlinks)
+			continue;
+		for (size_t k = 0; k < rr->nfiles; k++) {
+			const struct scope_file *f = &rv->files[rr->files[k]];
+			struct review_link *l;
+			char *text = NULL;
+			size_t len;
+			int error;
+
+			if (f->mode != SCOPE_MODE_LINK &&
+			    f->mode != SCOPE_MODE_GITLINK)
+				continue;
+			rv->links = xreallocarray(rv->links, rv->nlinks + 1,
+			    sizeof(*rv->links));
+			l = &rv->links[rv->nlinks++];
+			l->file = rr->files[k];
+			l->rule = i;
+			if (f->mode == SCOPE_MODE_GITLINK) {
+				l->target = xasprintf("submodule commit %s",
+				    f->blob);
+				continue;
+			}
+			if ((error = repo_blob_read(r, f->blob, &text,
+			    &len)) < 0) {
+				l->target = NULL;
+				return error;
+			}
+			l->target = one_line(text, len < 1024 ? len : 1024);
+			free(text);
+		}
+	}
+	return 0;
+}
+
 /* For a stale decision: which of the rule's files changed since. */
 static void
 describe_changes(const struct config *cf, struct repo *r, struct review *rv,
@@ -348,6 +433,13 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 	rv->tag = tag ? xstrdup(tag) : NULL;
 	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
 	    tag_object ? tag_object : "");
+	if (tag_message && strlen(tag_message) > REVIEW_MAX_MESSAGE) {
+		*why = xasprintf("the tag message is over %d KiB: cut it down "
+		    "(printgate reads at most that much)",
+		    REVIEW_MAX_MESSAGE / 1024);
+		error = -E2BIG;
+		goto fail;
+	}
 	if (tag_message && (error = repo_trailers(tag_message, &rv->trailers,
 	    &rv->ntrailers)) < 0) {
 		*why = xstrdup("cannot parse the tag message's trailers");
@@ -409,6 +501,14 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 		}
 	}
 	policy_evaluate(cf, rv);
+	check_released(rv);
+	if ((error = find_links(cf, r, rv)) < 0) {
+		*why = xasprintf("cannot read a symlink's target: %s",
+		    repo_strerror());
+		goto fail;
+	}
+	if (rv->nlinks)
+		rv->approved = false;
 	for (size_t i = 0; i < rv->nrules; i++)
 		for (size_t m = 0; m < rv->rules[i].nmembers; m++)
 			if (rv->rules[i].members[m].stale)
@@ -470,6 +570,9 @@ review_free(struct review *rv)
 	if (rv == NULL || --rv->refs > 0)
 		return;
 	free(rv->deps);
+	for (size_t i = 0; i < rv->nlinks; i++)
+		free(rv->links[i].target);
+	free(rv->links);
 	free(rv->tag);
 	free(rv->base_tag);
 	repo_scope_free(rv->files, rv->nfiles);
@@ -771,6 +874,68 @@ format_rule(const struct config *cf, const struct review_rule *rr,
 		    cf->groups[rule->group].name);
 }
 
+/* "  brochures/emea/x.pdf -> ../../y.pdf (rule emea)", one a line */
+static void
+format_links(const struct config *cf, const struct review *rv,
+    struct buf *b)
+{
+	for (size_t i = 0; i < rv->nlinks; i++)
+		buf_addf(b, "  %s -> %s (rule %s)\n",
+		    rv->files[rv->links[i].file].path, rv->links[i].target,
+		    cf->rules[rv->links[i].rule].name);
+}
+
+/*
+ * "  attribute  brochures/x.pdf: export-subst" for each file in scope
+ * whose attributes change what git archive or a checkout produces.
+ */
+static void
+format_attrs(const struct review *rv, struct buf *b)
+{
+	size_t listed = 0, more = 0;
+
+	for (size_t i = 0; i < rv->nfiles; i++) {
+		const struct scope_file *f = &rv->files[i];
+		char *filter;
+
+		if (f->attrs == 0 && f->filter == NULL)
+			continue;
+		if (listed == REVIEW_MAX_LISTED) {
+			more++;
+			continue;
+		}
+		listed++;
+		buf_addf(b, "  attribute  %s:", f->path);
+		if (f->attrs & SCOPE_EXPORT_SUBST)
+			buf_adds(b, " export-subst");
+		if (f->attrs & SCOPE_EXPORT_IGNORE)
+			buf_adds(b, " export-ignore");
+		if (f->filter) {
+			filter = one_line(f->filter, strlen(f->filter));
+			buf_addf(b, " filter=%s", filter);
+			free(filter);
+		}
+		buf_adds(b, "\n");
+	}
+	if (more)
+		buf_addf(b, "  attribute  … and %zu more files\n", more);
+}
+
+char *
+review_format_links(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	char *name = review_name(rv);
+
+	buf_addf(&b, "printgate: refusing %s: symlinks and submodules under "
+	    "a rule print something other than what is reviewed:\n", name);
+	format_links(cf, rv, &b);
+	buf_adds(&b, "  commit the files themselves instead, or ask an "
+	    "administrator to set allow_symlinks = true on the rule\n");
+	free(name);
+	return buf_steal(&b);
+}
+
 char *
 review_format_wait(const struct config *cf, const struct review *rv)
 {
@@ -790,6 +955,7 @@ review_format_wait(const struct config *cf, const struct review *rv)
 	else if (asked[0])
 		buf_addf(&b, "  review requested from %s (no chat channel "
 		    "is configured: ask them directly)\n", asked);
+	format_attrs(rv, &b);
 	buf_addf(&b, "  status: printgatectl status %s\n",
 	    rv->tag ? rv->tag : rv->commit);
 	free(name);
@@ -808,6 +974,9 @@ review_format_status(const struct config *cf, const struct review *rv)
 
 	if (rv->released)
 		buf_addf(&b, "%s: released\n", name);
+	else if (rv->nlinks)
+		buf_addf(&b, "%s: refused: symlinks or submodules under a "
+		    "rule\n", name);
 	else if (rv->approved)
 		buf_addf(&b, "%s: approved\n", name);
 	else
@@ -833,6 +1002,12 @@ review_format_status(const struct config *cf, const struct review *rv)
 		    rv->files[i].path);
 	if (listed < rv->nfiles)
 		buf_addf(&b, "    … and %zu more\n", rv->nfiles - listed);
+	format_attrs(rv, &b);
+	if (rv->nlinks) {
+		buf_adds(&b, "  symlinks and submodules (not allowed by their "
+		    "rule: allow_symlinks)\n");
+		format_links(cf, rv, &b);
+	}
 	buf_adds(&b, "  rules\n");
 	for (size_t i = 0; i < rv->nrules; i++) {
 		const struct review_rule *rr = &rv->rules[i];

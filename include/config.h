@@ -65,6 +65,7 @@ struct config_rule {
 	unsigned required;	/* 1 .. group size */
 	bool has_when;
 	struct config_when when;
+	bool allow_symlinks;	/* symlinks and submodules may print */
 };
 
 enum config_notify_type {
@@ -114,6 +115,8 @@ struct config {
 	char *browse_url;	/* optional; {commit} and {path} */
 	char **pusher_env;
 	size_t npusher_env;
+	char **allow_refs;	/* globs of the refs the hook lets through */
+	size_t nallow_refs;
 	struct config_person *people;
 	size_t npeople;
 	struct config_group *groups;
@@ -161,6 +164,8 @@ ssize_t config_group_find(const struct config *cf, const char *name);
 bool config_group_has(const struct config *cf, size_t group, size_t person);
 /* True when person is in one of the release manager groups. */
 bool config_is_release_manager(const struct config *cf, size_t person);
+/* Whether refname matches one of allow_refs. */
+bool config_ref_allowed(const struct config *cf, const char *refname);
 /* "slack", "mattermost", "teams" or "webhook" */
 const char *config_notify_type_name(enum config_notify_type type);
 

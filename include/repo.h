@@ -21,11 +21,23 @@
 struct repo;
 struct repo_pathspec;
 
+/* Git file modes that are not files of their own. */
+#define SCOPE_MODE_LINK 0120000		/* a symlink: its blob is the target */
+#define SCOPE_MODE_GITLINK 0160000	/* a submodule: its id a commit */
+
+/* scope_file.attrs: attributes that change what git archive produces */
+#define SCOPE_EXPORT_SUBST 0x1
+#define SCOPE_EXPORT_IGNORE 0x2
+
 /* A file that differs between two trees. */
 struct scope_file {
 	char *path;
 	char blob[OID_HEX];	/* "" when the file was deleted */
 	char status;		/* 'A' added, 'M' modified, 'D' deleted */
+	unsigned mode;		/* git's file mode (0100644, ...), 0 when
+				   deleted */
+	unsigned attrs;		/* SCOPE_EXPORT_*, from repo_scope_attrs() */
+	char *filter;		/* its filter attribute, or NULL */
 };
 
 struct trailer {
@@ -118,6 +130,13 @@ int repo_walk(struct repo *r, const char *tip, const char (*hide)[OID_HEX],
 int repo_diff(struct repo *r, const char *base, const char *commit,
     struct scope_file **out, size_t *n);
 void repo_scope_free(struct scope_file *files, size_t n);
+/*
+ * Sets attrs and filter of each file present in commit from the
+ * attributes git reads for it there: the commit's .gitattributes files
+ * and the repository's info/attributes (not the system's).
+ */
+int repo_scope_attrs(struct repo *r, const char *commit,
+    struct scope_file *files, size_t n);
 /* The blob id of path in commit's tree; -ENOENT when there is none. */
 int repo_blob_at(struct repo *r, const char *commit, const char *path,
     char out[OID_HEX]);
@@ -159,6 +178,11 @@ int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
 
 /* A string setting from the repository's config; -ENOENT when unset. */
 int repo_config_string(struct repo *r, const char *name, char **out);
+
+/* Sets a boolean in the repository's own config file. */
+int repo_config_set_bool(struct repo *r, const char *name, bool value);
+/* The size of object id, read from its header only. */
+int repo_object_size(struct repo *r, const char *id, size_t *size);
 
 /* git's own pathspec semantics: globs where "**" spans folders, prefixes. */
 int repo_pathspec_new(struct repo_pathspec **out, char *const *paths,

@@ -12,6 +12,8 @@
 
 #define PENDING_PREFIX "refs/printgate/pending/"
 #define PRINTGATE_REFS "refs/printgate/"
+/* The longest tag message the gate reads (git's own is unbounded). */
+#define REVIEW_MAX_MESSAGE (64 * 1024)
 /* Files listed in a message before "and N more". */
 #define REVIEW_MAX_LISTED 50
 
@@ -71,6 +73,11 @@ int review_eligible(const struct config *cf, const struct review *rv,
 char *review_asked(const struct config *cf, const struct review *rv);
 /* "slack:sales, teams:sales-teams", or NULL when nothing is configured. */
 char *review_channels(const struct config *cf);
+/*
+ * The hook's refusal of a tag with symlinks or submodules under a rule
+ * that does not allow them (rv->nlinks > 0): each "path -> target".
+ */
+char *review_format_links(const struct config *cf, const struct review *rv);
 /* The hook's refusal: what waits, for whom, and how to see the status. */
 char *review_format_wait(const struct config *cf, const struct review *rv);
 /* printgatectl status: scope, each rule, who decided, what is missing. */
