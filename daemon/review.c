@@ -466,6 +466,13 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 		    repo_strerror());
 		goto fail;
 	}
+	if ((error = repo_scope_attrs(r, rv->commit, rv->files,
+	    rv->nfiles)) < 0) {
+		*why = xasprintf("cannot read the attributes (.gitattributes) "
+		    "of %s: %s", rv->commit, error == -EIO ?
+		    repo_strerror() : strerror(-error));
+		goto fail;
+	}
 	if ((error = repo_walk(r, rv->commit, rv->base_commit[0] ?
 	    &rv->base_commit : NULL, rv->base_commit[0] ? 1 : 0, walk_commit,
 	    &w)) < 0) {

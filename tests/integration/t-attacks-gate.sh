@@ -1,0 +1,196 @@
+#!/bin/sh
+# Side doors around the gate, tried as a user would with real pushes: an
+# --atomic push that aborts after the hook wrote "released", replace refs
+# (pushed, and made on the server around the hook), symlinks and submodules
+# under a rule, export and filter attributes, and a huge tag message.
+. "$(dirname "$0")/lib.sh"
+
+# An extra rule whose symlinks may print: links/** for erin.
+EXTRA_RULES=', { name = "links"; paths = [ "links/**" ]; group = "sales-apac";
+    allow_symlinks = true; }'
+start_receiver
+NOTIFY_CONF=$(notify_config)
+setup 'review = { auto_release = false; };'
+start_daemon
+
+# --- item 1: an --atomic push aborted after the hook said yes -------------
+
+commit "Q1" brochures/emea/q1.txt="EMEA Q1"
+c1=$(rev HEAD)
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/a
+obj=$(rev print/a)
+push_as rruiz print/a
+assert_rc "atomic: the first push of print/a waits" 1
+ctl decide print/a --as alice approve >/dev/null
+ctl decide print/a --as bob approve >/dev/null
+push_as rruiz --atomic print/a HEAD:refs/printgate/own
+assert_rc "atomic: the push with a refused ref fails as a whole" 1
+assert_out "atomic: git says the transaction failed" "atomic"
+assert_not "atomic: the approved tag was not created" remote_ref refs/tags/print/a
+ledger "$c1" >"$OUT"
+assert_out "atomic: the hook had written a released event" '"type":"released"' \
+    "\"tag_object\":\"$obj\""
+wait_for 10 grep -q "ledger released 'print/a'" "$DLOG"
+sleep 2
+assert_not "auto_release off: printgated does not create the tag from the stale released event" \
+    remote_ref refs/tags/print/a
+assert "the print shop is not told of a release that did not happen" \
+    test "$(requests /released)" -eq 0
+run ctl decide "$c1" --as bob changes-required --comment "the price is wrong"
+assert_rc "atomic: bob requires changes afterwards" 0
+push_as rruiz print/a
+assert_rc "atomic: the second push is refused" 1
+assert_out "atomic: the refusal waits for changes" "waits for changes" \
+    "changes required by bob: the price is wrong"
+sleep 2
+assert_not "auto_release off: still no tag after the refused push" \
+    remote_ref refs/tags/print/a
+run ctl status print/a
+assert_rc "status of the stale release exits 1" 1
+assert_out "status says it waits for changes" "print/a" ": waits for changes"
+assert_no_out "status does not say released for a tag that does not exist" \
+    ": released"
+assert_no_out "status shows no release line" "released  "
+
+# The same with auto_release on: a restart reads the stale event again.
+stop_daemon
+write_config 'review = { auto_release = true; };'
+start_daemon
+sleep 2
+assert_not "auto_release on: printgated does not create the tag while changes are required" \
+    remote_ref refs/tags/print/a
+ctl decide print/a --as bob approve --comment fixed >/dev/null
+wait_for 10 test "$(remote_ref refs/tags/print/a)" = "$obj"
+assert "auto_release on: approved now, printgated releases the kept tag" \
+    test "$(remote_ref refs/tags/print/a)" = "$obj"
+wait_for 10 has_requests /released 1
+assert "the print shop is told once the tag exists" has_requests /released 1
+ledger "$c1" | tail -n 1 >"$OUT"
+assert_out "the release is printgated's own released event" \
+    '"type":"released"' '"via":"daemon"' "\"tag_object\":\"$obj\""
+run ctl status print/a
+assert_rc "status of the released tag exits 0" 0
+assert_out "status says released" "print/a" ": released"
+
+# --- item 2: replace refs --------------------------------------------------
+
+run git --git-dir="$REPO" config core.useReplaceRefs
+assert_out "install-hook set core.useReplaceRefs = false" "false"
+blob=$(git -C "$WORK" rev-parse HEAD:brochures/emea/q1.txt)
+other=$(printf 'EMEA Q1 at half price\n' | git -C "$WORK" hash-object -w --stdin)
+git -C "$WORK" replace "$blob" "$other"
+push_as rruiz "refs/replace/$blob"
+assert_rc "a pushed replace ref is refused" 1
+assert_out "the refusal names allow_refs and why" \
+    "refusing refs/replace/$blob: only these refs may be pushed here (allow_refs): refs/heads/* refs/tags/*" \
+    "a replace ref makes git show other content"
+assert_not "the replace ref is not on the server" remote_ref "refs/replace/$blob"
+push_as rruiz "HEAD:refs/notes/commits"
+assert_rc "another ref outside allow_refs is refused" 1
+assert_out "the refusal names the ref" "refusing refs/notes/commits"
+push_as rruiz "HEAD:refs/printgate/x"
+assert_rc "printgate's own refs stay refused" 1
+assert_out "printgate's own refs: the refusal" "printgate's own refs are written only by printgate"
+
+# Made on the server, around the hook.
+git --git-dir="$REPO" replace "$blob" "$other"
+flagged() { ledger "$blob" | grep -q '"type":"violation"'; }
+wait_for 15 flagged
+assert "a replace ref made around the hook is a violation in the ledger" flagged
+ledger "$blob" >"$OUT"
+assert_out "the violation names the replace ref" "replace ref refs/replace/$blob" \
+    "\"tag_object\":\"$other\""
+wait_for 10 sh -c "grep -l 'printgate.violation' '$RCV'/req-*.body | xargs grep -l 'replace ref' >/dev/null"
+bodies /hook | grep 'printgate.violation' >"$OUT"
+assert_out "the violation is alerted" "replace ref refs/replace/$blob"
+run git --git-dir="$REPO" cat-file -p "$blob"
+assert_out "git on the server ignores the replace ref" "EMEA Q1"
+stop_daemon
+start_daemon
+sleep 2
+assert "the replace ref's violation is recorded once, also after a restart" \
+    test "$(ledger "$blob" | grep -c '"type":"violation"')" -eq 1
+git --git-dir="$REPO" update-ref -d "refs/replace/$blob"
+
+# --- item 3: symlinks, submodules, attributes ------------------------------
+
+ln -s ../../secret.txt "$WORK/brochures/emea/link.txt"
+commit "secret" secret.txt="not reviewed"
+git -C "$WORK" add brochures/emea/link.txt
+git -C "$WORK" commit -q -m "a link"
+cl=$(rev HEAD)
+tag print/link
+push_as rruiz main print/link
+assert_rc "a symlink under a rule refuses the tag" 1
+assert_out "the refusal shows path -> target and the rule" \
+    "brochures/emea/link.txt -> ../../secret.txt (rule emea)" \
+    "allow_symlinks = true"
+assert_not "the refused tag does not wait: reviewers cannot approve it" \
+    remote_ref refs/printgate/pending/link
+assert "nothing was recorded for the symlink's tag" test -z "$(ledger "$cl")"
+run ctl status "$cl"
+assert_out "status lists the symlink" "brochures/emea/link.txt -> ../../secret.txt"
+git -C "$WORK" rm -q brochures/emea/link.txt
+git -C "$WORK" update-index --add --cacheinfo "160000,$c1,datasheets/sub"
+git -C "$WORK" commit -q -m "a submodule"
+tag print/sub
+push_as rruiz main print/sub
+assert_rc "a submodule under a rule refuses the tag" 1
+assert_out "the refusal shows the submodule's commit" \
+    "datasheets/sub -> submodule commit $c1 (rule emea)"
+git -C "$WORK" rm -q --cached datasheets/sub
+git -C "$WORK" commit -q -m "no submodule"
+
+mkdir -p "$WORK/links"
+ln -s ../brochures/emea/q1.txt "$WORK/links/q1.txt"
+git -C "$WORK" add links/q1.txt
+git -C "$WORK" commit -q -m "a link where links are allowed"
+tag print/allowed
+push_as rruiz main print/allowed
+assert_rc "allow_symlinks: the symlink waits for its review like a file" 1
+assert_out "allow_symlinks: an ordinary wait" "waits for approval" "links  0 of 1"
+assert_no_out "allow_symlinks: no symlink refusal" "symlinks and submodules"
+ctl decide print/allowed --as erin approve >/dev/null
+wait_for 10 remote_ref refs/tags/print/allowed
+assert "allow_symlinks: approved, it is released" remote_ref refs/tags/print/allowed
+
+printf 'brochures/apac/*.txt export-subst\ndatasheets/*.bin filter=lfs\nbrochures/apac/hidden.txt export-ignore\n' \
+    >"$WORK/.gitattributes"
+commit "attributes" brochures/apac/a.txt='$Format:%H$' \
+    brochures/apac/hidden.txt="hidden" datasheets/big.bin="pointer"
+git -C "$WORK" add .gitattributes
+git -C "$WORK" commit -q -m "attributes file"
+tag print/attrs
+push_as rruiz main print/attrs
+assert_rc "attributes: the tag waits" 1
+assert_out "attributes: the refusal names each file and attribute" \
+    "attribute  brochures/apac/a.txt: export-subst" \
+    "attribute  brochures/apac/hidden.txt: export-subst export-ignore" \
+    "attribute  datasheets/big.bin: filter=lfs"
+run ctl status print/attrs
+assert_out "attributes: status shows them too" \
+    "attribute  datasheets/big.bin: filter=lfs"
+
+# --- item 7: a huge tag message --------------------------------------------
+
+before=$(notes_head)
+awk 'BEGIN { print "huge"; print ""; for (i = 0; i < 5000; i++) print "Opportunity: " i }' \
+    >"$T/huge.msg"
+git -C "$WORK" tag -a print/huge -F "$T/huge.msg"
+push_as rruiz print/huge
+assert_rc "a tag message over 64 KiB is refused" 1
+assert_out "the refusal says the limit" "its message may be at most 64 KiB"
+assert_not "the huge tag is not on the server" remote_ref refs/tags/print/huge
+assert_not "the huge tag does not wait" remote_ref refs/printgate/pending/huge
+assert "nothing was written to the ledger for the huge tag" \
+    test "$(notes_head)" = "$before"
+awk 'BEGIN { print "big"; print ""; for (i = 0; i < 3500; i++) print "Opportunity: " i }' \
+    >"$T/big.msg"
+git -C "$WORK" tag -a print/big -F "$T/big.msg"
+push_as rruiz print/big
+assert_rc "a message under 64 KiB is read as usual" 1
+assert_out "under 64 KiB: an ordinary wait" "print/big" "waits for approval"
+
+stop_daemon
+finish
