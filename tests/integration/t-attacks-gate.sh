@@ -105,7 +105,7 @@ wait_for 10 sh -c "grep -l 'printgate.violation' '$RCV'/req-*.body | xargs grep 
 bodies /hook | grep 'printgate.violation' >"$OUT"
 assert_out "the violation is alerted" "replace ref refs/replace/$blob"
 run git --git-dir="$REPO" cat-file -p "$blob"
-assert_out "git on the server ignores the replace ref" "EMEA Q1"
+assert_no_out "git on the server ignores the replace ref" "half price"
 stop_daemon
 start_daemon
 sleep 2

@@ -394,6 +394,8 @@ test_conf_example(void **state)
 	assert_string_equal(cf->state_dir, "/var/lib/printgate");
 	assert_non_null(cf->browse_url);
 	assert_int_equal(cf->npusher_env, 3);
+	assert_int_equal(cf->nallow_refs, 2);
+	assert_string_equal(cf->allow_refs[0], "refs/heads/*");
 	assert_int_equal(cf->npeople, 6);
 	assert_int_equal(config_person_find(cf, "alice"), 0);
 	assert_int_equal(config_person_find(cf, "bob"), 1);
@@ -468,8 +470,56 @@ test_defaults(void **state)
 	    0);
 	assert_int_equal(cf->rules[0].required, 1);
 	assert_false(cf->rules[0].has_when);
+	assert_false(cf->rules[0].allow_symlinks);
 	assert_int_equal(cf->review.remind_after, 86400);
 	config_free(cf);
+}
+
+/* allow_refs and a rule's allow_symlinks: defaults, values, refusals. */
+static void
+test_allow(void **state)
+{
+	struct config *cf = load_text_ok("min.conf", "", 0);
+
+	(void)state;
+	assert_int_equal(cf->nallow_refs, 2);
+	assert_string_equal(cf->allow_refs[0], "refs/heads/*");
+	assert_string_equal(cf->allow_refs[1], "refs/tags/*");
+	assert_true(config_ref_allowed(cf, "refs/heads/main"));
+	assert_true(config_ref_allowed(cf, "refs/heads/feature/x"));
+	assert_true(config_ref_allowed(cf, "refs/tags/v1.0"));
+	assert_false(config_ref_allowed(cf, "refs/replace/"
+	    "0123456789012345678901234567890123456789"));
+	assert_false(config_ref_allowed(cf, "refs/notes/commits"));
+	assert_false(config_ref_allowed(cf, "refs/pull/1/head"));
+	config_free(cf);
+
+	cf = load_text_ok("min.conf", "allow_refs = [ \"refs/heads/*\", "
+	    "\"refs/tags/*\", \"refs/merge-requests/*\" ];\n"
+	    "rules = ( { name = \"r\"; paths = [ \"**\" ]; "
+	    "group = \"sales\"; allow_symlinks = true; } );\n", 0);
+	assert_int_equal(cf->nallow_refs, 3);
+	assert_true(config_ref_allowed(cf, "refs/merge-requests/7/head"));
+	assert_false(config_ref_allowed(cf, "refs/notes/commits"));
+	assert_true(cf->rules[0].allow_symlinks);
+	config_free(cf);
+
+	load_text_fails("allow_refs = [ ];\n", "t.conf:5: setting "
+	    "'allow_refs': must list at least one glob");
+	load_text_fails("allow_refs = [ \"heads/*\" ];\n", "t.conf:5: "
+	    "setting 'allow_refs.[0]': 'heads/*' must start with 'refs/'");
+	load_text_fails("allow_refs = [ \"refs/*\" ];\n", "'refs/*' lets "
+	    "replace refs (refs/replace/...) through");
+	load_text_fails("allow_refs = [ \"refs/replace/*\" ];\n",
+	    "'refs/replace/*' lets replace refs");
+	load_text_fails("allow_refs = \"refs/heads/*\";\n", "setting "
+	    "'allow_refs': expected an array of strings");
+	load_text_fails("rules = ( { name = \"r\"; paths = [ \"**\" ]; "
+	    "group = \"sales\"; allow_symlinks = \"yes\"; } );\n",
+	    "setting 'rules.[0].allow_symlinks': expected true or false");
+	load_text_fails("rules = ( { name = \"r\"; paths = [ \"**\" ]; "
+	    "group = \"sales\"; allow_symlink = true; } );\n",
+	    "setting 'rules.[0].allow_symlink': unknown setting");
 }
 
 /* Relative repository and state_dir are taken from the file's folder. */
@@ -1094,6 +1144,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_conf_example, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_allow, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_relative_paths, tmp_setup,
 		    tmp_teardown),
