@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Side doors around the gate, tried as a user would with real pushes: an
 # --atomic push that aborts after the hook wrote "released", replace refs
 # (pushed, and made on the server around the hook), symlinks and submodules
