@@ -66,7 +66,7 @@ static const struct {
 static void
 mm_add(struct buf *b, const char *raw, size_t max, bool multiline)
 {
-	char *s = notice_text(raw ? raw : "", max, multiline);
+	char *s = notice_chat_text(raw ? raw : "", max, multiline);
 
 	notice_md_escape(b, s);
 	free(s);
