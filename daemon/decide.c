@@ -9,8 +9,12 @@
  * decide on it (403), write the decision to the ledger with
  * compare-and-swap (503 when the ledger stays locked), then answer.  A
  * refusal changes nothing.  Repeated clicks and replays are idempotent:
- * an event id derived from the platform's action id is written once, and
- * a person's decision identical to their latest one is not written again.
+ * an event id derived from the platform's action id is written once (it
+ * is looked up in the whole review's ledger, so a restart forgets
+ * nothing), and a person's decision identical to their latest one is not
+ * written again.  Requests name reviews by print tag or hex commit id
+ * only, never by a revision expression.  A Mattermost button click
+ * records nothing: it answers with the slash command that decides.
  */
 #include "decide.h"
 
