@@ -533,9 +533,9 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	case REPLAY:
 		o->status = 200;
 		o->repeat = true;
-		o->text = xasprintf("already recorded: this request was handled "
-		    "before (it is in the ledger of %s); nothing was recorded "
-		    "again", name);
+		o->text = xasprintf("already recorded: this request was "
+		    "handled before (it is in the ledger of %s); nothing was "
+		    "recorded again", name);
 		o->approved = o->rv->approved;
 		free(rules);
 		free(name);

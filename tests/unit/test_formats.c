@@ -865,8 +865,8 @@ test_defuse(void **state)
 		{ "x.@channel (@everyone)", "x.@" WJ "channel (@" WJ
 		  "everyone)" },
 		{ "<!here> <!channel|c> <@U1> <#C1> <at>x</at> <AT>",
-		  "<" WJ "!here> <" WJ "!channel|c> <" WJ "@" WJ "U1> <" WJ "#C1> <"
-		  WJ "at>x</at> <" WJ "AT>" },
+		  "<" WJ "!here> <" WJ "!channel|c> <" WJ "@" WJ "U1> <" WJ
+		  "#C1> <" WJ "at>x</at> <" WJ "AT>" },
 		{ "mark@example.com a_@b @ @-", "mark@example.com a_@b @ @-" },
 		{ "@" WJ "here <" WJ "!here>", "@" WJ "here <" WJ "!here>" },
 		{ "", "" },
@@ -888,8 +888,8 @@ test_mentions_defused(void **state)
 {
 	static const struct notice_file paths[] = {
 		{ "brochures/@here @all @channel @everyone.pdf", 'M', NULL },
-		{ "brochures/<!here> <!channel> <!everyone> <at>x</at>.pdf", 'A',
-		  NULL },
+		{ "brochures/<!here> <!channel> <!everyone> <at>x</at>.pdf",
+		  'A', NULL },
 	};
 	static const struct notice_person who = { .id = "x", .name = "@all" };
 	static const char *const live[] = { "@here", "@all", "@channel",
