@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notice.h"
 #include "util.h"
 
 static char *
@@ -99,20 +100,25 @@ answer_mattermost_text(const char *text, bool code)
 	return dump(o);
 }
 
+/*
+ * A Teams outgoing webhook's reply is posted in the channel, for all to
+ * see: a tag or path in it must mention no one.
+ */
 char *
 answer_teams_text(const char *text, bool code)
 {
 	json_t *o = json_object();
-	char *t = NULL;
+	char *t = NULL, *safe = notice_defuse(text ? text : "");
 
 	json_object_set_new(o, "type", json_string("message"));
 	if (code) {
 		/* Teams renders <pre> in outgoing webhook replies */
-		t = xasprintf("<pre>%s</pre>", text);
+		t = xasprintf("<pre>%s</pre>", safe);
 		json_object_set_new(o, "text", str(t));
 		free(t);
 	} else
-		json_object_set_new(o, "text", str(text));
+		json_object_set_new(o, "text", str(safe));
+	free(safe);
 	return dump(o);
 }
 

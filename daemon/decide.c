@@ -9,8 +9,12 @@
  * decide on it (403), write the decision to the ledger with
  * compare-and-swap (503 when the ledger stays locked), then answer.  A
  * refusal changes nothing.  Repeated clicks and replays are idempotent:
- * an event id derived from the platform's action id is written once, and
- * a person's decision identical to their latest one is not written again.
+ * an event id derived from the platform's action id is written once (it
+ * is looked up in the whole review's ledger, so a restart forgets
+ * nothing), and a person's decision identical to their latest one is not
+ * written again.  Requests name reviews by print tag or hex commit id
+ * only, never by a revision expression.  A Mattermost button click
+ * records nothing: it answers with the slash command that decides.
  */
 #include "decide.h"
 
@@ -222,11 +226,103 @@ person_of(const struct config *cf, enum platform p, const struct inbound *in)
 	return -1;
 }
 
+/* The refusal of a platform user who is no person printgate knows. */
+static char *
+unknown_user(enum platform p, const struct inbound *in)
+{
+	char q[64];
+
+	return xasprintf("you (%s user %s) are not a reviewer printgate "
+	    "knows; ask an administrator to add your %s id to a person in "
+	    "printgate.conf", platform_names[p], in->user ? inbound_quote(
+	    in->user, q, sizeof(q)) : "?", platform_names[p]);
+}
+
 static bool
 is_hex40(const char *s)
 {
 	return strlen(s) == OID_HEX - 1 &&
 	    strspn(s, "0123456789abcdef") == OID_HEX - 1;
+}
+
+/* A commit's id as chat may give it: 4 to 40 hex digits. */
+static bool
+is_hex_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 4 && n <= OID_HEX - 1 &&
+	    strspn(s, "0123456789abcdefABCDEF") == n;
+}
+
+/*
+ * Whether s can be a tag's name and is no revision expression: none of
+ * git's revision syntax (":/text", "HEAD~3", "main^", "main@{1}", "a..b",
+ * "@", globs, backslashes), no space or control character.  What is left
+ * is looked up as a ref, never evaluated.
+ */
+static bool
+is_plain_name(const char *s)
+{
+	if (*s == '\0' || *s == '-' || strcmp(s, "@") == 0 ||
+	    strstr(s, "@{") != NULL || strstr(s, "..") != NULL)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("~^:?*[\\", *p))
+			return false;
+	return true;
+}
+
+/*
+ * Resolves what a person typed in chat or sent to the API (arg) into *t:
+ * only a print tag ("print/q1", "q1", "refs/tags/print/q1"), released or
+ * waiting under refs/printgate/pending/, or a commit's hex id.  A
+ * revision expression is refused (-EINVAL) before git sees it: libgit2
+ * would evaluate ":/regex" by searching every commit's message, with the
+ * whole daemon blocked meanwhile.  A name that is neither gives -ENOENT.
+ * Sets *why for people either way.
+ */
+static int
+target_resolve(struct decide *dc, const char *arg, struct review_target *t,
+    char **why)
+{
+	const struct config *cf = dc->cf;
+	struct repo *r = engine_repo(dc->engine);
+	const char *shortp = cf->print_prefix + strlen("refs/tags/");
+	char *full, *pending, id[OID_HEX];
+	int error;
+
+	if (is_hex_id(arg))
+		return review_resolve(t, cf, r, arg, why);
+	if (!is_plain_name(arg)) {
+		char q[64];
+
+		*why = xasprintf("'%s' is not a print tag or a commit id: name "
+		    "a print tag (%sNAME), one waiting for approval, or a "
+		    "commit by its hex id; revision expressions such as "
+		    "HEAD~3, main@{1} or :/text are not accepted",
+		    inbound_quote(arg, q, sizeof(q)), shortp);
+		return -EINVAL;
+	}
+	full = str_startswith(arg, "refs/") ? xstrdup(arg) :
+	    str_startswith(arg, shortp) ? xasprintf("refs/tags/%s", arg) :
+	    xasprintf("%s%s", cf->print_prefix, arg);
+	pending = str_startswith(full, cf->print_prefix) &&
+	    strlen(full) > strlen(cf->print_prefix) ?
+	    review_pending_ref(cf, full) : NULL;
+	if (pending == NULL || (repo_ref_get(r, full, id) < 0 &&
+	    repo_ref_get(r, pending, id) < 0)) {
+		char q[64];
+
+		*why = xasprintf("'%s' is neither a print tag nor one waiting "
+		    "for approval under %s", inbound_quote(arg, q, sizeof(q)),
+		    PENDING_PREFIX);
+		error = -ENOENT;
+	} else
+		error = review_resolve(t, cf, r, full, why);
+	free(full);
+	free(pending);
+	return error;
 }
 
 /*
@@ -254,7 +350,7 @@ find_review(struct decide *dc, const struct inbound *in, struct outcome *o)
 		}
 		if (at)
 			tag = xstrndup(in->review, (size_t)(at - in->review));
-		if (tag && review_resolve(t, cf, r, tag, &why) == 0 &&
+		if (tag && target_resolve(dc, tag, t, &why) == 0 &&
 		    (t->released || t->pending)) {
 			if (strcmp(t->commit, commit) != 0) {
 				fail(o, 409, xasprintf("this message is about an "
@@ -277,7 +373,11 @@ find_review(struct decide *dc, const struct inbound *in, struct outcome *o)
 			t->tag = tag ? xstrdup(tag) : NULL;
 		}
 	} else if (in->target) {
-		if (review_resolve(t, cf, r, in->target, &why) < 0) {
+		if ((error = target_resolve(dc, in->target, t, &why)) < 0) {
+			if (error == -EINVAL) {
+				fail(o, 400, why);
+				return error;
+			}
 			/* nothing found because the repository is gone: 503 */
 			if (access(repo_path(r), F_OK) != 0) {
 				free(why);
@@ -328,8 +428,19 @@ seen(const struct decide *dc, const char *id)
 	return false;
 }
 
-/* Whether this decision is already in the ledger (replay, repeat). */
-static bool
+/*
+ * Whether this decision is already in the ledger: a replay, or a repeat.
+ * The event id is looked for in the whole review's ledger, the notes of
+ * every commit in its scope and not only the candidate's: a request
+ * recorded on an earlier version, whose decision carried over, replayed
+ * after a restart (which empties seen()) must not be recorded on the new
+ * version and so override the same person's later decision.  The ledger
+ * is in git, so this holds across restarts and for requests that carry
+ * no timestamp (Teams), for as long as the ledger lasts.
+ */
+enum repeat { NEW, REPLAY, SAME };
+
+static enum repeat
 already(const struct review *rv, const char *id, const char *person,
     enum ledger_type type, const char *comment)
 {
@@ -338,17 +449,17 @@ already(const struct review *rv, const char *id, const char *person,
 	for (size_t i = 0; i < rv->events.n; i++) {
 		const struct ledger_event *ev = &rv->events.v[i];
 
+		if (id && ev->id && strcmp(ev->id, id) == 0)
+			return REPLAY;
 		if (strcmp(ev->commit, rv->commit) != 0)
 			continue;
-		if (id && ev->id && strcmp(ev->id, id) == 0)
-			return true;
 		if (ledger_is_decision(ev->type) && strcmp(ev->by, person) == 0)
 			latest = ev;
 	}
 	return latest && latest->type == type &&
 	    ((latest->comment == NULL && comment == NULL) ||
 	    (latest->comment && comment &&
-	    strcmp(latest->comment, comment) == 0));
+	    strcmp(latest->comment, comment) == 0)) ? SAME : NEW;
 }
 
 /*
@@ -371,10 +482,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	int error;
 
 	if ((person = person_of(cf, p, in)) < 0) {
-		fail(o, 403, xasprintf("you (%s user %s) are not a reviewer "
-		    "printgate knows; ask an administrator to add your %s id "
-		    "to a person in printgate.conf", platform_names[p],
-		    in->user ? in->user : "?", platform_names[p]));
+		fail(o, 403, unknown_user(p, in));
 		return;
 	}
 	if (ledger_type_parse(in->decision ? in->decision : "",
@@ -418,8 +526,21 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		return;
 	}
 	name = review_name(o->rv);
-	if (already(o->rv, idem ? id : NULL, cf->people[person].id, ev.type,
-	    in->comment)) {
+	switch (already(o->rv, idem ? id : NULL, cf->people[person].id,
+	    ev.type, in->comment)) {
+	case NEW:
+		break;
+	case REPLAY:
+		o->status = 200;
+		o->repeat = true;
+		o->text = xasprintf("already recorded: this request was "
+		    "handled before (it is in the ledger of %s); nothing was "
+		    "recorded again", name);
+		o->approved = o->rv->approved;
+		free(rules);
+		free(name);
+		return;
+	case SAME:
 		o->status = 200;
 		o->text = xasprintf("already recorded: %s %s %s", cf->people[
 		    person].id, ledger_type_name(ev.type), name);
@@ -493,14 +614,25 @@ done:
 
 /* --- the read-only commands -------------------------------------- */
 
+/*
+ * The answer to a command that reads (status, pending, who, help) from
+ * the user of platform p, with *status 200; or, from a user who is no
+ * person printgate knows, a refusal with *status 403, before anything is
+ * looked up: reading the reviews is for the people in the config.
+ */
 static char *
-command_text(struct decide *dc, const struct inbound *in, int *status)
+command_text(struct decide *dc, enum platform p, const struct inbound *in,
+    int *status)
 {
 	const struct config *cf = dc->cf;
 	struct repo *r = engine_repo(dc->engine);
 	struct buf b = { 0 };
 
 	*status = 200;
+	if (person_of(cf, p, in) < 0) {
+		*status = 403;
+		return unknown_user(p, in);
+	}
 	switch (in->kind) {
 	case INBOUND_STATUS: {
 		struct review_target t = { 0 };
@@ -509,7 +641,7 @@ command_text(struct decide *dc, const struct inbound *in, int *status)
 
 		if (in->target == NULL)
 			goto pending;
-		if (review_resolve(&t, cf, r, in->target, &why) < 0) {
+		if (target_resolve(dc, in->target, &t, &why) < 0) {
 			*status = 404;
 			return why;
 		}
@@ -733,8 +865,19 @@ route_slack_commands(void *ctx, const struct http_request *rq,
 		return;
 	}
 	if (in.kind != INBOUND_DECIDE) {
-		t = command_text(dc, &in, &status);
-		set_json(rs, 200, answer_slack_text(t, true));
+		t = command_text(dc, P_SLACK, &in, &status);
+		if (status == 403) {
+			/* Slack shows the person only a 200's answer */
+			if (in.response_url) {
+				char *msg = answer_slack_text(t, false);
+
+				post_back(dc, in.response_url, msg, NULL,
+				    "refusal");
+				free(msg);
+			}
+			set_json(rs, 403, answer_slack_text(t, false));
+		} else
+			set_json(rs, 200, answer_slack_text(t, true));
 		free(t);
 		inbound_clear(&in);
 		return;
@@ -755,13 +898,40 @@ route_slack_commands(void *ctx, const struct http_request *rq,
 	inbound_clear(&in);
 }
 
+/*
+ * What a click on a Mattermost button answers, to the clicking user only:
+ * the slash command that makes the decision.  A click records nothing.
+ * Mattermost does not sign action requests, and the button's context
+ * (its review, decision and token) is in the post's props, which every
+ * member of the channel can read: with it, a request naming any user_id
+ * would pass as a click of that user.  A slash command's user_id is set
+ * by Mattermost itself, so the decision is made there.
+ */
+static char *
+mattermost_click_text(const struct inbound *in)
+{
+	const char *at = strrchr(in->review, '@');
+	const char *verb = in->decision == NULL ? "approve" :
+	    strcmp(in->decision, "changes-required") == 0 ? "changes" :
+	    in->decision;
+	char *name = at ? xstrndup(in->review, (size_t)(at - in->review)) :
+	    xstrdup(in->review);
+	char *text = xasprintf("A button cannot decide for you: Mattermost "
+	    "does not say who clicked in a way others cannot copy. To record "
+	    "this decision, type `/printgate %s %s%s` (nothing was "
+	    "recorded).", verb, name, strcmp(verb, "changes") == 0 ?
+	    " what must change" : "");
+
+	free(name);
+	return text;
+}
+
 static void
 route_mattermost_actions(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct decide *dc = ctx;
 	struct inbound in = { 0 };
-	struct outcome o = { 0 };
 	char *why = NULL, token[65], *msg;
 
 	if (dc->mm_token == NULL) {
@@ -783,14 +953,9 @@ route_mattermost_actions(void *ctx, const struct http_request *rq,
 		inbound_clear(&in);
 		return;
 	}
-	record(dc, P_MATTERMOST, &in, in.action_id, &o);
-	if (o.status == 200 && o.rv) {
-		msg = render(dc, o.rv, NOTIFY_MATTERMOST);
-		set_json(rs, 200, answer_mattermost_action(o.text, msg));
-		free(msg);
-	} else
-		set_json(rs, o.status, answer_mattermost_action(o.text, NULL));
-	outcome_clear(&o);
+	msg = mattermost_click_text(&in);
+	set_json(rs, 200, answer_mattermost_action(msg, NULL));
+	free(msg);
 	inbound_clear(&in);
 }
 
@@ -808,8 +973,9 @@ command_or_decision(struct decide *dc, enum platform p, struct inbound *in,
 	char *t;
 
 	if (in->kind != INBOUND_DECIDE) {
-		t = command_text(dc, in, &status);
-		set_json(rs, 200, format(t, true));
+		t = command_text(dc, p, in, &status);
+		set_json(rs, status == 403 ? 403 : 200, format(t,
+		    status != 403));
 		free(t);
 		return;
 	}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "util.h"
@@ -26,6 +27,8 @@ struct http {
 	size_t nroutes;
 	void *ctx;
 	void (*on_answer)(void *ctx, const char *route, int status);
+	unsigned limit;		/* connections at once */
+	bool at_limit;		/* was at (or next to) it at the last run */
 };
 
 /* Per request: the route it matched, the body read so far. */
@@ -87,6 +90,57 @@ type_is(const char *value, const char *want)
 	    (value[n] == '\0' || value[n] == ';' || value[n] == ' ');
 }
 
+/* What framing headers a request has: their counts, the first length. */
+struct framing {
+	unsigned lengths;		/* Content-Length headers */
+	unsigned encodings;		/* Transfer-Encoding headers */
+	bool differ;			/* two lengths that are not the same */
+	const char *length;
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->lengths++ == 0)
+			f->length = value;
+		else if (strcmp(f->length, value ? value : "") != 0)
+			f->differ = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->encodings++;
+	return MHD_YES;
+}
+
+/*
+ * A request whose length is said twice, or said two ways, is refused
+ * (400) before its body is read: a proxy in front and this server could
+ * each take another length, and so another request, from the same bytes
+ * (request smuggling).  RFC 9112 6.3: Content-Length with
+ * Transfer-Encoding, or lengths that differ, are an error.  Two equal
+ * Content-Length headers are refused too: no client of ours sends them.
+ */
+static const char *
+framing_error(struct MHD_Connection *conn)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.lengths > 0 && f.encodings > 0)
+		return "Content-Length and Transfer-Encoding together: "
+		    "send the body with one of them";
+	if (f.differ)
+		return "two different Content-Length headers: send one";
+	if (f.lengths > 1)
+		return "more than one Content-Length header: send one";
+	if (f.encodings > 1)
+		return "more than one Transfer-Encoding header: send one";
+	return NULL;
+}
+
 /* Matches the route table; sets c->refuse when nothing fits. */
 static void
 route(struct http *h, struct MHD_Connection *conn, const char *method,
@@ -105,6 +159,10 @@ route(struct http *h, struct MHD_Connection *conn, const char *method,
 			continue;
 		c->route = rt;
 		break;
+	}
+	if ((c->reason = framing_error(conn)) != NULL) {
+		c->refuse = MHD_HTTP_BAD_REQUEST;
+		return;
 	}
 	if (c->route == NULL) {
 		c->refuse = path_known ? MHD_HTTP_METHOD_NOT_ALLOWED :
@@ -258,6 +316,26 @@ parse_listen(const char *listen, struct sockaddr_storage *addr,
 	return 0;
 }
 
+/*
+ * The connection limit for the current descriptor limit: HTTP_FD_RESERVE
+ * below it, or half of it when it is small; never above
+ * HTTP_CONNECTION_LIMIT.
+ */
+static unsigned
+connection_limit(void)
+{
+	struct rlimit rl;
+	rlim_t n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return HTTP_CONNECTION_LIMIT;
+	n = rl.rlim_cur > 2 * HTTP_FD_RESERVE ? rl.rlim_cur - HTTP_FD_RESERVE :
+	    rl.rlim_cur / 2;
+	if (n < 1)
+		n = 1;
+	return n < HTTP_CONNECTION_LIMIT ? (unsigned)n : HTTP_CONNECTION_LIMIT;
+}
+
 int
 http_new(struct http **out, const char *listen, int fd,
     const struct http_route *routes, size_t nroutes, void *ctx,
@@ -280,6 +358,7 @@ http_new(struct http **out, const char *listen, int fd,
 	h->nroutes = nroutes;
 	h->ctx = ctx;
 	h->on_answer = on_answer;
+	h->limit = connection_limit();
 	{
 		/* the same limits either way; only where to listen differs */
 		struct MHD_OptionItem opts[] = {
@@ -287,9 +366,9 @@ http_new(struct http **out, const char *listen, int fd,
 			    MHD_OPTION_LISTEN_SOCKET, fd, NULL } :
 			    (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
 			    &addr },
-			{ MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
-			    NULL },
-			{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
+			{ MHD_OPTION_CONNECTION_LIMIT, h->limit, NULL },
+			{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->limit <
+			    HTTP_PER_IP_LIMIT ? h->limit : HTTP_PER_IP_LIMIT,
 			    NULL },
 			{ MHD_OPTION_CONNECTION_TIMEOUT,
 			    HTTP_CONNECTION_TIMEOUT_S, NULL },
@@ -343,10 +422,33 @@ http_fd(const struct http *h)
 	return i ? i->epoll_fd : -1;
 }
 
+unsigned
+http_connection_limit(const struct http *h)
+{
+	return h->limit;
+}
+
+static unsigned
+connections(const struct http *h)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(h->mhd,
+	    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i ? i->num_connections : 0;
+}
+
+/*
+ * Runs libmicrohttpd, and notes whether it was at its limit before or
+ * after: then it is run again soon, until a run that starts and ends
+ * below the limit has put the listening socket back.
+ */
 void
 http_run(struct http *h)
 {
+	bool before = connections(h) + 1 >= h->limit;
+
 	MHD_run(h->mhd);
+	h->at_limit = before || connections(h) + 1 >= h->limit;
 }
 
 int64_t
@@ -355,7 +457,9 @@ http_timeout_ms(struct http *h)
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
-		return -1;
+		return h->at_limit ? HTTP_AT_LIMIT_MS : -1;
+	if (h->at_limit && ms > HTTP_AT_LIMIT_MS)
+		return HTTP_AT_LIMIT_MS;
 	return (int64_t)ms;
 }
 

@@ -3,10 +3,13 @@
  * the headline as the post's text, and one attachment, coloured by kind,
  * whose Markdown text holds the same facts as the Slack message (tag,
  * commit, previous print, deadline, files, rules, who is asked) and, for
- * an open review, three buttons.  Each button posts its integration
- * context (the review, the decision and a token, an HMAC that verify.c
- * checks) to printgated's /mattermost/actions; without that URL the text
- * says how to decide with the slash command instead.
+ * an open review, three buttons and the slash command that decides.
+ * Each button posts its integration context (the review, the decision
+ * and a token, an HMAC that verify.c checks) to printgated's
+ * /mattermost/actions, which records nothing and answers the clicking
+ * user with that slash command: the context is readable by everyone in
+ * the channel and the request is not signed, so a click cannot say who
+ * clicked.
  *
  * Mattermost has no small per-field limits like Slack's, but every piece
  * of text has a cap, and the lists (files, rules) stop with "- …" where
@@ -66,7 +69,7 @@ static const struct {
 static void
 mm_add(struct buf *b, const char *raw, size_t max, bool multiline)
 {
-	char *s = notice_text(raw ? raw : "", max, multiline);
+	char *s = notice_chat_text(raw ? raw : "", max, multiline);
 
 	notice_md_escape(b, s);
 	free(s);
@@ -312,11 +315,16 @@ mm_asked(struct buf *b, const struct notice *n)
 	buf_free(&who);
 }
 
-/* How to decide without buttons, and how to see the status. */
+/*
+ * How to decide, and how to see the status.  The slash command is shown
+ * with the buttons too: a click only tells the person to use it (see
+ * decide.c), as Mattermost's action requests are not signed.
+ */
 static void
 mm_tail(struct buf *b, const struct notice *n, bool act)
 {
-	if (notice_wants_decision(n) && !act) {
+	(void)act;
+	if (notice_wants_decision(n)) {
 		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
 		    false);
 		char *approve = xasprintf("/printgate approve %s [comment]",

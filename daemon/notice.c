@@ -90,6 +90,53 @@ notice_text(const char *s, size_t max, bool multiline)
 	return buf_steal(&b);
 }
 
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/*
+ * A word joiner (U+2060) goes after the '@' of a mention and after the
+ * '<' of a markup mention: it shows nothing, and no platform reads what
+ * follows as a mention any more.  Mattermost (and Slack with link_names)
+ * mention on "@" at the start of a word followed by a name ("@here",
+ * "@all", "@channel", "@everyone", "@alice"); Slack, and Mattermost's
+ * Slack-compatible webhooks, on "<!here>", "<!channel>", "<!everyone>",
+ * "<!subteam^…>", "<@U…>" and "<#C…>"; Teams on "<at>…</at>".  An '@'
+ * inside a word ("mark@example.com") is no mention and is kept as is.
+ */
+char *
+notice_defuse(const char *s)
+{
+	struct buf b = { 0 };
+	unsigned char prev = ' ';
+
+	if (s == NULL)
+		return NULL;
+	buf_adds(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		buf_add(&b, (const char *)p, 1);
+		if ((*p == '@' && is_alnum(p[1]) && !is_alnum(prev) &&
+		    prev != '_') || (*p == '<' && (p[1] == '!' ||
+		    p[1] == '@' || p[1] == '#' || ((p[1] | 0x20) == 'a' &&
+		    (p[2] | 0x20) == 't'))))
+			buf_adds(&b, NOTICE_WORD_JOINER);
+		prev = *p;
+	}
+	return buf_steal(&b);
+}
+
+char *
+notice_chat_text(const char *s, size_t max, bool multiline)
+{
+	char *t = notice_text(s, max, multiline), *out = notice_defuse(t);
+
+	free(t);
+	return out;
+}
+
 /* RFC 3986's unreserved and reserved characters, less "()": kept as is. */
 static bool
 url_keeps(unsigned char c)
@@ -302,7 +349,7 @@ char *
 notice_headline(const struct notice *n)
 {
 	struct buf b = { 0 };
-	char *who = NULL;
+	char *who = NULL, *out;
 	const char *verb;
 
 	switch (n->kind) {
@@ -361,5 +408,9 @@ notice_headline(const struct notice *n)
 		break;
 	}
 	free(who);
-	return buf_steal(&b);
+	/* a tag or a name must not mention anyone in the post's text */
+	who = buf_steal(&b);
+	out = notice_defuse(who);
+	free(who);
+	return out;
 }

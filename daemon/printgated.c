@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -393,8 +394,45 @@ listen_setup(struct daemon *d)
 		fclose(f);
 	}
 	free(path);
-	log_info("listen: %s, port %u", fd >= 0 ? "socket from systemd" :
-	    d->cf->http.listen, http_port(d->http));
+	log_info("listen: %s, port %u, at most %u connections",
+	    fd >= 0 ? "socket from systemd" : d->cf->http.listen,
+	    http_port(d->http), http_connection_limit(d->http));
+}
+
+/*
+ * Raises the soft limit on open descriptors to the hard one, as far as
+ * the kernel allows: the listener's connections, the repository's pack
+ * files and the deliveries all need descriptors, and a soft limit of
+ * 1024 (or 256) is only a default.  A failure is logged, not fatal: the
+ * listener sizes its connection limit to whatever limit there is.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		/* an unlimited hard limit is above the kernel's nr_open */
+		rl.rlim_cur = 1048576 > was ? 1048576 : was;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
+			    (unsigned long long)rl.rlim_cur);
+			return;
+		}
+	}
+	log_debug("start: open files limit raised from %llu to %llu",
+	    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
 }
 
 static void
@@ -412,6 +450,7 @@ setup(struct daemon *d)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if ((d->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	if ((d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)

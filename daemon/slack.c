@@ -96,7 +96,7 @@ static void
 slack_add(struct buf *b, const char *raw, size_t budget, bool multiline,
     bool escape)
 {
-	char *s = notice_text(raw ? raw : "", budget, multiline);
+	char *s = notice_chat_text(raw ? raw : "", budget, multiline);
 	const char *text;
 	size_t len, units, total = 0, used = 0;
 

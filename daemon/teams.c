@@ -47,7 +47,7 @@ enum teams_level {
 static void
 teams_add(struct buf *b, const char *raw, size_t max, bool multiline)
 {
-	char *s = notice_text(raw ? raw : "", max, multiline);
+	char *s = notice_chat_text(raw ? raw : "", max, multiline);
 
 	notice_md_escape(b, s);
 	free(s);
@@ -308,8 +308,8 @@ teams_open(const struct notice *n)
 
 		if (url == NULL)
 			continue;
-		path = notice_text(n->files[i].path ? n->files[i].path : "",
-		    TITLE_PATH_CHARS, false);
+		path = notice_chat_text(n->files[i].path ?
+		    n->files[i].path : "", TITLE_PATH_CHARS, false);
 		title = xasprintf("Open %s", path);
 		o = json_pack("{s:s, s:s, s:s}", "type", "Action.OpenUrl",
 		    "title", title, "url", url);

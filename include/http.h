@@ -15,6 +15,16 @@
 
 #define HTTP_MAX_BODY (64 * 1024)
 #define HTTP_CONNECTION_LIMIT 2048
+/*
+ * Descriptors kept for everything but the listener's connections: the
+ * repository's pack files, libcurl's deliveries, the outbox, inotify.
+ * The connection limit is the descriptor limit less this (or half the
+ * descriptor limit when that is less), so that accept() never fails
+ * for want of a descriptor.
+ */
+#define HTTP_FD_RESERVE 128
+/* While at its connection limit the listener is run this often, in ms. */
+#define HTTP_AT_LIMIT_MS 100
 #define HTTP_PER_IP_LIMIT 1024
 #define HTTP_CONNECTION_TIMEOUT_S 10
 #define HTTP_MAX_HEADERS_BYTES (32 * 1024)
@@ -65,7 +75,15 @@ unsigned http_port(const struct http *h);
 int http_fd(const struct http *h);
 /* Serves what is ready. */
 void http_run(struct http *h);
-/* When http_run() must be called at the latest, in ms; -1: no need. */
+/* How many connections it serves at once, at most. */
+unsigned http_connection_limit(const struct http *h);
+/*
+ * When http_run() must be called at the latest, in ms; -1: no need.
+ * While the listener is at its connection limit, HTTP_AT_LIMIT_MS at the
+ * latest: libmicrohttpd takes the listening socket out of its epoll set
+ * then, and puts it back in a later run, which nothing else would cause
+ * once the connections have closed.
+ */
 int64_t http_timeout_ms(struct http *h);
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *rq, const char *name);

@@ -110,6 +110,18 @@ struct buf;
  */
 char *notice_text(const char *s, size_t max, bool multiline);
 /*
+ * s (valid UTF-8) with every mention in it made inert for Slack,
+ * Mattermost and Teams alike: "@here", "@all", "@channel", "@everyone"
+ * or "@name" at the start of a word, and "<!here>", "<!channel>",
+ * "<!everyone>", "<@U…>", "<#C…>", "<at>", get a word joiner (U+2060)
+ * after their '@' or '<', which shows nothing.  NULL for NULL; the
+ * caller frees.
+ */
+#define NOTICE_WORD_JOINER "\xe2\x81\xa0"
+char *notice_defuse(const char *s);
+/* notice_text() and then notice_defuse(): text from people for chat. */
+char *notice_chat_text(const char *s, size_t max, bool multiline);
+/*
  * url if it is an http(s) URL, with every byte outside RFC 3986's set and
  * "()<>|" percent-encoded, and at most max bytes; else NULL.  Caller frees.
  */

@@ -80,7 +80,16 @@ printf '{"user_id":"mmcarol","user_name":"carol","channel_id":"c1","trigger_id":
     "$review" "$token" >"$T/mm"
 post /mattermost/actions application/json "$T/mm"
 if [ "$code" = 200 ]; then pass "Mattermost button: 200"; else fail "Mattermost button: 200" "got $code"; fi
-assert_out "Mattermost: the message is updated, the person told" '"update":' '"ephemeral_text":"recorded: carol approve'
+assert_out "Mattermost: a click tells the person the slash command to use" \
+    '"ephemeral_text":"A button cannot decide for you' '`/printgate approve print/m1`' 'nothing was recorded'
+assert_no_out "Mattermost: a click updates no message" '"update":'
+ledger_of print/m1 >"$OUT"
+assert_no_out "Mattermost: a click records nothing" '"by":"carol"'
+printf 'token=mattermost-token-for-tests&user_id=mmcarol&user_name=carol&command=%%2Fprintgate&text=%s' \
+    "$(urlencode 'approve print/m1')" >"$T/mmc"
+post /mattermost/commands application/x-www-form-urlencoded "$T/mmc"
+if [ "$code" = 200 ]; then pass "Mattermost: carol approves with the slash command"
+else fail "Mattermost: carol approves with the slash command" "got $code"; fi
 printf '{"user_id":"mmcarol","context":{"review":"%s","decision":"approve-with-changes","token":"%s"}}' \
     "$review" "$token" >"$T/mm"
 post /mattermost/actions application/json "$T/mm"

@@ -851,6 +851,70 @@ test_slack_mentions(void **state)
 	free(all);
 }
 
+#define WJ NOTICE_WORD_JOINER
+
+/* Mentions in text from people are made inert; other '@' are kept. */
+static void
+test_defuse(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} rows[] = {
+		{ "@here", "@" WJ "here" },
+		{ "print/@all", "print/@" WJ "all" },
+		{ "x.@channel (@everyone)", "x.@" WJ "channel (@" WJ
+		  "everyone)" },
+		{ "<!here> <!channel|c> <@U1> <#C1> <at>x</at> <AT>",
+		  "<" WJ "!here> <" WJ "!channel|c> <" WJ "@" WJ "U1> <" WJ
+		  "#C1> <" WJ "at>x</at> <" WJ "AT>" },
+		{ "mark@example.com a_@b @ @-", "mark@example.com a_@b @ @-" },
+		{ "@" WJ "here <" WJ "!here>", "@" WJ "here <" WJ "!here>" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		char *out = notice_defuse(rows[i].in);
+
+		assert_string_equal(out, rows[i].out);
+		free(out);
+	}
+	assert_null(notice_defuse(NULL));
+}
+
+/* No mention in a tag or file name reaches a post, on any platform. */
+static void
+test_mentions_defused(void **state)
+{
+	static const struct notice_file paths[] = {
+		{ "brochures/@here @all @channel @everyone.pdf", 'M', NULL },
+		{ "brochures/<!here> <!channel> <!everyone> <at>x</at>.pdf",
+		  'A', NULL },
+	};
+	static const struct notice_person who = { .id = "x", .name = "@all" };
+	static const char *const live[] = { "@here", "@all", "@channel",
+		"@everyone", "<!here", "<!channel", "<!everyone", "<at>" };
+	struct notice n = notice_decision();
+	char *out[3];
+
+	(void)state;
+	n.files = paths;
+	n.nfiles = n.nfiles_total = ARRAY_SIZE(paths);
+	n.tag = "print/@here";
+	n.by = &who;
+	out[0] = slack_format(&n);
+	out[1] = mattermost_format(&n);
+	out[2] = teams_format(&n);
+	for (size_t f = 0; f < ARRAY_SIZE(out); f++) {
+		assert_non_null(out[f]);
+		assert_contains(out[f], "@" WJ "here");
+		assert_contains(out[f], "@" WJ "channel");
+		for (size_t i = 0; i < ARRAY_SIZE(live); i++)
+			assert_lacks(out[f], live[i]);
+		free(out[f]);
+	}
+}
+
 /* & < > from people are escaped; Slack's own markup is not. */
 static void
 test_slack_escape(void **state)
@@ -1092,7 +1156,9 @@ test_mattermost_actions(void **state)
 	assert_string_equal(ids[0], "approve");
 	assert_string_equal(ids[1], "approvewithchanges");
 	assert_string_equal(ids[2], "changesrequired");
-	assert_lacks(jstr(msg, "attachments.0.text"), "/printgate approve");
+	/* a click does not decide: the text says what does */
+	assert_contains(jstr(msg, "attachments.0.text"),
+	    "`/printgate approve print/q1 [comment]`");
 	json_decref(msg);
 }
 
@@ -1459,6 +1525,9 @@ main(void)
 	    NULL);
 	add_test("teams: under 28,000 bytes with huge paths", test_teams_cap,
 	    NULL);
+	add_test("mentions: made inert, '@' in words kept", test_defuse, NULL);
+	add_test("mentions: none in Slack, Mattermost or Teams posts",
+	    test_mentions_defused, NULL);
 	add_test("webhook: a request's data", test_webhook_request, NULL);
 	add_test("webhook: decision, violation, approval", test_webhook_others,
 	    NULL);
