@@ -1116,10 +1116,14 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 		return -ENOENT;
 	}
 	if (t->url_file) {
-		if ((error = config_read_secret(t->url_file, url)) < 0) {
-			*why = xasprintf("cannot read the URL of '%s' from "
-			    "'%s': %s", t->name, t->url_file,
-			    strerror(-error));
+		char *reason = NULL;
+
+		/* reason names the file and the fault, never the content */
+		if ((error = config_secret_read(t->url_file, CONFIG_SECRET_URL,
+		    url, &reason)) < 0) {
+			*why = xasprintf("cannot read the URL of '%s': %s",
+			    t->name, reason);
+			free(reason);
 			return error;
 		}
 	} else
@@ -1130,10 +1134,13 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 		long long ts = (long long)(now_ms / 1000);
 		char *sig;
 
-		if ((error = config_read_secret(t->secret_file, &secret)) < 0) {
+		char *reason = NULL;
+
+		if ((error = config_secret_read(t->secret_file,
+		    CONFIG_SECRET_KEY, &secret, &reason)) < 0) {
 			*why = xasprintf("cannot read the signing secret of "
-			    "'%s' from '%s': %s", t->name, t->secret_file,
-			    strerror(-error));
+			    "'%s': %s", t->name, reason);
+			free(reason);
 			free(*url);
 			for (size_t i = 0; i < *nheaders; i++)
 				free(headers[i]);

@@ -380,9 +380,8 @@ done:
 	return error;
 }
 
-/* The name of the user uid, or "uid N", into out. */
-static void
-user_name(uid_t uid, char *out, size_t len)
+void
+util_user_name(uid_t uid, char *out, size_t len)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
@@ -453,8 +452,8 @@ util_state_dir_open(int *out, const char *path, unsigned flags,
 	}
 	if (st.st_uid != geteuid() && geteuid() != 0) {
 		error = -EPERM;
-		user_name(st.st_uid, owner, sizeof(owner));
-		user_name(geteuid(), me, sizeof(me));
+		util_user_name(st.st_uid, owner, sizeof(owner));
+		util_user_name(geteuid(), me, sizeof(me));
 		if (why)
 			*why = xasprintf("state folder '%s' belongs to %s, "
 			    "not to %s who runs this: run it as %s, or "

@@ -88,6 +88,9 @@ size_t util_utf8_char(const unsigned char *s, size_t n, uint32_t *cp);
 int util_write_atomic(int dirfd, const char *name, const void *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid);
 
+/* The name of the user uid ("printgate"), or "uid N", into out. */
+void util_user_name(uid_t uid, char *out, size_t len);
+
 /* util_state_dir_open() flags */
 #define UTIL_DIR_CREATE 0x1	/* make it (mode 0700) when it is missing */
 #define UTIL_DIR_NOFOLLOW 0x2	/* refuse a symbolic link at path */
