@@ -958,40 +958,28 @@ person_index(struct loader *ld, const char *id)
 	return k ? (ssize_t)k->idx : -1;
 }
 
-/* Resolves a *_file setting and, with CONFIG_CHECK_SECRETS, checks it. */
+/*
+ * Resolves a *_file setting and, with CONFIG_CHECK_SECRETS, reads it as
+ * printgated will (config_secret_read(), a URL for url_file) and reports
+ * what is wrong.  The content is wiped and never shown.
+ */
 static char *
 secret_path(struct loader *ld, const config_setting_t *s)
 {
 	char *path = path_resolve(ld->secret_dir, config_setting_get_string(s));
-	struct stat st;
-	int fd;
+	const char *name = config_setting_name(s);
+	char *content = NULL, *why = NULL;
 
 	if (!(ld->flags & CONFIG_CHECK_SECRETS))
 		return path;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		report(ld, s, "secret file '%s': %s", path, strerror(errno));
-		return path;
+	if (config_secret_read(path, name && strcmp(name, "url_file") == 0 ?
+	    CONFIG_SECRET_URL : CONFIG_SECRET_KEY, &content, &why) < 0) {
+		report(ld, s, "%s", why);
+		free(why);
+	} else {
+		explicit_bzero(content, strlen(content));
+		free(content);
 	}
-	if (fstat(fd, &st) == -1)
-		report(ld, s, "secret file '%s': %s", path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		report(ld, s, "secret file '%s' is not a regular file", path);
-	else if (st.st_mode & S_IROTH)
-		report(ld, s, "secret file '%s' is readable by others; "
-		    "chmod o-r it", path);
-	else {
-		/* an empty secret would fail only at the first delivery */
-		char c;
-		ssize_t n;
-
-		while ((n = read(fd, &c, 1)) == 1 &&
-		    (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
-			;
-		if (n == 0)
-			report(ld, s, "secret file '%s' is empty", path);
-	}
-	close(fd);
 	return path;
 }
 
@@ -1901,6 +1889,98 @@ config_notify_type_name(enum config_notify_type type)
 }
 
 /*
+ * Opens the secret file path for reading and checks, on descriptors (the
+ * folder's, then the file's, opened from it), everything that would let
+ * someone else choose or see the secret: the folder must not be writable
+ * by its group or others (they could swap the file) and must belong to
+ * the reader or root; the file must not be a symbolic link (O_NOFOLLOW:
+ * not even to /etc/shadow, whose content root would then send out), must
+ * be a regular file, belong to the reader or root, and give others no
+ * permission and its group no write (group read stays allowed: a root-owned
+ * 0640 file of the service's group).  Returns the descriptor, or -errno
+ * (-EPERM mode, owner or folder; -ELOOP a link; -EINVAL not regular) with
+ * *why naming the file, what is wrong and the command that fixes it.
+ */
+static int
+secret_open(const char *path, char **why)
+{
+	char *dir = path_dir(path), me[64], owner[64];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct stat st;
+	uid_t uid = geteuid();
+	int dfd, fd = -1, error = 0;
+
+	util_user_name(uid, me, sizeof(me));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 || fstat(dfd, &st) == -1) {
+		error = -errno;
+		*why = xasprintf("secret file '%s': %s", path,
+		    strerror(-error));
+		goto done;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		error = -EPERM;
+		*why = xasprintf("secret file '%s' is in a folder that %s can "
+		    "write (mode %04o), who could swap the file: chmod go-w "
+		    "'%s'", path, st.st_mode & S_IWOTH ? "anyone" :
+		    "its group", (unsigned)(st.st_mode & 07777), dir);
+		goto done;
+	}
+	if (st.st_uid != uid && st.st_uid != 0) {
+		error = -EPERM;
+		util_user_name(st.st_uid, owner, sizeof(owner));
+		*why = xasprintf("secret file '%s' is in a folder that belongs "
+		    "to %s, not to %s who reads it or to root: chown root "
+		    "'%s'", path, owner, me, dir);
+		goto done;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    O_NOFOLLOW);
+	if (fd == -1) {
+		error = -errno;
+		if (error == -ELOOP)
+			*why = xasprintf("secret file '%s' is a symbolic link, "
+			    "which printgate does not follow: put the file "
+			    "itself there (cp --remove-destination \"$(readlink "
+			    "-f '%s')\" '%s')", path, path, path);
+		else
+			*why = xasprintf("secret file '%s': %s", path,
+			    strerror(-error));
+		goto done;
+	}
+	if (fstat(fd, &st) == -1) {
+		error = -errno;
+		*why = xasprintf("secret file '%s': %s", path,
+		    strerror(-error));
+	} else if (!S_ISREG(st.st_mode)) {
+		error = -EINVAL;
+		*why = xasprintf("secret file '%s' is not a regular file",
+		    path);
+	} else if (st.st_uid != uid && st.st_uid != 0) {
+		error = -EPERM;
+		util_user_name(st.st_uid, owner, sizeof(owner));
+		*why = xasprintf("secret file '%s' belongs to %s, not to %s "
+		    "who reads it or to root: chown %s '%s'", path, owner, me,
+		    me, path);
+	} else if (st.st_mode & (S_IRWXO | S_IWGRP)) {
+		error = -EPERM;
+		*why = xasprintf("secret file '%s' is %s (mode %04o): chmod "
+		    "600 '%s'", path, st.st_mode & S_IROTH ?
+		    "readable by others" : st.st_mode & S_IWOTH ?
+		    "writable by others" : st.st_mode & S_IWGRP ?
+		    "writable by its group" : "open to others",
+		    (unsigned)(st.st_mode & 07777), path);
+	}
+done:
+	if (error < 0 && fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+	return error < 0 ? error : fd;
+}
+
+/*
  * Reads at most SECRET_MAX bytes; a bigger file is refused (-EFBIG) rather
  * than cut, as is one with a NUL byte (-EINVAL), a non-regular one
  * (-EINVAL) and an empty one (-ENODATA), since an empty key would make
@@ -1908,28 +1988,19 @@ config_notify_type_name(enum config_notify_type type)
  * the secret are wiped before they are freed.
  */
 int
-config_read_secret(const char *path, char **out)
+config_secret_read(const char *path, enum config_secret_kind kind,
+    char **out, char **why)
 {
-	struct stat st;
-	char *buf = NULL;
+	char *buf = NULL, *ignored = NULL;
 	size_t len = 0;
 	ssize_t n;
 	int fd, error = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1)
-		return -errno;
-	if (fstat(fd, &st) == -1) {
-		error = -errno;
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error = -EINVAL;
-		goto done;
-	}
-	if (st.st_mode & S_IROTH) {
-		error = -EPERM;
-		goto done;
+	if (why == NULL)
+		why = &ignored;
+	if ((fd = secret_open(path, why)) < 0) {
+		free(ignored);
+		return fd;
 	}
 	buf = xmalloc(SECRET_MAX + 1);
 	while (len <= SECRET_MAX) {
@@ -1938,6 +2009,8 @@ config_read_secret(const char *path, char **out)
 			continue;
 		if (n == -1) {
 			error = -errno;
+			*why = xasprintf("secret file '%s': %s", path,
+			    strerror(-error));
 			goto done;
 		}
 		if (n == 0)
@@ -1946,16 +2019,29 @@ config_read_secret(const char *path, char **out)
 	}
 	if (len > SECRET_MAX) {
 		error = -EFBIG;
+		*why = xasprintf("secret file '%s' is larger than %d KiB", path,
+		    SECRET_MAX / 1024);
 		goto done;
 	}
 	if (memchr(buf, '\0', len) != NULL) {
 		error = -EINVAL;
+		*why = xasprintf("secret file '%s' holds a NUL byte", path);
 		goto done;
 	}
 	while (len > 0 && is_blank((unsigned char)buf[len - 1]))
 		len--;
 	if (len == 0) {
 		error = -ENODATA;
+		*why = xasprintf("secret file '%s' is empty", path);
+		goto done;
+	}
+	buf[len] = '\0';
+	if (kind == CONFIG_SECRET_URL && !url_ok(buf)) {
+		/* it may hold a secret put there by mistake: never shown */
+		error = -EINVAL;
+		*why = xasprintf("url_file '%s' does not hold an https:// or "
+		    "http:// URL (its content is not shown): put the "
+		    "channel's URL in it, on one line", path);
 		goto done;
 	}
 	*out = xstrndup(buf, len);
@@ -1966,5 +2052,12 @@ done:
 		free(buf);
 	}
 	close(fd);
+	free(ignored);
 	return error;
+}
+
+int
+config_read_secret(const char *path, char **out)
+{
+	return config_secret_read(path, CONFIG_SECRET_KEY, out, NULL);
 }

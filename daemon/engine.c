@@ -75,6 +75,7 @@ struct engine {
 	const struct config *cf;
 	struct repo *r;
 	struct outbox *ob;
+	int statefd;		/* cf->state_dir, checked */
 	char *state_file;
 	char last[OID_HEX];	/* the last notes commit handled, or "" */
 	bool have_state;
@@ -252,21 +253,34 @@ int
 engine_new(struct engine **out, const struct config *cf, char **why)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
-	FILE *f;
-	int error;
+	FILE *f = NULL;
+	int fd, error;
 
 	e->cf = cf;
+	e->statefd = -1;
 	if ((error = repo_open(&e->r, cf->repository, why)) < 0)
 		goto fail;
-	if ((error = outbox_open(&e->ob, cf->state_dir)) < 0) {
-		*why = xasprintf("cannot open the outbox in '%s': %s",
-		    cf->state_dir, strerror(-error));
+	if ((error = util_state_dir_open(&e->statefd, cf->state_dir,
+	    UTIL_DIR_CREATE, NULL, why)) < 0 ||
+	    (error = outbox_open(&e->ob, cf->state_dir, why)) < 0)
 		goto fail;
-	}
 	if ((error = engine_load_keys(e, why)) < 0)
 		goto fail;
 	e->state_file = xasprintf("%s/%s", cf->state_dir, ENGINE_STATE_FILE);
-	if ((f = fopen(e->state_file, "r")) != NULL) {
+	/* never through a link; missing is a first start, other errors are
+	 * errors */
+	fd = openat(e->statefd, ENGINE_STATE_FILE, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1 && errno != ENOENT) {
+		error = -errno;
+		*why = xasprintf("cannot read '%s': %s", e->state_file,
+		    error == -ELOOP ? "it is a symbolic link, which printgate "
+		    "does not follow: remove it" : strerror(-error));
+		goto fail;
+	}
+	if (fd != -1 && (f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	if (f != NULL) {
 		char line[128];
 
 		if (fgets(line, sizeof(line), f)) {
@@ -294,6 +308,8 @@ engine_free(struct engine *e)
 	engine_forget_reviews(e);
 	repo_free(e->r);
 	outbox_free(e->ob);
+	if (e->statefd != -1)
+		close(e->statefd);
 	free(e->state_file);
 	engine_forget_seen(e);
 	for (size_t i = 0; i < e->nheld; i++)
@@ -333,32 +349,18 @@ engine_stats(const struct engine *e)
 	return &e->st;
 }
 
-/* Writes the last handled notes commit: temporary file, fsync, rename. */
+/* Writes the last handled notes commit (util_write_atomic()). */
 static int
 engine_save_state(struct engine *e)
 {
-	char *tmp = xasprintf("%s.tmp", e->state_file);
 	char *text = xasprintf("%s\n", e->last[0] ? e->last : "none");
-	size_t len = strlen(text);
-	int fd, error = 0;
+	int error;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		error = -errno;
-	else {
-		if (write(fd, text, len) != (ssize_t)len || fsync(fd) == -1)
-			error = -errno;
-		if (close(fd) == -1 && error == 0)
-			error = -errno;
-	}
-	if (error == 0 && rename(tmp, e->state_file) == -1)
-		error = -errno;
-	if (error < 0) {
+	error = util_write_atomic(e->statefd, ENGINE_STATE_FILE, text,
+	    strlen(text), 0600, (uid_t)-1, (gid_t)-1);
+	if (error < 0)
 		log_warnx("save state '%s': %s, will handle the same events "
 		    "again after a restart", e->state_file, strerror(-error));
-		unlink(tmp);
-	}
-	free(tmp);
 	free(text);
 	return error;
 }
@@ -1355,10 +1357,14 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 		return -ENOENT;
 	}
 	if (t->url_file) {
-		if ((error = config_read_secret(t->url_file, url)) < 0) {
-			*why = xasprintf("cannot read the URL of '%s' from "
-			    "'%s': %s", t->name, t->url_file,
-			    strerror(-error));
+		char *reason = NULL;
+
+		/* reason names the file and the fault, never the content */
+		if ((error = config_secret_read(t->url_file, CONFIG_SECRET_URL,
+		    url, &reason)) < 0) {
+			*why = xasprintf("cannot read the URL of '%s': %s",
+			    t->name, reason);
+			free(reason);
 			return error;
 		}
 	} else
@@ -1369,10 +1375,13 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 		long long ts = (long long)(now_ms / 1000);
 		char *sig;
 
-		if ((error = config_read_secret(t->secret_file, &secret)) < 0) {
+		char *reason = NULL;
+
+		if ((error = config_secret_read(t->secret_file,
+		    CONFIG_SECRET_KEY, &secret, &reason)) < 0) {
 			*why = xasprintf("cannot read the signing secret of "
-			    "'%s' from '%s': %s", t->name, t->secret_file,
-			    strerror(-error));
+			    "'%s': %s", t->name, reason);
+			free(reason);
 			free(*url);
 			for (size_t i = 0; i < *nheaders; i++)
 				free(headers[i]);

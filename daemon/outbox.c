@@ -1,9 +1,12 @@
 /*
  * outbox.c - the durable outbound queue: a file per delivery in
- * state_dir/outbox, written to a temporary name, fsynced and renamed (and
- * the folder fsynced) before the first attempt, rewritten the same way
- * after each failed one, and moved to state_dir/dead when given up.  After
- * OpenSMTPD's queue_fs.c.  No foreign library.
+ * state_dir/outbox, written with util_write_atomic() before the first
+ * attempt, rewritten the same way after each failed one, and moved to
+ * state_dir/dead when given up.  After OpenSMTPD's queue_fs.c.  The folders
+ * are checked (util_state_dir_open()) and then used only through their
+ * descriptors, and no file in them is opened through a link, so that
+ * printgatectl run as root cannot be made to write or read elsewhere by a
+ * link planted in them.  No foreign library.
  */
 #include "outbox.h"
 
@@ -24,6 +27,9 @@
 struct outbox {
 	char *dir;		/* state_dir/outbox */
 	char *dead;		/* state_dir/dead */
+	int dirfd, deadfd;	/* the two, open */
+	uid_t uid;		/* who files written are given to, or -1 */
+	gid_t gid;
 	struct delivery *v;
 	size_t n, cap;
 };
@@ -50,18 +56,47 @@ valid_id(const char *id)
 	return n > 0 && n < 33 && strspn(id, "0123456789abcdef") == n;
 }
 
+/*
+ * Opens state_dir, state_dir/outbox and state_dir/dead (making them with
+ * UTIL_DIR_CREATE) into fds[0..2], each checked by util_state_dir_open(),
+ * the two inside never through a link.  *uid and *gid are who files
+ * written there must belong to: the state folder's owner when root runs
+ * this for another user, else -1 (the caller's own).  0 or -errno with
+ * *why (when why is not NULL) and nothing open.
+ */
 static int
-fsync_dir(const char *dir)
+outbox_dirs(const char *state_dir, unsigned flags, int fds[3], uid_t *uid,
+    gid_t *gid, char **why)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int error = 0;
+	static const char *const sub[] = { "outbox", "dead" };
+	struct stat st;
+	int error;
 
-	if (fd == -1)
-		return -errno;
-	if (fsync(fd) == -1)
-		error = -errno;
-	close(fd);
-	return error;
+	fds[0] = fds[1] = fds[2] = -1;
+	if ((error = util_state_dir_open(&fds[0], state_dir, flags, &st,
+	    why)) < 0)
+		return error;
+	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+		char *path = xasprintf("%s/%s", state_dir, sub[i]);
+
+		error = util_state_dir_open(&fds[i + 1], path,
+		    flags | UTIL_DIR_NOFOLLOW, NULL, why);
+		free(path);
+		if (error < 0) {
+			for (size_t k = 0; k < 3; k++)
+				if (fds[k] != -1)
+					close(fds[k]);
+			fds[0] = fds[1] = fds[2] = -1;
+			return error;
+		}
+	}
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (geteuid() == 0 && st.st_uid != 0) {
+		*uid = st.st_uid;
+		*gid = st.st_gid;
+	}
+	return 0;
 }
 
 /* Header values are single lines: replace what would break one. */
@@ -74,15 +109,12 @@ add_header(struct buf *b, const char *key, const char *value)
 	buf_adds(b, "\n");
 }
 
-/* Writes d to dir/id through a temporary file, fsync and rename. */
+/* Writes d as the file id in the folder dirfd (util_write_atomic()). */
 static int
-delivery_write(const char *dir, const struct delivery *d)
+delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d)
 {
 	struct buf b = { 0 };
-	char *tmp = xasprintf("%s/.tmp-%s", dir, d->id);
-	char *path = xasprintf("%s/%s", dir, d->id);
-	size_t off = 0;
-	int fd, error = 0;
+	int error;
 
 	buf_adds(&b, OUTBOX_MAGIC);
 	add_header(&b, "id", d->id);
@@ -97,35 +129,7 @@ delivery_write(const char *dir, const struct delivery *d)
 		add_header(&b, "last-error", d->last_error);
 	buf_adds(&b, "\n");
 	buf_add(&b, d->body, d->len);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		error = -errno;
-		goto done;
-	}
-	while (off < b.len) {
-		ssize_t w = write(fd, b.s + off, b.len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			error = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (error == 0 && fsync(fd) == -1)
-		error = -errno;
-	if (close(fd) == -1 && error == 0)
-		error = -errno;
-	if (error == 0 && rename(tmp, path) == -1)
-		error = -errno;
-	if (error == 0)
-		error = fsync_dir(dir);
-	else
-		unlink(tmp);
-done:
-	free(tmp);
-	free(path);
+	error = util_write_atomic(dirfd, d->id, b.s, b.len, 0600, uid, gid);
 	buf_free(&b);
 	return error;
 }
@@ -205,16 +209,28 @@ bad:
 	return -EINVAL;
 }
 
+/* Reads the regular file name in dirfd, never through a link. */
 static int
-read_file(const char *path, char **out, size_t *len)
+read_file(int dirfd, const char *name, char **out, size_t *len)
 {
 	struct buf b = { 0 };
 	char chunk[8192];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK);
 	ssize_t r;
 
 	if (fd == -1)
-		return -errno;
+		return errno == ELOOP ? -EINVAL : -errno;
+	if (fstat(fd, &st) == -1) {
+		r = -errno;
+		close(fd);
+		return (int)r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
@@ -237,51 +253,55 @@ read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/*
+ * Loads the deliveries in the folder dirfd (dir, for messages).  With a
+ * deadfd (not -1) it also removes what interrupted writes left and moves
+ * files that are not deliveries (links included) to dead.
+ */
 static int
-load_dir(const char *dir, struct delivery **out, size_t *n,
-    const char *dead)
+load_dir(int dirfd, const char *dir, struct delivery **out, size_t *n,
+    int deadfd, const char *dead)
 {
 	struct delivery *v = NULL;
 	size_t count = 0;
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d;
 
-	if (d == NULL)
+	if (fd == -1)
 		return -errno;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -errno;
+	}
+	/* the copy shares the offset with dirfd: start at the beginning */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		char *path, *text = NULL;
+		char *text = NULL;
 		size_t len;
 		struct delivery dl;
 
 		if (de->d_name[0] == '.') {
-			if (str_startswith(de->d_name, ".tmp-")) {
-				/* a write that a crash interrupted */
-				path = xasprintf("%s/%s", dir, de->d_name);
-				unlink(path);
-				free(path);
-			}
+			/* a write that a crash interrupted */
+			if (deadfd != -1 && str_startswith(de->d_name, ".tmp-"))
+				unlinkat(dirfd, de->d_name, 0);
 			continue;
 		}
-		path = xasprintf("%s/%s", dir, de->d_name);
 		memset(&dl, 0, sizeof(dl));
-		if (read_file(path, &text, &len) < 0 ||
+		if (read_file(dirfd, de->d_name, &text, &len) < 0 ||
 		    delivery_parse(text, len, &dl) < 0 ||
 		    strcmp(dl.id, de->d_name) != 0) {
 			delivery_clear(&dl);
-			if (dead) {
-				char *to = xasprintf("%s/%s", dead, de->d_name);
-
-				log_warnx("outbox '%s': unreadable delivery, "
-				    "moved to %s", path, to);
-				rename(path, to);
-				free(to);
+			if (deadfd != -1) {
+				log_warnx("outbox '%s/%s': unreadable delivery, "
+				    "moved to %s/%s", dir, de->d_name, dead,
+				    de->d_name);
+				renameat(dirfd, de->d_name, deadfd, de->d_name);
 			}
 			free(text);
-			free(path);
 			continue;
 		}
 		free(text);
-		free(path);
 		v = xreallocarray(v, count + 1, sizeof(*v));
 		v[count++] = dl;
 	}
@@ -291,26 +311,28 @@ load_dir(const char *dir, struct delivery **out, size_t *n,
 	return 0;
 }
 
-static int
-mkdir_p(const char *dir)
-{
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int
-outbox_open(struct outbox **out, const char *state_dir)
+outbox_open(struct outbox **out, const char *state_dir, char **why)
 {
 	struct outbox *ob = xcalloc(1, sizeof(*ob));
-	int error;
+	int fds[3], error;
 
 	ob->dir = xasprintf("%s/outbox", state_dir);
 	ob->dead = xasprintf("%s/dead", state_dir);
-	if ((error = mkdir_p(state_dir)) < 0 ||
-	    (error = mkdir_p(ob->dir)) < 0 ||
-	    (error = mkdir_p(ob->dead)) < 0 ||
-	    (error = load_dir(ob->dir, &ob->v, &ob->n, ob->dead)) < 0) {
+	ob->dirfd = ob->deadfd = -1;
+	if ((error = outbox_dirs(state_dir, UTIL_DIR_CREATE, fds, &ob->uid,
+	    &ob->gid, why)) < 0) {
+		outbox_free(ob);
+		return error;
+	}
+	close(fds[0]);
+	ob->dirfd = fds[1];
+	ob->deadfd = fds[2];
+	if ((error = load_dir(ob->dirfd, ob->dir, &ob->v, &ob->n, ob->deadfd,
+	    ob->dead)) < 0) {
+		if (why)
+			*why = xasprintf("cannot read '%s': %s", ob->dir,
+			    strerror(-error));
 		outbox_free(ob);
 		return error;
 	}
@@ -326,7 +348,8 @@ outbox_refresh(struct outbox *ob)
 	size_t n = 0;
 	int added = 0, error;
 
-	if ((error = load_dir(ob->dir, &v, &n, ob->dead)) < 0)
+	if ((error = load_dir(ob->dirfd, ob->dir, &v, &n, ob->deadfd,
+	    ob->dead)) < 0)
 		return error;
 	for (size_t i = 0; i < n; i++) {
 		if (outbox_get(ob, v[i].id)) {
@@ -350,6 +373,10 @@ outbox_free(struct outbox *ob)
 	if (ob == NULL)
 		return;
 	outbox_deliveries_free(ob->v, ob->n);
+	if (ob->dirfd != -1)
+		close(ob->dirfd);
+	if (ob->deadfd != -1)
+		close(ob->deadfd);
 	free(ob->dir);
 	free(ob->dead);
 	free(ob);
@@ -384,7 +411,7 @@ outbox_add(struct outbox *ob, const char *id, const char *target,
 	d.body = xstrndup(body, len);
 	d.len = len;
 	d.next_at = d.created = now_ms;
-	if ((error = delivery_write(ob->dir, &d)) < 0) {
+	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d)) < 0) {
 		delivery_clear(&d);
 		return error;
 	}
@@ -457,15 +484,12 @@ int
 outbox_done(struct outbox *ob, const char *id)
 {
 	struct delivery *d = outbox_get(ob, id);
-	char *path;
 	int error = 0;
 
 	if (d == NULL)
 		return -ENOENT;
-	path = xasprintf("%s/%s", ob->dir, id);
-	if (unlink(path) == -1 && errno != ENOENT)
+	if (unlinkat(ob->dirfd, id, 0) == -1 && errno != ENOENT)
 		error = -errno;
-	free(path);
 	outbox_remove(ob, d);
 	return error;
 }
@@ -484,14 +508,12 @@ outbox_failed(struct outbox *ob, const char *id, const char *error,
 	free(d->last_error);
 	d->last_error = xstrdup(error);
 	if (permanent || d->attempts >= OUTBOX_ATTEMPTS) {
-		char *from = xasprintf("%s/%s", ob->dir, id);
-
 		/* rewrite with the last error, then move it */
-		if ((rc = delivery_write(ob->dead, d)) == 0) {
-			unlink(from);
-			fsync_dir(ob->dir);
+		if ((rc = delivery_write(ob->deadfd, ob->uid, ob->gid,
+		    d)) == 0) {
+			unlinkat(ob->dirfd, id, 0);
+			fsync(ob->dirfd);
 		}
-		free(from);
 		outbox_remove(ob, d);
 		return rc < 0 ? rc : 1;
 	}
@@ -508,17 +530,28 @@ outbox_failed(struct outbox *ob, const char *id, const char *error,
 		if (not_before_ms > d->next_at)
 			d->next_at = not_before_ms;
 	}
-	rc = delivery_write(ob->dir, d);
+	rc = delivery_write(ob->dirfd, ob->uid, ob->gid, d);
 	return rc < 0 ? rc : 0;
 }
 
 int
 outbox_list(const char *state_dir, const char *which, struct delivery **out,
-    size_t *n)
+    size_t *n, char **why)
 {
 	char *dir = xasprintf("%s/%s", state_dir, which);
-	int error = load_dir(dir, out, n, NULL);
+	uid_t uid;
+	gid_t gid;
+	int fds[3], error;
 
+	if ((error = outbox_dirs(state_dir, 0, fds, &uid, &gid, why)) < 0)
+		goto done;
+	error = load_dir(fds[strcmp(which, "dead") == 0 ? 2 : 1], dir, out, n,
+	    -1, NULL);
+	if (error < 0 && why)
+		*why = xasprintf("cannot read '%s': %s", dir, strerror(-error));
+	for (size_t i = 0; i < 3; i++)
+		close(fds[i]);
+done:
 	free(dir);
 	return error;
 }
@@ -534,18 +567,21 @@ outbox_deliveries_free(struct delivery *d, size_t n)
 }
 
 int
-outbox_requeue(const char *state_dir, const char *id, int64_t now_ms)
+outbox_requeue(const char *state_dir, const char *id, int64_t now_ms,
+    char **why)
 {
-	char *from, *dir, *text = NULL;
+	char *text = NULL;
 	struct delivery d;
 	size_t len;
-	int error;
+	uid_t uid;
+	gid_t gid;
+	int fds[3] = { -1, -1, -1 }, error;
 
 	if (!valid_id(id))
 		return -EINVAL;
-	from = xasprintf("%s/dead/%s", state_dir, id);
-	dir = xasprintf("%s/outbox", state_dir);
-	if ((error = read_file(from, &text, &len)) < 0)
+	if ((error = outbox_dirs(state_dir, 0, fds, &uid, &gid, why)) < 0)
+		return error;
+	if ((error = read_file(fds[2], id, &text, &len)) < 0)
 		goto done;
 	if ((error = delivery_parse(text, len, &d)) < 0)
 		goto done;
@@ -553,25 +589,21 @@ outbox_requeue(const char *state_dir, const char *id, int64_t now_ms)
 	d.next_at = now_ms;
 	free(d.last_error);
 	d.last_error = NULL;
-	if ((error = delivery_write(dir, &d)) == 0 && unlink(from) == -1)
-		error = -errno;
-	if (error == 0) {
-		/*
-		 * Run as root, printgatectl would leave a file printgated's
-		 * own user cannot read: give it the owner of the folder.
-		 */
-		struct stat st;
-		char *path = xasprintf("%s/%s", dir, d.id);
-
-		if (stat(dir, &st) == 0 && geteuid() == 0 &&
-		    chown(path, st.st_uid, st.st_gid) == -1)
+	/*
+	 * Run as root, printgatectl gives the file to the state folder's
+	 * owner, on the descriptor, so that printgated can read it.
+	 */
+	if ((error = delivery_write(fds[1], uid, gid, &d)) == 0) {
+		if (unlinkat(fds[2], id, 0) == -1)
 			error = -errno;
-		free(path);
+		else
+			fsync(fds[2]);
 	}
 	delivery_clear(&d);
 done:
+	for (size_t i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
 	free(text);
-	free(from);
-	free(dir);
 	return error;
 }

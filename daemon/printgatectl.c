@@ -197,28 +197,21 @@ sh_quote(struct buf *b, const char *s)
 	buf_adds(b, "'");
 }
 
+/*
+ * Writes text as the file name in the folder dir (util_write_atomic()),
+ * owned by whoever runs this: a hook written by root stays root's, so
+ * that the repository's users cannot edit what the server runs.
+ */
 static int
-write_file(const char *path, const char *text, mode_t mode)
+write_file(const char *dir, const char *name, const char *text, mode_t mode)
 {
-	char *tmp = xasprintf("%s.printgate-tmp", path);
-	size_t len = strlen(text);
-	int fd, error = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd == -1) {
-		free(tmp);
+	if (fd == -1)
 		return -errno;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) == -1 ||
-	    fchmod(fd, mode) == -1)
-		error = -errno;
-	if (close(fd) == -1 && error == 0)
-		error = -errno;
-	if (error == 0 && rename(tmp, path) == -1)
-		error = -errno;
-	if (error < 0)
-		unlink(tmp);
-	free(tmp);
+	error = util_write_atomic(fd, name, text, strlen(text), mode,
+	    (uid_t)-1, (gid_t)-1);
+	close(fd);
 	return error;
 }
 
@@ -348,7 +341,7 @@ cmd_install_hook(int argc, char *argv[])
 	buf_adds(&b, " -c ");
 	sh_quote(&b, abs_config ? abs_config : config_path);
 	buf_adds(&b, " \"$@\"\n");
-	if ((error = write_file(path, b.s, 0755)) < 0) {
+	if ((error = write_file(hooks, "update", b.s, 0755)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
 		error = EXIT_ERR;
@@ -863,17 +856,22 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Lists one folder's deliveries; *failed when it could not be read. */
 static size_t
-list_deliveries(const struct config *cf, const char *which)
+list_deliveries(const struct config *cf, const char *which, bool *failed)
 {
 	struct delivery *d = NULL;
+	char *why = NULL;
 	size_t n = 0;
 	int error;
 
-	if ((error = outbox_list(cf->state_dir, which, &d, &n)) < 0) {
-		if (error != -ENOENT)
-			fprintf(stderr, "printgatectl: cannot read %s/%s: %s\n",
-			    cf->state_dir, which, strerror(-error));
+	if ((error = outbox_list(cf->state_dir, which, &d, &n, &why)) < 0) {
+		/* no state folder yet: printgated never ran */
+		if (error != -ENOENT) {
+			fprintf(stderr, "printgatectl: %s\n", why);
+			*failed = true;
+		}
+		free(why);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -897,18 +895,30 @@ static int
 cmd_outbox(int argc, char *argv[])
 {
 	struct config *cf;
+	char *why = NULL;
+	bool failed = false;
 	size_t n;
 	int error;
 
 	if (argc == 3 && strcmp(argv[1], "retry") == 0) {
 		cf = load_config(0);
 		if ((error = outbox_requeue(cf->state_dir, argv[2],
-		    wall_ms())) < 0) {
-			fprintf(stderr, "printgatectl: cannot requeue '%s': %s\n",
-			    argv[2], error == -ENOENT ? "no such delivery in "
-			    "dead" : strerror(-error));
-			return error == -ENOENT || error == -EINVAL ? EXIT_NOT :
-			    EXIT_ERR;
+		    wall_ms(), &why)) < 0) {
+			if (why)
+				fprintf(stderr, "printgatectl: %s\n", why);
+			else
+				fprintf(stderr, "printgatectl: cannot requeue "
+				    "'%s': %s\n", argv[2], error == -ENOENT ?
+				    "no such delivery in dead" :
+				    error == -EINVAL ? "not a delivery id, or "
+				    "its file in dead is not a delivery" :
+				    strerror(-error));
+			if (why) {
+				free(why);
+				return EXIT_ERR;
+			}
+			return error == -ENOENT || error == -EINVAL ?
+			    EXIT_NOT : EXIT_ERR;
 		}
 		printf("requeued %s: printgated picks it up when it reloads "
 		    "(systemctl reload printgated) or restarts\n", argv[2]);
@@ -917,8 +927,10 @@ cmd_outbox(int argc, char *argv[])
 	if (argc != 1)
 		usage();
 	cf = load_config(0);
-	n = list_deliveries(cf, "outbox");
-	n += list_deliveries(cf, "dead");
+	n = list_deliveries(cf, "outbox", &failed);
+	n += list_deliveries(cf, "dead", &failed);
+	if (failed)
+		return EXIT_ERR;
 	if (n == 0)
 		printf("no delivery waits or was given up\n");
 	return n ? 0 : EXIT_NOT;

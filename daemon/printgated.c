@@ -364,11 +364,9 @@ static void
 listen_setup(struct daemon *d)
 {
 	const struct http_route *routes;
-	char *why = NULL, *path;
+	char *why = NULL, *port;
 	size_t n;
-	FILE *f;
-
-	int fd = -1, nfds;
+	int fd = -1, nfds, sfd, error;
 
 	if (decide_new(&d->decide, d->cf, d->engine, &d->metrics, &why) < 0)
 		fatalx("start: %s", why);
@@ -388,12 +386,16 @@ listen_setup(struct daemon *d)
 		fatal("timerfd_create");
 	ep_add(d, http_fd(d->http), SRC_HTTP, EPOLLIN);
 	ep_add(d, d->httpfd, SRC_HTTP_TIMER, EPOLLIN);
-	path = xasprintf("%s/http-port", d->cf->state_dir);
-	if ((f = fopen(path, "w")) != NULL) {
-		fprintf(f, "%u\n", http_port(d->http));
-		fclose(f);
-	}
-	free(path);
+	/* for scripts and tests: the port, never written through a link */
+	if (util_state_dir_open(&sfd, d->cf->state_dir, 0, NULL, &why) < 0)
+		fatalx("start: %s", why);
+	port = xasprintf("%u\n", http_port(d->http));
+	if ((error = util_write_atomic(sfd, "http-port", port, strlen(port),
+	    0600, (uid_t)-1, (gid_t)-1)) < 0)
+		log_warnx("write '%s/http-port': %s, scripts will not find the "
+		    "port", d->cf->state_dir, strerror(-error));
+	free(port);
+	close(sfd);
 	log_info("listen: %s, port %u, at most %u connections",
 	    fd >= 0 ? "socket from systemd" : d->cf->http.listen,
 	    http_port(d->http), http_connection_limit(d->http));

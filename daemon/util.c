@@ -1,15 +1,21 @@
 /*
  * util.c - allocation, string buffers, random ids and time formats shared by
- * every program.  No foreign library.
+ * every program, and the one way they write a file and open a state
+ * folder.  No foreign library.
  */
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void
 oom(void)
@@ -305,4 +311,162 @@ util_utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
 	if (cp)
 		*cp = c;
 	return len;
+}
+
+/*
+ * See util.h.  The temporary file is made in the target's own folder (a
+ * rename does not cross file systems) under a random name, exclusively and
+ * without following a link, so that nothing planted at a temporary name
+ * (a symbolic link to /etc/passwd, a file another user keeps open) is
+ * written through or reused.  Owner and mode are set on the descriptor,
+ * never by path, after the owner (fchown clears set-id bits) and whatever
+ * the umask.
+ */
+int
+util_write_atomic(int dirfd, const char *name, const void *data, size_t len,
+    mode_t mode, uid_t uid, gid_t gid)
+{
+	const char *p = data;
+	char tmp[PATH_MAX], rnd[33];
+	int fd = -1, error = 0;
+
+	if (name[0] == '\0' || strchr(name, '/') != NULL)
+		return -EINVAL;
+	for (int tries = 0; fd == -1 && tries < 8; tries++) {
+		if ((error = util_random_id(rnd)) < 0)
+			return error;
+		if ((size_t)snprintf(tmp, sizeof(tmp), ".tmp-%s.%.8s", name,
+		    rnd) >= sizeof(tmp))
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd == -1 && errno != EEXIST)
+			return -errno;
+	}
+	if (fd == -1)
+		return -EEXIST;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			error = -errno;
+			goto done;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchown(fd, uid, gid) == -1) {
+		error = -errno;
+		goto done;
+	}
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1) {
+		error = -errno;
+		goto done;
+	}
+	error = close(fd) == -1 ? -errno : 0;
+	fd = -1;
+	if (error == 0 && renameat(dirfd, tmp, dirfd, name) == -1)
+		error = -errno;
+	if (error == 0 && fsync(dirfd) == -1)
+		return -errno;	/* renamed: the temporary name is gone */
+done:
+	if (fd != -1)
+		close(fd);
+	if (error < 0)
+		unlinkat(dirfd, tmp, 0);
+	return error;
+}
+
+void
+util_user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(out, len, "%s", res->pw_name);
+	else
+		snprintf(out, len, "uid %u", (unsigned)uid);
+}
+
+/*
+ * See util.h.  Others must not be able to write the folder, sticky bit or
+ * not: they could plant names in it (links at the names printgate writes,
+ * files that fill it), and nobody but its owner has business there.
+ */
+int
+util_state_dir_open(int *out, const char *path, unsigned flags,
+    struct stat *st_out, char **why)
+{
+	char me[64], owner[64];
+	struct stat st;
+	int fd, error = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (flags & UTIL_DIR_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd == -1 && errno == ENOENT && (flags & UTIL_DIR_CREATE)) {
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			error = -errno;
+		else
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+			    (flags & UTIL_DIR_NOFOLLOW ? O_NOFOLLOW : 0));
+	}
+	if (error == 0 && fd == -1)
+		error = -errno;
+	if (error < 0) {
+		struct stat lst;
+
+		/* O_NOFOLLOW|O_DIRECTORY on a link fails ENOTDIR or ELOOP */
+		if ((flags & UTIL_DIR_NOFOLLOW) && lstat(path, &lst) == 0 &&
+		    S_ISLNK(lst.st_mode)) {
+			error = -ELOOP;
+			if (why)
+				*why = xasprintf("state folder '%s' is a "
+				    "symbolic link, which printgate does not "
+				    "follow: remove it (rm '%s'), printgate "
+				    "makes the folder", path, path);
+		} else if (why)
+			*why = xasprintf("state folder '%s': %s", path,
+			    strerror(-error));
+		return error;
+	}
+	if (fstat(fd, &st) == -1) {
+		error = -errno;
+		if (why)
+			*why = xasprintf("state folder '%s': %s", path,
+			    strerror(-error));
+		goto done;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		error = -EPERM;
+		if (why)
+			*why = xasprintf("state folder '%s' can be written by "
+			    "%s (mode %04o), who could plant files in it: "
+			    "chmod 700 '%s'", path, st.st_mode & S_IWOTH ?
+			    "anyone" : "its group", (unsigned)(st.st_mode &
+			    07777), path);
+		goto done;
+	}
+	if (st.st_uid != geteuid() && geteuid() != 0) {
+		error = -EPERM;
+		util_user_name(st.st_uid, owner, sizeof(owner));
+		util_user_name(geteuid(), me, sizeof(me));
+		if (why)
+			*why = xasprintf("state folder '%s' belongs to %s, "
+			    "not to %s who runs this: run it as %s, or "
+			    "chown -R %s '%s'", path, owner, me, owner, me,
+			    path);
+		goto done;
+	}
+	if (st_out)
+		*st_out = st;
+	*out = fd;
+	fd = -1;
+done:
+	if (fd != -1)
+		close(fd);
+	return error;
 }

@@ -143,9 +143,10 @@ struct config {
  *
  * Secret file paths (*_file) are resolved: a relative one against
  * $CREDENTIALS_DIRECTORY when set, else against the config file's folder.
- * With CONFIG_CHECK_SECRETS each must be a regular file not readable by
- * others; without it (the update hook, which runs as the pushing user) they
- * are only resolved.
+ * With CONFIG_CHECK_SECRETS each is read as config_secret_read() reads it
+ * (a url_file must hold a URL) and what is wrong is reported, never the
+ * content; without it (the update hook, which runs as the pushing user)
+ * they are only resolved.
  */
 int config_load(struct config **out, const char *path, unsigned flags,
     char **errors);
@@ -169,11 +170,29 @@ bool config_ref_allowed(const struct config *cf, const char *refname);
 /* "slack", "mattermost", "teams" or "webhook" */
 const char *config_notify_type_name(enum config_notify_type type);
 
+/* What a *_file holds. */
+enum config_secret_kind {
+	CONFIG_SECRET_KEY,	/* a secret, token or key */
+	CONFIG_SECRET_URL,	/* url_file: a URL that is a secret */
+};
+
 /*
  * Reads a secret file (a resolved path from this config) into a new
- * NUL-terminated string with trailing white space removed.  0 or -errno;
- * refuses (-EPERM) a file readable by others.
+ * NUL-terminated string with trailing white space removed.  Refuses
+ * (without reading it) a symbolic link (-ELOOP, O_NOFOLLOW), a file that
+ * is not regular (-EINVAL), one that belongs to another user than the
+ * reader or root, that gives others any permission or its group write
+ * (group read is allowed), or that sits in a folder its group or others
+ * can write or that belongs to another user (-EPERM); then an empty file
+ * (-ENODATA), one over 64 KiB (-EFBIG), one with a NUL byte (-EINVAL), and
+ * for CONFIG_SECRET_URL anything but one http:// or https:// URL
+ * (-EINVAL).  On failure *out is untouched and *why, when why is not NULL,
+ * is a sentence the caller frees: the file, what is wrong and how to fix
+ * it, never the content.
  */
+int config_secret_read(const char *path, enum config_secret_kind kind,
+    char **out, char **why);
+/* config_secret_read() of a CONFIG_SECRET_KEY, without the sentence. */
 int config_read_secret(const char *path, char **out);
 
 #endif

@@ -37,10 +37,14 @@ struct delivery {
 struct outbox;
 
 /*
- * Opens (creating) dir/outbox and dir/dead and loads the deliveries that
- * wait there.  A file that cannot be read is moved to dead and logged.
+ * Opens (creating, mode 0700) state_dir, state_dir/outbox and
+ * state_dir/dead, checked by util_state_dir_open() (others cannot write
+ * them, the caller owns them; outbox and dead are no links), and loads the
+ * deliveries that wait there.  A file that is not a delivery (a link
+ * included) is moved to dead and logged.  0, or -errno with *why (when why
+ * is not NULL) saying what is wrong and how to fix it.
  */
-int outbox_open(struct outbox **out, const char *state_dir);
+int outbox_open(struct outbox **out, const char *state_dir, char **why);
 void outbox_free(struct outbox *ob);
 
 /*
@@ -85,11 +89,22 @@ int outbox_done(struct outbox *ob, const char *id);
 int outbox_failed(struct outbox *ob, const char *id, const char *error,
     int64_t now_ms, int64_t not_before_ms, bool permanent);
 
-/* For printgatectl: lists "outbox" or "dead" under state_dir. */
+/*
+ * For printgatectl: lists "outbox" or "dead" under state_dir, its folders
+ * checked as by outbox_open() (never made).  0, or -errno with *why.
+ */
 int outbox_list(const char *state_dir, const char *which,
-    struct delivery **out, size_t *n);
+    struct delivery **out, size_t *n, char **why);
 void outbox_deliveries_free(struct delivery *d, size_t n);
-/* Moves a dead delivery back into the outbox, due now. */
-int outbox_requeue(const char *state_dir, const char *id, int64_t now_ms);
+/*
+ * Moves a dead delivery back into the outbox, due now, its folders checked
+ * as by outbox_list().  Neither file is opened through a link; the new
+ * file is written by util_write_atomic() and, when root runs this, given
+ * to the state folder's owner.  0; -ENOENT when dead has no such id;
+ * -EINVAL for a bad id or a file that is not a delivery; or -errno, with
+ * *why for a folder refused.
+ */
+int outbox_requeue(const char *state_dir, const char *id, int64_t now_ms,
+    char **why);
 
 #endif

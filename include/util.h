@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -65,5 +67,47 @@ void util_duration(int64_t secs, char *out, size_t len);
  * sequence (overlong forms, surrogates, past U+10FFFF).
  */
 size_t util_utf8_char(const unsigned char *s, size_t n, uint32_t *cp);
+
+/*
+ * The one way printgate writes a file: replaces name (a plain name, no
+ * '/') in the open folder dirfd with the len bytes at data, so that a
+ * reader and a crash see the old content or the new one, never a part.
+ *
+ * The bytes go to a new temporary file ".tmp-NAME.XXXXXXXX" in the same
+ * folder, created with O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC (a link or file
+ * planted at any name is never written through or reused), written in
+ * full (short writes and EINTR continue), given uid and gid with fchown
+ * unless both are -1, then mode with fchmod (umask does not count), then
+ * fsynced, closed, renamed onto name (a link at name is replaced, not
+ * followed) and the folder fsynced.
+ *
+ * Returns 0, or -errno with name unchanged and the temporary file removed;
+ * except that a failed fsync of the folder after the rename returns
+ * -errno with the new content in place (it may not survive a power cut).
+ */
+int util_write_atomic(int dirfd, const char *name, const void *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid);
+
+/* The name of the user uid ("printgate"), or "uid N", into out. */
+void util_user_name(uid_t uid, char *out, size_t len);
+
+/* util_state_dir_open() flags */
+#define UTIL_DIR_CREATE 0x1	/* make it (mode 0700) when it is missing */
+#define UTIL_DIR_NOFOLLOW 0x2	/* refuse a symbolic link at path */
+
+/*
+ * Opens a folder printgate keeps state in (state_dir, its outbox and dead
+ * folders) and checks it on the descriptor: it is a folder; neither its
+ * group nor others may write it (the sticky bit does not make that
+ * acceptable); and it belongs to the caller, or the caller is root (who
+ * then acts as the folder's owner: files written there are given the
+ * folder's uid and gid).  Returns 0 with *out a descriptor the caller
+ * closes and *st its stat (when st is not NULL); or -errno (-EPERM for a
+ * mode or owner refused, -ELOOP for a link refused) with *why, when why is
+ * not NULL, one sentence the caller frees: the folder, what is wrong and
+ * the command that fixes it.
+ */
+int util_state_dir_open(int *out, const char *path, unsigned flags,
+    struct stat *st, char **why);
 
 #endif

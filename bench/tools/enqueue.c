@@ -30,7 +30,7 @@ main(int argc, char *argv[])
 	}
 	count = strtoul(argv[3], NULL, 10);
 	run = strtoul(argv[4], NULL, 16);
-	if ((error = outbox_open(&ob, argv[1])) < 0) {
+	if ((error = outbox_open(&ob, argv[1], NULL)) < 0) {
 		fprintf(stderr, "enqueue: cannot open the outbox in %s: %s\n",
 		    argv[1], strerror(-error));
 		return 1;

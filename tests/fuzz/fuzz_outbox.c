@@ -262,7 +262,7 @@ fail_once(struct outbox *ob, const struct delivery *was)
 		goto done;
 	}
 	FUZZ_CHECK(copy.attempts + 1 < OUTBOX_ATTEMPTS);
-	FUZZ_CHECK(outbox_open(&again, state) == 0);
+	FUZZ_CHECK(outbox_open(&again, state, NULL) == 0);
 	FUZZ_CHECK(outbox_depth(again) == 1);
 	d = outbox_get(again, copy.id);
 	FUZZ_CHECK(d != NULL);
@@ -300,7 +300,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(outdir, sizeof(outdir), "%s/outbox", state);
 		snprintf(deaddir, sizeof(deaddir), "%s/dead", state);
 		/* outbox_open() makes state, outbox and dead */
-		FUZZ_CHECK(outbox_open(&ob, state) == 0);
+		FUZZ_CHECK(outbox_open(&ob, state, NULL) == 0);
 		outbox_free(ob);
 		ob = NULL;
 	}
@@ -310,7 +310,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/%s", outdir, name);
 	fuzz_write_file(path, data, size);
 
-	FUZZ_CHECK(outbox_open(&ob, state) == 0);
+	FUZZ_CHECK(outbox_open(&ob, state, NULL) == 0);
 	FUZZ_CHECK(outbox_depth(ob) <= 1);
 	if (outbox_depth(ob) == 0) {
 		/* not a delivery: moved to dead, out of the way */

@@ -839,7 +839,8 @@ test_secret_files(void **state)
 	assert_int_equal(mkdir(adir, 0700), 0);
 	conf = file_write("s.conf", content, 0600);
 	expect[0] = xasprintf("s.conf:8: setting 'notify.[0].secret_file': "
-	    "secret file '%s' is readable by others; chmod o-r it", others);
+	    "secret file '%s' is readable by others (mode 0644): chmod 600 "
+	    "'%s'", others, others);
 	expect[1] = xasprintf("s.conf:9: setting 'notify.[1].url_file': "
 	    "secret file '%s' is not a regular file", adir);
 	expect[2] = xasprintf("s.conf:14: setting 'http.teams_secret_file': "
@@ -961,7 +962,9 @@ test_read_secret(void **state)
 	assert_int_equal(config_read_secret(others, &out), -EPERM);
 	assert_int_equal(config_read_secret(missing, &out), -ENOENT);
 	assert_int_equal(config_read_secret(empty, &out), -ENODATA);
-	assert_int_equal(config_read_secret(tmp, &out), -EINVAL);
+	assert_int_equal(mkdir(missing, 0700), 0);
+	assert_int_equal(config_read_secret(missing, &out), -EINVAL);
+	assert_int_equal(rmdir(missing), 0);
 	fp = fopen(nul, "w");
 	assert_non_null(fp);
 	fwrite("a\0b", 1, 3, fp);
@@ -991,6 +994,174 @@ test_read_secret(void **state)
 	free(empty);
 	free(others);
 	free(good);
+}
+
+/* A secret file refused by config_secret_read(): its code and sentence. */
+static void
+secret_refused(const char *path, enum config_secret_kind kind, int code,
+    const char *want)
+{
+	char *out = NULL, *why = NULL;
+
+	assert_int_equal(config_secret_read(path, kind, &out, &why), code);
+	assert_null(out);
+	assert_non_null(why);
+	if (strstr(why, want) == NULL || strstr(why, path) == NULL)
+		fail_msg("'%s': want \"%s\" and the path in \"%s\"", path,
+		    want, why);
+	free(why);
+}
+
+static const struct {
+	mode_t mode;
+	const char *want;	/* NULL: accepted */
+} secret_modes[] = {
+	{ 0600, NULL }, { 0400, NULL }, { 0640, NULL }, { 0440, NULL },
+	{ 0602, "is writable by others (mode 0602): chmod 600" },
+	{ 0604, "is readable by others (mode 0604): chmod 600" },
+	{ 0601, "is open to others (mode 0601): chmod 600" },
+	{ 0660, "is writable by its group (mode 0660): chmod 600" },
+	{ 0620, "is writable by its group (mode 0620): chmod 600" },
+	{ 0666, "is readable by others (mode 0666): chmod 600" },
+};
+
+/*
+ * The attacks on secret files, for real: each mode that lets others read
+ * or change the secret, a link (even to /etc/shadow), another owner, a
+ * folder others can write, and a url_file that holds no URL.  Each
+ * refusal names the file and the fix; the link's target is not read.
+ */
+static void
+test_secret_attacks(void **state)
+{
+	char *path = file_write("s.secret", "s3cret\n", 0600);
+	char *link = xasprintf("%s/link.secret", tmp);
+	char *open_dir = xasprintf("%s/open", tmp);
+	char *inside = xasprintf("%s/open/in.secret", tmp);
+	char *url = file_write("u.url", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZI\n", 0600);
+	char *out = NULL, *why = NULL;
+	FILE *fp;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(secret_modes); i++) {
+		assert_int_equal(chmod(path, secret_modes[i].mode), 0);
+		if (secret_modes[i].want == NULL) {
+			assert_int_equal(config_secret_read(path,
+			    CONFIG_SECRET_KEY, &out, &why), 0);
+			assert_string_equal(out, "s3cret");
+			free(out);
+			out = NULL;
+		} else
+			secret_refused(path, CONFIG_SECRET_KEY, -EPERM,
+			    secret_modes[i].want);
+	}
+	assert_int_equal(chmod(path, 0600), 0);
+
+	/* a link, to a good secret or to /etc/shadow: never followed */
+	assert_int_equal(symlink(path, link), 0);
+	secret_refused(link, CONFIG_SECRET_KEY, -ELOOP,
+	    "is a symbolic link, which printgate does not follow");
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("/etc/shadow", link), 0);
+	secret_refused(link, CONFIG_SECRET_KEY, -ELOOP, "is a symbolic link");
+	assert_int_equal(config_read_secret(link, &out), -ELOOP);
+	assert_null(out);
+
+	/* a folder that others can write, sticky or not */
+	assert_int_equal(mkdir(open_dir, 0700), 0);
+	fp = fopen(inside, "w");
+	assert_non_null(fp);
+	fputs("s3cret\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(inside, 0600), 0);
+	assert_int_equal(config_secret_read(inside, CONFIG_SECRET_KEY, &out,
+	    NULL), 0);
+	free(out);
+	out = NULL;
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	secret_refused(inside, CONFIG_SECRET_KEY, -EPERM, "is in a folder "
+	    "that anyone can write (mode 0777), who could swap the file: "
+	    "chmod go-w");
+	assert_int_equal(chmod(open_dir, 01777), 0);
+	secret_refused(inside, CONFIG_SECRET_KEY, -EPERM, "(mode 1777)");
+	assert_int_equal(chmod(open_dir, 0770), 0);
+	secret_refused(inside, CONFIG_SECRET_KEY, -EPERM,
+	    "that its group can write (mode 0770)");
+	assert_int_equal(chmod(open_dir, 0700), 0);
+
+	/* another owner than the reader or root (needs root to make) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(inside, 65534, 65534), 0);
+		secret_refused(inside, CONFIG_SECRET_KEY, -EPERM,
+		    "not to root who reads it or to root: chown root");
+		assert_int_equal(chown(inside, 0, 0), 0);
+		assert_int_equal(chown(open_dir, 65534, 65534), 0);
+		secret_refused(inside, CONFIG_SECRET_KEY, -EPERM,
+		    "is in a folder that belongs to");
+		assert_int_equal(chown(open_dir, 0, 0), 0);
+	} else
+		print_message("# SKIP other owners: making a file another "
+		    "user's needs root\n");
+
+	/* a url_file with a secret in it: refused, the content not shown */
+	secret_refused(url, CONFIG_SECRET_URL, -EINVAL,
+	    "does not hold an https:// or http:// URL (its content is not "
+	    "shown)");
+	assert_int_equal(config_secret_read(url, CONFIG_SECRET_URL, &out,
+	    &why), -EINVAL);
+	assert_null(strstr(why, "whsec_"));
+	free(why);
+	why = NULL;
+	/* as a key it is fine; a URL in a url_file is too */
+	assert_int_equal(config_secret_read(url, CONFIG_SECRET_KEY, &out,
+	    NULL), 0);
+	free(out);
+	out = NULL;
+	free(url);
+	url = file_write("u.url", "ftp://hooks.example/x\n", 0600);
+	secret_refused(url, CONFIG_SECRET_URL, -EINVAL, "does not hold");
+	free(url);
+	url = file_write("u.url", "https://hooks.example/x y\n", 0600);
+	secret_refused(url, CONFIG_SECRET_URL, -EINVAL, "does not hold");
+	free(url);
+	url = file_write("u.url", "https://hooks.example/T0/B0/x\n", 0600);
+	assert_int_equal(config_secret_read(url, CONFIG_SECRET_URL, &out,
+	    NULL), 0);
+	assert_string_equal(out, "https://hooks.example/T0/B0/x");
+	free(out);
+
+	free(url);
+	free(inside);
+	free(open_dir);
+	free(link);
+	free(path);
+}
+
+/* config_load() with CONFIG_CHECK_SECRETS: a url_file with no URL. */
+static void
+test_url_file_check(void **state)
+{
+	char *url = file_write("u.url", "8f742231b10e8888abcd99yyyzzz85a5\n",
+	    0600);
+	char *conf = file_write("u.conf", BASE "notify = ( { name = \"sales\"; "
+	    "type = \"slack\"; url_file = \"u.url\"; } );\n", 0600);
+	char *expect = xasprintf("u.conf:5: setting 'notify.[0].url_file': "
+	    "url_file '%s' does not hold an https:// or http:// URL (its "
+	    "content is not shown): put the channel's URL in it, on one line",
+	    url);
+	const char *e = expect;
+	struct config *cf = &sentinel;
+	char *errors = NULL;
+
+	(void)state;
+	load_fails(conf, CONFIG_CHECK_SECRETS, &e, 1);
+	assert_int_equal(config_load(&cf, conf, CONFIG_CHECK_SECRETS,
+	    &errors), -EINVAL);
+	assert_null(strstr(errors, "8f742231"));
+	free(errors);
+	free(expect);
+	free(conf);
+	free(url);
 }
 
 /* ---- the interface's edges ---------------------------------------------- */
@@ -1164,6 +1335,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_credentials_directory,
 		    tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_read_secret, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_secret_attacks, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_url_file_check, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, tmp_setup,
 		    tmp_teardown),
