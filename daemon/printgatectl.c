@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -124,6 +126,160 @@ resolve(const struct config *cf, struct repo *r, const char *arg,
 	}
 }
 
+/* What check_tree() found: folders the group cannot write or pass on. */
+static struct {
+	gid_t gid;
+	size_t bad;
+	char first[3][PATH_MAX];
+} shared_walk;
+
+static int
+shared_dir(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	if (type == FTW_DNR) {
+		fprintf(stderr, "printgatectl: cannot read the folder %s: "
+		    "permission denied\n", path);
+		return -1;
+	}
+	if (type != FTW_D)
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IXGRP)) == (S_IWGRP | S_IXGRP) &&
+	    (st->st_mode & S_ISGID) && st->st_gid == shared_walk.gid)
+		return 0;
+	if (shared_walk.bad < ARRAY_SIZE(shared_walk.first))
+		snprintf(shared_walk.first[shared_walk.bad], PATH_MAX, "%s",
+		    path);
+	shared_walk.bad++;
+	return 0;
+}
+
+static void sh_quote(struct buf *b, const char *s);
+
+/* Prints the commands that make gitdir group-shared, writable by group. */
+static void
+shared_fix(FILE *to, const char *gitdir, const char *group, bool set_config)
+{
+	struct buf b = { 0 };
+
+	sh_quote(&b, gitdir);
+	fprintf(to, "  %s (as root):\n"
+	    "    chgrp -R %s %s && chmod -R g+rwX %s &&\n"
+	    "    find %s -type d -exec chmod g+s {} +\n",
+	    set_config ? "to share it with a group" : "fix it", group, b.s, b.s,
+	    b.s);
+	if (set_config)
+		fprintf(to, "    git --git-dir=%s config "
+		    "core.sharedRepository group\n", b.s);
+	buf_free(&b);
+}
+
+/*
+ * What the hook (run as each pushing user) and printgated (as its own
+ * user) will meet in the repository: that the path is there and is a git
+ * repository, and, when it is shared (core.sharedRepository), that every
+ * folder under refs/, objects/ and logs/ is group-writable, setgid and of
+ * the repository's group, so that what one user creates the others can
+ * change.  Prints each problem with the commands that fix it on stderr
+ * and the repository's sharing on stdout.  Returns 0 or EXIT_ERR.
+ */
+static int
+check_repository(const struct config *cf)
+{
+	static const char *const sub[] = { "refs", "objects", "logs" };
+	char *gitdir = NULL, *p;
+	struct stat st;
+	struct group *gr;
+	const char *group;
+	char gidbuf[16];
+	unsigned perm;
+	int error, rc = EXIT_ERR;
+
+	if (stat(cf->repository, &st) == -1) {
+		fprintf(stderr, "printgatectl: repository '%s': %s: set "
+		    "'repository' in %s to the repository's path\n",
+		    cf->repository, strerror(errno), cf->path);
+		return EXIT_ERR;
+	}
+	p = xasprintf("%s/.git", cf->repository);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		gitdir = p;
+	else {
+		free(p);
+		gitdir = xstrdup(cf->repository);
+	}
+	p = xasprintf("%s/HEAD", gitdir);
+	error = access(p, F_OK);
+	free(p);
+	p = xasprintf("%s/objects", gitdir);
+	if (error == 0)
+		error = access(p, F_OK);
+	free(p);
+	if (error == -1) {
+		fprintf(stderr, "printgatectl: repository '%s' is not a git "
+		    "repository (%s): set 'repository' in %s to the bare "
+		    "repository's path\n", cf->repository, errno == ENOENT ?
+		    "no HEAD or objects" : strerror(errno), cf->path);
+		goto done;
+	}
+	if (stat(gitdir, &st) == -1) {
+		fprintf(stderr, "printgatectl: %s: %s\n", gitdir,
+		    strerror(errno));
+		goto done;
+	}
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		group = gr->gr_name;
+	else {
+		snprintf(gidbuf, sizeof(gidbuf), "%u", (unsigned)st.st_gid);
+		group = gidbuf;
+	}
+	if ((error = repo_dir_shared(gitdir, &perm)) < 0) {
+		fprintf(stderr, "printgatectl: repository '%s': %s\n",
+		    gitdir, error == -EINVAL ? "core.sharedRepository is not "
+		    "a value git accepts (group, all, umask or an octal mode)" :
+		    "cannot read its config file");
+		goto done;
+	}
+	if (perm == 0) {
+		printf("  sharing     none (core.sharedRepository is unset or umask): "
+		    "the hook, run as each pusher, and printgated must all "
+		    "run as %s's owner\n", gitdir);
+		shared_fix(stdout, gitdir, "GROUP", true);
+		rc = 0;
+		goto done;
+	}
+	printf("  sharing     group %s (core.sharedRepository = 0%o)\n",
+	    group, perm & 0777);
+	memset(&shared_walk, 0, sizeof(shared_walk));
+	shared_walk.gid = st.st_gid;
+	if (shared_dir(gitdir, &st, FTW_D, NULL) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+		p = xasprintf("%s/%s", gitdir, sub[i]);
+		error = access(p, F_OK) == 0 ?
+		    nftw(p, shared_dir, 16, FTW_PHYS) : 0;
+		free(p);
+		if (error != 0)
+			goto done;
+	}
+	if (shared_walk.bad) {
+		fprintf(stderr, "printgatectl: repository '%s' is shared with "
+		    "group %s, but %zu folder%s of it %s not group-writable, "
+		    "setgid and of that group, so what one user creates "
+		    "another cannot change:\n", gitdir, group, shared_walk.bad,
+		    shared_walk.bad == 1 ? "" : "s",
+		    shared_walk.bad == 1 ? "is" : "are");
+		for (size_t i = 0; i < shared_walk.bad &&
+		    i < ARRAY_SIZE(shared_walk.first); i++)
+			fprintf(stderr, "    %s\n", shared_walk.first[i]);
+		shared_fix(stderr, gitdir, group, false);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(gitdir);
+	return rc;
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -159,7 +315,7 @@ cmd_check(int argc, char *argv[])
 		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
 		    cf->notify[i].name);
 	printf("%s\n", cf->nnotify ? "" : " none");
-	return 0;
+	return check_repository(cf);
 }
 
 /* The printgate-update program next to this one, or the installed one. */

@@ -1,0 +1,66 @@
+#!/bin/sh
+# A group-shared repository (git init --shared=group) stays writable by
+# the group whatever printgate creates in it, with the 022 umask of a web
+# server or an ssh login: the hook's pending refs, the ledger's notes and
+# their objects.  printgatectl check reports the folders that would break
+# that, with the commands that fix it, and a repository path that is not
+# a repository.  (t-deploy.sh does the same across real users, as root.)
+. "$(dirname "$0")/lib.sh"
+
+umask 022
+git -c init.defaultBranch=main init -q --bare --shared=group "$REPO"
+write_config
+run ctl install-hook
+assert_rc "install-hook on a shared repository" 0
+git -c init.defaultBranch=main init -q "$WORK"
+git -C "$WORK" remote add origin "$REPO"
+commit "EMEA brochure" brochures/emea/a.txt=one
+push_as rruiz main
+tag print/q1
+push_as rruiz print/q1
+assert_rc "the unapproved print tag is refused" 1
+
+# group_writable PATH: a folder the group may write, setgid; a file the
+# group may write.
+group_writable() {
+	[ -e "$1" ] || return 1
+	m=$(stat -c %A "$1")
+	case "$m" in
+	d????w[sS]*) return 0 ;;
+	-????w*) return 0 ;;
+	esac
+	return 1
+}
+assert "the hook's refs/printgate folder is group-writable and setgid" \
+    group_writable "$REPO/refs/printgate"
+assert "refs/printgate/pending is group-writable and setgid" \
+    group_writable "$REPO/refs/printgate/pending"
+assert "the pending ref is group-writable" \
+    group_writable "$REPO/refs/printgate/pending/q1"
+assert "refs/notes, written by the hook, is group-writable and setgid" \
+    group_writable "$REPO/refs/notes"
+bad=$(find "$REPO/objects" -type d ! -perm -2070 | head -n 1)
+if [ -z "$bad" ]; then pass "every object folder is group-writable and setgid"
+else fail "every object folder is group-writable and setgid" "$bad"; fi
+
+run ctl check
+assert_rc "check: a shared repository whose folders the group can write" 0
+assert_out "check says how the repository is shared" \
+    "sharing     group" "core.sharedRepository = 0660"
+
+chmod g-ws "$REPO/refs/notes"
+run ctl check
+assert_rc "check: a folder the group cannot write exits 2" 2
+assert_out "check names the folder and gives the fix" \
+    "is shared with group" "$REPO/refs/notes" "chmod -R g+rwX" \
+    "find '$REPO' -type d -exec chmod g+s {} +"
+chmod g+ws "$REPO/refs/notes"
+
+git config --file "$REPO/config" core.sharedRepository nonsense
+push_as rruiz print/q1
+assert_rc "a core.sharedRepository git refuses: the tag is refused" 1
+assert_out "the pusher is told what is wrong" \
+    "core.sharedRepository = 'nonsense' is not a value git accepts"
+git config --file "$REPO/config" core.sharedRepository group
+
+finish
