@@ -82,12 +82,107 @@ load_config(unsigned flags)
 	return cf;
 }
 
+static char *cli_via(void);
+
+/* The first path unreadable_one() could not read, and why. */
+static struct {
+	char path[PATH_MAX];
+	int error;
+} unreadable;
+
+static int
+unreadable_one(const char *path, const struct stat *st, int type,
+    struct FTW *f)
+{
+	const char *base = path + f->base;
+	int how = R_OK;
+
+	if (type == FTW_DNR)
+		goto bad;
+	if (type == FTW_D)
+		how = R_OK | X_OK;
+	else if (type != FTW_F)
+		return 0;
+	/* loose objects are 0444 whoever writes them: only their folders */
+	else if (strstr(path, "/objects/") && !strstr(path, "/objects/pack/")
+	    && strcmp(base, "packed-refs") != 0)
+		return 0;
+	if (faccessat(AT_FDCWD, path, how, AT_EACCESS) == 0)
+		return 0;
+bad:
+	snprintf(unreadable.path, sizeof(unreadable.path), "%s", path);
+	unreadable.error = errno ? errno : EACCES;
+	return 1;
+}
+
+/*
+ * Exits with EXIT_ERR, saying what cannot be read and why, when the user
+ * running printgatectl cannot read all of the repository at path: its
+ * folder, HEAD, config, packed-refs, every ref and every object folder
+ * and pack.  libgit2 takes a folder it cannot read for an empty one, so
+ * that "no print tag waits" would be the answer to a permission problem.
+ */
+static void
+readable_or_exit(const char *path)
+{
+	static const char *const sub[] = { "HEAD", "config", "packed-refs",
+	    "refs", "objects" };
+	struct stat st;
+
+	memset(&unreadable, 0, sizeof(unreadable));
+	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) == -1) {
+		if (errno == ENOENT)
+			return;	/* repo_open() says it is not there */
+		snprintf(unreadable.path, sizeof(unreadable.path), "%s", path);
+		unreadable.error = errno;
+	}
+	for (size_t i = 0; !unreadable.error && i < ARRAY_SIZE(sub); i++) {
+		char *p = xasprintf("%s/%s", path, sub[i]);
+
+		errno = 0;
+		if (lstat(p, &st) == -1) {
+			if (errno != ENOENT) {
+				snprintf(unreadable.path,
+				    sizeof(unreadable.path), "%s", p);
+				unreadable.error = errno;
+			}
+		} else if (nftw(p, unreadable_one, 16, FTW_PHYS) < 0) {
+			snprintf(unreadable.path, sizeof(unreadable.path), "%s",
+			    p);
+			unreadable.error = errno;
+		}
+		free(p);
+	}
+	if (!unreadable.error)
+		return;
+	if (stat(unreadable.path, &st) == 0) {
+		char *me = cli_via(), *owner;
+		struct passwd *pw = getpwuid(st.st_uid);
+		struct group *gr = getgrgid(st.st_gid);
+
+		owner = xstrdup(pw ? pw->pw_name : "?");
+		fprintf(stderr, "printgatectl: cannot read the repository "
+		    "'%s': %s: %s (it belongs to %s:%s, mode %04o; you are "
+		    "%s): run printgatectl as its owner or as a member of "
+		    "its group\n", path, unreadable.path,
+		    strerror(unreadable.error), owner, gr ? gr->gr_name : "?",
+		    (unsigned)st.st_mode & 07777, me + strlen("cli:"));
+		free(owner);
+		free(me);
+	} else
+		fprintf(stderr, "printgatectl: cannot read the repository "
+		    "'%s': %s: %s\n", path, unreadable.path,
+		    strerror(unreadable.error));
+	exit(EXIT_ERR);
+}
+
 static struct repo *
 open_repo(const struct config *cf)
 {
 	struct repo *r = NULL;
 	char *why = NULL;
 
+	readable_or_exit(cf->repository);
 	if (repo_open(&r, cf->repository, &why) < 0) {
 		fprintf(stderr, "printgatectl: %s\n", why);
 		free(why);
@@ -1005,7 +1100,11 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static size_t
+/*
+ * Lists the deliveries of state_dir/which; returns how many, 0 when the
+ * folder is not there yet, or -1 when it cannot be read (said on stderr).
+ */
+static ssize_t
 list_deliveries(const struct config *cf, const char *which)
 {
 	struct delivery *d = NULL;
@@ -1013,10 +1112,12 @@ list_deliveries(const struct config *cf, const char *which)
 	int error;
 
 	if ((error = outbox_list(cf->state_dir, which, &d, &n)) < 0) {
-		if (error != -ENOENT)
-			fprintf(stderr, "printgatectl: cannot read %s/%s: %s\n",
-			    cf->state_dir, which, strerror(-error));
-		return 0;
+		if (error == -ENOENT)
+			return 0;
+		fprintf(stderr, "printgatectl: cannot read %s/%s: %s%s\n",
+		    cf->state_dir, which, strerror(-error), error == -EACCES ?
+		    ": run printgatectl as printgated's user (or root)" : "");
+		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char when[21];
@@ -1032,14 +1133,14 @@ list_deliveries(const struct config *cf, const char *which)
 		printf("\n");
 	}
 	outbox_deliveries_free(d, n);
-	return n;
+	return (ssize_t)n;
 }
 
 static int
 cmd_outbox(int argc, char *argv[])
 {
 	struct config *cf;
-	size_t n;
+	ssize_t n, dead;
 	int error;
 
 	if (argc == 3 && strcmp(argv[1], "retry") == 0) {
@@ -1060,7 +1161,10 @@ cmd_outbox(int argc, char *argv[])
 		usage();
 	cf = load_config(0);
 	n = list_deliveries(cf, "outbox");
-	n += list_deliveries(cf, "dead");
+	dead = list_deliveries(cf, "dead");
+	if (n < 0 || dead < 0)
+		return EXIT_ERR;
+	n += dead;
 	if (n == 0)
 		printf("no delivery waits or was given up\n");
 	return n ? 0 : EXIT_NOT;

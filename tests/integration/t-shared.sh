@@ -63,4 +63,40 @@ assert_out "the pusher is told what is wrong" \
     "core.sharedRepository = 'nonsense' is not a value git accepts"
 git config --file "$REPO/config" core.sharedRepository group
 
+# --- a user who cannot read the repository or the state folder is told
+# so (exit 2), never "nothing found".  Needs root to be another user.
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+	pass "# SKIP reading as another user needs root and setpriv"
+	finish
+fi
+chmod 755 "$T"
+chmod 644 "$CONF"
+mkdir -p "$T/nobody" "$T/state/outbox" "$T/state/dead"
+chmod 700 "$T/state" "$T/state/outbox" "$T/state/dead"
+printf '[safe]\n\tdirectory = %s\n' "$REPO" >"$T/nobody/.gitconfig"
+chmod -R a+rX "$T/nobody"
+as_nobody() {
+	run env HOME="$T/nobody" setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$BUILD/printgatectl" -c "$CONF" "$@"
+}
+chmod 750 "$REPO/refs/printgate/pending"
+as_nobody pending
+assert_rc "pending, as a user who cannot read the pending refs: exit 2" 2
+assert_out "pending says what it could not read and why" \
+    "cannot read the repository" "refs/printgate/pending: Permission denied" \
+    "you are nobody"
+assert_no_out "pending does not say that nothing waits" "no print tag waits"
+chmod 2775 "$REPO/refs/printgate/pending"
+chmod 750 "$REPO/refs/tags"
+git --git-dir="$REPO" tag -a print/old -m old main
+as_nobody status print/old
+assert_rc "status of an existing tag the user cannot read: exit 2" 2
+assert_no_out "status does not say the tag is not there" "is neither a print tag"
+chmod 2775 "$REPO/refs/tags"
+as_nobody outbox
+assert_rc "outbox, as a user who cannot read the state folder: exit 2" 2
+assert_out "outbox says what it could not read" \
+    "cannot read $T/state/outbox: Permission denied"
+assert_no_out "outbox does not say that nothing waits" "no delivery waits"
+
 finish
