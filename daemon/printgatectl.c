@@ -546,6 +546,51 @@ baseline(const struct config *cf, struct repo *r)
 	return count;
 }
 
+/*
+ * Says, at install time, what the first push by another user would fail
+ * on: when the repository belongs to someone else or is shared by a group,
+ * the hook runs as users that libgit2 refuses the repository to unless the
+ * system git config names it, and git 2.39's git-http-backend also checks
+ * "." (both tried on Debian 12).  Prints nothing when neither applies.
+ */
+static void
+safe_directory_advice(const struct config *cf, struct repo *r)
+{
+	char *abs = realpath(repo_path(r), NULL);
+	struct passwd *pw;
+	struct stat st;
+	unsigned perm = 0;
+	char *owner;
+
+	if (abs == NULL || stat(abs, &st) == -1) {
+		free(abs);
+		return;
+	}
+	repo_dir_shared(abs, &perm);
+	if (st.st_uid == geteuid() && perm == 0) {
+		free(abs);
+		return;
+	}
+	owner = (pw = getpwuid(st.st_uid)) ? xstrdup(pw->pw_name) :
+	    xasprintf("uid %u", (unsigned)st.st_uid);
+	if (repo_safe_directory_set(abs) == 1)
+		printf("  safe.directory: the system git config allows %s\n",
+		    abs);
+	else
+		printf("  the hook runs as each pusher, and %s belongs to %s: "
+		    "libgit2 refuses it\n  to any other user, and every print "
+		    "tag with it, until you run, as root:\n"
+		    "    git config --system --add safe.directory %s\n", abs,
+		    owner, abs);
+	printf("  with git-http-backend, which also checks '.', put in the web "
+	    "server's config:\n"
+	    "    SetEnv GIT_CONFIG_COUNT 1\n"
+	    "    SetEnv GIT_CONFIG_KEY_0 safe.directory\n"
+	    "    SetEnv GIT_CONFIG_VALUE_0 .\n");
+	free(owner);
+	free(abs);
+}
+
 static int
 cmd_install_hook(int argc, char *argv[])
 {
@@ -614,6 +659,7 @@ cmd_install_hook(int argc, char *argv[])
 	if (access(prog, X_OK) != 0)
 		printf("  warning: %s is not there yet: until it is, every "
 		    "push is refused\n", prog);
+	safe_directory_advice(cf, r);
 	error = 0;
 done:
 	buf_free(&b);

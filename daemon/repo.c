@@ -10,10 +10,13 @@
 
 #include <errno.h>
 #include <git2.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct repo {
 	git_repository *git;
@@ -152,6 +155,70 @@ done:
 	return error;
 }
 
+/*
+ * The message for a repository libgit2 refuses for its owner: the
+ * absolute path (the hook opens ".", its working folder), who owns it,
+ * who runs this, and the command that allows it, tried with Debian 12's
+ * libgit2 1.5.1 (which takes neither "*" nor a relative path for it).
+ */
+static char *
+owner_refusal(const char *path)
+{
+	char *abs = realpath(path, NULL), *owner, *me, *s;
+	struct passwd *pw;
+	struct stat st;
+
+	if (abs == NULL)
+		abs = xstrdup(path);
+	owner = stat(abs, &st) == 0 && (pw = getpwuid(st.st_uid)) ?
+	    xstrdup(pw->pw_name) : xstrdup("another user");
+	me = (pw = getpwuid(geteuid())) ? xstrdup(pw->pw_name) :
+	    xasprintf("uid %u", (unsigned)geteuid());
+	s = xasprintf("cannot open repository '%s': it belongs to %s, this "
+	    "runs as %s, and libgit2 refuses a repository of another user "
+	    "unless the system git config allows it; as root run 'git config "
+	    "--system --add safe.directory %s' (or run as %s)", abs, owner,
+	    me, abs, owner);
+	free(me);
+	free(owner);
+	free(abs);
+	return s;
+}
+
+int
+repo_safe_directory_set(const char *path)
+{
+	git_buf file = GIT_BUF_INIT;
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	char *abs = realpath(path, NULL);
+	int found = 0;
+
+	git_libgit2_init();
+	if (abs == NULL)
+		return -errno;
+	if (git_config_find_system(&file) < 0 ||
+	    git_config_open_ondisk(&cfg, file.ptr) < 0 ||
+	    git_config_multivar_iterator_new(&it, cfg, "safe.directory",
+	    NULL) < 0)
+		goto done;
+	while (!found && git_config_next(&e, it) == 0) {
+		char *v = realpath(e->value, NULL);
+
+		/* "." is git-http-backend's, not libgit2's */
+		if (e->value[0] == '/' && v && strcmp(v, abs) == 0)
+			found = 1;
+		free(v);
+	}
+done:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	git_buf_dispose(&file);
+	free(abs);
+	return found;
+}
+
 int
 repo_dir_shared(const char *gitdir, unsigned *perm)
 {
@@ -196,11 +263,12 @@ repo_open(struct repo **out, const char *path, char **why)
 
 	error = git_repository_open_ext(&git, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (error == GIT_EOWNER) {
-		*why = xasprintf("cannot open repository '%s': it is owned "
-		    "by another user and libgit2 refuses it; add it to the "
-		    "system git config with 'git config --system --add "
-		    "safe.directory %s', or run as its owner", path, path);
+	/* libgit2 1.5.1 reports the refusal as a safe.directory lookup that
+	 * failed ("config value 'safe.directory' was not found") when no
+	 * config file sets it */
+	if (error == GIT_EOWNER || (error == GIT_ENOTFOUND &&
+	    strstr(repo_strerror(), "'safe.directory'") != NULL)) {
+		*why = owner_refusal(path);
 		return -EPERM;
 	}
 	if (error < 0) {

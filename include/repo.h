@@ -81,6 +81,12 @@ unsigned repo_shared_umask(unsigned perm, unsigned old);
  * unset, -EIO when the file cannot be read, -EINVAL when git refuses it.
  */
 int repo_dir_shared(const char *gitdir, unsigned *perm);
+/*
+ * 1 when the system git config's safe.directory names the repository at
+ * path by its absolute path (what libgit2 needs to open a repository of
+ * another user), 0 when not, -errno when path cannot be resolved.
+ */
+int repo_safe_directory_set(const char *path);
 
 /*
  * Opens the repository again in place, dropping what libgit2 keeps of the
