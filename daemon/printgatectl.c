@@ -53,6 +53,7 @@ usage(void)
 	    "usage: printgatectl [-c config] command [args]\n"
 	    "  check                      validate the config and summarise it\n"
 	    "  install-hook [--force]     install the update hook into the repository\n"
+	    "  uninstall-hook             remove it, putting back the hook it replaced\n"
 	    "  status TAG|REV             the review: scope, rules, who decided\n"
 	    "  pending                    print tags that wait for approval\n"
 	    "  log [REV]                  the ledger, of one commit or all\n"
@@ -546,6 +547,96 @@ baseline(const struct config *cf, struct repo *r)
 	return count;
 }
 
+#define HOOK_KEPT_SUFFIX ".before-printgate"
+
+/* The update hook's path: in core.hooksPath when set, else hooks/. */
+static char *
+hook_path(struct repo *r)
+{
+	char *hooks = NULL, *path;
+
+	if (repo_config_string(r, "core.hooksPath", &hooks) < 0)
+		hooks = xasprintf("%shooks", repo_path(r));
+	else if (hooks[0] != '/') {
+		char *rel = hooks;
+
+		hooks = xasprintf("%s%s", repo_path(r), rel);
+		free(rel);
+	}
+	path = xasprintf("%s/update", hooks);
+	free(hooks);
+	return path;
+}
+
+/* 1 when the file at path is printgate's hook, 0 when not, -errno. */
+static int
+hook_is_ours(const char *path)
+{
+	char line[256];
+	bool ours = false;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (str_startswith(line, HOOK_MARKER))
+			ours = true;
+	fclose(f);
+	return ours;
+}
+
+/*
+ * Keeps the hook install-hook --force is about to replace, as
+ * PATH.before-printgate, for uninstall-hook to put back.  A hard link, so
+ * that git never sees the repository without an update hook.  Returns 0
+ * or EXIT_ERR (said on stderr) when it cannot be kept.
+ */
+static int
+hook_keep(const char *path)
+{
+	char *kept = xasprintf("%s" HOOK_KEPT_SUFFIX, path);
+	int rc = 0;
+
+	if (link(path, kept) == -1) {
+		fprintf(stderr, "printgatectl: cannot keep the hook %s as %s: "
+		    "%s%s\n", path, kept, strerror(errno), errno == EEXIST ?
+		    " (a hook kept earlier is there: move one aside)" : "");
+		rc = EXIT_ERR;
+	} else
+		printf("kept the previous hook as %s (uninstall-hook puts it "
+		    "back)\n", kept);
+	free(kept);
+	return rc;
+}
+
+/*
+ * The hooks/update script: runs prog with the config, or, when prog is
+ * gone (printgate was uninstalled), refuses the push saying what to do,
+ * rather than sh's "exec: ...: not found".
+ */
+static void
+hook_script(struct buf *b, const char *prog, const char *config,
+    const char *path)
+{
+	buf_adds(b, "#!/bin/sh\n" HOOK_MARKER
+	    ": installed by printgatectl install-hook.\n"
+	    "# It refuses print tags that have not been approved; remove it "
+	    "with\n# printgatectl uninstall-hook.\nif [ ! -x ");
+	sh_quote(b, prog);
+	buf_adds(b, " ]; then\n\techo \"printgate: this repository's update "
+	    "hook runs \"");
+	sh_quote(b, prog);
+	buf_adds(b, "\", which is not installed: every push is refused until "
+	    "an administrator reinstalls printgate or removes the hook "
+	    "(printgatectl uninstall-hook, or delete \"");
+	sh_quote(b, path);
+	buf_adds(b, "\")\" >&2\n\texit 1\nfi\nexec ");
+	sh_quote(b, prog);
+	buf_adds(b, " -c ");
+	sh_quote(b, config);
+	buf_adds(b, " \"$@\"\n");
+}
+
 /*
  * Says, at install time, what the first push by another user would fail
  * on: when the repository belongs to someone else or is shared by a group,
@@ -599,7 +690,6 @@ cmd_install_hook(int argc, char *argv[])
 	struct buf b = { 0 };
 	char *hooks = NULL, *path, *prog, *abs_config;
 	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
-	FILE *f;
 	int error;
 
 	if (argc != 1 && !force)
@@ -607,27 +697,19 @@ cmd_install_hook(int argc, char *argv[])
 	cf = load_config(0);
 	r = open_repo(cf);
 	/* A core.hooksPath would make git ignore hooks/update. */
-	if (repo_config_string(r, "core.hooksPath", &hooks) < 0)
-		hooks = xasprintf("%shooks", repo_path(r));
-	else if (hooks[0] != '/') {
-		char *rel = hooks;
-
-		hooks = xasprintf("%s%s", repo_path(r), rel);
-		free(rel);
-	}
-	path = xasprintf("%s/update", hooks);
-	if ((f = fopen(path, "r")) != NULL) {
-		char line[256];
-		bool ours = false;
-
-		while (fgets(line, sizeof(line), f))
-			if (str_startswith(line, HOOK_MARKER))
-				ours = true;
-		fclose(f);
-		if (!ours && !force) {
+	path = hook_path(r);
+	hooks = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	if ((error = hook_is_ours(path)) == 0) {
+		if (!force) {
 			fprintf(stderr, "printgatectl: %s exists and is not "
 			    "printgate's; move it aside (or chain it) and run "
-			    "again, or use --force to replace it\n", path);
+			    "again, or use --force to replace it (the old one "
+			    "is kept)\n", path);
+			free(path);
+			free(hooks);
+			return EXIT_ERR;
+		}
+		if (hook_keep(path) != 0) {
 			free(path);
 			free(hooks);
 			return EXIT_ERR;
@@ -636,14 +718,7 @@ cmd_install_hook(int argc, char *argv[])
 	mkdir(hooks, 0755);
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
-	buf_adds(&b, "#!/bin/sh\n" HOOK_MARKER
-	    ": installed by printgatectl install-hook.\n"
-	    "# It refuses print tags that have not been approved; do not "
-	    "remove it.\nexec ");
-	sh_quote(&b, prog);
-	buf_adds(&b, " -c ");
-	sh_quote(&b, abs_config ? abs_config : config_path);
-	buf_adds(&b, " \"$@\"\n");
+	hook_script(&b, prog, abs_config ? abs_config : config_path, path);
 	if ((error = write_file(path, b.s, 0755)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
@@ -668,6 +743,66 @@ done:
 	free(path);
 	free(hooks);
 	return error;
+}
+
+/*
+ * Removes printgate's update hook and puts back the one install-hook
+ * --force replaced, if it kept one.  A hook that is not printgate's is
+ * left alone (exit 2); no hook at all is "nothing found" (exit 1).  The
+ * ledger, pending refs and state are kept: reinstalling resumes.
+ */
+static int
+cmd_uninstall_hook(int argc, char *argv[])
+{
+	struct config *cf;
+	struct repo *r;
+	char *path, *kept;
+	int ours, rc = EXIT_ERR;
+
+	if (argc != 1)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	path = hook_path(r);
+	kept = xasprintf("%s" HOOK_KEPT_SUFFIX, path);
+	if ((ours = hook_is_ours(path)) == -ENOENT) {
+		printf("no update hook in %s: nothing to uninstall\n",
+		    repo_path(r));
+		rc = EXIT_NOT;
+		goto done;
+	}
+	if (ours < 0) {
+		fprintf(stderr, "printgatectl: cannot read %s: %s\n", path,
+		    strerror(-ours));
+		goto done;
+	}
+	if (ours == 0) {
+		fprintf(stderr, "printgatectl: %s is not printgate's hook; "
+		    "left as it is\n", path);
+		goto done;
+	}
+	if (access(kept, F_OK) == 0) {
+		/* rename() replaces ours in one step: never no hook between */
+		if (rename(kept, path) == -1) {
+			fprintf(stderr, "printgatectl: cannot put %s back as "
+			    "%s: %s\n", kept, path, strerror(errno));
+			goto done;
+		}
+		printf("removed printgate's update hook and put back the one "
+		    "it replaced: %s\n", path);
+	} else if (unlink(path) == -1) {
+		fprintf(stderr, "printgatectl: cannot remove %s: %s\n", path,
+		    strerror(errno));
+		goto done;
+	} else
+		printf("removed printgate's update hook: %s\n", path);
+	printf("  print tags are no longer gated; the ledger (%s) and the "
+	    "refs under refs/printgate/ are kept\n", LEDGER_REF);
+	rc = 0;
+done:
+	free(kept);
+	free(path);
+	return rc;
 }
 
 static int
@@ -1223,6 +1358,7 @@ static const struct {
 	{ "outbox", cmd_outbox },
 	{ "check", cmd_check },
 	{ "install-hook", cmd_install_hook },
+	{ "uninstall-hook", cmd_uninstall_hook },
 	{ "status", cmd_status },
 	{ "pending", cmd_pending },
 	{ "log", cmd_log },
