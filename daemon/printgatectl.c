@@ -376,13 +376,68 @@ done:
 	return rc;
 }
 
+/*
+ * The folder the shipped units' LoadCredential= lines copy the secrets of
+ * this config from: CONFDIR/credentials for printgate.conf (printgated
+ * .service), CONFDIR/credentials/NAME for NAME.conf (printgated@NAME), when
+ * it exists; else NULL.
+ */
+static char *
+unit_credentials(const char *config)
+{
+	char *abs = realpath(config, NULL), *slash, *dir, *stem;
+	struct stat st;
+
+	if (abs == NULL || (slash = strrchr(abs, '/')) == NULL) {
+		free(abs);
+		return NULL;
+	}
+	*slash = '\0';
+	stem = slash + 1;
+	if (strcmp(stem, "printgate.conf") == 0)
+		dir = xasprintf("%s/credentials", abs);
+	else {
+		size_t n = strlen(stem);
+
+		if (n > 5 && strcmp(stem + n - 5, ".conf") == 0)
+			stem[n - 5] = '\0';
+		dir = xasprintf("%s/credentials/%s", abs, stem);
+	}
+	free(abs);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+/* Prints one secret file and where each program takes it from. */
+static void
+check_secret(const char *what, const char *path, bool *first)
+{
+	if (path == NULL)
+		return;
+	printf("%s %s: %s\n", *first ? "  secrets    " : "             ", what,
+	    path);
+	*first = false;
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *unit_creds = NULL;
 	struct config *cf;
+	bool first = true;
 
 	if (argc != 1)
 		usage();
+	/*
+	 * Check the secrets where printgated will read them: from the folder
+	 * its unit's LoadCredential= copies them from at service start.
+	 */
+	if ((creds == NULL || *creds == '\0') &&
+	    (unit_creds = unit_credentials(config_path)) != NULL)
+		setenv("CREDENTIALS_DIRECTORY", unit_creds, 1);
 	cf = load_config(CONFIG_CHECK_SECRETS);
 	printf("%s: configuration OK\n", cf->path);
 	printf("  repository  %s\n", cf->repository);
@@ -411,6 +466,25 @@ cmd_check(int argc, char *argv[])
 		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
 		    cf->notify[i].name);
 	printf("%s\n", cf->nnotify ? "" : " none");
+	for (size_t i = 0; i < cf->nnotify; i++) {
+		check_secret(cf->notify[i].name, cf->notify[i].url_file, &first);
+		check_secret(cf->notify[i].name, cf->notify[i].secret_file,
+		    &first);
+	}
+	check_secret("http", cf->http.slack_signing_secret_file, &first);
+	check_secret("http", cf->http.mattermost_token_file, &first);
+	check_secret("http", cf->http.teams_secret_file, &first);
+	check_secret("http", cf->http.api_secret_file, &first);
+	if (!first && unit_creds)
+		printf("              read from %s, as printgated's "
+		    "LoadCredential= copies them at service start (set "
+		    "CREDENTIALS_DIRECTORY to check another folder); the hook "
+		    "reads none\n", unit_creds);
+	else if (!first)
+		printf("              read from %s, as printgated will (the "
+		    "hook reads none)\n", creds && *creds ? creds :
+		    "the configuration's folder");
+	free(unit_creds);
 	return check_repository(cf);
 }
 
