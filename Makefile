@@ -47,7 +47,7 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # shared code: daemon/*.c, one role a file
 CORE = util log config verify repo policy ledger review gate outbox notify \
        watch engine notice slack mattermost teams webhook http answer \
-       decide inbound
+       decide inbound refusal
 CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
