@@ -98,22 +98,26 @@ unreadable_one(const char *path, const struct stat *st, int type,
 	const char *base = path + f->base;
 	int how = R_OK;
 
+	bool skip = false;
+
 	if (type == FTW_DNR)
 		goto bad;
-	if (type == FTW_D)
+	if (type == FTW_D) {
 		how = R_OK | X_OK;
-	else if (type != FTW_F)
-		return 0;
-	/* loose objects are 0444 whoever writes them: only their folders */
-	else if (strstr(path, "/objects/") && !strstr(path, "/objects/pack/")
-	    && strcmp(base, "packed-refs") != 0)
-		return 0;
+		/* loose objects are 0444 whoever writes them: their folders
+		 * alone, without a stat of every object */
+		skip = f->level == 1 && strstr(path, "/objects/") &&
+		    strcmp(base, "pack") != 0;
+	} else if (type != FTW_F)
+		return FTW_CONTINUE;
+	else if (strstr(path, "/objects/") && !strstr(path, "/objects/pack/"))
+		return FTW_CONTINUE;
 	if (faccessat(AT_FDCWD, path, how, AT_EACCESS) == 0)
-		return 0;
+		return skip ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 bad:
 	snprintf(unreadable.path, sizeof(unreadable.path), "%s", path);
 	unreadable.error = errno ? errno : EACCES;
-	return 1;
+	return FTW_STOP;
 }
 
 /*
@@ -147,7 +151,8 @@ readable_or_exit(const char *path)
 				    sizeof(unreadable.path), "%s", p);
 				unreadable.error = errno;
 			}
-		} else if (nftw(p, unreadable_one, 16, FTW_PHYS) < 0) {
+		} else if (nftw(p, unreadable_one, 16, FTW_PHYS |
+		    FTW_ACTIONRETVAL) < 0) {
 			snprintf(unreadable.path, sizeof(unreadable.path), "%s",
 			    p);
 			unreadable.error = errno;
