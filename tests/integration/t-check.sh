@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgatectl check tells the truth both ways: secrets that printgated
 # will take from its unit's credentials folder at service start are found
 # there (not reported missing), and a repository path that is not there,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every request printgated's listener refuses leaves one log line (route,
 # status, the reason it answered, the platform user when the request
 # named one, never a secret) and counts in /metrics by route and status.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A group-shared repository (git init --shared=group) stays writable by
 # the group whatever printgate creates in it, with the 022 umask of a web
 # server or an ssh login: the hook's pending refs, the ledger's notes and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Taking printgate off a repository: install-hook --force keeps the hook
 # it replaces; once printgate is uninstalled the hook refuses pushes
 # saying what to do (not "exec: ...: not found"); make uninstall names
