@@ -6,6 +6,8 @@
 #   make SAN=address,undefined check   the same under sanitizers
 #   make demo            install missing packages, build, walk through it
 #   make install         PREFIX (/usr/local), DESTDIR
+#   make uninstall       the same; names the repositories that still have
+#                        the hook, from the configs in SYSCONFDIR/printgate
 #
 # The source list below is the architecture: one role a file.
 
@@ -45,7 +47,7 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # shared code: daemon/*.c, one role a file
 CORE = util log config verify repo policy ledger review gate outbox notify \
        watch engine notice slack mattermost teams webhook http answer \
-       decide inbound
+       decide inbound refusal
 CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
@@ -171,6 +173,7 @@ install: $(PROGS)
 	    systemd/printgate-tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/printgate.conf)
 
 uninstall:
+	@sh scripts/hooks-left.sh $(DESTDIR)$(SYSCONFDIR)/printgate
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \

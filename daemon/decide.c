@@ -32,6 +32,7 @@
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
+#include "refusal.h"
 #include "repo.h"
 #include "review.h"
 #include "util.h"
@@ -52,6 +53,9 @@ struct decide {
 	char *teams_secret;
 	char *api_secret;
 	int64_t (*now)(void);
+	/* the platform user of the request being answered, for the log of
+	 * refusals (decide_answered()); "" until a request names one */
+	char caller[128];
 };
 
 /* What a decision came to, for the platform's answer. */
@@ -481,6 +485,8 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	ssize_t person;
 	int error;
 
+	snprintf(dc->caller, sizeof(dc->caller), "%s:%s", platform_names[p],
+	    in->user ? in->user : "?");
 	if ((person = person_of(cf, p, in)) < 0) {
 		fail(o, 403, unknown_user(p, in));
 		return;
@@ -1165,4 +1171,14 @@ decide_routes(size_t *n)
 {
 	*n = ARRAY_SIZE(routes);
 	return routes;
+}
+
+void
+decide_answered(void *ctx, const char *route, int status, const char *type,
+    const char *body)
+{
+	struct decide *dc = ctx;
+
+	refusal_log(route, status, type, body, dc->caller);
+	dc->caller[0] = '\0';
 }

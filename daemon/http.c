@@ -29,6 +29,8 @@ struct http {
 	void (*on_answer)(void *ctx, const char *route, int status);
 	unsigned limit;		/* connections at once */
 	bool at_limit;		/* was at (or next to) it at the last run */
+	void (*on_answer_body)(void *ctx, const char *route, int status,
+	    const char *type, const char *body);
 };
 
 /* Per request: the route it matched, the body read so far. */
@@ -60,6 +62,8 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST");
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
+	if (h->on_answer_body)
+		h->on_answer_body(h->ctx, route, status, type, body);
 	if (h->on_answer)
 		h->on_answer(h->ctx, route, status);
 	return ret;
@@ -467,4 +471,11 @@ const char *
 http_header(const struct http_request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void
+http_set_answer_body(struct http *h, void (*fn)(void *ctx, const char *route,
+    int status, const char *type, const char *body))
+{
+	h->on_answer_body = fn;
 }

@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -51,6 +53,7 @@ usage(void)
 	    "usage: printgatectl [-c config] command [args]\n"
 	    "  check                      validate the config and summarise it\n"
 	    "  install-hook [--force]     install the update hook into the repository\n"
+	    "  uninstall-hook             remove it, putting back the hook it replaced\n"
 	    "  status TAG|REV             the review: scope, rules, who decided\n"
 	    "  pending                    print tags that wait for approval\n"
 	    "  log [REV]                  the ledger, of one commit or all\n"
@@ -80,12 +83,112 @@ load_config(unsigned flags)
 	return cf;
 }
 
+static char *cli_via(void);
+
+/* The first path unreadable_one() could not read, and why. */
+static struct {
+	char path[PATH_MAX];
+	int error;
+} unreadable;
+
+static int
+unreadable_one(const char *path, const struct stat *st, int type,
+    struct FTW *f)
+{
+	const char *base = path + f->base;
+	int how = R_OK;
+
+	bool skip = false;
+
+	if (type == FTW_DNR)
+		goto bad;
+	if (type == FTW_D) {
+		how = R_OK | X_OK;
+		/* loose objects are 0444 whoever writes them: their folders
+		 * alone, without a stat of every object */
+		skip = f->level == 1 && strstr(path, "/objects/") &&
+		    strcmp(base, "pack") != 0;
+	} else if (type != FTW_F)
+		return FTW_CONTINUE;
+	else if (strstr(path, "/objects/") && !strstr(path, "/objects/pack/"))
+		return FTW_CONTINUE;
+	if (faccessat(AT_FDCWD, path, how, AT_EACCESS) == 0)
+		return skip ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+bad:
+	snprintf(unreadable.path, sizeof(unreadable.path), "%s", path);
+	unreadable.error = errno ? errno : EACCES;
+	return FTW_STOP;
+}
+
+/*
+ * Exits with EXIT_ERR, saying what cannot be read and why, when the user
+ * running printgatectl cannot read all of the repository at path: its
+ * folder, HEAD, config, packed-refs, every ref and every object folder
+ * and pack.  libgit2 takes a folder it cannot read for an empty one, so
+ * that "no print tag waits" would be the answer to a permission problem.
+ */
+static void
+readable_or_exit(const char *path)
+{
+	static const char *const sub[] = { "HEAD", "config", "packed-refs",
+	    "refs", "objects" };
+	struct stat st;
+
+	memset(&unreadable, 0, sizeof(unreadable));
+	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) == -1) {
+		if (errno == ENOENT)
+			return;	/* repo_open() says it is not there */
+		snprintf(unreadable.path, sizeof(unreadable.path), "%s", path);
+		unreadable.error = errno;
+	}
+	for (size_t i = 0; !unreadable.error && i < ARRAY_SIZE(sub); i++) {
+		char *p = xasprintf("%s/%s", path, sub[i]);
+
+		errno = 0;
+		if (lstat(p, &st) == -1) {
+			if (errno != ENOENT) {
+				snprintf(unreadable.path,
+				    sizeof(unreadable.path), "%s", p);
+				unreadable.error = errno;
+			}
+		} else if (nftw(p, unreadable_one, 16, FTW_PHYS |
+		    FTW_ACTIONRETVAL) < 0) {
+			snprintf(unreadable.path, sizeof(unreadable.path), "%s",
+			    p);
+			unreadable.error = errno;
+		}
+		free(p);
+	}
+	if (!unreadable.error)
+		return;
+	if (stat(unreadable.path, &st) == 0) {
+		char *me = cli_via(), *owner;
+		struct passwd *pw = getpwuid(st.st_uid);
+		struct group *gr = getgrgid(st.st_gid);
+
+		owner = xstrdup(pw ? pw->pw_name : "?");
+		fprintf(stderr, "printgatectl: cannot read the repository "
+		    "'%s': %s: %s (it belongs to %s:%s, mode %04o; you are "
+		    "%s): run printgatectl as its owner or as a member of "
+		    "its group\n", path, unreadable.path,
+		    strerror(unreadable.error), owner, gr ? gr->gr_name : "?",
+		    (unsigned)st.st_mode & 07777, me + strlen("cli:"));
+		free(owner);
+		free(me);
+	} else
+		fprintf(stderr, "printgatectl: cannot read the repository "
+		    "'%s': %s: %s\n", path, unreadable.path,
+		    strerror(unreadable.error));
+	exit(EXIT_ERR);
+}
+
 static struct repo *
 open_repo(const struct config *cf)
 {
 	struct repo *r = NULL;
 	char *why = NULL;
 
+	readable_or_exit(cf->repository);
 	if (repo_open(&r, cf->repository, &why) < 0) {
 		fprintf(stderr, "printgatectl: %s\n", why);
 		free(why);
@@ -124,13 +227,222 @@ resolve(const struct config *cf, struct repo *r, const char *arg,
 	}
 }
 
+/* What check_tree() found: folders the group cannot write or pass on. */
+static struct {
+	gid_t gid;
+	size_t bad;
+	char first[3][PATH_MAX];
+} shared_walk;
+
+static int
+shared_dir(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	if (type == FTW_DNR) {
+		fprintf(stderr, "printgatectl: cannot read the folder %s: "
+		    "permission denied\n", path);
+		return -1;
+	}
+	if (type != FTW_D)
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IXGRP)) == (S_IWGRP | S_IXGRP) &&
+	    (st->st_mode & S_ISGID) && st->st_gid == shared_walk.gid)
+		return 0;
+	if (shared_walk.bad < ARRAY_SIZE(shared_walk.first))
+		snprintf(shared_walk.first[shared_walk.bad], PATH_MAX, "%s",
+		    path);
+	shared_walk.bad++;
+	return 0;
+}
+
+static void sh_quote(struct buf *b, const char *s);
+
+/* Prints the commands that make gitdir group-shared, writable by group. */
+static void
+shared_fix(FILE *to, const char *gitdir, const char *group, bool set_config)
+{
+	struct buf b = { 0 };
+
+	sh_quote(&b, gitdir);
+	fprintf(to, "  %s (as root):\n"
+	    "    chgrp -R %s %s && chmod -R g+rwX %s &&\n"
+	    "    find %s -type d -exec chmod g+s {} +\n",
+	    set_config ? "to share it with a group" : "fix it", group, b.s, b.s,
+	    b.s);
+	if (set_config)
+		fprintf(to, "    git --git-dir=%s config "
+		    "core.sharedRepository group\n", b.s);
+	buf_free(&b);
+}
+
+/*
+ * What the hook (run as each pushing user) and printgated (as its own
+ * user) will meet in the repository: that the path is there and is a git
+ * repository, and, when it is shared (core.sharedRepository), that every
+ * folder under refs/, objects/ and logs/ is group-writable, setgid and of
+ * the repository's group, so that what one user creates the others can
+ * change.  Prints each problem with the commands that fix it on stderr
+ * and the repository's sharing on stdout.  Returns 0 or EXIT_ERR.
+ */
+static int
+check_repository(const struct config *cf)
+{
+	static const char *const sub[] = { "refs", "objects", "logs" };
+	char *gitdir = NULL, *p;
+	struct stat st;
+	struct group *gr;
+	const char *group;
+	char gidbuf[16];
+	unsigned perm;
+	int error, rc = EXIT_ERR;
+
+	if (stat(cf->repository, &st) == -1) {
+		fprintf(stderr, "printgatectl: repository '%s': %s: set "
+		    "'repository' in %s to the repository's path\n",
+		    cf->repository, strerror(errno), cf->path);
+		return EXIT_ERR;
+	}
+	p = xasprintf("%s/.git", cf->repository);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		gitdir = p;
+	else {
+		free(p);
+		gitdir = xstrdup(cf->repository);
+	}
+	p = xasprintf("%s/HEAD", gitdir);
+	error = access(p, F_OK);
+	free(p);
+	p = xasprintf("%s/objects", gitdir);
+	if (error == 0)
+		error = access(p, F_OK);
+	free(p);
+	if (error == -1) {
+		fprintf(stderr, "printgatectl: repository '%s' is not a git "
+		    "repository (%s): set 'repository' in %s to the bare "
+		    "repository's path\n", cf->repository, errno == ENOENT ?
+		    "no HEAD or objects" : strerror(errno), cf->path);
+		goto done;
+	}
+	if (stat(gitdir, &st) == -1) {
+		fprintf(stderr, "printgatectl: %s: %s\n", gitdir,
+		    strerror(errno));
+		goto done;
+	}
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		group = gr->gr_name;
+	else {
+		snprintf(gidbuf, sizeof(gidbuf), "%u", (unsigned)st.st_gid);
+		group = gidbuf;
+	}
+	if ((error = repo_dir_shared(gitdir, &perm)) < 0) {
+		fprintf(stderr, "printgatectl: repository '%s': %s\n",
+		    gitdir, error == -EINVAL ? "core.sharedRepository is not "
+		    "a value git accepts (group, all, umask or an octal mode)" :
+		    "cannot read its config file");
+		goto done;
+	}
+	if (perm == 0) {
+		printf("  sharing     none (core.sharedRepository is unset or umask): "
+		    "the hook, run as each pusher, and printgated must all "
+		    "run as %s's owner\n", gitdir);
+		shared_fix(stdout, gitdir, "GROUP", true);
+		rc = 0;
+		goto done;
+	}
+	printf("  sharing     group %s (core.sharedRepository = 0%o)\n",
+	    group, perm & 0777);
+	memset(&shared_walk, 0, sizeof(shared_walk));
+	shared_walk.gid = st.st_gid;
+	if (shared_dir(gitdir, &st, FTW_D, NULL) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+		p = xasprintf("%s/%s", gitdir, sub[i]);
+		error = access(p, F_OK) == 0 ?
+		    nftw(p, shared_dir, 16, FTW_PHYS) : 0;
+		free(p);
+		if (error != 0)
+			goto done;
+	}
+	if (shared_walk.bad) {
+		fprintf(stderr, "printgatectl: repository '%s' is shared with "
+		    "group %s, but %zu folder%s of it %s not group-writable, "
+		    "setgid and of that group, so what one user creates "
+		    "another cannot change:\n", gitdir, group, shared_walk.bad,
+		    shared_walk.bad == 1 ? "" : "s",
+		    shared_walk.bad == 1 ? "is" : "are");
+		for (size_t i = 0; i < shared_walk.bad &&
+		    i < ARRAY_SIZE(shared_walk.first); i++)
+			fprintf(stderr, "    %s\n", shared_walk.first[i]);
+		shared_fix(stderr, gitdir, group, false);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(gitdir);
+	return rc;
+}
+
+/*
+ * The folder the shipped units' LoadCredential= lines copy the secrets of
+ * this config from: CONFDIR/credentials for printgate.conf (printgated
+ * .service), CONFDIR/credentials/NAME for NAME.conf (printgated@NAME), when
+ * it exists; else NULL.
+ */
+static char *
+unit_credentials(const char *config)
+{
+	char *abs = realpath(config, NULL), *slash, *dir, *stem;
+	struct stat st;
+
+	if (abs == NULL || (slash = strrchr(abs, '/')) == NULL) {
+		free(abs);
+		return NULL;
+	}
+	*slash = '\0';
+	stem = slash + 1;
+	if (strcmp(stem, "printgate.conf") == 0)
+		dir = xasprintf("%s/credentials", abs);
+	else {
+		size_t n = strlen(stem);
+
+		if (n > 5 && strcmp(stem + n - 5, ".conf") == 0)
+			stem[n - 5] = '\0';
+		dir = xasprintf("%s/credentials/%s", abs, stem);
+	}
+	free(abs);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+/* Prints one secret file and where each program takes it from. */
+static void
+check_secret(const char *what, const char *path, bool *first)
+{
+	if (path == NULL)
+		return;
+	printf("%s %s: %s\n", *first ? "  secrets    " : "             ", what,
+	    path);
+	*first = false;
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *unit_creds = NULL;
 	struct config *cf;
+	bool first = true;
 
 	if (argc != 1)
 		usage();
+	/*
+	 * Check the secrets where printgated will read them: from the folder
+	 * its unit's LoadCredential= copies them from at service start.
+	 */
+	if ((creds == NULL || *creds == '\0') &&
+	    (unit_creds = unit_credentials(config_path)) != NULL)
+		setenv("CREDENTIALS_DIRECTORY", unit_creds, 1);
 	cf = load_config(CONFIG_CHECK_SECRETS);
 	printf("%s: configuration OK\n", cf->path);
 	printf("  repository  %s\n", cf->repository);
@@ -159,7 +471,26 @@ cmd_check(int argc, char *argv[])
 		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
 		    cf->notify[i].name);
 	printf("%s\n", cf->nnotify ? "" : " none");
-	return 0;
+	for (size_t i = 0; i < cf->nnotify; i++) {
+		check_secret(cf->notify[i].name, cf->notify[i].url_file, &first);
+		check_secret(cf->notify[i].name, cf->notify[i].secret_file,
+		    &first);
+	}
+	check_secret("http", cf->http.slack_signing_secret_file, &first);
+	check_secret("http", cf->http.mattermost_token_file, &first);
+	check_secret("http", cf->http.teams_secret_file, &first);
+	check_secret("http", cf->http.api_secret_file, &first);
+	if (!first && unit_creds)
+		printf("              read from %s, as printgated's "
+		    "LoadCredential= copies them at service start (set "
+		    "CREDENTIALS_DIRECTORY to check another folder); the hook "
+		    "reads none\n", unit_creds);
+	else if (!first)
+		printf("              read from %s, as printgated will (the "
+		    "hook reads none)\n", creds && *creds ? creds :
+		    "the configuration's folder");
+	free(unit_creds);
+	return check_repository(cf);
 }
 
 /* The printgate-update program next to this one, or the installed one. */
@@ -288,22 +619,14 @@ baseline(const struct config *cf, struct repo *r)
 	return count;
 }
 
-static int
-cmd_install_hook(int argc, char *argv[])
-{
-	struct config *cf;
-	struct repo *r;
-	struct buf b = { 0 };
-	char *hooks = NULL, *path, *prog, *abs_config;
-	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
-	FILE *f;
-	int error;
+#define HOOK_KEPT_SUFFIX ".before-printgate"
 
-	if (argc != 1 && !force)
-		usage();
-	cf = load_config(0);
-	r = open_repo(cf);
-	/* A core.hooksPath would make git ignore hooks/update. */
+/* The update hook's path: in core.hooksPath when set, else hooks/. */
+static char *
+hook_path(struct repo *r)
+{
+	char *hooks = NULL, *path;
+
 	if (repo_config_string(r, "core.hooksPath", &hooks) < 0)
 		hooks = xasprintf("%shooks", repo_path(r));
 	else if (hooks[0] != '/') {
@@ -313,18 +636,152 @@ cmd_install_hook(int argc, char *argv[])
 		free(rel);
 	}
 	path = xasprintf("%s/update", hooks);
-	if ((f = fopen(path, "r")) != NULL) {
-		char line[256];
-		bool ours = false;
+	free(hooks);
+	return path;
+}
 
-		while (fgets(line, sizeof(line), f))
-			if (str_startswith(line, HOOK_MARKER))
-				ours = true;
-		fclose(f);
-		if (!ours && !force) {
+/* 1 when the file at path is printgate's hook, 0 when not, -errno. */
+static int
+hook_is_ours(const char *path)
+{
+	char line[256];
+	bool ours = false;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (str_startswith(line, HOOK_MARKER))
+			ours = true;
+	fclose(f);
+	return ours;
+}
+
+/*
+ * Keeps the hook install-hook --force is about to replace, as
+ * PATH.before-printgate, for uninstall-hook to put back.  A hard link, so
+ * that git never sees the repository without an update hook.  Returns 0
+ * or EXIT_ERR (said on stderr) when it cannot be kept.
+ */
+static int
+hook_keep(const char *path)
+{
+	char *kept = xasprintf("%s" HOOK_KEPT_SUFFIX, path);
+	int rc = 0;
+
+	if (link(path, kept) == -1) {
+		fprintf(stderr, "printgatectl: cannot keep the hook %s as %s: "
+		    "%s%s\n", path, kept, strerror(errno), errno == EEXIST ?
+		    " (a hook kept earlier is there: move one aside)" : "");
+		rc = EXIT_ERR;
+	} else
+		printf("kept the previous hook as %s (uninstall-hook puts it "
+		    "back)\n", kept);
+	free(kept);
+	return rc;
+}
+
+/*
+ * The hooks/update script: runs prog with the config, or, when prog is
+ * gone (printgate was uninstalled), refuses the push saying what to do,
+ * rather than sh's "exec: ...: not found".
+ */
+static void
+hook_script(struct buf *b, const char *prog, const char *config,
+    const char *path)
+{
+	buf_adds(b, "#!/bin/sh\n" HOOK_MARKER
+	    ": installed by printgatectl install-hook.\n"
+	    "# It refuses print tags that have not been approved; remove it "
+	    "with\n# printgatectl uninstall-hook.\nif [ ! -x ");
+	sh_quote(b, prog);
+	buf_adds(b, " ]; then\n\techo \"printgate: this repository's update "
+	    "hook runs \"");
+	sh_quote(b, prog);
+	buf_adds(b, "\", which is not installed: every push is refused until "
+	    "an administrator reinstalls printgate or removes the hook "
+	    "(printgatectl uninstall-hook, or delete \"");
+	sh_quote(b, path);
+	buf_adds(b, "\")\" >&2\n\texit 1\nfi\nexec ");
+	sh_quote(b, prog);
+	buf_adds(b, " -c ");
+	sh_quote(b, config);
+	buf_adds(b, " \"$@\"\n");
+}
+
+/*
+ * Says, at install time, what the first push by another user would fail
+ * on: when the repository belongs to someone else or is shared by a group,
+ * the hook runs as users that libgit2 refuses the repository to unless the
+ * system git config names it, and git 2.39's git-http-backend also checks
+ * "." (both tried on Debian 12).  Prints nothing when neither applies.
+ */
+static void
+safe_directory_advice(const struct config *cf, struct repo *r)
+{
+	char *abs = realpath(repo_path(r), NULL);
+	struct passwd *pw;
+	struct stat st;
+	unsigned perm = 0;
+	char *owner;
+
+	if (abs == NULL || stat(abs, &st) == -1) {
+		free(abs);
+		return;
+	}
+	repo_dir_shared(abs, &perm);
+	if (st.st_uid == geteuid() && perm == 0) {
+		free(abs);
+		return;
+	}
+	owner = (pw = getpwuid(st.st_uid)) ? xstrdup(pw->pw_name) :
+	    xasprintf("uid %u", (unsigned)st.st_uid);
+	if (repo_safe_directory_set(abs) == 1)
+		printf("  safe.directory: the system git config allows %s\n",
+		    abs);
+	else
+		printf("  the hook runs as each pusher, and %s belongs to %s: "
+		    "libgit2 refuses it\n  to any other user, and every print "
+		    "tag with it, until you run, as root:\n"
+		    "    git config --system --add safe.directory %s\n", abs,
+		    owner, abs);
+	printf("  with git-http-backend, which also checks '.', put in the web "
+	    "server's config:\n"
+	    "    SetEnv GIT_CONFIG_COUNT 1\n"
+	    "    SetEnv GIT_CONFIG_KEY_0 safe.directory\n"
+	    "    SetEnv GIT_CONFIG_VALUE_0 .\n");
+	free(owner);
+	free(abs);
+}
+
+static int
+cmd_install_hook(int argc, char *argv[])
+{
+	struct config *cf;
+	struct repo *r;
+	struct buf b = { 0 };
+	char *hooks = NULL, *path, *prog, *abs_config;
+	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
+	int error;
+
+	if (argc != 1 && !force)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	/* A core.hooksPath would make git ignore hooks/update. */
+	path = hook_path(r);
+	hooks = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	if ((error = hook_is_ours(path)) == 0) {
+		if (!force) {
 			fprintf(stderr, "printgatectl: %s exists and is not "
 			    "printgate's; move it aside (or chain it) and run "
-			    "again, or use --force to replace it\n", path);
+			    "again, or use --force to replace it (the old one "
+			    "is kept)\n", path);
+			free(path);
+			free(hooks);
+			return EXIT_ERR;
+		}
+		if (hook_keep(path) != 0) {
 			free(path);
 			free(hooks);
 			return EXIT_ERR;
@@ -333,14 +790,7 @@ cmd_install_hook(int argc, char *argv[])
 	mkdir(hooks, 0755);
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
-	buf_adds(&b, "#!/bin/sh\n" HOOK_MARKER
-	    ": installed by printgatectl install-hook.\n"
-	    "# It refuses print tags that have not been approved; do not "
-	    "remove it.\nexec ");
-	sh_quote(&b, prog);
-	buf_adds(&b, " -c ");
-	sh_quote(&b, abs_config ? abs_config : config_path);
-	buf_adds(&b, " \"$@\"\n");
+	hook_script(&b, prog, abs_config ? abs_config : config_path, path);
 	if ((error = write_file(hooks, "update", b.s, 0755)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
@@ -370,6 +820,7 @@ cmd_install_hook(int argc, char *argv[])
 	if (access(prog, X_OK) != 0)
 		printf("  warning: %s is not there yet: until it is, every "
 		    "push is refused\n", prog);
+	safe_directory_advice(cf, r);
 	error = 0;
 done:
 	buf_free(&b);
@@ -378,6 +829,66 @@ done:
 	free(path);
 	free(hooks);
 	return error;
+}
+
+/*
+ * Removes printgate's update hook and puts back the one install-hook
+ * --force replaced, if it kept one.  A hook that is not printgate's is
+ * left alone (exit 2); no hook at all is "nothing found" (exit 1).  The
+ * ledger, pending refs and state are kept: reinstalling resumes.
+ */
+static int
+cmd_uninstall_hook(int argc, char *argv[])
+{
+	struct config *cf;
+	struct repo *r;
+	char *path, *kept;
+	int ours, rc = EXIT_ERR;
+
+	if (argc != 1)
+		usage();
+	cf = load_config(0);
+	r = open_repo(cf);
+	path = hook_path(r);
+	kept = xasprintf("%s" HOOK_KEPT_SUFFIX, path);
+	if ((ours = hook_is_ours(path)) == -ENOENT) {
+		printf("no update hook in %s: nothing to uninstall\n",
+		    repo_path(r));
+		rc = EXIT_NOT;
+		goto done;
+	}
+	if (ours < 0) {
+		fprintf(stderr, "printgatectl: cannot read %s: %s\n", path,
+		    strerror(-ours));
+		goto done;
+	}
+	if (ours == 0) {
+		fprintf(stderr, "printgatectl: %s is not printgate's hook; "
+		    "left as it is\n", path);
+		goto done;
+	}
+	if (access(kept, F_OK) == 0) {
+		/* rename() replaces ours in one step: never no hook between */
+		if (rename(kept, path) == -1) {
+			fprintf(stderr, "printgatectl: cannot put %s back as "
+			    "%s: %s\n", kept, path, strerror(errno));
+			goto done;
+		}
+		printf("removed printgate's update hook and put back the one "
+		    "it replaced: %s\n", path);
+	} else if (unlink(path) == -1) {
+		fprintf(stderr, "printgatectl: cannot remove %s: %s\n", path,
+		    strerror(errno));
+		goto done;
+	} else
+		printf("removed printgate's update hook: %s\n", path);
+	printf("  print tags are no longer gated; the ledger (%s) and the "
+	    "refs under refs/printgate/ are kept\n", LEDGER_REF);
+	rc = 0;
+done:
+	free(kept);
+	free(path);
+	return rc;
 }
 
 static int
@@ -943,6 +1454,7 @@ static const struct {
 	{ "outbox", cmd_outbox },
 	{ "check", cmd_check },
 	{ "install-hook", cmd_install_hook },
+	{ "uninstall-hook", cmd_uninstall_hook },
 	{ "status", cmd_status },
 	{ "pending", cmd_pending },
 	{ "log", cmd_log },

@@ -381,6 +381,7 @@ listen_setup(struct daemon *d)
 	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->decide,
 	    decide_count, &why) < 0)
 		fatalx("start: %s", why);
+	http_set_answer_body(d->http, decide_answered);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");

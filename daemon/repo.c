@@ -10,8 +10,11 @@
 
 #include <errno.h>
 #include <git2.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +74,178 @@ oid_parse(git_oid *out, const char *hex)
 }
 
 int
+repo_shared_perm(const char *value, unsigned *perm)
+{
+	static const char *const umask_words[] = { "umask", "false", "no",
+	    "off", "0" };
+	static const char *const group_words[] = { "group", "true", "yes",
+	    "on", "1" };
+	static const char *const all_words[] = { "all", "world",
+	    "everybody", "2" };
+	char *end;
+	unsigned long n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(umask_words); i++)
+		if (strcasecmp(value, umask_words[i]) == 0)
+			return *perm = 0, 0;
+	for (size_t i = 0; i < ARRAY_SIZE(group_words); i++)
+		if (strcasecmp(value, group_words[i]) == 0)
+			return *perm = 0660, 0;
+	for (size_t i = 0; i < ARRAY_SIZE(all_words); i++)
+		if (strcasecmp(value, all_words[i]) == 0)
+			return *perm = 0664, 0;
+	if (value[0] != '0')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(value, &end, 8);
+	/* git refuses a mode that leaves the owner without rw, as here */
+	if (errno || *end || n > 0777 || (n & 0600) != 0600)
+		return -EINVAL;
+	*perm = (unsigned)n | REPO_SHARED_EXACT;
+	return 0;
+}
+
+unsigned
+repo_shared_umask(unsigned perm, unsigned old)
+{
+	if (perm == 0)
+		return old;
+	if (perm == 0660)
+		return old & ~070u;
+	if (perm == 0664)
+		return old & ~075u;
+	/* an octal mode: exactly its bits, and x wherever it grants r */
+	perm &= 0777u;
+	return 0777u & ~(perm | (perm & 0444u) >> 2);
+}
+
+/*
+ * Sets the process's umask from core.sharedRepository, so that the refs,
+ * objects and folders libgit2 (which ignores that setting) and printgate
+ * create are writable by the group whoever runs the program.  Returns 0,
+ * or -EINVAL with *why set when the value is not one git accepts.
+ */
+static int
+shared_umask_apply(git_repository *git, char **why)
+{
+	git_config *cfg = NULL;
+	git_buf value = GIT_BUF_INIT;
+	unsigned perm;
+	mode_t old;
+	int error = 0;
+
+	if (git_repository_config_snapshot(&cfg, git) < 0)
+		return 0;	/* no config to read: git's defaults */
+	if (git_config_get_string_buf(&value, cfg, "core.sharedRepository")
+	    < 0)
+		goto done;
+	if (repo_shared_perm(value.ptr, &perm) < 0) {
+		*why = xasprintf("repository '%s': core.sharedRepository = "
+		    "'%s' is not a value git accepts (group, all, umask or an "
+		    "octal mode such as 0660)", git_repository_path(git),
+		    value.ptr);
+		error = -EINVAL;
+		goto done;
+	}
+	old = umask(0);
+	umask((mode_t)repo_shared_umask(perm, (unsigned)old));
+done:
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return error;
+}
+
+/*
+ * The message for a repository libgit2 refuses for its owner: the
+ * absolute path (the hook opens ".", its working folder), who owns it,
+ * who runs this, and the command that allows it, tried with Debian 12's
+ * libgit2 1.5.1 (which takes neither "*" nor a relative path for it).
+ */
+static char *
+owner_refusal(const char *path)
+{
+	char *abs = realpath(path, NULL), *owner, *me, *s;
+	struct passwd *pw;
+	struct stat st;
+
+	if (abs == NULL)
+		abs = xstrdup(path);
+	owner = stat(abs, &st) == 0 && (pw = getpwuid(st.st_uid)) ?
+	    xstrdup(pw->pw_name) : xstrdup("another user");
+	me = (pw = getpwuid(geteuid())) ? xstrdup(pw->pw_name) :
+	    xasprintf("uid %u", (unsigned)geteuid());
+	s = xasprintf("cannot open repository '%s': it belongs to %s, this "
+	    "runs as %s, and libgit2 refuses a repository of another user "
+	    "unless the system git config allows it; as root run 'git config "
+	    "--system --add safe.directory %s' (or run as %s)", abs, owner,
+	    me, abs, owner);
+	free(me);
+	free(owner);
+	free(abs);
+	return s;
+}
+
+int
+repo_safe_directory_set(const char *path)
+{
+	git_buf file = GIT_BUF_INIT;
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	char *abs = realpath(path, NULL);
+	int found = 0;
+
+	git_libgit2_init();
+	if (abs == NULL)
+		return -errno;
+	if (git_config_find_system(&file) < 0 ||
+	    git_config_open_ondisk(&cfg, file.ptr) < 0 ||
+	    git_config_multivar_iterator_new(&it, cfg, "safe.directory",
+	    NULL) < 0)
+		goto done;
+	while (!found && git_config_next(&e, it) == 0) {
+		char *v = realpath(e->value, NULL);
+
+		/* "." is git-http-backend's, not libgit2's */
+		if (e->value[0] == '/' && v && strcmp(v, abs) == 0)
+			found = 1;
+		free(v);
+	}
+done:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	git_buf_dispose(&file);
+	free(abs);
+	return found;
+}
+
+int
+repo_dir_shared(const char *gitdir, unsigned *perm)
+{
+	git_config *cfg = NULL;
+	git_buf value = GIT_BUF_INIT;
+	char *path = xasprintf("%s/config", gitdir);
+	int error;
+
+	git_libgit2_init();
+	*perm = 0;
+	error = git_config_open_ondisk(&cfg, path);
+	free(path);
+	if (error < 0)
+		return -EIO;
+	error = git_config_get_string_buf(&value, cfg, "core.sharedRepository");
+	if (error == GIT_ENOTFOUND)
+		error = 0;
+	else if (error < 0)
+		error = -EIO;
+	else
+		error = repo_shared_perm(value.ptr, perm);
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return error;
+}
+
+int
 repo_open(struct repo **out, const char *path, char **why)
 {
 	git_repository *git = NULL;
@@ -88,17 +263,22 @@ repo_open(struct repo **out, const char *path, char **why)
 
 	error = git_repository_open_ext(&git, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (error == GIT_EOWNER) {
-		*why = xasprintf("cannot open repository '%s': it is owned "
-		    "by another user and libgit2 refuses it; add it to the "
-		    "system git config with 'git config --system --add "
-		    "safe.directory %s', or run as its owner", path, path);
+	/* libgit2 1.5.1 reports the refusal as a safe.directory lookup that
+	 * failed ("config value 'safe.directory' was not found") when no
+	 * config file sets it */
+	if (error == GIT_EOWNER || (error == GIT_ENOTFOUND &&
+	    strstr(repo_strerror(), "'safe.directory'") != NULL)) {
+		*why = owner_refusal(path);
 		return -EPERM;
 	}
 	if (error < 0) {
 		*why = xasprintf("cannot open repository '%s': %s", path,
 		    repo_strerror());
 		return repo_err(error) == -ENOENT ? -ENOENT : -EIO;
+	}
+	if ((error = shared_umask_apply(git, why)) < 0) {
+		git_repository_free(git);
+		return error;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->git = git;

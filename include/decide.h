@@ -50,5 +50,11 @@ const struct http_route *decide_routes(size_t *n);
 void decide_set_clock(struct decide *dc, int64_t (*now)(void));
 /* http_new()'s on_answer: counts answers by route and status. */
 void decide_count(void *ctx, const char *route, int status);
+/*
+ * http_set_answer_body()'s function: logs each refusal once, with the
+ * platform user when the request named one (refusal_log()).
+ */
+void decide_answered(void *ctx, const char *route, int status,
+    const char *type, const char *body);
 
 #endif

@@ -68,6 +68,13 @@ int http_new(struct http **out, const char *listen, int fd,
     const struct http_route *routes, size_t nroutes, void *ctx,
     void (*on_answer)(void *ctx, const char *route, int status),
     char **why);
+/*
+ * Sets fn, called with every answer once it is queued and before
+ * on_answer: the route, the status, the content type (NULL for text) and
+ * the body, for a log of refusals.
+ */
+void http_set_answer_body(struct http *h, void (*fn)(void *ctx,
+    const char *route, int status, const char *type, const char *body));
 void http_free(struct http *h);
 /* The port it listens on. */
 unsigned http_port(const struct http *h);

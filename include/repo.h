@@ -68,8 +68,38 @@ typedef int (*repo_note_cb)(void *ctx, const char *commit, const char *text);
 /*
  * Opens the repository (a git dir or a work tree) at path.  On failure sets
  * *why to a message for people (with a hint for -EPERM: safe.directory).
+ * On success the process's umask follows the repository's
+ * core.sharedRepository (repo_shared_umask()), so that whoever runs
+ * printgate creates what the group can write; -EINVAL when that setting
+ * is not one git accepts.
  */
 int repo_open(struct repo **out, const char *path, char **why);
+/*
+ * core.sharedRepository's value as git reads it: 0 for "umask" (or false),
+ * 0660 for "group" (or true), 0664 for "all", else the octal mode given
+ * with REPO_SHARED_EXACT set (git then applies exactly those bits); -EINVAL
+ * for anything git refuses.
+ */
+#define REPO_SHARED_EXACT 010000u
+int repo_shared_perm(const char *value, unsigned *perm);
+/*
+ * The umask that makes files (0666) and folders (0777) come out as git's
+ * shared perm does, from the old umask: group-writable for 0660 and 0664.
+ */
+unsigned repo_shared_umask(unsigned perm, unsigned old);
+/*
+ * core.sharedRepository of the git dir at gitdir, read from its config
+ * file alone (no owner check), as repo_shared_perm() gives it; 0 when
+ * unset, -EIO when the file cannot be read, -EINVAL when git refuses it.
+ */
+int repo_dir_shared(const char *gitdir, unsigned *perm);
+/*
+ * 1 when the system git config's safe.directory names the repository at
+ * path by its absolute path (what libgit2 needs to open a repository of
+ * another user), 0 when not, -errno when path cannot be resolved.
+ */
+int repo_safe_directory_set(const char *path);
+
 /*
  * Opens the repository again in place, dropping what libgit2 keeps of the
  * objects read so far (its caches of packed objects hold up to 16 MiB);

@@ -1570,6 +1570,40 @@ test_walk(void **state)
 	repo_free(r);
 }
 
+/* core.sharedRepository's values, as git 2.39 reads them, and the umask. */
+static const struct shared_case {
+	const char *name;
+	const char *value;
+	int error;
+	unsigned perm;
+	unsigned umask_022;	/* the umask it gives from 022 */
+} shared_cases[] = {
+	{ "shared: group", "group", 0, 0660, 002 },
+	{ "shared: true means group", "true", 0, 0660, 002 },
+	{ "shared: all", "all", 0, 0664, 002 },
+	{ "shared: everybody", "everybody", 0, 0664, 002 },
+	{ "shared: umask leaves the umask", "umask", 0, 0, 022 },
+	{ "shared: false leaves the umask", "false", 0, 0, 022 },
+	{ "shared: 0660, with x on folders", "0660", 0, 0660 | REPO_SHARED_EXACT, 007 },
+	{ "shared: 0640 keeps the group from writing", "0640", 0, 0640 | REPO_SHARED_EXACT, 027 },
+	{ "shared: 0440 leaves the owner without write", "0440", -EINVAL, 0, 0 },
+	{ "shared: not a value", "nonsense", -EINVAL, 0, 0 },
+	{ "shared: not octal", "0968", -EINVAL, 0, 0 },
+};
+
+static void
+test_shared(void **state)
+{
+	const struct shared_case *c = *state;
+	unsigned perm = 1;
+
+	assert_int_equal(repo_shared_perm(c->value, &perm), c->error);
+	if (c->error)
+		return;
+	assert_int_equal(perm, c->perm);
+	assert_int_equal(repo_shared_umask(perm, 022), c->umask_022);
+}
+
 static int
 group_teardown(void **state)
 {
@@ -1599,6 +1633,8 @@ main(int argc, char *argv[])
 		    &trailer_cases[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(walk_cases); i++)
 		add_test(walk_cases[i].name, test_walk, &walk_cases[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(shared_cases); i++)
+		add_test(shared_cases[i].name, test_shared, &shared_cases[i]);
 	add_test("trailers: parsed before any repository is opened",
 	    test_trailers_alone, NULL);
 	add_test("notes: appends are lines, as git shows them",

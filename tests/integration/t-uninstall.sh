@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Taking printgate off a repository: install-hook --force keeps the hook
+# it replaces; once printgate is uninstalled the hook refuses pushes
+# saying what to do (not "exec: ...: not found"); make uninstall names
+# the repositories that still have the hook; uninstall-hook puts the old
+# hook back, after which a branch push passes.
+. "$(dirname "$0")/lib.sh"
+
+git -c init.defaultBranch=main init -q --bare "$REPO"
+printf '#!/bin/sh\necho "remote: the old hook ran for $1"\nexit 0\n' \
+    >"$REPO/hooks/update"
+chmod 755 "$REPO/hooks/update"
+cp "$REPO/hooks/update" "$T/old-hook"
+
+dest="$T/dest"
+run make -C "$top" --no-print-directory install DESTDIR="$dest" PREFIX=/usr \
+    BUILD="$BUILD" SYSCONFDIR=/etc
+assert_rc "make install DESTDIR=..." 0
+mkdir -p "$dest/etc/printgate"
+CONF="$dest/etc/printgate/printgate.conf"
+write_config
+# The programs as an installation holds them, side by side: install-hook
+# points the hook at the printgate-update next to printgatectl.
+mkdir -p "$T/bin"
+cp "$BUILD/printgatectl" "$BUILD/printgate-update" "$T/bin/"
+ctl() { "$T/bin/printgatectl" -c "$CONF" "$@"; }
+
+run ctl install-hook --force
+assert_rc "install-hook --force over another hook" 0
+assert_out "install-hook says it kept the old hook" \
+    "kept the previous hook as $REPO/hooks/update.before-printgate"
+assert "the old hook is kept, unchanged" \
+    cmp -s "$T/old-hook" "$REPO/hooks/update.before-printgate"
+assert "the new hook runs the installed program" \
+    grep -qF "$T/bin/printgate-update" "$REPO/hooks/update"
+
+git -c init.defaultBranch=main init -q "$WORK"
+git -C "$WORK" remote add origin "$REPO"
+commit "first" brochures/emea/a.txt=one
+push_as rruiz main
+assert_rc "a branch push through the installed hook" 0
+
+# make uninstall, with the config still in DESTDIR's /etc/printgate
+run make -C "$top" --no-print-directory uninstall DESTDIR="$dest" PREFIX=/usr \
+    BUILD="$BUILD" SYSCONFDIR=/etc
+assert_rc "make uninstall" 0
+assert_out "make uninstall names the repository that still has the hook" \
+    "printgate's update hook is still in $REPO" \
+    "uninstall-hook"
+rm -rf "$T/bin"
+
+commit "second" brochures/emea/a.txt=two
+push_as rruiz main
+assert_rc "with printgate gone, the hook refuses the push" 1
+assert_out "the pusher is told why and what to do" \
+    "which is not installed: every push is refused until an administrator" \
+    "printgatectl uninstall-hook, or delete"
+assert_no_out "not sh's own words" "not found"
+
+# uninstall-hook from the build (the installed one is gone with it)
+ctl() { "$BUILD/printgatectl" -c "$CONF" "$@"; }
+run ctl uninstall-hook
+assert_rc "uninstall-hook" 0
+assert_out "uninstall-hook says it put the old hook back" \
+    "put back the one it replaced: $REPO/hooks/update"
+assert "the old hook is back, unchanged" cmp -s "$T/old-hook" "$REPO/hooks/update"
+assert_not "nothing is kept aside any more" \
+    test -e "$REPO/hooks/update.before-printgate"
+push_as rruiz main
+assert_rc "a branch push passes after uninstall-hook" 0
+assert_out "the old hook ran again" "the old hook ran for refs/heads/main"
+run sh "$top/scripts/hooks-left.sh" "$dest/etc/printgate"
+if [ -s "$OUT" ]; then fail "no repository is named once the hook is gone"
+else pass "no repository is named once the hook is gone"; fi
+
+run ctl uninstall-hook
+assert_rc "uninstall-hook over a hook that is not printgate's: exit 2" 2
+assert_out "it leaves it alone, and says so" "is not printgate's hook; left as it is"
+rm "$REPO/hooks/update"
+run ctl uninstall-hook
+assert_rc "uninstall-hook with no hook: exit 1" 1
+
+# without a hook to keep, uninstall-hook just removes printgate's
+run ctl install-hook
+run ctl uninstall-hook
+assert_rc "uninstall-hook of a hook that replaced nothing" 0
+assert_not "no hook is left" test -e "$REPO/hooks/update"
+rm -rf "$dest"
+finish
