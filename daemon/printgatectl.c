@@ -1439,7 +1439,8 @@ cmd_outbox(int argc, char *argv[])
 		usage();
 	cf = load_config(0);
 	n = list_deliveries(cf, "outbox", &failed);
-	n += list_deliveries(cf, "dead", &failed);
+	if (!failed)
+		n += list_deliveries(cf, "dead", &failed);
 	if (failed)
 		return EXIT_ERR;
 	if (n == 0)

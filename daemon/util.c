@@ -428,6 +428,11 @@ util_state_dir_open(int *out, const char *path, unsigned flags,
 				    "symbolic link, which printgate does not "
 				    "follow: remove it (rm '%s'), printgate "
 				    "makes the folder", path, path);
+		} else if (why && error == -EACCES) {
+			util_user_name(geteuid(), me, sizeof(me));
+			*why = xasprintf("cannot read state folder '%s': %s "
+			    "(as %s): run this as printgated's user or root",
+			    path, strerror(-error), me);
 		} else if (why)
 			*why = xasprintf("state folder '%s': %s", path,
 			    strerror(-error));

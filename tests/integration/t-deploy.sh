@@ -119,8 +119,13 @@ for s in slack.url mm.url teams.url hook.secret mm.token slack.secret \
     teams.secret api.secret; do
 	cp "$T/$s" "$T/etc/credentials/$s"
 done
-chown -R "$u_gate" "$T/etc/credentials"
+# root's, as systemd reads them (LoadCredential=) before it starts the
+# service; what it hands printgated is a copy of the service user's
+chown -R root:root "$T/etc/credentials"
 chmod 700 "$T/etc/credentials"
+chmod 600 "$T/etc/credentials"/*
+cp -a "$T/etc/credentials" "$T/run-credentials"
+chown -R "$u_gate" "$T/run-credentials"
 mkdir -p "$T/state"
 chown "$u_gate" "$T/state"
 chmod 700 "$T/state"
@@ -204,7 +209,7 @@ assert_out "install-hook says the system git config allows it, and what git-http
 # --- 6. printgated as its own user, with its credentials
 printf '' >"$DLOG"
 env -u GIT_CONFIG_NOSYSTEM HOME="$T/home-$u_gate" \
-    CREDENTIALS_DIRECTORY="$T/etc/credentials" \
+    CREDENTIALS_DIRECTORY="$T/run-credentials" \
     setpriv --reuid="$u_gate" --regid="$(id -g "$u_gate")" --init-groups \
     "$BUILD/printgated" -c "$CONF" >>"$DLOG" 2>&1 &
 daemon_pid=$!

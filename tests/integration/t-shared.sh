@@ -97,7 +97,7 @@ chmod 2775 "$REPO/refs/tags"
 as_nobody outbox
 assert_rc "outbox, as a user who cannot read the state folder: exit 2" 2
 assert_out "outbox says what it could not read" \
-    "cannot read $T/state/outbox: Permission denied"
+    "cannot read state folder '$T/state': Permission denied (as nobody): run this as printgated's user or root"
 assert_no_out "outbox does not say that nothing waits" "no delivery waits"
 
 # --- a repository of another user: libgit2 refuses it; the hint names the
