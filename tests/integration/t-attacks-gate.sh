@@ -14,6 +14,17 @@ NOTIFY_CONF=$(notify_config)
 setup 'review = { auto_release = false; };'
 start_daemon
 
+# A replace ref made on the server before the ledger exists.
+assert_not "a new repository has no ledger yet" notes_head
+early=$(printf 'early\n' | git --git-dir="$REPO" hash-object -w --stdin)
+stand=$(printf 'stand-in\n' | git --git-dir="$REPO" hash-object -w --stdin)
+git --git-dir="$REPO" replace "$early" "$stand"
+early_flagged() { ledger "$early" | grep -q '"type":"violation"'; }
+wait_for 15 early_flagged
+assert "a replace ref made before there is a ledger is a violation" \
+    early_flagged
+git --git-dir="$REPO" update-ref -d "refs/replace/$early"
+
 # --- item 1: an --atomic push aborted after the hook said yes -------------
 
 commit "Q1" brochures/emea/q1.txt="EMEA Q1"
