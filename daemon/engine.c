@@ -1231,13 +1231,18 @@ engine_replace_refs(struct engine *e)
 	struct repo_ref *refs = NULL;
 	size_t n = 0;
 	char head[OID_HEX] = "";
+	int error;
 
 	if (repo_ref_list(e->r, REPLACE_PREFIX "*", &refs, &n) < 0) {
 		log_warnx("list '%s': %s, will retry", REPLACE_PREFIX "*",
 		    repo_strerror());
 		return;
 	}
-	if (n && repo_notes_head(e->r, LEDGER_REF, head) < 0) {
+	/* no ledger yet: nothing is flagged, and the first note makes it */
+	if (n && (error = repo_notes_head(e->r, LEDGER_REF, head)) < 0 &&
+	    error != -ENOENT) {
+		log_warnx("read '%s': %s, will retry", LEDGER_REF,
+		    repo_strerror());
 		repo_ref_list_free(refs, n);
 		return;
 	}
@@ -1256,7 +1261,7 @@ engine_replace_refs(struct engine *e)
 		/* the note goes on the replaced object, else its stand-in */
 		on = strlen(name) == OID_HEX - 1 && strspn(name,
 		    "0123456789abcdef") == OID_HEX - 1 ? name : refs[i].id;
-		if (ledger_read(e->r, head, on, &evs) < 0) {
+		if (head[0] && ledger_read(e->r, head, on, &evs) < 0) {
 			log_warnx("read the ledger of '%s': %s, will retry",
 			    refs[i].name, repo_strerror());
 			continue;

@@ -347,6 +347,14 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 		/* deleting such a ref is always allowed: it undoes it */
 		*msg = gate_not_allowed(cf, refname);
 		error = 1;
+	} else if (!is_zero(newrev) && str_startswith(refname,
+	    "refs/replace/")) {
+		/* an allow_refs glob may be wider than meant */
+		*msg = xasprintf("printgate: refusing %s: replace refs are "
+		    "never accepted (whatever allow_refs says): they make git "
+		    "show other content for what was reviewed and printed\n",
+		    refname);
+		error = 1;
 	} else
 		error = 0;
 	config_free(cf);

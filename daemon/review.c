@@ -342,46 +342,91 @@ one_line(const char *s, size_t len)
 }
 
 /*
- * Symlinks and submodules print something other than the blob reviewed:
- * each one in scope under a rule that applies and does not allow them
- * refuses the tag.  Their targets are read for the message.
+ * Whether a symlink or submodule at path stands where files under rule's
+ * paths would be without matching them: a folder of a pattern's fixed
+ * part ("brochures" or "brochures/emea" for "brochures/emea/..."), or a
+ * path below it where a glob may match what lies under the link.
  */
-static int
-find_links(const struct config *cf, struct repo *r, struct review *rv)
+static bool
+link_over_rule(const struct config_rule *rule, const char *path)
+{
+	size_t plen = strlen(path);
+
+	for (size_t i = 0; i < rule->npaths; i++) {
+		const char *p = rule->paths[i];
+		size_t fixed = strcspn(p, "*?[\\");
+
+		if (p[fixed] == '\0') {
+			/* a plain folder: the link is it or above it */
+			if (strncmp(p, path, plen) == 0 &&
+			    (p[plen] == '/' || p[plen] == '\0'))
+				return true;
+			continue;
+		}
+		while (fixed > 0 && p[fixed - 1] != '/')
+			fixed--;
+		/* above the fixed folders, or in the globbed part */
+		if (plen < fixed ? strncmp(p, path, plen) == 0 &&
+		    p[plen] == '/' : strncmp(p, path, fixed) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The first rule that refuses a symlink or submodule at file, or -1. */
+static ssize_t
+link_rule(const struct config *cf, const struct review *rv, size_t file)
 {
 	for (size_t i = 0; i < rv->nrules; i++) {
 		const struct review_rule *rr = &rv->rules[i];
 
-		if (!rr->applies || cf->rules[i].allow_symlinks)
+		if (!rr->cond || cf->rules[i].allow_symlinks)
 			continue;
-		for (size_t k = 0; k < rr->nfiles; k++) {
-			const struct scope_file *f = &rv->files[rr->files[k]];
-			struct review_link *l;
-			char *text = NULL;
-			size_t len;
-			int error;
+		for (size_t k = 0; k < rr->nfiles; k++)
+			if (rr->files[k] == file)
+				return (ssize_t)i;
+		if (link_over_rule(&cf->rules[i], rv->files[file].path))
+			return (ssize_t)i;
+	}
+	return -1;
+}
 
-			if (f->mode != SCOPE_MODE_LINK &&
-			    f->mode != SCOPE_MODE_GITLINK)
-				continue;
-			rv->links = xreallocarray(rv->links, rv->nlinks + 1,
-			    sizeof(*rv->links));
-			l = &rv->links[rv->nlinks++];
-			l->file = rr->files[k];
-			l->rule = i;
-			if (f->mode == SCOPE_MODE_GITLINK) {
-				l->target = xasprintf("submodule commit %s",
-				    f->blob);
-				continue;
-			}
-			if ((error = repo_blob_read(r, f->blob, &text,
-			    &len)) < 0) {
-				l->target = NULL;
-				return error;
-			}
-			l->target = one_line(text, len < 1024 ? len : 1024);
-			free(text);
+/*
+ * Symlinks and submodules print something other than the blob reviewed:
+ * each one in scope under a rule that holds and does not allow them, or
+ * standing for one of the rule's folders (a folder replaced by a
+ * symlink), refuses the tag.  Their targets are read for the message.
+ */
+static int
+find_links(const struct config *cf, struct repo *r, struct review *rv)
+{
+	for (size_t k = 0; k < rv->nfiles; k++) {
+		const struct scope_file *f = &rv->files[k];
+		struct review_link *l;
+		char *text = NULL;
+		size_t len;
+		ssize_t rule;
+		int error;
+
+		if (f->mode != SCOPE_MODE_LINK && f->mode != SCOPE_MODE_GITLINK)
+			continue;
+		if ((rule = link_rule(cf, rv, k)) < 0)
+			continue;
+		rv->links = xreallocarray(rv->links, rv->nlinks + 1,
+		    sizeof(*rv->links));
+		l = &rv->links[rv->nlinks++];
+		l->file = k;
+		l->rule = (size_t)rule;
+		if (f->mode == SCOPE_MODE_GITLINK) {
+			l->target = xasprintf("submodule commit %s", f->blob);
+			continue;
 		}
+		if ((error = repo_blob_read(r, f->blob, &text, &len)) < 0) {
+			l->target = NULL;
+			return error;
+		}
+		l->target = one_line(text, len < 1024 ? len : 1024);
+		free(text);
 	}
 	return 0;
 }

@@ -14,6 +14,17 @@ NOTIFY_CONF=$(notify_config)
 setup 'review = { auto_release = false; };'
 start_daemon
 
+# A replace ref made on the server before the ledger exists.
+assert_not "a new repository has no ledger yet" notes_head
+early=$(printf 'early\n' | git --git-dir="$REPO" hash-object -w --stdin)
+stand=$(printf 'stand-in\n' | git --git-dir="$REPO" hash-object -w --stdin)
+git --git-dir="$REPO" replace "$early" "$stand"
+early_flagged() { ledger "$early" | grep -q '"type":"violation"'; }
+wait_for 15 early_flagged
+assert "a replace ref made before there is a ledger is a violation" \
+    early_flagged
+git --git-dir="$REPO" update-ref -d "refs/replace/$early"
+
 # --- item 1: an --atomic push aborted after the hook said yes -------------
 
 commit "Q1" brochures/emea/q1.txt="EMEA Q1"
@@ -192,6 +203,100 @@ git -C "$WORK" tag -a print/big -F "$T/big.msg"
 push_as rruiz print/big
 assert_rc "a message under 64 KiB is read as usual" 1
 assert_out "under 64 KiB: an ordinary wait" "print/big" "waits for approval"
+
+# --- the gate's edges, tried again ------------------------------------------
+
+# A folder under a rule replaced by a symlink to files no rule covers: the
+# rule's paths do not match the symlink itself ("brochures/emea" is not
+# under "brochures/emea/**"), yet git archive prints the target's files
+# as brochures/emea/...
+before=$(notes_head)
+pre=$(rev HEAD)
+commit "drafts" drafts/emea/q1.txt="EMEA Q1 at half price"
+git -C "$WORK" rm -rq brochures/emea
+ln -s ../drafts/emea "$WORK/brochures/emea"
+git -C "$WORK" add brochures/emea
+git -C "$WORK" commit -q -m "emea brochures from the drafts"
+cd_=$(rev HEAD)
+tag print/dirlink
+push_as rruiz print/dirlink
+assert_rc "a folder replaced by a symlink refuses the tag" 1
+assert_out "the refusal shows the folder's symlink and the rule it stands in" \
+    "brochures/emea -> ../drafts/emea (rule emea)"
+assert_not "the folder symlink's tag does not wait" \
+    remote_ref refs/printgate/pending/dirlink
+assert "nothing was recorded for the folder symlink's tag" \
+    test -z "$(ledger "$cd_")"
+git -C "$WORK" rm -rq brochures
+rm -rf "$WORK/brochures"
+ln -s drafts "$WORK/brochures"
+git -C "$WORK" add brochures
+git -C "$WORK" commit -q -m "all brochures from the drafts"
+tag print/toplink
+push_as rruiz print/toplink
+assert_rc "a symlink above every rule's folder refuses the tag" 1
+assert_out "the refusal shows the top symlink" "brochures -> drafts (rule"
+git -C "$WORK" rm -q brochures
+git -C "$WORK" rm -rq datasheets
+git -C "$WORK" update-index --add --cacheinfo "160000,$c1,datasheets"
+git -C "$WORK" commit -q -m "datasheets from a submodule"
+tag print/dirsub
+push_as rruiz print/dirsub
+assert_rc "a folder replaced by a submodule refuses the tag" 1
+assert_out "the refusal shows the folder's submodule" \
+    "datasheets -> submodule commit $c1 (rule emea)"
+assert "nothing was written to the ledger for the folder links" \
+    test "$(notes_head)" = "$before"
+git -C "$WORK" reset -q --hard "$pre"
+
+# An allow_refs glob that lets a replace ref through: printgate refuses
+# replace refs whatever allow_refs says.
+write_config 'review = { auto_release = true; };
+allow_refs = [ "refs/heads/*", "refs/tags/*", "refs/replace/*[a-f]*" ];'
+run ctl check
+assert_rc "the config with a sly allow_refs glob loads" 0
+git -C "$WORK" replace -f "$blob" "$other"
+push_as rruiz "refs/replace/$blob"
+assert_rc "a replace ref matching an allow_refs glob is still refused" 1
+assert_out "the refusal says replace refs are never allowed" \
+    "refusing refs/replace/$blob: replace refs are never accepted"
+assert_not "the glob-matched replace ref is not on the server" \
+    remote_ref "refs/replace/$blob"
+git -C "$WORK" replace -d "$blob" >/dev/null
+write_config 'review = { auto_release = true; };'
+
+# A tag whose header, not its message, is huge: a 100 KB tagger line.
+before=$(notes_head)
+{
+	printf 'object %s\ntype commit\ntag print/hdr\ntagger ' "$(rev HEAD)"
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "x" }'
+	printf ' <rita@example.com> 1700000000 +0000\n\nhdr\n'
+} >"$T/hdr.tag"
+hdr=$(git -C "$WORK" hash-object --literally -t tag -w "$T/hdr.tag")
+git -C "$WORK" update-ref refs/tags/print/hdr "$hdr"
+push_as rruiz print/hdr
+assert_rc "a tag with a 100 KB header is refused" 1
+assert_out "the huge header's refusal says the size" "the tag is 100123 bytes"
+assert_not "the huge header's tag is not on the server" \
+    remote_ref refs/tags/print/hdr
+assert "nothing was written to the ledger for the huge header" \
+    test "$(notes_head)" = "$before"
+
+# A message of exactly 64 KiB passes; one byte more is refused.
+awk 'BEGIN { print "edge"; print ""; for (i = 0; i < 4095; i++) printf "Note: %09d\n", i; printf "Note: 123\n" }' \
+    >"$T/edge.msg"
+assert "the edge message is 65536 bytes" test "$(wc -c <"$T/edge.msg")" -eq 65536
+git -C "$WORK" tag -a --cleanup=verbatim print/edge -F "$T/edge.msg"
+push_as rruiz print/edge
+assert_rc "a message of exactly 64 KiB is read as usual" 1
+assert_out "64 KiB: an ordinary wait" "print/edge" "waits for approval"
+printf 'x\n' >>"$T/edge.msg"
+git -C "$WORK" tag -a --cleanup=verbatim print/edge1 -F "$T/edge.msg"
+push_as rruiz print/edge1
+assert_rc "a message of 64 KiB and 2 bytes is refused" 1
+assert_out "64 KiB and more: the refusal" "its message is 65538 bytes"
+assert_not "the over-long message's tag does not wait" \
+    remote_ref refs/printgate/pending/edge1
 
 stop_daemon
 finish
