@@ -333,6 +333,20 @@ assert_out "Content-Length with Transfer-Encoding: refused 400" "HTTP/1.1 400" \
     "Content-Length and Transfer-Encoding together"
 rawpost 'Content-Length: LEN\r\nTransfer-Encoding: chunked'
 assert_out "Transfer-Encoding after Content-Length: refused 400" "HTTP/1.1 400"
+rawpost 'Content-Length : LEN'
+assert_out "a space before the colon of Content-Length: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+rawpost 'Content-Length: LEN\r\nTransfer-Encoding : chunked'
+assert_out "a space before the colon of Transfer-Encoding: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+rawpost 'X-Note: a\r\n Transfer-Encoding: chunked\r\nContent-Length: LEN'
+assert_out "Transfer-Encoding on a folded line: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+for te in 'chunked, identity' 'identity, chunked' 'identity'; do
+	rawpost "Transfer-Encoding: $te"
+	assert_out "Transfer-Encoding '$te': refused 400 at once" "HTTP/1.1 400" \
+	    "the only Transfer-Encoding accepted is chunked"
+done
 ledger_of print/names >"$OUT"
 assert_no_out "no request framed two ways is recorded" '"by":"carol"'
 rawpost 'Content-Length: LEN'
