@@ -42,9 +42,23 @@
  * version of a review must not count either. */
 #define DECIDE_SEEN 4096
 
+/*
+ * The event ids of the decisions in the whole ledger, as 16 bytes, in an
+ * open-addressing table: a replay is known whatever review or version it
+ * was recorded on (a tag moved to a rewritten commit has another scope),
+ * and after a restart.  Ids that are not 32 hex digits are left out: the
+ * ids derived from requests all are.
+ */
+struct idset {
+	unsigned char (*v)[16];
+	size_t n, cap;		/* cap: 0 or a power of two */
+};
+
 struct decide {
 	char seen[DECIDE_SEEN][33];
 	size_t nseen;
+	struct idset ids;
+	char ids_head[OID_HEX];	/* the notes commit ids is current with */
 	const struct config *cf;
 	struct engine *engine;
 	struct decide_metrics *m;
@@ -69,6 +83,114 @@ struct outcome {
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
 };
+
+/* id's 16 bytes, or -EINVAL when it is not 32 hex digits. */
+static int
+idset_key(const char *id, unsigned char key[16])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (id == NULL || strlen(id) != 32)
+		return -EINVAL;
+	for (size_t i = 0; i < 16; i++) {
+		const char *hi = strchr(hex, id[2 * i]);
+		const char *lo = strchr(hex, id[2 * i + 1]);
+
+		if (id[2 * i] == '\0' || id[2 * i + 1] == '\0' || hi == NULL ||
+		    lo == NULL)
+			return -EINVAL;
+		key[i] = (unsigned char)((hi - hex) << 4 | (lo - hex));
+	}
+	return 0;
+}
+
+/* Where key is in the table, or the empty slot where it would go. */
+static size_t
+idset_slot(const struct idset *set, const unsigned char key[16])
+{
+	static const unsigned char empty[16];
+	size_t i;
+
+	/* the ids are hashes already: their first bytes spread well */
+	memcpy(&i, key, sizeof(i));
+	for (i &= set->cap - 1;; i = (i + 1) & (set->cap - 1))
+		if (memcmp(set->v[i], key, 16) == 0 ||
+		    memcmp(set->v[i], empty, 16) == 0)
+			return i;
+}
+
+static bool
+idset_has(const struct idset *set, const char *id)
+{
+	unsigned char key[16];
+
+	if (set->cap == 0 || idset_key(id, key) < 0)
+		return false;
+	return memcmp(set->v[idset_slot(set, key)], key, 16) == 0;
+}
+
+/* Adds id; the table stays at most half full.  The all-zero id is left
+ * out (it marks an empty slot): no sha256 gives it. */
+static void
+idset_add(struct idset *set, const char *id)
+{
+	static const unsigned char empty[16];
+	unsigned char key[16];
+
+	if (idset_key(id, key) < 0 || memcmp(key, empty, 16) == 0 ||
+	    idset_has(set, id))
+		return;
+	if (2 * (set->n + 1) > set->cap) {
+		struct idset bigger = { xcalloc(set->cap ? 2 * set->cap : 1024,
+		    16), 0, set->cap ? 2 * set->cap : 1024 };
+
+		for (size_t i = 0; i < set->cap; i++)
+			if (memcmp(set->v[i], empty, 16) != 0)
+				memcpy(bigger.v[idset_slot(&bigger,
+				    set->v[i])], set->v[i], 16);
+		bigger.n = set->n;
+		free(set->v);
+		*set = bigger;
+	}
+	memcpy(set->v[idset_slot(set, key)], key, 16);
+	set->n++;
+}
+
+static int
+ids_add_event(void *ctx, const struct ledger_event *ev)
+{
+	struct decide *dc = ctx;
+
+	if (ledger_is_decision(ev->type) && ev->id)
+		idset_add(&dc->ids, ev->id);
+	return 0;
+}
+
+/*
+ * Brings dc->ids up to the ledger's head: the notes commits since the
+ * last call (all of them the first time, once per start).  0, or a
+ * negative code when the ledger cannot be read: then no decision may be
+ * recorded, as a replay could not be told.
+ */
+static int
+ids_update(struct decide *dc)
+{
+	struct repo *r = engine_repo(dc->engine);
+	char head[OID_HEX] = "";
+	bool rewritten = false;
+	int error;
+
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0 || strcmp(head, dc->ids_head) == 0)
+		return error;
+	if ((error = ledger_since(r, dc->ids_head[0] ? dc->ids_head : NULL,
+	    head, ids_add_event, dc, &rewritten)) < 0)
+		return error;
+	memcpy(dc->ids_head, head, OID_HEX);
+	return 0;
+}
 
 static int64_t
 wall_clock(void)
@@ -157,6 +279,10 @@ decide_new(struct decide **out, const struct config *cf,
 		free(dc);
 		return -EINVAL;
 	}
+	/* the ledger's ids now rather than at the first decision */
+	if (ids_update(dc) < 0)
+		log_warnx("read the event ids of '%s': %s, will retry at the "
+		    "next decision", LEDGER_REF, repo_strerror());
 	*out = dc;
 	return 0;
 }
@@ -170,6 +296,7 @@ decide_free(struct decide *dc)
 	secret_free(&dc->mm_token);
 	secret_free(&dc->teams_secret);
 	secret_free(&dc->api_secret);
+	free(dc->ids.v);
 	free(dc);
 }
 
@@ -283,8 +410,9 @@ is_plain_name(const char *s)
  * waiting under refs/printgate/pending/, or a commit's hex id.  A
  * revision expression is refused (-EINVAL) before git sees it: libgit2
  * would evaluate ":/regex" by searching every commit's message, with the
- * whole daemon blocked meanwhile.  A name that is neither gives -ENOENT.
- * Sets *why for people either way.
+ * whole daemon blocked meanwhile.  A hex id is looked up among the
+ * commits only, never as a ref of that name.  A name that is neither
+ * gives -ENOENT.  Sets *why for people either way.
  */
 static int
 target_resolve(struct decide *dc, const char *arg, struct review_target *t,
@@ -296,8 +424,20 @@ target_resolve(struct decide *dc, const char *arg, struct review_target *t,
 	char *full, *pending, id[OID_HEX];
 	int error;
 
-	if (is_hex_id(arg))
-		return review_resolve(t, cf, r, arg, why);
+	if (is_hex_id(arg)) {
+		char q[64];
+
+		/* by id only: a branch named "b1993e0" is not that commit */
+		if ((error = repo_commit_by_id(r, arg, id)) == 0)
+			return review_resolve(t, cf, r, id, why);
+		*why = error == -EINVAL ? xasprintf("'%s' is the start of more "
+		    "than one object's id: give more of the commit's id",
+		    inbound_quote(arg, q, sizeof(q))) : error == -ENOENT ?
+		    xasprintf("'%s' is no commit's id", inbound_quote(arg, q,
+		    sizeof(q))) : xasprintf("cannot look up the commit '%s': "
+		    "%s", inbound_quote(arg, q, sizeof(q)), repo_strerror());
+		return error == -EIO ? -EIO : -ENOENT;
+	}
 	if (!is_plain_name(arg)) {
 		char q[64];
 
@@ -508,12 +648,20 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		return;
 	}
 	/*
-	 * A replay of a request handled before is answered from memory,
-	 * before the review is loaded, and posts nothing back: a repeated
+	 * A replay of a request handled before (since start, or by any
+	 * review's ledger) is answered before the review is loaded, and
+	 * posts nothing back: a repeated
 	 * click costs little, and a captured one replayed cannot make
 	 * printgated post to the platform again and again.
 	 */
-	if (idem && seen(dc, id)) {
+	if (idem && ids_update(dc) < 0) {
+		fail(o, 503, xstrdup("nothing was recorded: the ledger cannot "
+		    "be read; try again"));
+		log_warnx("record: read the event ids of '%s': %s", LEDGER_REF,
+		    repo_strerror());
+		return;
+	}
+	if (idem && (seen(dc, id) || idset_has(&dc->ids, id))) {
 		o->status = 200;
 		o->repeat = true;
 		o->text = xstrdup("already recorded: this request was handled "

@@ -99,6 +99,9 @@ struct framing {
 	unsigned lengths;		/* Content-Length headers */
 	unsigned encodings;		/* Transfer-Encoding headers */
 	bool differ;			/* two lengths that are not the same */
+	bool spaced;			/* a name with a space before ':' */
+	bool bad_length;		/* a length that is not only digits */
+	bool bad_encoding;		/* an encoding that is not "chunked" */
 	const char *length;
 };
 
@@ -109,13 +112,21 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 	struct framing *f = cls;
 
 	(void)kind;
+	if (strpbrk(key, " \t") != NULL)
+		f->spaced = true;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (value == NULL || *value == '\0' ||
+		    value[strspn(value, "0123456789")] != '\0')
+			f->bad_length = true;
 		if (f->lengths++ == 0)
 			f->length = value;
 		else if (strcmp(f->length, value ? value : "") != 0)
 			f->differ = true;
-	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		if (value == NULL || strcasecmp(value, "chunked") != 0)
+			f->bad_encoding = true;
 		f->encodings++;
+	}
 	return MHD_YES;
 }
 
@@ -126,6 +137,11 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
  * (request smuggling).  RFC 9112 6.3: Content-Length with
  * Transfer-Encoding, or lengths that differ, are an error.  Two equal
  * Content-Length headers are refused too: no client of ours sends them.
+ * So are a header name with a space before its colon (RFC 9112 5.1: a
+ * proxy may take "Content-Length : 5" as a length, this server does
+ * not), a length that is not only digits ("5 5" from a folded line, "+5")
+ * and a Transfer-Encoding other than "chunked", which this server cannot
+ * read ("identity, chunked" would keep the connection waiting).
  */
 static const char *
 framing_error(struct MHD_Connection *conn)
@@ -133,6 +149,9 @@ framing_error(struct MHD_Connection *conn)
 	struct framing f = { 0 };
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.spaced)
+		return "a header name has a space or tab in it (before its "
+		    "colon): remove it";
 	if (f.lengths > 0 && f.encodings > 0)
 		return "Content-Length and Transfer-Encoding together: "
 		    "send the body with one of them";
@@ -142,6 +161,12 @@ framing_error(struct MHD_Connection *conn)
 		return "more than one Content-Length header: send one";
 	if (f.encodings > 1)
 		return "more than one Transfer-Encoding header: send one";
+	if (f.bad_length)
+		return "Content-Length is not a number of bytes (digits "
+		    "only): send one";
+	if (f.bad_encoding)
+		return "the only Transfer-Encoding accepted is chunked: send "
+		    "the body with it or with Content-Length";
 	return NULL;
 }
 

@@ -335,6 +335,28 @@ done:
 	return repo_err(error);
 }
 
+/*
+ * An abbreviated id is looked up among the objects only: git_revparse
+ * would take a branch or tag of that name first.
+ */
+int
+repo_commit_by_id(struct repo *r, const char *hex, char out[OID_HEX])
+{
+	git_object *obj = NULL;
+	git_oid oid;
+	size_t n = hex ? strlen(hex) : 0;
+	int error;
+
+	if (n < GIT_OID_MINPREFIXLEN || n > GIT_OID_HEXSZ ||
+	    git_oid_fromstrn(&oid, hex, n) < 0)
+		return -EINVAL;
+	if ((error = git_object_lookup_prefix(&obj, r->git, &oid, n,
+	    GIT_OBJECT_COMMIT)) == 0)
+		oid_hex(git_object_id(obj), out);
+	git_object_free(obj);
+	return repo_err(error);
+}
+
 bool
 repo_has_object(struct repo *r, const char *id)
 {

@@ -114,6 +114,12 @@ const char *repo_strerror(void);
 
 /* Resolves rev (a name, an id, "HEAD~2") to the commit it peels to. */
 int repo_resolve_commit(struct repo *r, const char *rev, char out[OID_HEX]);
+/*
+ * The commit whose id starts with hex (4 to 40 hex digits), never a ref of
+ * that name: -ENOENT when there is none, -EINVAL when it is ambiguous or
+ * no commit.
+ */
+int repo_commit_by_id(struct repo *r, const char *hex, char out[OID_HEX]);
 /* Whether id names an object in the repository, of any type. */
 bool repo_has_object(struct repo *r, const char *id);
 /* Reads a tag object; -EINVAL when id is not a tag or not of a commit. */

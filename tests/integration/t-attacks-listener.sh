@@ -132,6 +132,30 @@ n=$(($(requests /slack-response) - before))
 if [ "$n" -eq 0 ]; then pass "slack button: the replay posts nothing back"
 else fail "slack button: the replay posts nothing back" "$n posts"; fi
 
+# A Teams approval replayed after a restart onto a rewritten version of
+# the tag (a commit beside the approved one, so the approved commit is
+# not in the new version's scope and its ledger is not read for it).
+newtag print/rp-beside brochures/emea/rp-beside.txt=v1
+v1=$(rev HEAD)
+printf '{"type":"message","id":"cap-beside","from":{"id":"29:alice"},"text":"<at>printgate</at> approve print/rp-beside"}' >"$T/cap-beside"
+teams "$T/cap-beside"
+if [ "$code" = 200 ]; then pass "rewritten version: alice's Teams approval of v1 is recorded"
+else fail "rewritten version: alice's Teams approval of v1 is recorded" "got $code"; fi
+git -C "$WORK" checkout -q -b beside "$v1~1"
+commit "v2, rewritten" brochures/emea/rp-beside.txt=v2-unseen
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin beside
+git -C "$WORK" tag -f -a print/rp-beside -m print/rp-beside >/dev/null
+push_as rruiz print/rp-beside
+restart
+teams "$T/cap-beside"
+assert_out "rewritten version: the replayed Teams approval is answered as handled before" \
+    "already recorded: this request was handled before"
+ledger_of print/rp-beside >"$OUT"
+assert_no_out "rewritten version: no approval by alice is recorded on v2" '"by":"alice"'
+if not_released print/rp-beside; then pass "rewritten version: the replay does not release the tag"
+else fail "rewritten version: the replay does not release the tag" "the tag was created"; fi
+git -C "$WORK" checkout -q main
+
 # --- item 5: Mattermost buttons clicked in another user's name
 newtag print/mm-forge brochures/emea/mm-forge.txt=forge
 wait_for 10 sh -c "grep -l '\"review\":\"print/mm-forge@' '$RCV'/req-*.body | xargs grep -l '\"integration\"' | grep -q ."
@@ -182,6 +206,26 @@ for name in print/names names "$(rev HEAD | cut -c1-10)" "$(rev HEAD)"; do
 	slack /slack/commands "$T/command"
 	assert_out "Slack status '$name' answers the review" "print/names" "waits"
 done
+# a branch named like a short commit id does not stand for that commit:
+# alice approves the commit she was shown (by its short id), and the
+# branch that an attacker named after it, pointing at his own commit
+# with a print tag waiting, gets nothing
+newtag print/hex-good brochures/emea/hex-good.txt=good
+short=$(rev --short=7 HEAD)
+newtag print/hex-evil brochures/emea/hex-evil.txt=evil
+evil=$(rev HEAD)
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin "HEAD:refs/heads/$short"
+slack_command U04ALICE "approve $short" "trig-hex-branch"
+slack /slack/commands "$T/command"
+assert_out "Slack approve by short id: recorded on the commit of that id, not on the branch of that name" \
+    "recorded: alice approve print/hex-good"
+ledger "$evil" >"$OUT"
+assert_no_out "Slack approve by short id: nothing recorded on the branch's commit" '"by":"alice"'
+printf '{"commit":"%s","person":"bob","decision":"approve"}' "$short" >"$T/api-hex"
+api "$T/api-hex"
+assert_out "API approve by short id: recorded on the commit of that id" '"review":"print/hex-good@'
+ledger "$evil" >"$OUT"
+assert_no_out "API approve by short id: nothing recorded on the branch's commit" '"by":"bob"'
 # strangers read nothing
 slack_command U04NOBODY "status print/names" "trig-stranger"
 slack /slack/commands "$T/command"
@@ -289,6 +333,20 @@ assert_out "Content-Length with Transfer-Encoding: refused 400" "HTTP/1.1 400" \
     "Content-Length and Transfer-Encoding together"
 rawpost 'Content-Length: LEN\r\nTransfer-Encoding: chunked'
 assert_out "Transfer-Encoding after Content-Length: refused 400" "HTTP/1.1 400"
+rawpost 'Content-Length : LEN'
+assert_out "a space before the colon of Content-Length: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+rawpost 'Content-Length: LEN\r\nTransfer-Encoding : chunked'
+assert_out "a space before the colon of Transfer-Encoding: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+rawpost 'X-Note: a\r\n Transfer-Encoding: chunked\r\nContent-Length: LEN'
+assert_out "Transfer-Encoding on a folded line: refused 400" "HTTP/1.1 400" \
+    "a header name has a space or tab in it"
+for te in 'chunked, identity' 'identity, chunked' 'identity'; do
+	rawpost "Transfer-Encoding: $te"
+	assert_out "Transfer-Encoding '$te': refused 400 at once" "HTTP/1.1 400" \
+	    "the only Transfer-Encoding accepted is chunked"
+done
 ledger_of print/names >"$OUT"
 assert_no_out "no request framed two ways is recorded" '"by":"carol"'
 rawpost 'Content-Length: LEN'
