@@ -198,21 +198,60 @@ sh_quote(struct buf *b, const char *s)
 }
 
 /*
- * Writes text as the file name in the folder dir (util_write_atomic()),
- * owned by whoever runs this: a hook written by root stays root's, so
- * that the repository's users cannot edit what the server runs.
+ * Opens the hooks folder, never through a link at its last name: run as
+ * root, install-hook would otherwise write where a link planted by anyone
+ * who can write the repository points (hooks -> /etc/cron.hourly).  The
+ * descriptor, or -1 with the reason printed.
  */
 static int
-write_file(const char *dir, const char *name, const char *text, mode_t mode)
+hooks_open(const char *hooks)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
+	struct stat st;
+	int fd = open(hooks, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd != -1)
+		return fd;
+	if (lstat(hooks, &st) == 0 && S_ISLNK(st.st_mode))
+		fprintf(stderr, "printgatectl: %s is a symbolic link, which "
+		    "install-hook does not follow: remove it, or set "
+		    "core.hooksPath to the folder it should point at\n",
+		    hooks);
+	else
+		fprintf(stderr, "printgatectl: cannot open %s: %s\n", hooks,
+		    strerror(errno));
+	return -1;
+}
+
+/*
+ * Whether the file update in the hooks folder dirfd is printgate's hook:
+ * read without following a link and without blocking, only when it is a
+ * regular file, and only its first 64 KiB, so that a link, a FIFO or a
+ * link to /dev/zero planted there is "not ours" rather than a hang.
+ */
+static bool
+hook_is_ours(int dirfd)
+{
+	char line[256];
+	struct stat st;
+	size_t seen = 0;
+	bool ours = false;
+	FILE *f;
+	int fd = openat(dirfd, "update", O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK);
 
 	if (fd == -1)
-		return -errno;
-	error = util_write_atomic(fd, name, text, strlen(text), mode,
-	    (uid_t)-1, (gid_t)-1);
-	close(fd);
-	return error;
+		return false;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return false;
+	}
+	while (!ours && seen < 64 * 1024 && fgets(line, sizeof(line), f)) {
+		seen += strlen(line);
+		ours = str_startswith(line, HOOK_MARKER);
+	}
+	fclose(f);
+	return ours;
 }
 
 static char *cli_via(void);
@@ -296,8 +335,8 @@ cmd_install_hook(int argc, char *argv[])
 	struct buf b = { 0 };
 	char *hooks = NULL, *path, *prog, *abs_config;
 	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
-	FILE *f;
-	int error;
+	struct stat st;
+	int dfd, error;
 
 	if (argc != 1 && !force)
 		usage();
@@ -313,24 +352,23 @@ cmd_install_hook(int argc, char *argv[])
 		free(rel);
 	}
 	path = xasprintf("%s/update", hooks);
-	if ((f = fopen(path, "r")) != NULL) {
-		char line[256];
-		bool ours = false;
-
-		while (fgets(line, sizeof(line), f))
-			if (str_startswith(line, HOOK_MARKER))
-				ours = true;
-		fclose(f);
-		if (!ours && !force) {
-			fprintf(stderr, "printgatectl: %s exists and is not "
-			    "printgate's; move it aside (or chain it) and run "
-			    "again, or use --force to replace it\n", path);
-			free(path);
-			free(hooks);
-			return EXIT_ERR;
-		}
-	}
 	mkdir(hooks, 0755);
+	if ((dfd = hooks_open(hooks)) == -1) {
+		free(path);
+		free(hooks);
+		return EXIT_ERR;
+	}
+	/* a link or a FIFO at update is not ours either */
+	if (fstatat(dfd, "update", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !hook_is_ours(dfd) && !force) {
+		fprintf(stderr, "printgatectl: %s exists and is not "
+		    "printgate's; move it aside (or chain it) and run "
+		    "again, or use --force to replace it\n", path);
+		close(dfd);
+		free(path);
+		free(hooks);
+		return EXIT_ERR;
+	}
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
 	buf_adds(&b, "#!/bin/sh\n" HOOK_MARKER
@@ -341,7 +379,9 @@ cmd_install_hook(int argc, char *argv[])
 	buf_adds(&b, " -c ");
 	sh_quote(&b, abs_config ? abs_config : config_path);
 	buf_adds(&b, " \"$@\"\n");
-	if ((error = write_file(hooks, "update", b.s, 0755)) < 0) {
+	/* owned by whoever runs this: a hook written by root stays root's */
+	if ((error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
+	    (uid_t)-1, (gid_t)-1)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
 		error = EXIT_ERR;
@@ -372,6 +412,7 @@ cmd_install_hook(int argc, char *argv[])
 		    "push is refused\n", prog);
 	error = 0;
 done:
+	close(dfd);
 	buf_free(&b);
 	free(abs_config);
 	free(prog);
