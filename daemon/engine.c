@@ -253,6 +253,7 @@ int
 engine_new(struct engine **out, const struct config *cf, char **why)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
+	struct stat st = { 0 };
 	FILE *f = NULL;
 	int fd, error;
 
@@ -278,6 +279,16 @@ engine_new(struct engine **out, const struct config *cf, char **why)
 		    "does not follow: remove it" : strerror(-error));
 		goto fail;
 	}
+	/* a folder or a FIFO there is no first start: refuse it */
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))) {
+		error = st.st_mode == 0 ? -errno : -EINVAL;
+		*why = xasprintf("cannot read '%s': %s", e->state_file,
+		    error == -EINVAL ? "it is not a regular file: remove it "
+		    "(printgated then starts the event log afresh)" :
+		    strerror(-error));
+		close(fd);
+		goto fail;
+	}
 	if (fd != -1 && (f = fdopen(fd, "r")) == NULL)
 		close(fd);
 	if (f != NULL) {
@@ -290,6 +301,13 @@ engine_new(struct engine **out, const struct config *cf, char **why)
 				e->have_state = true;
 			} else if (strcmp(line, "none") == 0)
 				e->have_state = true;
+		}
+		if (ferror(f)) {
+			error = -EIO;
+			*why = xasprintf("cannot read '%s': %s", e->state_file,
+			    strerror(errno));
+			fclose(f);
+			goto fail;
 		}
 		fclose(f);
 	}

@@ -529,21 +529,28 @@ sh_quote(struct buf *b, const char *s)
 }
 
 /*
- * Writes text as the file name in the folder dir (util_write_atomic()),
- * owned by whoever runs this: a hook written by root stays root's, so
- * that the repository's users cannot edit what the server runs.
+ * Opens the hooks folder, never through a link at its last name: run as
+ * root, install-hook would otherwise write where a link planted by anyone
+ * who can write the repository points (hooks -> /etc/cron.hourly).  The
+ * descriptor, or -1 with the reason printed.
  */
 static int
-write_file(const char *dir, const char *name, const char *text, mode_t mode)
+hooks_open(const char *hooks)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
+	struct stat st;
+	int fd = open(hooks, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd == -1)
-		return -errno;
-	error = util_write_atomic(fd, name, text, strlen(text), mode,
-	    (uid_t)-1, (gid_t)-1);
-	close(fd);
-	return error;
+	if (fd != -1)
+		return fd;
+	if (lstat(hooks, &st) == 0 && S_ISLNK(st.st_mode))
+		fprintf(stderr, "printgatectl: %s is a symbolic link, which "
+		    "install-hook does not follow: remove it, or set "
+		    "core.hooksPath to the folder it should point at\n",
+		    hooks);
+	else
+		fprintf(stderr, "printgatectl: cannot open %s: %s\n", hooks,
+		    strerror(errno));
+	return -1;
 }
 
 static char *cli_via(void);
@@ -640,19 +647,40 @@ hook_path(struct repo *r)
 	return path;
 }
 
-/* 1 when the file at path is printgate's hook, 0 when not, -errno. */
+/*
+ * 1 when the file at path is printgate's hook, 0 when not, -errno when it
+ * cannot be looked at (-ENOENT: no hook).  It is read without following a
+ * link and without blocking, only when it is a regular file, and only its
+ * first 64 KiB, so that a link, a FIFO or a link to /dev/zero planted
+ * there is "not ours" rather than a hang.
+ */
 static int
 hook_is_ours(const char *path)
 {
 	char line[256];
+	struct stat st;
+	size_t seen = 0;
 	bool ours = false;
-	FILE *f = fopen(path, "r");
+	FILE *f;
+	int fd;
 
-	if (f == NULL)
+	if (lstat(path, &st) == -1)
 		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (str_startswith(line, HOOK_MARKER))
-			ours = true;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return errno == ELOOP ? 0 : -errno;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (!ours && seen < 64 * 1024 && fgets(line, sizeof(line), f)) {
+		seen += strlen(line);
+		ours = str_startswith(line, HOOK_MARKER);
+	}
 	fclose(f);
 	return ours;
 }
@@ -760,9 +788,9 @@ cmd_install_hook(int argc, char *argv[])
 	struct config *cf;
 	struct repo *r;
 	struct buf b = { 0 };
-	char *hooks = NULL, *path, *prog, *abs_config;
+	char *hooks = NULL, *path, *prog = NULL, *abs_config = NULL;
 	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
-	int error;
+	int dfd, error;
 
 	if (argc != 1 && !force)
 		usage();
@@ -771,27 +799,33 @@ cmd_install_hook(int argc, char *argv[])
 	/* A core.hooksPath would make git ignore hooks/update. */
 	path = hook_path(r);
 	hooks = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	mkdir(hooks, 0755);
+	if ((dfd = hooks_open(hooks)) == -1) {
+		free(path);
+		free(hooks);
+		return EXIT_ERR;
+	}
+	/* a link or a FIFO at update is not ours either */
 	if ((error = hook_is_ours(path)) == 0) {
 		if (!force) {
 			fprintf(stderr, "printgatectl: %s exists and is not "
 			    "printgate's; move it aside (or chain it) and run "
 			    "again, or use --force to replace it (the old one "
 			    "is kept)\n", path);
-			free(path);
-			free(hooks);
-			return EXIT_ERR;
+			error = EXIT_ERR;
+			goto done;
 		}
 		if (hook_keep(path) != 0) {
-			free(path);
-			free(hooks);
-			return EXIT_ERR;
+			error = EXIT_ERR;
+			goto done;
 		}
 	}
-	mkdir(hooks, 0755);
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
 	hook_script(&b, prog, abs_config ? abs_config : config_path, path);
-	if ((error = write_file(hooks, "update", b.s, 0755)) < 0) {
+	/* owned by whoever runs this: a hook written by root stays root's */
+	if ((error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
+	    (uid_t)-1, (gid_t)-1)) < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
 		error = EXIT_ERR;
@@ -823,6 +857,7 @@ cmd_install_hook(int argc, char *argv[])
 	safe_directory_advice(cf, r);
 	error = 0;
 done:
+	close(dfd);
 	buf_free(&b);
 	free(abs_config);
 	free(prog);

@@ -167,6 +167,21 @@ assert "the file behind ledger-head is unchanged" outside_unchanged
 rm "$T/state/ledger-head"
 mv "$T/ledger-head.saved" "$T/state/ledger-head"
 
+# a folder or a FIFO at ledger-head is no first start: printgated refuses
+# it rather than skip what the ledger gained while it was down
+mv "$T/state/ledger-head" "$T/ledger-head.saved"
+mkdir "$T/state/ledger-head"
+run timeout 20 "$BUILD/printgated" -c "$CONF"
+assert_rc "printgated refuses a folder at ledger-head" 2
+assert_out "the folder at ledger-head is named, with the fix" \
+    "$T/state/ledger-head': it is not a regular file: remove it"
+rmdir "$T/state/ledger-head"
+mkfifo "$T/state/ledger-head"
+run timeout 20 "$BUILD/printgated" -c "$CONF"
+assert_rc "printgated refuses a FIFO at ledger-head, without hanging" 2
+rm "$T/state/ledger-head"
+mv "$T/ledger-head.saved" "$T/state/ledger-head"
+
 # a state folder others can write
 for m in 777 1777 770; do
 	chmod "$m" "$T/state"
@@ -266,6 +281,34 @@ assert "install-hook: the hook is a file of its own, mode 0755" \
     sh -c "[ -f '$hook' ] && [ ! -L '$hook' ] && [ \"\$(stat -c %a '$hook')\" = 755 ]"
 assert "install-hook: no temporary file is left" \
     sh -c "[ -z \"\$(ls -A '$REPO/hooks' | grep '^\.tmp-')\" ]"
+# the hooks folder replaced by a link to a folder of root's (think
+# /etc/cron.hourly): install-hook writes nothing there
+mkdir "$T/hookdir"
+mv "$REPO/hooks" "$REPO/hooks.real"
+ln -s "$T/hookdir" "$REPO/hooks"
+run timeout 20 "$BUILD/printgatectl" -c "$CONF" install-hook --force
+assert_rc "install-hook refuses a hooks folder that is a link" 2
+assert_out "install-hook names the linked hooks folder and the fix" \
+    "$REPO/hooks is a symbolic link, which install-hook does not follow" \
+    "core.hooksPath"
+assert "install-hook wrote nothing where the hooks link points" \
+    sh -c "[ -z \"\$(ls -A '$T/hookdir')\" ]"
+rm "$REPO/hooks"
+mv "$REPO/hooks.real" "$REPO/hooks"
+
+# a FIFO, or a link to /dev/zero, planted at hooks/update: install-hook
+# must not block or read forever; it is not printgate's hook
+for what in fifo zero; do
+	rm -f "$hook"
+	if [ "$what" = fifo ]; then mkfifo "$hook"; else ln -s /dev/zero "$hook"; fi
+	run timeout 20 "$BUILD/printgatectl" -c "$CONF" install-hook
+	assert_rc "install-hook over a planted $what at update: refused, no hang" 2
+	assert_out "install-hook over a planted $what says what to do" \
+	    "is not printgate's" "--force"
+done
+rm -f "$hook"
+run ctl install-hook
+assert_rc "install-hook into the hooks folder again" 0
 commit "emea 3" "brochures/emea/c.txt=c"
 run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
 tag print/u3
