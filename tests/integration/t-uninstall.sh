@@ -25,8 +25,8 @@ write_config
 # installed beside it (PREFIX/libexec/printgate), not at /usr/local's
 git -c init.defaultBranch=main init -q --bare "$T/other.git"
 sed "s|^repository = .*|repository = \"$T/other.git\";|" "$CONF" \
-    >"$T/other.conf"
-run "$dest/usr/bin/printgatectl" -c "$T/other.conf" install-hook
+    >"$dest/etc/printgate/other.conf"
+run "$dest/usr/bin/printgatectl" -c "$dest/etc/printgate/other.conf" install-hook
 assert_rc "the installed printgatectl installs the hook" 0
 assert_out "it names the installed hook program" \
     "runs $dest/usr/libexec/printgate/printgate-update with"
@@ -63,6 +63,14 @@ assert_rc "make uninstall" 0
 assert_out "make uninstall names the repository that still has the hook" \
     "printgate's update hook is still in $REPO" \
     "uninstall-hook"
+assert_out "it says to put back the hook printgate replaced, as a command" \
+    "put back the hook it replaced: mv '$REPO/hooks/update.before-printgate' '$REPO/hooks/update'"
+assert_out "where printgate replaced none, it says to delete the hook" \
+    "printgate's update hook is still in $T/other.git" \
+    "delete it: rm '$T/other.git/hooks/update'"
+assert_no_out "it never names a hook to put back that is not there" \
+    "$T/other.git/hooks/update.before-printgate"
+rm "$T/other.git/hooks/update" "$dest/etc/printgate/other.conf"
 rm -rf "$T/bin"
 
 commit "second" brochures/emea/a.txt=two
