@@ -275,6 +275,52 @@ shared_fix(FILE *to, const char *gitdir, const char *group, bool set_config)
 }
 
 /*
+ * The update hook runs as each pushing user, who reads the config: in a
+ * repository shared with group gid, the config and every folder above it
+ * must be readable (and passable) by others or by that group.  Prints
+ * what is not, with the command that fixes it, on stderr.  Returns 0 or
+ * EXIT_ERR.
+ */
+static int
+check_config_readable(const char *config, gid_t gid, const char *group)
+{
+	char *path = realpath(config, NULL), *slash;
+	struct stat st;
+	int rc = 0;
+
+	if (path == NULL)
+		return 0; /* load_config() read it: nothing more to say */
+	for (bool file = true;; file = false) {
+		mode_t oth = file ? S_IROTH : S_IXOTH;
+		mode_t grp = file ? S_IRGRP : S_IXGRP;
+
+		if (stat(path, &st) == -1) {
+			fprintf(stderr, "printgatectl: %s: %s\n", path,
+			    strerror(errno));
+			rc = EXIT_ERR;
+			break;
+		}
+		if (!(st.st_mode & oth) &&
+		    !((st.st_mode & grp) && st.st_gid == gid)) {
+			fprintf(stderr, "printgatectl: %s: the update hook "
+			    "runs as each pusher (group %s), who cannot %s it, "
+			    "so every print tag would be refused: chmod %s %s "
+			    "(%s)\n", path, group, file ? "read" : "pass",
+			    file ? "o+r" : "o+x", path, file ?
+			    "the config holds no secret" : "a folder on the "
+			    "way to the config");
+			rc = EXIT_ERR;
+			break;
+		}
+		if ((slash = strrchr(path, '/')) == NULL || slash == path)
+			break;
+		*slash = '\0';
+	}
+	free(path);
+	return rc;
+}
+
+/*
  * What the hook (run as each pushing user) and printgated (as its own
  * user) will meet in the repository: that the path is there and is a git
  * repository, and, when it is shared (core.sharedRepository), that every
@@ -352,6 +398,8 @@ check_repository(const struct config *cf)
 	    group, perm & 0777);
 	memset(&shared_walk, 0, sizeof(shared_walk));
 	shared_walk.gid = st.st_gid;
+	if (check_config_readable(cf->path, st.st_gid, group) != 0)
+		goto done;
 	if (shared_dir(gitdir, &st, FTW_D, NULL) < 0)
 		goto done;
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
@@ -493,7 +541,12 @@ cmd_check(int argc, char *argv[])
 	return check_repository(cf);
 }
 
-/* The printgate-update program next to this one, or the installed one. */
+/*
+ * The printgate-update program next to this one (the build tree), else
+ * the one installed beside it (PREFIX/bin/printgatectl and
+ * PREFIX/libexec/printgate/printgate-update, whatever PREFIX make install
+ * was given), else the one of the PREFIX printgatectl was built with.
+ */
 static char *
 hook_program(void)
 {
@@ -508,6 +561,13 @@ hook_program(void)
 			p = xasprintf("%s/printgate-update", self);
 			if (access(p, X_OK) == 0)
 				return p;
+			free(p);
+			p = xasprintf("%s/../libexec/printgate/printgate-update",
+			    self);
+			if (access(p, X_OK) == 0 && realpath(p, self) != NULL) {
+				free(p);
+				return xstrdup(self);
+			}
 			free(p);
 		}
 	}
@@ -853,7 +913,9 @@ cmd_install_hook(int argc, char *argv[])
 	}
 	if (access(prog, X_OK) != 0)
 		printf("  warning: %s is not there yet: until it is, every "
-		    "push is refused\n", prog);
+		    "push is refused; install printgate there, or run the "
+		    "printgatectl installed beside its printgate-update\n",
+		    prog);
 	safe_directory_advice(cf, r);
 	error = 0;
 done:

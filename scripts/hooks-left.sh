@@ -19,8 +19,14 @@ for conf in "$confdir"/*.conf; do
 		if [ -f "$hook" ] && grep -qF "$marker" "$hook" 2>/dev/null; then
 			echo "printgate's update hook is still in $repo ($hook):"
 			echo "  every push there is refused once printgate is gone;"
-			echo "  run 'printgatectl -c $conf uninstall-hook' first,"
-			echo "  or delete the hook (or put back $hook.before-printgate)"
+			if [ -e "$hook.before-printgate" ]; then
+				echo "  put back the hook it replaced:" \
+				    "mv '$hook.before-printgate' '$hook'"
+			else
+				echo "  delete it: rm '$hook'"
+			fi
+			echo "  (what 'printgatectl -c $conf uninstall-hook' does," \
+			    "run before make uninstall)"
 		fi
 	done
 done

@@ -44,6 +44,8 @@ bad=$(find "$REPO/objects" -type d ! -perm -2070 | head -n 1)
 if [ -z "$bad" ]; then pass "every object folder is group-writable and setgid"
 else fail "every object folder is group-writable and setgid" "$bad"; fi
 
+# the pushers, who run the hook, pass the test's folder to the config
+chmod 755 "$T"
 run ctl check
 assert_rc "check: a shared repository whose folders the group can write" 0
 assert_out "check says how the repository is shared" \
@@ -56,6 +58,23 @@ assert_out "check names the folder and gives the fix" \
     "is shared with group" "$REPO/refs/notes" "chmod -R g+rwX" \
     "find '$REPO' -type d -exec chmod g+s {} +"
 chmod g+ws "$REPO/refs/notes"
+
+# the hook runs as each pusher and reads the config: one that only its
+# owner can read (or a folder above it the pushers cannot pass) refuses
+# every print tag, and check, run as root, must say so
+chmod 600 "$CONF"
+run ctl check
+assert_rc "check: a config the pushers cannot read exits 2" 2
+assert_out "check names the config, who cannot read it and the fix" \
+    "$CONF: the update hook runs as each pusher (group" \
+    "who cannot read it, so every print tag would be refused: chmod o+r $CONF"
+chmod 644 "$CONF"
+chmod 700 "$T"
+run ctl check
+assert_rc "check: a folder above the config the pushers cannot pass exits 2" 2
+assert_out "check names the folder and the fix" \
+    "$T: the update hook runs as each pusher" "chmod o+x $T"
+chmod 755 "$T"
 
 git config --file "$REPO/config" core.sharedRepository nonsense
 push_as rruiz print/q1

@@ -20,6 +20,21 @@ assert_rc "make install DESTDIR=..." 0
 mkdir -p "$dest/etc/printgate"
 CONF="$dest/etc/printgate/printgate.conf"
 write_config
+# The installed printgatectl, built with make's default PREFIX but
+# installed with PREFIX=/usr, points the hook at the printgate-update
+# installed beside it (PREFIX/libexec/printgate), not at /usr/local's
+git -c init.defaultBranch=main init -q --bare "$T/other.git"
+sed "s|^repository = .*|repository = \"$T/other.git\";|" "$CONF" \
+    >"$dest/etc/printgate/other.conf"
+run "$dest/usr/bin/printgatectl" -c "$dest/etc/printgate/other.conf" install-hook
+assert_rc "the installed printgatectl installs the hook" 0
+assert_out "it names the installed hook program" \
+    "runs $dest/usr/libexec/printgate/printgate-update with"
+assert_no_out "it does not point at a program that is not there" \
+    "is not there yet"
+assert "the hook runs the printgate-update of that installation" \
+    grep -qF "exec '$dest/usr/libexec/printgate/printgate-update'" \
+    "$T/other.git/hooks/update"
 # The programs as an installation holds them, side by side: install-hook
 # points the hook at the printgate-update next to printgatectl.
 mkdir -p "$T/bin"
@@ -48,6 +63,14 @@ assert_rc "make uninstall" 0
 assert_out "make uninstall names the repository that still has the hook" \
     "printgate's update hook is still in $REPO" \
     "uninstall-hook"
+assert_out "it says to put back the hook printgate replaced, as a command" \
+    "put back the hook it replaced: mv '$REPO/hooks/update.before-printgate' '$REPO/hooks/update'"
+assert_out "where printgate replaced none, it says to delete the hook" \
+    "printgate's update hook is still in $T/other.git" \
+    "delete it: rm '$T/other.git/hooks/update'"
+assert_no_out "it never names a hook to put back that is not there" \
+    "$T/other.git/hooks/update.before-printgate"
+rm "$T/other.git/hooks/update" "$dest/etc/printgate/other.conf"
 rm -rf "$T/bin"
 
 commit "second" brochures/emea/a.txt=two
