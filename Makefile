@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgate - keeps marketing collateral from going to print before sales
 # has reviewed it.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config.c - reads printgate's configuration file with libconfig, checks
  * all of it in one pass and turns it into a struct config.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * decide.c - the HTTP listener's routes: decisions from Slack, Mattermost,
  * Teams and the signed API, and the commands that read (status, pending,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * engine.c - what printgated does, apart from waiting: it reads the ledger
  * as an event log and queues a chat message per event and channel; it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gate.c - the update hook's logic: who may push print tags, that they are
  * immutable, that printgate's own refs are not pushed, and whether the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ledger.c - ledger events: encoding and decoding of the JSON lines
  * (jansson), reading a commit's note, and appending to it with

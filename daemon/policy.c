@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy.c - the decision: which rules apply to a candidate, and whether
  * they are met by the reviewers' latest decisions.  Pure: no I/O, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * printgatectl - the administrator's and the marketer's tool: check the
  * config, install the hook, see what waits and why, who reviews what, read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * review.c - the review of a candidate for print, gathered from the
  * repository and the ledger: the newest earlier print tag it descends from,

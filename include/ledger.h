@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ledger.h - printgate's ledger: events as JSON lines in git notes under
  * refs/notes/printgate, one note per reviewed commit, appended and never
  * rewritten.
  *
- * An event line (DESIGN.md, "The ledger"):
+ * An event line:
  *   {"v":1,"type":"approve","at":"2027-01-03T10:00:00Z","by":"alice",
  *    "via":"cli:root","tag":"print/q1","rules":["emea"],
  *    "fingerprints":{"emea":"…"},"comment":"…","id":"…"}

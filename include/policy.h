@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy.h - the review and the decision, as pure code: given a candidate's
  * scope, trailers, authors and ledger events, which rules apply and whether

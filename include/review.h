@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * review.h - a candidate for print, gathered from the repository: finds the
  * base print tag, the scope, the authors, the ledger events and the rules,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck disable=SC2086 # word splitting of flags and lists is meant
 # run.sh - builds printgate's fuzz targets with clang's libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer, runs each in turn, and
