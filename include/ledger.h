@@ -39,6 +39,8 @@ enum ledger_type {
 	LEDGER_VIOLATION,
 	LEDGER_CARRIED_OVER,
 };
+/* How many event types there are. */
+#define LEDGER_NTYPES ((size_t)LEDGER_CARRIED_OVER + 1)
 
 struct ledger_fp {
 	char *rule;
@@ -73,6 +75,8 @@ struct ledger_events {
 const char *ledger_type_name(enum ledger_type type);
 /* 0, or -EINVAL for an unknown name. */
 int ledger_type_parse(const char *name, enum ledger_type *out);
+/* Every type's name, for people: "request, approve, ... or carried-over". */
+char *ledger_type_list(void);
 /* Whether type is a reviewer's decision. */
 bool ledger_is_decision(enum ledger_type type);
 

@@ -101,6 +101,14 @@ struct review_dep {
 };
 
 /*
+ * The grammar of numbers in conditions, for the policy and for config's
+ * validation alike: parses the whole of s as a decimal number, allowing
+ * blanks around it, a sign, a fraction and "_" or "," between digits
+ * ("2_500_000", "2,500,000").  False when s is not one.
+ */
+bool policy_number(const char *s, long double *out);
+
+/*
  * Evaluates a rule's condition against the trailers.  Returns true when it
  * holds.  A missing trailer makes it false.  Numbers compare as numbers
  * when both sides are numbers; = and != compare other values as strings;

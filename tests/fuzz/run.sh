@@ -32,10 +32,10 @@ srcs_of() {
 	api) echo "webhook inbound notice util" ;;
 	ledger) echo "ledger repo util" ;;
 	verify) echo "verify util" ;;
-	config) echo "config util" ;;
+	config) echo "config policy ledger repo util" ;;
 	trailers) echo "repo policy ledger config util" ;;
 	outbox) echo "outbox util" ;;
-	gate) echo "gate review policy ledger repo config verify util log" ;;
+	gate) echo "gate record review policy ledger repo config verify util log" ;;
 	esac
 }
 
