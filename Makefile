@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgate - keeps marketing collateral from going to print before sales
 # has reviewed it.
 #
@@ -45,7 +46,7 @@ ALL_LDFLAGS = $(if $(SAN),-fsanitize=$(SAN)) $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # shared code: daemon/*.c, one role a file
-CORE = util log config verify repo policy ledger review gate outbox notify \
+CORE = util log config verify repo policy ledger record review gate outbox notify \
        watch engine notice slack mattermost teams webhook http answer \
        decide inbound refusal
 CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)

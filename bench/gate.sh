@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # gate.sh BUILD DIR MODE: the gate's latency on the generated repository in
 # DIR (bench/repo.sh), the whole hook process as git runs it, against
 # `git rev-parse --verify` and bench/shell-hook.sh on the same repository

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # idle.sh BUILD DIR MODE: printgated idle, watching the generated
 # repository in DIR with its listener open and nothing to do: CPU time and
 # wakeups (context switches) over 60 s (quick: 10 s), and RssAnon.  The

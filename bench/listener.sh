@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # listener.sh - printgated's HTTP listener under load, against the Slack
 # Bolt for JS app a team would write instead (bench/peers/bolt), on the
 # requests Slack sends to POST /slack/actions:

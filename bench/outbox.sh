@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # outbox.sh BUILD DIR MODE: printgated's outbound deliveries to the local
 # receiver (build/tests/receiver), watching the generated repository in
 # DIR.  Deliveries are queued with bench/tools/enqueue.c, the daemon's own

@@ -1,7 +1,8 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # repo.sh BUILD SIZE: makes the benchmark repository once and prints its
 # folder.  SIZE is "full" (100,000 commits, 20,000 files, 1,000 print tags,
-# 10,000 notes: DESIGN.md's "Targets") or "quick" (a tenth of each).  The
+# 10,000 notes: the size the targets are set for) or "quick" (a tenth of each).  The
 # result is cached under bench/cache/SIZE-KEY, KEY a hash of the generator
 # and this script, so a changed generator makes a new repository.
 #

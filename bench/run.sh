@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD full|quick: every benchmark (bench/README.md), then one
 # table.  The generated repository is made once and cached (bench/repo.sh).
 # Each benchmark prints ROW lines; a benchmark that fails is reported in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shell-hook.sh - the update hook an administrator would write instead of
 # printgate, for bench/gate.sh to measure against: the same rules as
 # bench.conf.in, with git commands and grep.  It takes the same decision as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * answer.c - printgated's answers to the chat platforms' requests, each in
  * the platform's own JSON (jansson).  Pure: text in, JSON out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config.c - reads printgate's configuration file with libconfig, checks
  * all of it in one pass and turns it into a struct config.
@@ -27,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ledger.h"
+#include "policy.h"
 #include "util.h"
 
 #define SECRET_MAX (64 * 1024)		/* bytes in a secret file */
@@ -178,12 +181,6 @@ static const struct field http_fields[H_N] = {
 	    { "mattermost_token_file", K_STRING, false },
 	[H_TEAMS_SECRET_FILE] = { "teams_secret_file", K_STRING, false },
 	[H_API_SECRET_FILE] = { "api_secret_file", K_STRING, false },
-};
-
-/* The ledger's event types, which notify targets may choose from. */
-static const char *const event_names[] = {
-	"request", "approve", "approve-with-changes", "changes-required",
-	"remind", "escalate", "released", "violation", "carried-over",
 };
 
 static const char *const notify_type_names[] = {
@@ -605,30 +602,6 @@ duration_fmt(int64_t secs, char *out, size_t len)
 }
 
 /*
- * A number as policy.c compares them: a sign, digits with '_' or ','
- * between them ("2,500,000"), a fraction.
- */
-static bool
-number_ok(const char *s)
-{
-	bool digits = false;
-
-	if (*s == '+' || *s == '-')
-		s++;
-	for (; *s != '\0'; s++) {
-		if (*s >= '0' && *s <= '9')
-			digits = true;
-		else if (!((*s == '_' || *s == ',') && digits &&
-		    s[1] >= '0' && s[1] <= '9'))
-			break;
-	}
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits = true;
-	return digits && *s == '\0';
-}
-
-/*
  * Parses a rule's condition, "Trailer op value", into out (which owns
  * copies).  Returns NULL, or why it is wrong and out untouched.
  */
@@ -685,7 +658,8 @@ when_parse(const char *text, struct config_when *out)
 	/* policy.c would make such a rule apply always: say so now */
 	if (op != CONFIG_OP_EQ && op != CONFIG_OP_NE) {
 		char *v = xstrndup(value, (size_t)(value_end - value));
-		bool number = number_ok(v);
+		long double ignored;
+		bool number = policy_number(v, &ignored);
 
 		free(v);
 		if (!number)
@@ -1336,26 +1310,25 @@ load_notify_events(struct loader *ld, struct config_notify *nt,
 		    "events out to get all of them)");
 		return;
 	}
-	if (!count_ok(ld, events, "events", ARRAY_SIZE(event_names)))
+	if (!count_ok(ld, events, "events", LEDGER_NTYPES))
 		return;
 	nt->events = xcalloc(n, sizeof(*nt->events));
 	for (size_t j = 0; j < n; j++) {
 		const config_setting_t *e;
 		const char *name = elem_str(events, (int)j);
+		enum ledger_type type;
 		size_t k;
 		bool dup = false;
 
 		if (name == NULL)
 			continue;
 		e = config_setting_get_elem(events, (unsigned)j);
-		for (k = 0; k < ARRAY_SIZE(event_names); k++)
-			if (strcmp(name, event_names[k]) == 0)
-				break;
-		if (k == ARRAY_SIZE(event_names)) {
-			report(ld, e, "unknown event '%s': use request, "
-			    "approve, approve-with-changes, "
-			    "changes-required, remind, escalate, released, "
-			    "violation or carried-over", name);
+		if (ledger_type_parse(name, &type) < 0) {
+			char *names = ledger_type_list();
+
+			report(ld, e, "unknown event '%s': use %s", name,
+			    names);
+			free(names);
 			continue;
 		}
 		for (k = 0; k < nt->nevents; k++)

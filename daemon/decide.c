@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * decide.c - the HTTP listener's routes: decisions from Slack, Mattermost,
  * Teams and the signed API, and the commands that read (status, pending,
@@ -29,6 +30,7 @@
 #include "engine.h"
 #include "inbound.h"
 #include "ledger.h"
+#include "record.h"
 #include "log.h"
 #include "notice.h"
 #include "outbox.h"
@@ -617,9 +619,10 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 {
 	const struct config *cf = dc->cf;
 	struct repo *r = engine_repo(dc->engine);
-	struct ledger_event ev = { 0 };
+	struct record rec = { 0 };
+	enum ledger_type type;
 	size_t *rules = NULL, nrules = 0;
-	char id[33], fp[65], *why = NULL, *name, *line;
+	char *id = rec.id, fp[65], *via = NULL, *why = NULL, *name, *line;
 	struct review *after = NULL;
 	unsigned retries = 0;
 	ssize_t person;
@@ -632,7 +635,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		return;
 	}
 	if (ledger_type_parse(in->decision ? in->decision : "",
-	    &ev.type) < 0 || !ledger_is_decision(ev.type)) {
+	    &type) < 0 || !ledger_is_decision(type)) {
 		fail(o, 400, xstrdup("the decision must be approve, "
 		    "approve-with-changes or changes-required"));
 		return;
@@ -642,7 +645,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 
 		verify_sha256_hex(key, strlen(key), fp);
 		free(key);
-		snprintf(id, sizeof(id), "%.32s", fp);
+		snprintf(id, sizeof(rec.id), "%.32s", fp);
 	} else if (util_random_id(id) < 0) {
 		fail(o, 500, xstrdup("cannot make an event id"));
 		return;
@@ -681,7 +684,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	}
 	name = review_name(o->rv);
 	switch (already(o->rv, idem ? id : NULL, cf->people[person].id,
-	    ev.type, in->comment)) {
+	    type, in->comment)) {
 	case NEW:
 		break;
 	case REPLAY:
@@ -697,32 +700,24 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	case SAME:
 		o->status = 200;
 		o->text = xasprintf("already recorded: %s %s %s", cf->people[
-		    person].id, ledger_type_name(ev.type), name);
+		    person].id, ledger_type_name(type), name);
 		o->approved = o->rv->approved;
 		free(rules);
 		free(name);
 		return;
 	}
-	ev.at = dc->now();
-	ev.by = cf->people[person].id;
-	ev.via = xasprintf("%s:%s", platform_names[p], p == P_API ? "api" :
-	    in->user);
-	if (p == P_API) {
-		free(ev.via);
-		ev.via = xstrdup("api");
-	}
-	ev.tag = o->rv->tag;
-	ev.comment = in->comment;
-	ev.id = id;
-	ev.rules = xcalloc(nrules, sizeof(char *));
-	ev.fps = xcalloc(nrules, sizeof(*ev.fps));
-	for (size_t i = 0; i < nrules; i++) {
-		ev.rules[ev.nrules++] = cf->rules[rules[i]].name;
-		ev.fps[ev.nfps].rule = cf->rules[rules[i]].name;
-		ev.fps[ev.nfps++].value =
-		    (char *)o->rv->rules[rules[i]].fingerprint;
-	}
-	error = ledger_append(r, o->rv->commit, &ev,
+	rec.type = type;
+	rec.at = dc->now();
+	rec.by = cf->people[person].id;
+	via = p == P_API ? xstrdup("api") :
+	    xasprintf("%s:%s", platform_names[p], in->user);
+	rec.via = via;
+	rec.tag = o->rv->tag;
+	rec.comment = in->comment;
+	rec.rules = rules;
+	rec.nrules = nrules;
+	rec.fingerprints = true;
+	error = record_append(r, cf, o->rv, o->rv->commit, &rec,
 	    DECIDE_LEDGER_TIMEOUT_MS, &retries);
 	dc->m->ledger_retries += retries;
 	if (error < 0) {
@@ -731,14 +726,14 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		    "the ledger stayed locked by other writers" :
 		    "the ledger cannot be written"));
 		log_warnx("record %s of '%s' by %s: %s", ledger_type_name(
-		    ev.type), name, ev.by, error == -ETIMEDOUT ? "timed out" :
+		    type), name, rec.by, error == -ETIMEDOUT ? "timed out" :
 		    repo_strerror());
 		goto done;
 	}
-	dc->m->decisions[ev.type == LEDGER_APPROVE ? 0 :
-	    ev.type == LEDGER_APPROVE_WITH_CHANGES ? 1 : 2]++;
-	log_info("record %s of '%s' by %s via %s", ledger_type_name(ev.type),
-	    name, ev.by, ev.via);
+	dc->m->decisions[type == LEDGER_APPROVE ? 0 :
+	    type == LEDGER_APPROVE_WITH_CHANGES ? 1 : 2]++;
+	log_info("record %s of '%s' by %s via %s", ledger_type_name(type),
+	    name, rec.by, rec.via);
 	o->recorded = true;
 	o->status = 200;
 	if (idem) {
@@ -754,19 +749,38 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	free(why);
 	o->approved = o->rv->approved;
 	line = review_format_line(cf, o->rv);
-	o->text = xasprintf("recorded: %s %s %s\n%s%s", ev.by,
-	    ledger_type_name(ev.type), name, line, o->approved &&
+	o->text = xasprintf("recorded: %s %s %s\n%s%s", rec.by,
+	    ledger_type_name(type), name, line, o->approved &&
 	    cf->review.auto_release ? "; it is released now" : "");
 	free(line);
 done:
-	free(ev.via);
-	free(ev.rules);
-	free(ev.fps);
+	free(via);
 	free(rules);
 	free(name);
 }
 
 /* --- the read-only commands -------------------------------------- */
+
+/* The most waiting reviews the pending command lists. */
+#define DECIDE_MAX_PENDING 50
+
+/* Loads a waiting review through the engine's memo (review_loader). */
+static int
+pending_load(void *ctx, const char *tag, struct review **out)
+{
+	struct decide *dc = ctx;
+	struct review_target t = { 0 };
+	char *why = NULL;
+	int error;
+
+	if ((error = review_resolve(&t, dc->cf, engine_repo(dc->engine), tag,
+	    &why)) == 0)
+		error = engine_review_load(dc->engine, t.commit, t.tag,
+		    t.tag_object, t.message, out, &why);
+	free(why);
+	review_target_clear(&t);
+	return error;
+}
 
 /*
  * The answer to a command that reads (status, pending, who, help) from
@@ -816,60 +830,16 @@ command_text(struct decide *dc, enum platform p, const struct inbound *in,
 		return buf_steal(&b);
 	}
 	case INBOUND_PENDING:
-	pending: {
-		struct repo_ref *refs = NULL;
-		size_t n = 0;
-
-		if (repo_ref_list(r, PENDING_PREFIX "*", &refs, &n) < 0) {
+	pending:
+		if (review_format_pending(cf, r, DECIDE_MAX_PENDING,
+		    pending_load, dc, &b) < 0) {
 			*status = 500;
 			return xstrdup("cannot list the waiting reviews");
 		}
-		for (size_t i = 0; i < n && i < 50; i++) {
-			struct review_target t = { 0 };
-			struct review *rv = NULL;
-			char *tag = review_pending_tag(cf, refs[i].name);
-			char *why = NULL, *line;
-
-			if (review_resolve(&t, cf, r, tag, &why) == 0 &&
-			    engine_review_load(dc->engine, t.commit, t.tag,
-			    t.tag_object, t.message, &rv, &why) == 0) {
-				line = review_format_line(cf, rv);
-				buf_addf(&b, "%s\n", line);
-				free(line);
-			}
-			free(why);
-			free(tag);
-			review_free(rv);
-			review_target_clear(&t);
-		}
-		if (n == 0)
-			buf_adds(&b, "no print tag waits for approval\n");
-		repo_ref_list_free(refs, n);
 		return buf_steal(&b);
-	}
 	case INBOUND_WHO:
-		for (size_t i = 0; i < cf->nrules; i++) {
-			const struct config_rule *rule = &cf->rules[i];
-			const struct config_group *g = &cf->groups[rule->group];
-			struct repo_pathspec *ps = NULL;
-			bool hit;
-
-			if (in->path == NULL ||
-			    repo_pathspec_new(&ps, rule->paths,
-			    rule->npaths) < 0)
-				continue;
-			hit = repo_pathspec_match(ps, in->path);
-			repo_pathspec_free(ps);
-			if (!hit)
-				continue;
-			buf_addf(&b, "%s: %u of %s (", rule->name,
-			    rule->required, g->name);
-			for (size_t m = 0; m < g->nmembers; m++)
-				buf_addf(&b, "%s%s", m ? ", " : "",
-				    cf->people[g->members[m]].name);
-			buf_addf(&b, ")%s%s\n", rule->has_when ? " when " : "",
-			    rule->has_when ? rule->when.text : "");
-		}
+		if (in->path)
+			review_format_who(cf, in->path, "", false, &b);
 		if (b.len == 0)
 			buf_addf(&b, "%s: no rule; prints without review\n",
 			    in->path ? in->path : "?");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * engine.c - what printgated does, apart from waiting: it reads the ledger
  * as an event log and queues a chat message per event and channel; it
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "record.h"
 #include "log.h"
 #include "notice.h"
 #include "notify.h"
@@ -383,39 +385,40 @@ engine_save_state(struct engine *e)
 	return error;
 }
 
-/* Writes an event of the daemon's own to the ledger. */
+/*
+ * Writes an event of the daemon's own to the ledger, naming rv's rules
+ * that apply and (but for a release) are not met yet.
+ */
 static int
 engine_record(struct engine *e, const char *commit, enum ledger_type type,
     const char *tag, const char *tag_object, const struct review *rv,
     const char *comment)
 {
-	struct ledger_event ev = { 0 };
+	struct record rec;
+	size_t *rules = NULL;
 	unsigned retries = 0;
-	char id[33];
 	int error;
 
-	if ((error = util_random_id(id)) < 0)
+	if ((error = record_init(&rec, type, e->now / 1000)) < 0)
 		return error;
-	ev.type = type;
-	ev.at = e->now / 1000;
-	ev.by = (char *)"printgate";
-	ev.via = (char *)ENGINE_VIA;
-	ev.tag = (char *)tag;
-	ev.tag_object = (char *)tag_object;
-	ev.comment = (char *)comment;
-	ev.id = id;
+	rec.by = "printgate";
+	rec.via = ENGINE_VIA;
+	rec.tag = tag;
+	rec.tag_object = tag_object;
+	rec.comment = comment;
 	if (rv) {
-		ev.rules = xcalloc(rv->nrules, sizeof(char *));
+		rules = xcalloc(rv->nrules ? rv->nrules : 1, sizeof(size_t));
 		for (size_t i = 0; i < rv->nrules; i++)
 			if (rv->rules[i].applies && (type == LEDGER_RELEASED ||
 			    rv->rules[i].approvals <
 			    e->cf->rules[i].required || rv->rules[i].blocked))
-				ev.rules[ev.nrules++] = e->cf->rules[i].name;
+				rules[rec.nrules++] = i;
+		rec.rules = rules;
 	}
-	error = ledger_append(e->r, commit, &ev, ENGINE_LEDGER_TIMEOUT_MS,
-	    &retries);
+	error = record_append(e->r, e->cf, rv, commit, &rec,
+	    ENGINE_LEDGER_TIMEOUT_MS, &retries);
 	e->st.ledger_retries += retries;
-	free(ev.rules);
+	free(rules);
 	if (error < 0)
 		log_warnx("write %s event of '%s': %s, will retry at the next "
 		    "scan", ledger_type_name(type), tag ? tag : commit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gate.c - the update hook's logic: who may push print tags, that they are
  * immutable, that printgate's own refs are not pushed, and whether the
@@ -15,6 +16,7 @@
 
 #include "config.h"
 #include "ledger.h"
+#include "record.h"
 #include "repo.h"
 #include "review.h"
 #include "util.h"
@@ -63,42 +65,32 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
     const char *by, const char *tag, const char *tag_object,
     const struct review *rv, const struct config *cf, char **msg)
 {
-	struct ledger_event ev = { 0 };
-	char id[33];
+	struct record rec;
+	size_t *rules = NULL;
 	int error;
 
-	if ((error = util_random_id(id)) < 0) {
+	if ((error = record_init(&rec, type, (int64_t)time(NULL))) < 0) {
 		*msg = xasprintf("printgate: refusing %s: cannot make an "
 		    "event id: %s\n", tag, strerror(-error));
 		return error;
 	}
-	ev.type = type;
-	ev.at = (int64_t)time(NULL);
-	ev.by = (char *)by;
-	ev.via = (char *)"hook";
-	ev.tag = (char *)tag;
-	ev.tag_object = (char *)tag_object;
-	ev.id = id;
+	rec.by = by;
+	rec.via = "hook";
+	rec.tag = tag;
+	rec.tag_object = tag_object;
 	if (type == LEDGER_REQUEST) {
-		ev.rules = xcalloc(rv->nrules, sizeof(char *));
-		ev.fps = xcalloc(rv->nrules, sizeof(*ev.fps));
-		for (size_t i = 0; i < rv->nrules; i++) {
-			if (!rv->rules[i].applies)
-				continue;
-			ev.rules[ev.nrules++] = cf->rules[i].name;
-			ev.fps[ev.nfps].rule = cf->rules[i].name;
-			ev.fps[ev.nfps++].value = (char *)rv->rules[i].fingerprint;
-		}
+		record_applying(rv, &rules, &rec.nrules);
+		rec.rules = rules;
+		rec.fingerprints = true;
 	}
-	error = ledger_append(r, commit, &ev, GATE_LEDGER_TIMEOUT_MS, NULL);
-	free(ev.rules);
-	free(ev.fps);
+	error = record_append(r, cf, rv, commit, &rec, GATE_LEDGER_TIMEOUT_MS,
+	    NULL);
+	free(rules);
 	if (error < 0)
 		*msg = xasprintf("printgate: refusing %s: cannot write the "
 		    "ledger (%s): %s\n  nothing was recorded; push again, and "
 		    "if it persists ask an administrator\n", tag, LEDGER_REF,
-		    error == -ETIMEDOUT ? "it stayed locked by other writers" :
-		    repo_strerror());
+		    record_why(error));
 	return error;
 }
 

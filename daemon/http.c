@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * http.c - the HTTP listener's adapter around libmicrohttpd, the only file
  * that includes it.  It runs in printgated's event loop (MHD's external

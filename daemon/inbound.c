@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * inbound.c - what the parsers of inbound chat requests share: the
  * application/x-www-form-urlencoded decoder, the parser of command text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ledger.c - ledger events: encoding and decoding of the JSON lines
  * (jansson), reading a commit's note, and appending to it with
@@ -25,6 +26,8 @@ static const char *const type_names[] = {
 	[LEDGER_VIOLATION] = "violation",
 	[LEDGER_CARRIED_OVER] = "carried-over",
 };
+_Static_assert(ARRAY_SIZE(type_names) == LEDGER_NTYPES,
+    "a name for every ledger event type");
 
 const char *
 ledger_type_name(enum ledger_type type)
@@ -44,6 +47,17 @@ ledger_type_parse(const char *name, enum ledger_type *out)
 		}
 	}
 	return -EINVAL;
+}
+
+char *
+ledger_type_list(void)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 ==
+		    ARRAY_SIZE(type_names) ? " or " : ", ", type_names[i]);
+	return buf_steal(&b);
 }
 
 bool

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * log.c - logging to stderr, with sd-daemon priority prefixes when stderr is
  * connected to the journal.  Modelled on OpenBSD's log.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mattermost.c - the body of a Mattermost incoming webhook for a notice:
  * the headline as the post's text, and one attachment, coloured by kind,

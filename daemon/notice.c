@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * notice.c - what a notice says in words: the names of its kinds, its one
  * line headline, and the text helpers the four chat formats (slack.c,

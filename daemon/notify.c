@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * notify.c - outbound HTTP through libcurl's multi interface and its socket
  * API (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION), so that any number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * outbox.c - the durable outbound queue: a file per delivery in
  * state_dir/outbox, written with util_write_atomic() before the first

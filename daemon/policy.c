@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy.c - the decision: which rules apply to a candidate, and whether
  * they are met by the reviewers' latest decisions.  Pure: no I/O, no
@@ -15,12 +16,8 @@ static const char *const op_names[] = {
 	[CONFIG_OP_LE] = "<=", [CONFIG_OP_GT] = ">", [CONFIG_OP_GE] = ">=",
 };
 
-/*
- * Parses a whole string as a decimal number, allowing a sign, a fraction
- * and "_" or "," between digits ("2_500_000", "2,500,000").
- */
-static bool
-parse_number(const char *s, long double *out)
+bool
+policy_number(const char *s, long double *out)
 {
 	char clean[64];
 	size_t n = 0;
@@ -85,7 +82,7 @@ policy_when(const struct config_when *w, const struct trailer *t, size_t n,
 			*why = xasprintf("no %s trailer", w->trailer);
 		return false;
 	}
-	if (parse_number(value, &a) && parse_number(w->value, &b)) {
+	if (policy_number(value, &a) && policy_number(w->value, &b)) {
 		holds = compare(a < b ? -1 : a > b ? 1 : 0, w->op);
 	} else if (w->op == CONFIG_OP_EQ || w->op == CONFIG_OP_NE) {
 		holds = compare(strcmp(value, w->value), w->op);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * printgatectl - the administrator's and the marketer's tool: check the
  * config, install the hook, see what waits and why, who reviews what, read
@@ -24,6 +25,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "outbox.h"
+#include "record.h"
 #include "repo.h"
 #include "review.h"
 #include "util.h"
@@ -635,9 +637,9 @@ baseline(const struct config *cf, struct repo *r)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ledger_events evs = { 0 };
-		struct ledger_event ev = { 0 };
+		struct record rec;
 		struct repo_tag *t = NULL;
-		char commit[OID_HEX], id[33];
+		char commit[OID_HEX], *via;
 		const char *tag = refs[i].name + strlen("refs/tags/");
 		bool known = false;
 		int error;
@@ -657,20 +659,19 @@ baseline(const struct config *cf, struct repo *r)
 			    strcmp(evs.v[k].tag, tag) == 0)
 				known = true;
 		ledger_events_free(&evs);
-		if (known || util_random_id(id) < 0)
+		if (known || record_init(&rec, LEDGER_RELEASED,
+		    (int64_t)time(NULL)) < 0)
 			continue;
-		ev.type = LEDGER_RELEASED;
-		ev.at = (int64_t)time(NULL);
-		ev.by = (char *)"printgate";
-		ev.via = cli_via();
-		ev.tag = (char *)tag;
-		ev.tag_object = refs[i].id;
-		ev.comment = (char *)"baseline: the print tag existed before "
+		via = cli_via();
+		rec.by = "printgate";
+		rec.via = via;
+		rec.tag = tag;
+		rec.tag_object = refs[i].id;
+		rec.comment = "baseline: the print tag existed before "
 		    "printgate was installed";
-		ev.id = id;
-		error = ledger_append(r, commit, &ev, CTL_LEDGER_TIMEOUT_MS,
-		    NULL);
-		free(ev.via);
+		error = record_append(r, cf, NULL, commit, &rec,
+		    CTL_LEDGER_TIMEOUT_MS, NULL);
+		free(via);
 		if (error < 0) {
 			fprintf(stderr, "printgatectl: cannot record %s as the "
 			    "baseline: %s\n", tag, repo_strerror());
@@ -1010,40 +1011,51 @@ cmd_status(int argc, char *argv[])
 	return rc;
 }
 
+/* What pending_load needs: the repository, the lines made so far. */
+struct pending_ctx {
+	struct repo *r;
+	struct buf *lines;
+};
+
+/*
+ * Loads a waiting review (review_loader), or exits saying why; the lines
+ * before it are printed first, so that they are not lost.
+ */
+static int
+pending_load(void *ctx, const char *tag, struct review **out)
+{
+	struct pending_ctx *pc = ctx;
+	struct review_target t;
+
+	fputs(pc->lines->s ? pc->lines->s : "", stdout);
+	free(buf_steal(pc->lines));
+	resolve(ctl.cf, pc->r, tag, &t);
+	*out = load_review(ctl.cf, pc->r, &t);
+	review_target_clear(&t);
+	return 0;
+}
+
 static int
 cmd_pending(int argc, char *argv[])
 {
-	struct repo_ref *refs = NULL;
+	struct buf b = { 0 };
+	struct pending_ctx pc = { .lines = &b };
 	struct config *cf;
 	struct repo *r;
-	size_t n = 0;
+	ssize_t n;
 
 	if (argc != 1)
 		usage();
 	cf = load_config(0);
-	r = open_repo(cf);
-	if (repo_ref_list(r, PENDING_PREFIX "*", &refs, &n) < 0) {
+	pc.r = r = open_repo(cf);
+	n = review_format_pending(cf, r, SIZE_MAX, pending_load, &pc, &b);
+	if (n < 0) {
 		fprintf(stderr, "printgatectl: cannot list %s: %s\n",
 		    PENDING_PREFIX, repo_strerror());
 		return EXIT_ERR;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct review_target t;
-		struct review *rv;
-		char *tag = review_pending_tag(cf, refs[i].name), *line;
-
-		resolve(cf, r, tag, &t);
-		rv = load_review(cf, r, &t);
-		line = review_format_line(cf, rv);
-		puts(line);
-		free(line);
-		free(tag);
-		review_free(rv);
-		review_target_clear(&t);
-	}
-	if (n == 0)
-		printf("no print tag waits for approval\n");
-	repo_ref_list_free(refs, n);
+	fputs(b.s ? b.s : "", stdout);
+	free(b.s);
 	return n ? 0 : EXIT_NOT;
 }
 
@@ -1159,34 +1171,17 @@ cmd_who(int argc, char *argv[])
 		}
 	for (int a = 1; a < argc; a++) {
 		const char *path = argv[a];
-		bool any = false;
+		struct buf b = { 0 };
 
 		while (str_startswith(path, "./"))
 			path += 2;
 		printf("%s\n", path);
-		for (size_t i = 0; i < cf->nrules; i++) {
-			const struct config_rule *rule = &cf->rules[i];
-			const struct config_group *g = &cf->groups[rule->group];
-
-			if (!repo_pathspec_match(ps[i], path))
-				continue;
-			any = found = true;
-			printf("  %s: %u of %s (", rule->name, rule->required,
-			    g->name);
-			for (size_t m = 0; m < g->nmembers; m++) {
-				const struct config_person *p =
-				    &cf->people[g->members[m]];
-
-				printf("%s%s <%s>", m ? ", " : "", p->name,
-				    p->email);
-			}
-			printf(")");
-			if (rule->has_when)
-				printf(" when %s", rule->when.text);
-			printf("\n");
-		}
-		if (!any)
-			printf("  no rule: prints without review\n");
+		if (review_format_who(cf, path, "  ", true, &b) > 0)
+			found = true;
+		else
+			buf_adds(&b, "  no rule: prints without review\n");
+		fputs(b.s, stdout);
+		free(b.s);
 	}
 	for (size_t i = 0; i < cf->nrules; i++)
 		repo_pathspec_free(ps[i]);
@@ -1204,58 +1199,43 @@ cli_via(void)
 	return xasprintf("cli:%u", (unsigned)geteuid());
 }
 
+/*
+ * Records rec about rv with a new id, now; says why on failure.  Returns
+ * 0 or EXIT_ERR.
+ */
 static int
-record(struct repo *r, const struct review *rv, struct ledger_event *ev)
+record(struct repo *r, const struct config *cf, const struct review *rv,
+    struct record *rec)
 {
-	unsigned retries = 0;
-	char id[33];
 	int error;
 
-	if ((error = util_random_id(id)) < 0) {
+	if ((error = util_random_id(rec->id)) < 0) {
 		fprintf(stderr, "printgatectl: cannot make an event id: %s\n",
 		    strerror(-error));
 		return EXIT_ERR;
 	}
-	ev->id = id;
-	ev->at = (int64_t)time(NULL);
-	error = ledger_append(r, rv->commit, ev, CTL_LEDGER_TIMEOUT_MS,
-	    &retries);
-	ev->id = NULL;
+	rec->at = (int64_t)time(NULL);
+	error = record_append(r, cf, rv, rv->commit, rec,
+	    CTL_LEDGER_TIMEOUT_MS, NULL);
 	if (error < 0) {
 		fprintf(stderr, "printgatectl: nothing was recorded: cannot "
-		    "write %s: %s\n", LEDGER_REF, error == -ETIMEDOUT ?
-		    "it stayed locked by other writers; try again" :
-		    repo_strerror());
+		    "write %s: %s%s\n", LEDGER_REF, record_why(error),
+		    error == -ETIMEDOUT ? "; try again" : "");
 		return EXIT_ERR;
 	}
 	return 0;
 }
 
-/* Sets the rules and fingerprints of ev to the given rules of rv. */
-static void
-event_rules(const struct config *cf, const struct review *rv,
-    struct ledger_event *ev, const size_t *rules, size_t n)
-{
-	ev->rules = xcalloc(n, sizeof(char *));
-	ev->fps = xcalloc(n, sizeof(*ev->fps));
-	for (size_t i = 0; i < n; i++) {
-		ev->rules[ev->nrules++] = cf->rules[rules[i]].name;
-		ev->fps[ev->nfps].rule = cf->rules[rules[i]].name;
-		ev->fps[ev->nfps++].value =
-		    (char *)rv->rules[rules[i]].fingerprint;
-	}
-}
-
 static int
 cmd_request(int argc, char *argv[])
 {
-	struct ledger_event ev = { 0 };
+	struct record rec = { 0 };
 	struct config *cf;
 	struct repo *r;
 	struct review *rv;
 	const char *tag = NULL;
 	size_t *rules, n = 0;
-	char *s, *name;
+	char *s, *name, *via;
 	int rc;
 
 	if (argc == 4 && strcmp(argv[2], "--tag") == 0)
@@ -1282,25 +1262,22 @@ cmd_request(int argc, char *argv[])
 	free(name);
 	ctl.t.tag = xstrdup(tag);
 	rv = ctl.rv = load_review(cf, r, &ctl.t);
-	rules = xcalloc(rv->nrules, sizeof(size_t));
-	for (size_t i = 0; i < rv->nrules; i++)
-		if (rv->rules[i].applies)
-			rules[n++] = i;
-	ev.type = LEDGER_REQUEST;
-	ev.by = xstrdup("printgate");	/* an administrator, not a person */
-	ev.via = cli_via();
-	ev.tag = (char *)tag;
-	event_rules(cf, rv, &ev, rules, n);
-	rc = record(r, rv, &ev);
+	record_applying(rv, &rules, &n);
+	via = cli_via();
+	rec.type = LEDGER_REQUEST;
+	rec.by = "printgate";	/* an administrator, not a person */
+	rec.via = via;
+	rec.tag = tag;
+	rec.rules = rules;
+	rec.nrules = n;
+	rec.fingerprints = true;
+	rc = record(r, cf, rv, &rec);
 	if (rc == 0) {
 		s = review_format_status(cf, rv);
 		printf("review of %s requested\n%s", tag, s);
 		free(s);
 	}
-	free(ev.by);
-	free(ev.via);
-	free(ev.rules);
-	free(ev.fps);
+	free(via);
 	free(rules);
 	return rc;
 }
@@ -1313,13 +1290,13 @@ cmd_decide(int argc, char *argv[])
 		{ "comment", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ledger_event ev = { 0 };
+	struct record rec = { 0 };
 	struct config *cf;
 	struct repo *r;
 	struct review *rv;
 	const char *as = NULL, *comment = NULL;
 	size_t *rules = NULL, n = 0;
-	char *why = NULL, *name, *line;
+	char *why = NULL, *name, *line, *via;
 	ssize_t person;
 	int ch, rc;
 
@@ -1340,8 +1317,8 @@ cmd_decide(int argc, char *argv[])
 		usage();
 	if (strcmp(argv[optind + 1], "changes") == 0)
 		argv[optind + 1] = (char *)"changes-required";
-	if (ledger_type_parse(argv[optind + 1], &ev.type) < 0 ||
-	    !ledger_is_decision(ev.type)) {
+	if (ledger_type_parse(argv[optind + 1], &rec.type) < 0 ||
+	    !ledger_is_decision(rec.type)) {
 		fprintf(stderr, "printgatectl: '%s' is not a decision: use "
 		    "approve, approve-with-changes or changes-required\n",
 		    argv[optind + 1]);
@@ -1374,21 +1351,24 @@ cmd_decide(int argc, char *argv[])
 		free(why);
 		return EXIT_ERR;
 	}
-	ev.by = cf->people[person].id;
-	ev.via = cli_via();
-	ev.tag = rv->tag;
-	ev.comment = (char *)comment;
-	event_rules(cf, rv, &ev, rules, n);
-	rc = record(r, rv, &ev);
+	via = cli_via();
+	rec.by = cf->people[person].id;
+	rec.via = via;
+	rec.tag = rv->tag;
+	rec.comment = comment;
+	rec.rules = rules;
+	rec.nrules = n;
+	rec.fingerprints = true;
+	rc = record(r, cf, rv, &rec);
 	if (rc == 0) {
 		struct review *after = NULL;
 
 		name = review_name(rv);
-		printf("recorded: %s %s %s (rules:", ev.by,
-		    ledger_type_name(ev.type), name);
-		for (size_t i = 0; i < ev.nrules; i++)
-			printf(" %s", ev.rules[i]);
-		printf(") via %s\n", ev.via);
+		printf("recorded: %s %s %s (rules:", rec.by,
+		    ledger_type_name(rec.type), name);
+		for (size_t i = 0; i < n; i++)
+			printf(" %s", cf->rules[rules[i]].name);
+		printf(") via %s\n", rec.via);
 		free(name);
 		after = load_review(cf, r, &ctl.t);
 		line = review_format_line(cf, after);
@@ -1396,9 +1376,7 @@ cmd_decide(int argc, char *argv[])
 		free(line);
 		review_free(after);
 	}
-	free(ev.via);
-	free(ev.rules);
-	free(ev.fps);
+	free(via);
 	free(rules);
 	return rc;
 }

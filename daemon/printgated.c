@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * printgated - the printgate daemon: one event loop (epoll) over inotify on
  * the repository's refs, signals (signalfd), timers (timerfd) and the

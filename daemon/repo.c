@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * repo.c - repository access through libgit2: refs, tags, trees, commits,
  * notes.  Everything printgate reads from or writes to git goes through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * review.c - the review of a candidate for print, gathered from the
  * repository and the ledger: the newest earlier print tag it descends from,
@@ -1132,4 +1133,67 @@ review_format_line(const struct config *cf, const struct review *rv)
 	}
 	free(name);
 	return buf_steal(&b);
+}
+
+size_t
+review_format_who(const struct config *cf, const char *path,
+    const char *indent, bool emails, struct buf *b)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < cf->nrules; i++) {
+		const struct config_rule *rule = &cf->rules[i];
+		const struct config_group *g = &cf->groups[rule->group];
+		struct repo_pathspec *ps = NULL;
+		bool hit;
+
+		if (repo_pathspec_new(&ps, rule->paths, rule->npaths) < 0)
+			continue;
+		hit = repo_pathspec_match(ps, path);
+		repo_pathspec_free(ps);
+		if (!hit)
+			continue;
+		found++;
+		buf_addf(b, "%s%s: %u of %s (", indent, rule->name,
+		    rule->required, g->name);
+		for (size_t m = 0; m < g->nmembers; m++) {
+			const struct config_person *p =
+			    &cf->people[g->members[m]];
+
+			buf_addf(b, "%s%s", m ? ", " : "", p->name);
+			if (emails)
+				buf_addf(b, " <%s>", p->email);
+		}
+		buf_addf(b, ")%s%s\n", rule->has_when ? " when " : "",
+		    rule->has_when ? rule->when.text : "");
+	}
+	return found;
+}
+
+ssize_t
+review_format_pending(const struct config *cf, struct repo *r,
+    size_t max, review_loader load, void *ctx, struct buf *b)
+{
+	struct repo_ref *refs = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = repo_ref_list(r, PENDING_PREFIX "*", &refs, &n)) < 0)
+		return error;
+	for (size_t i = 0; i < n && i < max; i++) {
+		char *tag = review_pending_tag(cf, refs[i].name), *line;
+		struct review *rv = NULL;
+
+		if (load(ctx, tag, &rv) == 0) {
+			line = review_format_line(cf, rv);
+			buf_addf(b, "%s\n", line);
+			free(line);
+		}
+		review_free(rv);
+		free(tag);
+	}
+	if (n == 0)
+		buf_adds(b, "no print tag waits for approval\n");
+	repo_ref_list_free(refs, n);
+	return (ssize_t)n;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * slack.c - the body of a Slack incoming webhook for a notice: Block Kit
  * with a header, the facts, the changed files linked through browse_url,

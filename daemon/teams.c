@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * teams.c - the body of a Microsoft Teams Workflows webhook for a notice:
  * a message whose one attachment is an Adaptive Card (1.4) with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * util.c - allocation, string buffers, random ids and time formats shared by
  * every program, and the one way they write a file and open a state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * verify.c - digests, constant-time comparison, and the checks that an
  * inbound request was signed by Slack, Teams or a Standard Webhooks

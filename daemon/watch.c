@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * watch.c - inotify on the repository's ref folders and on the git dir
  * (where packed-refs is rewritten), so that printgated rescans as soon as

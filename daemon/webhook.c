@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * webhook.c - the body of a generic webhook for a notice: a Standard
  * Webhooks event, {"type": "printgate.review-requested", "timestamp",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * printgate-update - the git update hook.  git runs it once per ref of a
  * push, as "update REFNAME OLDREV NEWREV", with GIT_DIR set; what it prints

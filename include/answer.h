@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * answer.h - what printgated answers to a chat platform's request, in the
  * platform's own format: Slack's and Mattermost's ephemeral responses and

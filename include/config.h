@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config.h - printgate's configuration (libconfig), loaded and validated in
  * one pass.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * decide.h - decisions from chat and the API: the HTTP listener's routes.
  * Each request is verified (the platform's signature or token, over the

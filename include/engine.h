@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * engine.h - printgated's work, apart from its event loop: turn new ledger
  * events into chat deliveries, remind and escalate waiting reviews,

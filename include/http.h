@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * http.h - the HTTP listener, behind one small adapter around
  * libmicrohttpd (after systemd's journal-remote): it checks the method,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * inbound.h - what a chat request asks printgated to do, as plain data,
  * and the parsers that make it from a request's raw body: Slack's

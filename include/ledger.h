@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ledger.h - printgate's ledger: events as JSON lines in git notes under
  * refs/notes/printgate, one note per reviewed commit, appended and never
  * rewritten.
  *
- * An event line (DESIGN.md, "The ledger"):
+ * An event line:
  *   {"v":1,"type":"approve","at":"2027-01-03T10:00:00Z","by":"alice",
  *    "via":"cli:root","tag":"print/q1","rules":["emea"],
  *    "fingerprints":{"emea":"…"},"comment":"…","id":"…"}
@@ -38,6 +39,8 @@ enum ledger_type {
 	LEDGER_VIOLATION,
 	LEDGER_CARRIED_OVER,
 };
+/* How many event types there are. */
+#define LEDGER_NTYPES ((size_t)LEDGER_CARRIED_OVER + 1)
 
 struct ledger_fp {
 	char *rule;
@@ -72,6 +75,8 @@ struct ledger_events {
 const char *ledger_type_name(enum ledger_type type);
 /* 0, or -EINVAL for an unknown name. */
 int ledger_type_parse(const char *name, enum ledger_type *out);
+/* Every type's name, for people: "request, approve, ... or carried-over". */
+char *ledger_type_list(void);
 /* Whether type is a reviewer's decision. */
 bool ledger_is_decision(enum ledger_type type);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * log.h - the log API of every program, after OpenBSD's log.c.
  *

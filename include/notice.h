@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * notice.h - what printgated tells the chat channels about, as plain data,
  * and the formats that turn it into each platform's message: Slack Block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * notify.h - HTTP delivery with libcurl's multi interface, driven by the
  * caller's event loop: notify tells the loop which sockets to watch and

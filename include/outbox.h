@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * outbox.h - the durable queue of outbound deliveries: one file per
  * delivery in state_dir/outbox, written with fsync and rename before any

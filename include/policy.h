@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy.h - the review and the decision, as pure code: given a candidate's
  * scope, trailers, authors and ledger events, which rules apply and whether
@@ -98,6 +99,14 @@ struct review_dep {
 	char commit[OID_HEX];
 	char blob[OID_HEX];
 };
+
+/*
+ * The grammar of numbers in conditions, for the policy and for config's
+ * validation alike: parses the whole of s as a decimal number, allowing
+ * blanks around it, a sign, a fraction and "_" or "," between digits
+ * ("2_500_000", "2,500,000").  False when s is not one.
+ */
+bool policy_number(const char *s, long double *out);
 
 /*
  * Evaluates a rule's condition against the trailers.  Returns true when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * repo.h - repository access: refs, tags, trees, commits and notes.  The
  * only part of printgate that speaks libgit2, so that the rest deals in

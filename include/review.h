@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * review.h - a candidate for print, gathered from the repository: finds the
  * base print tag, the scope, the authors, the ledger events and the rules,
@@ -84,6 +85,34 @@ char *review_format_wait(const struct config *cf, const struct review *rv);
 char *review_format_status(const struct config *cf, const struct review *rv);
 /* One line for printgatectl pending. */
 char *review_format_line(const struct config *cf, const struct review *rv);
+
+struct buf;
+
+/*
+ * Who must review path: appends to b, for each rule whose paths cover it,
+ * one line starting with indent, "NAME: N of GROUP (members)" and " when
+ * CONDITION" for a conditional rule; each member with their email when
+ * emails.  A rule whose paths do not compile is left out (config_load
+ * refuses those).  Returns how many rules cover path.
+ */
+size_t review_format_who(const struct config *cf, const char *path,
+    const char *indent, bool emails, struct buf *b);
+
+/*
+ * Loads the review of the print tag named tag for review_format_pending;
+ * 0, or negative to leave it out.
+ */
+typedef int (*review_loader)(void *ctx, const char *tag, struct review **out);
+
+/*
+ * What waits for approval: appends to b one line (review_format_line) per
+ * tag kept under refs/printgate/pending/, at most max of them, each loaded
+ * by load; or "no print tag waits for approval" when none waits.  Returns
+ * how many wait, or repo's negative code when they cannot be listed (b
+ * is then unchanged).
+ */
+ssize_t review_format_pending(const struct config *cf, struct repo *r,
+    size_t max, review_loader load, void *ctx, struct buf *b);
 /* "print/q1 (a1b2c3d)" or "a1b2c3d" */
 char *review_name(const struct review *rv);
 

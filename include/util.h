@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * util.h - small helpers shared by every program: allocation that aborts on
  * exhaustion, a growable string buffer, and string utilities.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * verify.h - digests, signatures and tokens (OpenSSL libcrypto): the
  * fingerprints that bind approvals to content, and the checks that a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * watch.h - tells the event loop when the repository's refs may have
  * changed: inotify on every folder under refs/ and on the git dir itself

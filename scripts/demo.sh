@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # demo.sh BUILD - walks through printgate's whole workflow on a demo
 # collateral repository, with the real daemon and a local stand-in for
 # Slack that prints every message it gets: a print tag refused with its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # deps.sh - installs the Debian packages printgate needs to build, test and
 # run, when any is missing.  Runs apt-get as root, or through sudo.
 set -eu

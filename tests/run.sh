@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD - runs every test: the cmocka unit tests in BUILD/tests and
 # the integration tests in tests/integration/t-*.sh, all speaking TAP, and
 # ends with one line over all of them: "N passed, N failed".

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # valgrind.sh BUILD - runs every cmocka unit test under valgrind memcheck;
 # an invalid access, a use of uninitialised memory or a definite leak
 # fails it.  Ends with the same "N passed, N failed" line as run.sh.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- repeat.lua - wrk script: the requests of a file sent over and over, as
 -- fast as the connections allow, every answer's status counted.
 --

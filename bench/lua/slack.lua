@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- slack.lua - what bench/lua/repeat.lua and walk.lua share: Slack requests
 -- read from a file made by bench/listener.sh, a status count per thread,
 -- a monotonic clock, and the report that done() prints.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- walk.lua - wrk script: the requests of a file, each sent once and in
 -- order, for a given time, optionally on a fixed schedule.  The run ends
 -- only when every request sent has been answered, so that the caller can

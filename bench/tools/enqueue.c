@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * enqueue - queues deliveries in printgated's outbox, as the daemon does
  * (outbox_put: a file per delivery, fsync, rename), for bench/outbox.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gen - writes the benchmark repository as git fast-import streams, the
  * same bytes for the same arguments.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * slowconn.c - holds connections open to an HTTP server the slow way, for
  * bench/listener.sh: each sends the start of a request and then one more

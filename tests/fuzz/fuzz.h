@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz.h - what the fuzz targets share: the input cap, a NUL-terminated
  * copy of an input, a contract check that aborts (libFuzzer then saves the

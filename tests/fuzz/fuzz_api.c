@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_api.c - the signed API's decision (webhook.c,
  * webhook_parse_decision): {"tag"|"commit", "person", "decision",

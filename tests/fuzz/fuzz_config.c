@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_config.c - the configuration file (config.c, config_load()): the
  * input is written to input.conf in a private temporary folder, made once,

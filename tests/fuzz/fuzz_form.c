@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_form.c - what inbound.c parses of outside input, for every chat
  * platform: the application/x-www-form-urlencoded decoder (against a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_gate.c - the update hook's arguments (gate.c, gate_update()): ref
  * names, old and new values as git passes them, split from the input at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_ledger.c - the ledger's JSON lines (ledger.c), which anyone who can
  * push refs/notes/printgate can write: ledger_decode() on the input as one

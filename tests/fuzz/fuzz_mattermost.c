@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_mattermost.c - Mattermost's inbound requests (mattermost.c): a
  * button's integration action (JSON) and a slash command (form fields),

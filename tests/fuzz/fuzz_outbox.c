@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_outbox.c - the outbox's delivery files (outbox.c), read back at
  * every start: the parser is static, so the input is written as the one

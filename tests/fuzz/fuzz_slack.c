@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_slack.c - Slack's inbound requests (slack.c): a block_actions
  * interaction (form field payload=<JSON>) and a slash command (form

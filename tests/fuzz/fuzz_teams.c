@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_teams.c - a Teams outgoing webhook's message (teams.c): the
  * activity's JSON, then its HTML text (the mention, tags, entities) made

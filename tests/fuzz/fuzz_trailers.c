@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_trailers.c - a print tag's message, which whoever pushes the tag
  * writes: its trailers as repo_trailers() reads them (repo.c, through

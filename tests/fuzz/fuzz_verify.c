@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_verify.c - the checks that a request is genuine (verify.c), which
  * run on headers and bodies before anything else looks at them:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck disable=SC2086 # word splitting of flags and lists is meant
 # run.sh - builds printgate's fuzz targets with clang's libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer, runs each in turn, and
@@ -31,10 +32,10 @@ srcs_of() {
 	api) echo "webhook inbound notice util" ;;
 	ledger) echo "ledger repo util" ;;
 	verify) echo "verify util" ;;
-	config) echo "config util" ;;
+	config) echo "config policy ledger repo util" ;;
 	trailers) echo "repo policy ledger config util" ;;
 	outbox) echo "outbox util" ;;
-	gate) echo "gate review policy ledger repo config verify util log" ;;
+	gate) echo "gate record review policy ledger repo config verify util log" ;;
 	esac
 }
 

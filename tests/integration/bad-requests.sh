@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bad-requests.sh - the listener's refusals, as a table: each row sends one
 # bad request and names the status it must get.  Sourced by t-listener.sh
 # after its reviews exist; checks that none of them changes the ledger and

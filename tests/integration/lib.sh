@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # lib.sh - what the integration tests share: a real bare repository with
 # printgate's update hook installed, a clone to push from, a config, and
 # TAP assertions on what a user sees (exit codes, messages, ledger lines).

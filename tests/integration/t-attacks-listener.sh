@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Attacks on printgated's listener, performed as an attacker would with
 # ordinary HTTP clients: correctly signed approvals captured and replayed
 # after a restart, Mattermost buttons clicked in someone else's name,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgatectl against a real repository: check, install-hook, who,
 # request, log, verify, self-approval, and 20 concurrent decisions.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgated with a real repository and a local receiver standing in for
 # Slack, Mattermost, Teams and a webhook: a refused push becomes a review
 # request on every channel; decisions are told; the approved tag is

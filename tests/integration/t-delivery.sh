@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Outbound delivery under faults: a receiver that is down, one that stalls,
 # kill -9 with deliveries pending, 429 with Retry-After, 410 Gone, and
 # printgatectl outbox.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults, part 5: 500 connections to printgated's listener that say
 # nothing (250) or send their headers a line every 2 s (250).  While they
 # are open, valid signed decisions (the API and a Slack command) are

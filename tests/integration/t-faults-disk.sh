@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults, part 3: the state directory is full.  state_dir lives on a
 # 200 KiB tmpfs (skipped where mount is not allowed); once it is filled,
 # a refused print tag cannot be queued: printgated says so, naming the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults in the ledger and the repository.
 #
 # Part 2, the notes ref locked by another writer (a stale or slow

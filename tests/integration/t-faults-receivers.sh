@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults, part 4: receivers that misbehave.  Besides the four chat
 # channels that answer normally, six webhook channels on the same receiver
 # misbehave: one accepts and never answers (stall), one drips its answer a

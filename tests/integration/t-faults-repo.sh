@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults, part 6: a repository that is missing or corrupt, and a notes ref
 # (the ledger) that holds garbage, points at a blob or vanishes.  printgatectl
 # status, verify and decide exit 2 naming what is wrong; a push of a print

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults, part 1: kill -9 of printgated at 50 points while deliveries and
 # decisions pile up.  Three refused print tags queue review requests to
 # four channels while the receiver fails the first requests and then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The update hook, through real pushes: who may push print tags, what a
 # refused push says and records, approval with printgatectl decide, and
 # changes-required blocking until the reviewer approves.

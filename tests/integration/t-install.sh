@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make install into a DESTDIR puts the programs, the hook, the example
 # config, the man pages and the systemd units where Debian expects them;
 # make uninstall leaves nothing behind.  Every man page renders without

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Decisions from chat through printgated's HTTP listener, signed the way
 # each platform signs them: a Slack button and slash command, Mattermost
 # buttons and commands, a Teams outgoing webhook and the signed API; more

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # printgated talks to systemd: with NOTIFY_SOCKET pointed at a datagram
 # socket this test reads, and WATCHDOG_USEC set, it sends READY=1, STATUS,
 # WATCHDOG=1 while its loop runs, and STOPPING=1 when told to stop.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Rules through real pushes: the Opportunity condition, carry-over of
 # approvals to unchanged content, immutable print tags, printgate's own
 # refs, and a broken config failing closed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The systemd units, installed into a scratch root as a package would put
 # them: systemd-analyze verify finds nothing wrong in printgated.service,
 # an instance of printgated@.service and the sockets (and does catch a

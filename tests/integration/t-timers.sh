@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reminders and escalation after a few seconds, not repeated after a
 # restart; a Print-By date bringing them forward; auto_release off; a print
 # tag created around the gate raising a violation and being quarantined.

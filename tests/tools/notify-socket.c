@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * notify-socket - a stand-in for systemd's notification socket in tests:
  * binds a datagram socket at PATH and prints every message it receives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * receiver.c - a local HTTP receiver for the integration tests: it stands in
  * for Slack, Mattermost, Teams and plain webhook endpoints, records every

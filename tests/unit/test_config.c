@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_config.c - unit tests of config.c: loading, validation and its
  * errors, secret files, and the lookups.
@@ -243,7 +244,7 @@ test_bad_fixture(void **state)
 
 /* ---- whole files -------------------------------------------------------- */
 
-/* DESIGN.md's sketch loads, every value lands, and the lookups work. */
+/* The worked example (good.conf) loads, every value lands, and the lookups work. */
 static void
 test_design_example(void **state)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_formats.c - the chat message formats: notices built here in C go
  * through slack_format(), mattermost_format(), teams_format() and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_inbound.c - the parsers of inbound chat requests: Slack actions and
  * commands, Mattermost actions and commands, Teams outgoing webhook

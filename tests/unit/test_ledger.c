@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_ledger.c - ledger events as JSON lines: encoding, decoding and the
  * reading of a whole note, without a repository (test_repo.c covers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_policy.c - the decision, as data: each table below is a list of
  * cases (a condition and the trailers it is checked against; a review's
@@ -6,7 +7,8 @@
  * row, so a failure says which case broke.
  *
  * The configuration is built by hand rather than loaded, so that these
- * tests depend on policy.c alone.  It is the one of DESIGN.md:
+ * tests depend on policy.c alone.  It is the example of
+ * conf/printgate.conf and good.conf:
  *
  *   groups: sales-emea = alice, bob, carol; brand = dave; sales-leads = erin
  *   rules:  emea      sales-emea, 2 required, paths under brochures/emea/

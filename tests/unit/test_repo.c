@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_repo.c - repository access against real repositories: each test
  * builds what it needs with the real git command in a temporary folder,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_verify.c - signatures and tokens, checked against values that did
  * not come from printgate:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * unit.h - what every cmocka test program here shares: the list of tests
  * it runs, one per row of its tables and then the others, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // app.js - the baseline of bench/listener.sh: what a team would write with
 // Slack Bolt for JS instead of printgated to take button clicks.  Bolt's
 // own HTTP receiver verifies X-Slack-Signature (v0, HMAC-SHA256 over
