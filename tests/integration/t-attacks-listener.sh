@@ -252,7 +252,9 @@ else fail "Teams: an unknown user's who is refused 403" "got $code"; fi
 before=$(cat "$RCV/log" 2>/dev/null | wc -l)
 newtag print/@here "brochures/emea/@channel @all @everyone <!here> <!channel> <!everyone> <at>sales</at>.txt=x"
 wait_for 10 has_requests /mm 1
-wait_for 10 sh -c "tail -n +$((before + 1)) '$RCV/log' | grep -q ' /teams '"
+for path in /slack /teams; do
+	wait_for 10 sh -c "tail -n +$((before + 1)) '$RCV/log' | grep -q ' $path '"
+done
 # shown FILE...: the text of the delivered JSON that people see, one
 # string a line: every string but a button's value, a Mattermost
 # action's integration (its context and URL) and code spans, where no
