@@ -10,7 +10,7 @@
 #   make uninstall       the same; names the repositories that still have
 #                        the hook, from the configs in SYSCONFDIR/printgate
 #
-# The source list below is the architecture: one role a file.
+# The source lists below are the architecture: one role a file.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -45,11 +45,33 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(if $(WERROR),-Werror) \
 ALL_LDFLAGS = $(if $(SAN),-fsanitize=$(SAN)) $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-# shared code: daemon/*.c, one role a file
-CORE = util log config verify repo policy ledger record review gate outbox notify \
-       watch engine notice slack mattermost teams webhook http answer \
-       decide inbound refusal
-CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
+# The source lists are the architecture: one role a file, one folder a
+# part (ARCHITECTURE.md).  Each program links the parts it needs and no
+# more; the unit tests, the benchmarks' tools and the fuzz targets
+# (tests/fuzz/run.sh) take theirs from the same lists.
+
+# the shared core: config, repository, ledger, policy, review, recording
+CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
+	    policy.c ledger.c record.c review.c outbox.c)
+# the hook's logic
+HOOK_SRCS = hooks/gate.c
+# the chat platforms' formats and parsers, and what they share
+CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
+	    mattermost.c teams.c webhook.c)
+# the daemon's parts: event log, delivery, listener, routes
+DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
+	    http.c decide.c refusal.c)
+
+# what each program links
+PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
+	    $(CHAT_SRCS) $(CORE_SRCS)
+PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
+UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
+
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+# every part in one archive, for the unit tests and the benchmarks' tools
+LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
 
@@ -58,25 +80,21 @@ TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
 
 all: $(PROGS)
 
-$(BUILD)/obj/%.o: daemon/%.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/obj/hook-update.o: hooks/update.c
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(BUILD)/libprintgate.a: $(CORE_OBJS)
+$(BUILD)/libprintgate.a: $(call objs,$(LIB_SRCS))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/printgated: $(BUILD)/obj/printgated.o $(BUILD)/libprintgate.a
+$(BUILD)/printgated: $(call objs,$(PRINTGATED_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/printgatectl: $(BUILD)/obj/printgatectl.o $(BUILD)/libprintgate.a
+$(BUILD)/printgatectl: $(call objs,$(PRINTGATECTL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/printgate-update: $(BUILD)/obj/hook-update.o $(BUILD)/libprintgate.a
+$(BUILD)/printgate-update: $(call objs,$(UPDATE_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
@@ -193,4 +211,4 @@ clean:
 .PHONY: all deps check test demo install uninstall clean valgrind fuzz \
 	bench bench-quick bench-tools
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "gate.h"
-#include "log.h"
+#include "core/config.h"
+#include "hooks/gate.h"
+#include "core/log.h"
 
 /*
  * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the

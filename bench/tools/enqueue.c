@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "outbox.h"
+#include "core/outbox.h"
 
 int
 main(int argc, char *argv[])

@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "inbound.h"
+#include "chat/inbound.h"
 
 /* Inputs over this are skipped: every parser caps its input at 64 KiB. */
 #define FUZZ_MAX_INPUT 65536

@@ -19,7 +19,7 @@
 #include <ctype.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static char path[4200];
 

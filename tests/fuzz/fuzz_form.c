@@ -12,7 +12,7 @@
  */
 #include "fuzz.h"
 
-#include "inbound.h"
+#include "chat/inbound.h"
 
 /* The keys looked up: the parsers' own, a short one, and "". */
 static const char *const keys[] = {

@@ -12,7 +12,7 @@
 
 #include <sys/wait.h>
 
-#include "gate.h"
+#include "hooks/gate.h"
 
 static char conf[4200], repo[4200];
 static char tagobj[64];

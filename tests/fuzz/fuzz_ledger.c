@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 
-#include "ledger.h"
+#include "core/ledger.h"
 
 /* 1000-01-01T00:00:00Z in seconds since the epoch */
 #define YEAR_1000 (-30610224000LL)

@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 
-#include "inbound.h"
+#include "chat/inbound.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -22,9 +22,9 @@
 #include <dirent.h>
 #include <stdarg.h>
 
-#include "log.h"
-#include "outbox.h"
-#include "util.h"
+#include "core/log.h"
+#include "core/outbox.h"
+#include "core/util.h"
 
 void
 log_init(const char *progname, bool verbose)

@@ -15,9 +15,9 @@
  */
 #include "fuzz.h"
 
-#include "config.h"
-#include "policy.h"
-#include "repo.h"
+#include "core/config.h"
+#include "core/policy.h"
+#include "core/repo.h"
 
 static void
 check_trailers(const struct trailer *t, size_t n)

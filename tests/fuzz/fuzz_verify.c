@@ -21,8 +21,8 @@
  */
 #include "fuzz.h"
 
-#include "util.h"
-#include "verify.h"
+#include "core/util.h"
+#include "core/verify.h"
 
 /* The verifying server's clock: the fixtures' time, 2027-01-03. */
 #define NOW 1798970733

@@ -22,20 +22,24 @@ set -u
 
 all="form slack mattermost teams api ledger verify config trailers outbox gate"
 
-# The daemon sources each target is built from (daemon/NAME.c).
+# The sources each target is built from, as paths without ".c", the
+# same files the Makefile's source lists name.
 srcs_of() {
+	c=daemon/core
+	h=daemon/chat
 	case $1 in
-	form) echo "inbound util" ;;
-	slack) echo "slack inbound notice util" ;;
-	mattermost) echo "mattermost inbound notice util" ;;
-	teams) echo "teams inbound notice util" ;;
-	api) echo "webhook inbound notice util" ;;
-	ledger) echo "ledger repo util" ;;
-	verify) echo "verify util" ;;
-	config) echo "config policy ledger repo util" ;;
-	trailers) echo "repo policy ledger config util" ;;
-	outbox) echo "outbox util" ;;
-	gate) echo "gate record review policy ledger repo config verify util log" ;;
+	form) echo "$h/inbound $c/util" ;;
+	slack) echo "$h/slack $h/inbound $h/notice $c/util" ;;
+	mattermost) echo "$h/mattermost $h/inbound $h/notice $c/util" ;;
+	teams) echo "$h/teams $h/inbound $h/notice $c/util" ;;
+	api) echo "$h/webhook $h/inbound $h/notice $c/util" ;;
+	ledger) echo "$c/ledger $c/repo $c/util" ;;
+	verify) echo "$c/verify $c/util" ;;
+	config) echo "$c/config $c/policy $c/ledger $c/repo $c/util" ;;
+	trailers) echo "$c/repo $c/policy $c/ledger $c/config $c/util" ;;
+	outbox) echo "$c/outbox $c/util" ;;
+	gate) echo "hooks/gate $c/record $c/review $c/policy $c/ledger" \
+	    "$c/repo $c/config $c/verify $c/util $c/log" ;;
 	esac
 }
 
@@ -125,13 +129,14 @@ stale() {
 	[ -n "$(find "$@" -newer "$f" -print 2>/dev/null | head -n 1)" ]
 }
 
-# Builds daemon/$1.c into $out/obj/$1.o with coverage for the fuzzer.
+# Builds $1.c into $out/obj/$1.o with coverage for the fuzzer.
 build_obj() {
 	o="$out/obj/$1.o"
-	stale "$o" "daemon/$1.c" include || return 0
-	echo "# cc daemon/$1.c"
+	mkdir -p "${o%/*}"
+	stale "$o" "$1.c" include || return 0
+	echo "# cc $1.c"
 	"$cc" $flags $warn -Wno-unused-parameter -fsanitize=fuzzer-no-link \
-	    -c -o "$o" "daemon/$1.c"
+	    -c -o "$o" "$1.c"
 }
 
 # Builds the target $1 into $out/fuzz_$1.
@@ -161,8 +166,8 @@ explain() {
 		grep -E 'ERROR: |SUMMARY: |contract broken|runtime error' "$1"
 		grep -E '(Direct|Indirect) leak|(READ|WRITE) of size' "$1"
 	} | head -n 8 | sed 's/^/#   /'
-	# the first frames in daemon/ or tests/fuzz/
-	grep -E '^ *#[0-9]+ .* (/[^ ]*/)?(daemon|fuzz)/[a-z_]+\.c:' "$1" |
+	# the first frames in daemon/, hooks/ or tests/fuzz/
+	grep -E '^ *#[0-9]+ .* (/[^ ]*/)?(daemon/[a-z]+|hooks|fuzz)/[a-z_]+\.c:' "$1" |
 	    head -n 6 | sed 's/^/#   /'
 }
 

@@ -30,8 +30,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/util.h"
 
 /* Four lines that make a valid configuration; more settings start at 5. */
 #define BASE \

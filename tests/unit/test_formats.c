@@ -21,8 +21,8 @@
 
 #include <jansson.h>
 
-#include "notice.h"
-#include "util.h"
+#include "chat/notice.h"
+#include "core/util.h"
 #include "unit.h"
 
 

@@ -28,8 +28,8 @@
 #include <string.h>
 
 
-#include "inbound.h"
-#include "util.h"
+#include "chat/inbound.h"
+#include "core/util.h"
 #include "unit.h"
 
 static char **names;	/* made at run time, to free */

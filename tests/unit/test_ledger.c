@@ -19,8 +19,8 @@
 #include <string.h>
 
 
-#include "ledger.h"
-#include "util.h"
+#include "core/ledger.h"
+#include "core/util.h"
 #include "unit.h"
 
 static char **names;	/* test names made at run time, to free */

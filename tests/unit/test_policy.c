@@ -25,11 +25,11 @@
 #include <string.h>
 
 
-#include "config.h"
-#include "ledger.h"
-#include "policy.h"
-#include "repo.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/ledger.h"
+#include "core/policy.h"
+#include "core/repo.h"
+#include "core/util.h"
 #include "unit.h"
 
 

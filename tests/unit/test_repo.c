@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 
-#include "config.h"
-#include "ledger.h"
-#include "repo.h"
-#include "review.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/ledger.h"
+#include "core/repo.h"
+#include "core/review.h"
+#include "core/util.h"
 #include "unit.h"
 
 

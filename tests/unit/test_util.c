@@ -28,7 +28,7 @@
 
 #include <cmocka.h>
 
-#include "util.h"
+#include "core/util.h"
 
 static char *tmp;	/* a fresh folder for each test */
 static int tmpfd;	/* tmp, open */

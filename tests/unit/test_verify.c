@@ -31,8 +31,8 @@
 #include <string.h>
 
 
-#include "util.h"
-#include "verify.h"
+#include "core/util.h"
+#include "core/verify.h"
 #include "unit.h"
 
 

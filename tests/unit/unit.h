@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /*
  * In the sanitizer build (make SAN=address,undefined) undefined behaviour

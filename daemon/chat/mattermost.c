@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * mattermost.c - the body of a Mattermost incoming webhook for a notice:
+ * the headline as the post's text, and one attachment, coloured by kind,
+ * whose Markdown text holds the same facts as the Slack message (tag,
+ * commit, previous print, deadline, files, rules, who is asked) and, for
+ * an open review, three buttons and the slash command that decides.
+ * Each button posts its integration context (the review, the decision
+ * and a token, an HMAC that verify.c checks) to printgated's
+ * /mattermost/actions, which records nothing and answers the clicking
+ * user with that slash command: the context is readable by everyone in
+ * the channel and the request is not signed, so a click cannot say who
+ * clicked.
+ *
+ * Mattermost has no small per-field limits like Slack's, but every piece
+ * of text has a cap, and the lists (files, rules) stop with "- …" where
+ * the text would pass TEXT_MAX, so that a post stays within its limits.
+ */
+#include "chat/notice.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/inbound.h"
+#include "core/util.h"
+
+/* Caps on the pieces, in characters. */
+#define PATH_MAX_CHARS 500
+#define URL_MAX_BYTES 2000
+#define NAME_MAX_CHARS 100
+#define FACT_MAX_CHARS 300
+#define NOTE_MAX_CHARS 500
+#define USERNAME_MAX 64
+#define ASKED_MAX 4000		/* bytes of the line of who is asked */
+/*
+ * The attachment's text, in bytes: like a post's message (16,383
+ * characters), which keeps a post far under Mattermost's cap on its
+ * properties, where attachments live.
+ */
+#define TEXT_MAX 16000
+
+static const char *const colors[] = {
+	[NOTICE_REQUEST] = "#1c58d9",
+	[NOTICE_DECISION] = "#8a8a8a",
+	[NOTICE_APPROVED] = "#3db887",
+	[NOTICE_RELEASED] = "#3db887",
+	[NOTICE_CHANGES] = "#e3822a",
+	[NOTICE_REMIND] = "#ffbc1f",
+	[NOTICE_ESCALATE] = "#c2410c",
+	[NOTICE_VIOLATION] = "#d24b4e",
+};
+
+/* The buttons: Mattermost ids must be alphanumeric. */
+static const struct {
+	const char *id;
+	const char *label;
+	const char *decision;
+	const char *style;
+} buttons[3] = {
+	{ "approve", "Approve", "approve", "primary" },
+	{ "approvewithchanges", "Approve with changes",
+	  "approve-with-changes", "default" },
+	{ "changesrequired", "Request changes", "changes-required",
+	  "danger" },
+};
+
+/* Appends raw, any bytes, as valid UTF-8 Markdown text of max characters. */
+static void
+mm_add(struct buf *b, const char *raw, size_t max, bool multiline)
+{
+	char *s = notice_chat_text(raw ? raw : "", max, multiline);
+
+	notice_md_escape(b, s);
+	free(s);
+}
+
+/* A Mattermost user name: letters, digits, '.', '-' and '_'. */
+static bool
+mm_username_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') || strchr("._-", s[n])))
+			return false;
+	return n > 0 && n <= USERNAME_MAX;
+}
+
+/* A person as @name when Mattermost knows them, else their name. */
+static void
+mm_person(struct buf *b, const struct notice_person *p)
+{
+	const char *user = p ? p->mattermost : NULL;
+
+	if (user != NULL && *user == '@')
+		user++;
+	if (mm_username_ok(user))
+		buf_addf(b, "@%s", user);
+	else
+		mm_add(b, notice_person_name(p), NAME_MAX_CHARS, false);
+}
+
+/* Text of many lines as a Markdown quote. */
+static void
+mm_quote(struct buf *b, const char *raw)
+{
+	struct buf t = { 0 };
+
+	mm_add(&t, raw, NOTICE_MAX_TEXT, true);
+	buf_adds(b, "> ");
+	for (const char *p = t.s; p && *p; p++) {
+		buf_add(b, p, 1);
+		if (*p == '\n')
+			buf_adds(b, "> ");
+	}
+	buf_free(&t);
+}
+
+static void
+mm_facts(struct buf *b, const struct notice *n)
+{
+	char shortid[8];
+
+	if (n->tag != NULL) {
+		buf_adds(b, "**Tag:** ");
+		mm_add(b, n->tag, FACT_MAX_CHARS, false);
+		buf_adds(b, "\n");
+	}
+	notice_short(n->commit, shortid);
+	if (*shortid != '\0') {
+		buf_adds(b, "**Commit:** ");
+		notice_md_code(b, shortid);
+		buf_adds(b, "\n");
+	}
+	buf_adds(b, "**Previous print:** ");
+	if (n->base_tag != NULL)
+		mm_add(b, n->base_tag, FACT_MAX_CHARS, false);
+	else
+		buf_adds(b, "first print");
+	buf_adds(b, "\n");
+	if (n->deadline != NULL) {
+		buf_adds(b, "**Print-By:** ");
+		mm_add(b, n->deadline, FACT_MAX_CHARS, false);
+		buf_adds(b, "\n");
+	}
+}
+
+/* As in Slack: the one who decided is named, not mentioned. */
+static void
+mm_outcome(struct buf *b, const struct notice *n)
+{
+	const char *verb = notice_decision_name(n->decision);
+
+	if (n->decision != NULL) {
+		buf_adds(b, "\n**Decision:** ");
+		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
+		if (verb != NULL) {
+			buf_addf(b, " %s", verb);
+		} else {
+			buf_adds(b, " decided ");
+			mm_add(b, n->decision, FACT_MAX_CHARS, false);
+		}
+		buf_adds(b, "\n");
+	} else if (n->by != NULL) {
+		buf_adds(b, n->kind == NOTICE_RELEASED ? "\n**Released by:** " :
+		    "\n**By:** ");
+		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
+		buf_adds(b, "\n");
+	}
+	if (notice_comment(n) != NULL) {
+		buf_adds(b, "\n**Comment:**\n");
+		mm_quote(b, notice_comment(n));
+		buf_adds(b, "\n");
+	}
+	if (n->reason != NULL && *n->reason != '\0') {
+		buf_adds(b, "\n**What happened:**\n");
+		mm_quote(b, n->reason);
+		buf_adds(b, "\n");
+	}
+	if (n->kind == NOTICE_APPROVED) {
+		if (n->auto_release) {
+			buf_adds(b, "\nprintgate creates the tag now.\n");
+		} else {
+			buf_adds(b, "\nA release manager can push ");
+			mm_add(b, notice_subject(n), FACT_MAX_CHARS, false);
+			buf_adds(b, " again to release it.\n");
+		}
+	}
+}
+
+/*
+ * The text of the lists, within a budget: a line that would not fit ends
+ * the lists with "- …".
+ */
+struct mm_text {
+	struct buf b;
+	size_t budget;		/* bytes */
+	bool full;
+};
+
+#define MM_MORE "- …\n"
+
+/* Appends the line built in line (and empties it) if it fits. */
+static void
+mm_line(struct mm_text *t, struct buf *line)
+{
+	if (!t->full && line->s != NULL) {
+		if (t->b.len + line->len + strlen(MM_MORE) > t->budget) {
+			buf_adds(&t->b, MM_MORE);
+			t->full = true;
+		} else {
+			buf_add(&t->b, line->s, line->len);
+		}
+	}
+	buf_free(line);
+}
+
+static void
+mm_files(struct mm_text *t, const struct notice *n)
+{
+	size_t more, listed = notice_files_listed(n, &more);
+	struct buf line = { 0 };
+
+	if (listed + more == 0)
+		return;
+	buf_addf(&line, "\n**Changed files** (%zu)\n", listed + more);
+	mm_line(t, &line);
+	for (size_t i = 0; i < listed; i++) {
+		const struct notice_file *f = &n->files[i];
+		char *url = notice_url(f->url, URL_MAX_BYTES);
+
+		buf_adds(&line, "- ");
+		if (url != NULL) {
+			buf_adds(&line, "[");
+			mm_add(&line, f->path, PATH_MAX_CHARS, false);
+			buf_addf(&line, "](%s)", url);
+		} else {
+			mm_add(&line, f->path, PATH_MAX_CHARS, false);
+		}
+		buf_addf(&line, " (%s)\n", notice_status_name(f->status));
+		mm_line(t, &line);
+		free(url);
+	}
+	if (more > 0) {
+		buf_addf(&line, "- and %zu more\n", more);
+		mm_line(t, &line);
+	}
+}
+
+static void
+mm_rules(struct mm_text *t, const struct notice *n)
+{
+	struct buf line = { 0 };
+
+	if (n->nrules == 0 || n->rules == NULL)
+		return;
+	buf_adds(&line, "\n**Rules**\n");
+	mm_line(t, &line);
+	for (size_t i = 0; i < n->nrules; i++) {
+		const struct notice_rule *r = &n->rules[i];
+
+		buf_adds(&line, "- **");
+		mm_add(&line, r->name, NAME_MAX_CHARS, false);
+		buf_addf(&line, "**: %u of %u approvals from ", r->approvals,
+		    r->required);
+		mm_add(&line, r->group, NAME_MAX_CHARS, false);
+		if (r->blocked)
+			buf_adds(&line, " (blocked: changes required)");
+		else if (r->met)
+			buf_adds(&line, " (met)");
+		if (r->again != NULL) {
+			buf_adds(&line, "\n  _");
+			mm_add(&line, r->again, NOTE_MAX_CHARS, false);
+			buf_adds(&line, "_");
+		}
+		buf_adds(&line, "\n");
+		mm_line(t, &line);
+	}
+}
+
+/* Who is asked: one line of at most ASKED_MAX bytes, then "and N more". */
+static void
+mm_asked(struct buf *b, const struct notice *n)
+{
+	size_t shown = 0, max = n->asked ? n->nasked : 0;
+	struct buf who = { 0 };
+
+	if (max == 0)
+		return;
+	if (max > NOTICE_MAX_PEOPLE)
+		max = NOTICE_MAX_PEOPLE;
+	buf_addf(b, "\n**%s:** ", notice_asked_label(n->kind));
+	for (; shown < max; shown++) {
+		size_t len = who.len;
+
+		if (shown > 0)
+			buf_adds(&who, ", ");
+		mm_person(&who, &n->asked[shown]);
+		if (who.len > ASKED_MAX) {
+			who.len = len;
+			who.s[len] = '\0';
+			break;
+		}
+	}
+	if (who.s != NULL)
+		buf_adds(b, who.s);
+	if (n->nasked > shown)
+		buf_addf(b, " and %zu more", n->nasked - shown);
+	buf_adds(b, "\n");
+	buf_free(&who);
+}
+
+/*
+ * How to decide, and how to see the status.  The slash command is shown
+ * with the buttons too: a click only tells the person to use it (see
+ * decide.c), as Mattermost's action requests are not signed.
+ */
+static void
+mm_tail(struct buf *b, const struct notice *n, bool act)
+{
+	(void)act;
+	if (notice_wants_decision(n)) {
+		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
+		    false);
+		char *approve = xasprintf("/printgate approve %s [comment]",
+		    subject);
+		char *changes = xasprintf("/printgate changes %s comment",
+		    subject);
+
+		buf_adds(b, "\nDecide with ");
+		notice_md_code(b, approve);
+		buf_adds(b, " or ");
+		notice_md_code(b, changes);
+		buf_adds(b, "\n");
+		free(subject);
+		free(approve);
+		free(changes);
+	}
+	if (n->status_command != NULL && *n->status_command != '\0') {
+		char *cmd = notice_text(n->status_command, FACT_MAX_CHARS,
+		    false);
+
+		buf_adds(b, "\nStatus: ");
+		notice_md_code(b, cmd);
+		buf_adds(b, "\n");
+		free(cmd);
+	}
+}
+
+/* The context carries the review exactly, so it must be text already. */
+static bool
+mm_can_act(const struct notice *n)
+{
+	char *clean;
+	bool ok;
+
+	if (n->mattermost_url == NULL || *n->mattermost_url == '\0' ||
+	    n->review == NULL || *n->review == '\0')
+		return false;
+	clean = notice_text(n->review, strlen(n->review), false);
+	ok = strcmp(clean, n->review) == 0;
+	free(clean);
+	return ok;
+}
+
+static json_t *
+mm_actions(const struct notice *n)
+{
+	json_t *actions = json_array();
+	char *url = notice_text(n->mattermost_url, URL_MAX_BYTES, false);
+
+	for (size_t i = 0; i < ARRAY_SIZE(buttons); i++) {
+		json_t *context = json_pack("{s:s, s:s}", "review", n->review,
+		    "decision", buttons[i].decision);
+		char *token = notice_text(n->mattermost_token[i],
+		    URL_MAX_BYTES, false);
+
+		if (token != NULL)
+			json_object_set_new(context, "token",
+			    json_string(token));
+		json_array_append_new(actions, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:{s:s, s:o}}",
+		    "id", buttons[i].id, "type", "button",
+		    "name", buttons[i].label, "style", buttons[i].style,
+		    "integration", "url", url, "context", context));
+		free(token);
+	}
+	free(url);
+	return actions;
+}
+
+/*
+ * Returns the body for Mattermost's incoming webhook, which the caller
+ * frees, or NULL when memory runs out.
+ */
+char *
+mattermost_format(const struct notice *n)
+{
+	char *headline = notice_headline(n), *out;
+	bool act = notice_wants_decision(n) && mm_can_act(n);
+	const char *color = (size_t)n->kind < ARRAY_SIZE(colors) ?
+	    colors[n->kind] : "#8a8a8a";
+	struct mm_text t = { 0 };
+	struct buf asked = { 0 }, tail = { 0 };
+	json_t *attachment, *root;
+
+	/* the facts and the outcome first; the lists get what is left */
+	mm_facts(&t.b, n);
+	mm_outcome(&t.b, n);
+	mm_asked(&asked, n);
+	mm_tail(&tail, n, act);
+	t.budget = TEXT_MAX > asked.len + tail.len ?
+	    TEXT_MAX - asked.len - tail.len : 0;
+	mm_files(&t, n);
+	mm_rules(&t, n);
+	if (asked.s != NULL)
+		buf_add(&t.b, asked.s, asked.len);
+	if (tail.s != NULL)
+		buf_add(&t.b, tail.s, tail.len);
+
+	attachment = json_pack("{s:s, s:s, s:s, s:s}", "fallback", headline,
+	    "color", color, "title", headline, "text", t.b.s);
+	if (act)
+		json_object_set_new(attachment, "actions", mm_actions(n));
+	root = json_pack("{s:s, s:[o]}", "text", headline, "attachments",
+	    attachment);
+	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	buf_free(&t.b);
+	buf_free(&asked);
+	buf_free(&tail);
+	free(headline);
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /mattermost/actions and POST /mattermost/commands     */
+
+/*
+ * A click on one of the buttons mattermost_format() made: Mattermost
+ * posts the user and the button's integration context (review, decision,
+ * token).  The token is not checked here: without one, in.token is NULL
+ * and the caller refuses the request as unsigned.
+ */
+int
+mattermost_parse_action(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	json_t *root, *context;
+	json_error_t jerr;
+	const char *decision;
+	char *d = NULL, q[48];
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "the body is not a JSON object");
+		goto done;
+	}
+	if ((error = inbound_json_str(root, "user_id", "'user_id'", true, true,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
+	    (error = inbound_json_str(root, "user_name", "'user_name'", false,
+	    true, INBOUND_FIELD_ID, &in.user_alt, why)) < 0)
+		goto done;
+	context = json_object_get(root, "context");
+	if (!json_is_object(context)) {
+		error = inbound_fail(why, "'context' is %s: not a printgate "
+		    "button", context == NULL || json_is_null(context) ?
+		    "missing" : "not an object");
+		goto done;
+	}
+	if ((error = inbound_json_str(context, "review", "'context.review'",
+	    true, true, INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
+	    (error = inbound_json_str(context, "decision", "'context.decision'",
+	    true, true, INBOUND_FIELD_ID, &d, why)) < 0)
+		goto done;
+	if ((decision = inbound_decision(d, false)) == NULL) {
+		error = inbound_fail(why, "'context.decision' is '%s', not "
+		    "approve, approve-with-changes or changes-required",
+		    inbound_quote(d, q, sizeof(q)));
+		goto done;
+	}
+	in.decision = xstrdup(decision);
+	if ((error = inbound_json_str(context, "token", "'context.token'",
+	    false, true, INBOUND_FIELD_ID, &in.token, why)) < 0 ||
+	    (error = inbound_json_str(root, "trigger_id", "'trigger_id'", false,
+	    true, INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	json_decref(root);
+	free(d);
+	return error;
+}
+
+/*
+ * "/printgate approve print/q1": a form like Slack's, with the slash
+ * command's token, which the caller compares with the configured one
+ * (NULL when the request has none).
+ */
+int
+mattermost_parse_command(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { 0 };
+	char *command = NULL, *user = NULL, *text = NULL;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	if ((error = inbound_form_field(body, len, "command", true,
+	    INBOUND_FIELD_ID, &command, why)) < 0)
+		return error;
+	if (command[0] != '/') {
+		error = inbound_fail(why, "'command' does not start with '/': "
+		    "not a slash command");
+		goto done;
+	}
+	if ((error = inbound_form_field(body, len, "user_id", true,
+	    INBOUND_FIELD_ID, &user, why)) < 0)
+		goto done;
+	error = inbound_form_get(body, len, "text", &text);
+	if (error == -EINVAL) {
+		error = inbound_fail(why, "'text' has a malformed %%-escape "
+		    "or a NUL byte");
+		goto done;
+	}
+	if ((error = inbound_parse_text(text, &in, why)) < 0)
+		goto done;
+	in.user = user;
+	user = NULL;
+	if ((error = inbound_form_field(body, len, "token", false,
+	    INBOUND_FIELD_ID, &in.token, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "user_name", false,
+	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "response_url", false,
+	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "trigger_id", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	free(command);
+	free(user);
+	free(text);
+	return error;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * webhook.c - the body of a generic webhook for a notice: a Standard
+ * Webhooks event, {"type": "printgate.review-requested", "timestamp",
+ * "data"}, whose data is the notice as facts for programs rather than
+ * words for people.  Fields a notice does not have are left out.
+ *
+ * The signature headers (webhook-id, webhook-timestamp, webhook-signature)
+ * are added when the body is sent; this file only makes the body.  Strings
+ * are made valid UTF-8 (JSON must be) and capped like everything from
+ * outside.
+ */
+#include "chat/notice.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/inbound.h"
+#include "core/util.h"
+
+/* Caps on the strings, in characters. */
+#define ID_MAX_CHARS 256
+#define TAG_MAX_CHARS 1024
+#define PATH_MAX_CHARS 4096
+#define URL_MAX_CHARS 8192
+
+/* Sets key to raw made valid UTF-8, unless raw is NULL. */
+static void
+webhook_set(json_t *o, const char *key, const char *raw, size_t max,
+    bool multiline)
+{
+	char *s = notice_text(raw, max, multiline);
+
+	if (s != NULL)
+		json_object_set_new(o, key, json_string(s));
+	free(s);
+}
+
+/* "printgate.review-requested": the kind's name with '-' for ' '. */
+static char *
+webhook_type(enum notice_kind kind)
+{
+	const char *name = notice_kind_name(kind);
+	char *type = xasprintf("printgate.%s", name ? name : "notice");
+
+	for (char *p = type; *p; p++)
+		if (*p == ' ')
+			*p = '-';
+	return type;
+}
+
+static json_t *
+webhook_files(const struct notice *n)
+{
+	size_t more, listed = notice_files_listed(n, &more);
+	json_t *files = json_array();
+
+	for (size_t i = 0; i < listed; i++) {
+		const struct notice_file *f = &n->files[i];
+		json_t *o = json_object();
+		char status[2] = { f->status ? f->status : '?', '\0' };
+
+		webhook_set(o, "path", f->path ? f->path : "", PATH_MAX_CHARS,
+		    false);
+		webhook_set(o, "status", status, 1, false);
+		webhook_set(o, "url", f->url, URL_MAX_CHARS, false);
+		json_array_append_new(files, o);
+	}
+	return files;
+}
+
+static json_t *
+webhook_rules(const struct notice *n)
+{
+	json_t *rules = json_array();
+
+	for (size_t i = 0; n->rules != NULL && i < n->nrules; i++) {
+		const struct notice_rule *r = &n->rules[i];
+		json_t *o = json_object();
+
+		webhook_set(o, "name", r->name ? r->name : "", ID_MAX_CHARS,
+		    false);
+		webhook_set(o, "group", r->group, ID_MAX_CHARS, false);
+		json_object_set_new(o, "approvals",
+		    json_integer(r->approvals));
+		json_object_set_new(o, "required", json_integer(r->required));
+		json_object_set_new(o, "met", json_boolean(r->met));
+		json_object_set_new(o, "blocked", json_boolean(r->blocked));
+		webhook_set(o, "again", r->again, NOTICE_MAX_TEXT, false);
+		json_array_append_new(rules, o);
+	}
+	return rules;
+}
+
+static json_t *
+webhook_asked(const struct notice *n)
+{
+	size_t shown = n->asked ? n->nasked : 0;
+	json_t *asked = json_array();
+
+	if (shown > NOTICE_MAX_PEOPLE)
+		shown = NOTICE_MAX_PEOPLE;
+	for (size_t i = 0; i < shown; i++) {
+		char *id = notice_text(n->asked[i].id, ID_MAX_CHARS, false);
+
+		if (id != NULL)
+			json_array_append_new(asked, json_string(id));
+		free(id);
+	}
+	return asked;
+}
+
+/*
+ * Returns the event's body, which the caller frees, or NULL when memory
+ * runs out.
+ */
+char *
+webhook_format(const struct notice *n)
+{
+	json_t *data = json_object(), *root;
+	size_t more, listed = notice_files_listed(n, &more);
+	char *type = webhook_type(n->kind), *out;
+	char at[21];
+
+	webhook_set(data, "event_id", n->event_id, ID_MAX_CHARS, false);
+	webhook_set(data, "review", n->review, TAG_MAX_CHARS, false);
+	webhook_set(data, "tag", n->tag, TAG_MAX_CHARS, false);
+	webhook_set(data, "commit", n->commit, ID_MAX_CHARS, false);
+	webhook_set(data, "base_tag", n->base_tag, TAG_MAX_CHARS, false);
+	webhook_set(data, "deadline", n->deadline, ID_MAX_CHARS, false);
+	if (listed + more > 0) {
+		json_object_set_new(data, "files", webhook_files(n));
+		json_object_set_new(data, "files_total",
+		    json_integer((json_int_t)(listed + more)));
+	}
+	if (n->rules != NULL && n->nrules > 0)
+		json_object_set_new(data, "rules", webhook_rules(n));
+	if (n->asked != NULL && n->nasked > 0)
+		json_object_set_new(data, "asked", webhook_asked(n));
+	if (n->by != NULL)
+		webhook_set(data, "by", n->by->id, ID_MAX_CHARS, false);
+	webhook_set(data, "decision", n->decision, ID_MAX_CHARS, false);
+	webhook_set(data, "comment", n->comment, NOTICE_MAX_TEXT, true);
+	webhook_set(data, "reason", n->reason, NOTICE_MAX_TEXT, true);
+	if (n->kind == NOTICE_APPROVED)
+		json_object_set_new(data, "auto_release",
+		    json_boolean(n->auto_release));
+
+	util_rfc3339(n->at, at);
+	root = json_pack("{s:s, s:s, s:o}", "type", type, "timestamp", at,
+	    "data", data);
+	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	free(type);
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inbound: POST /api/v1/decisions                                     */
+
+/*
+ * {"tag": "print/q1", "person": "alice", "decision": "approve",
+ * "comment": "…"}, or "commit" for "tag": a decision a program records
+ * on someone's behalf, signed with the API secret.  Fields this version
+ * does not know are ignored, so that callers can send more.
+ */
+int
+webhook_parse_decision(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	json_t *root, *tag, *commit;
+	json_error_t jerr;
+	const char *decision;
+	char *d = NULL, q[48];
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		error = inbound_fail(why, "the body is not a JSON object");
+		goto done;
+	}
+	tag = json_object_get(root, "tag");
+	commit = json_object_get(root, "commit");
+	if (json_is_null(tag))
+		tag = NULL;
+	if (json_is_null(commit))
+		commit = NULL;
+	if ((tag == NULL) == (commit == NULL)) {
+		error = inbound_fail(why, "give exactly one of 'tag' and "
+		    "'commit'");
+		goto done;
+	}
+	if ((error = inbound_json_str(root, tag ? "tag" : "commit",
+	    tag ? "'tag'" : "'commit'", true, false, INBOUND_FIELD_TARGET,
+	    &in.target, why)) < 0 ||
+	    (error = inbound_json_str(root, "person", "'person'", true, false,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
+	    (error = inbound_json_str(root, "decision", "'decision'", true,
+	    false, INBOUND_FIELD_ID, &d, why)) < 0)
+		goto done;
+	if ((decision = inbound_decision(d, true)) == NULL) {
+		error = inbound_fail(why, "'decision' is '%s', not approve, "
+		    "approve-with-changes or changes-required",
+		    inbound_quote(d, q, sizeof(q)));
+		goto done;
+	}
+	in.decision = xstrdup(decision);
+	if ((error = inbound_json_str(root, "comment", "'comment'", false,
+	    false, INBOUND_FIELD_COMMENT, &in.comment, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	json_decref(root);
+	free(d);
+	return error;
+}

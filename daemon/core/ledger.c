@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ledger.c - ledger events: encoding and decoding of the JSON lines
+ * (jansson), reading a commit's note, and appending to it with
+ * compare-and-swap and retry through repo.c.
+ */
+#include "core/ledger.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/repo.h"
+
+static const char *const type_names[] = {
+	[LEDGER_REQUEST] = "request",
+	[LEDGER_APPROVE] = "approve",
+	[LEDGER_APPROVE_WITH_CHANGES] = "approve-with-changes",
+	[LEDGER_CHANGES_REQUIRED] = "changes-required",
+	[LEDGER_REMIND] = "remind",
+	[LEDGER_ESCALATE] = "escalate",
+	[LEDGER_RELEASED] = "released",
+	[LEDGER_VIOLATION] = "violation",
+	[LEDGER_CARRIED_OVER] = "carried-over",
+};
+_Static_assert(ARRAY_SIZE(type_names) == LEDGER_NTYPES,
+    "a name for every ledger event type");
+
+const char *
+ledger_type_name(enum ledger_type type)
+{
+	if ((size_t)type >= ARRAY_SIZE(type_names))
+		return NULL;
+	return type_names[type];
+}
+
+int
+ledger_type_parse(const char *name, enum ledger_type *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++) {
+		if (strcmp(name, type_names[i]) == 0) {
+			*out = (enum ledger_type)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+char *
+ledger_type_list(void)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 ==
+		    ARRAY_SIZE(type_names) ? " or " : ", ", type_names[i]);
+	return buf_steal(&b);
+}
+
+bool
+ledger_is_decision(enum ledger_type type)
+{
+	return type == LEDGER_APPROVE || type == LEDGER_APPROVE_WITH_CHANGES ||
+	    type == LEDGER_CHANGES_REQUIRED;
+}
+
+const char *
+ledger_fp_get(const struct ledger_event *ev, const char *rule)
+{
+	for (size_t i = 0; i < ev->nfps; i++)
+		if (strcmp(ev->fps[i].rule, rule) == 0)
+			return ev->fps[i].value;
+	return NULL;
+}
+
+/* Sets a string member; false when value is not UTF-8 (jansson refuses). */
+static bool
+set_str(json_t *o, const char *key, const char *value)
+{
+	json_t *v = json_string(value);
+
+	return v != NULL && json_object_set_new(o, key, v) == 0;
+}
+
+char *
+ledger_encode(const struct ledger_event *ev)
+{
+	json_t *o = json_object();
+	char at[21];
+	char *line = NULL;
+	bool ok;
+
+	util_rfc3339(ev->at, at);
+	ok = json_object_set_new(o, "v", json_integer(LEDGER_VERSION)) == 0 &&
+	    ledger_type_name(ev->type) &&
+	    set_str(o, "type", ledger_type_name(ev->type)) &&
+	    set_str(o, "at", at) && ev->by && set_str(o, "by", ev->by) &&
+	    ev->via && set_str(o, "via", ev->via) &&
+	    (!ev->tag || set_str(o, "tag", ev->tag)) &&
+	    (!ev->tag_object || set_str(o, "tag_object", ev->tag_object));
+	if (ok && ev->nrules) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < ev->nrules && ok; i++) {
+			json_t *r = json_string(ev->rules[i]);
+
+			ok = r && json_array_append_new(a, r) == 0;
+		}
+		ok = json_object_set_new(o, "rules", a) == 0 && ok;
+	}
+	if (ok && ev->nfps) {
+		json_t *f = json_object();
+
+		for (size_t i = 0; i < ev->nfps && ok; i++)
+			ok = set_str(f, ev->fps[i].rule, ev->fps[i].value);
+		ok = json_object_set_new(o, "fingerprints", f) == 0 && ok;
+	}
+	if (ok && ev->comment)
+		ok = set_str(o, "comment", ev->comment);
+	if (ok && ev->id)
+		ok = set_str(o, "id", ev->id);
+	/* Text that is not UTF-8 is refused whole, never dropped. */
+	if (ok)
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return line;
+}
+
+/* Copies an optional string member; -EINVAL when present but not one. */
+static int
+get_str(json_t *o, const char *key, bool required, char **out, char **why)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			*why = xasprintf("'%s' is missing", key);
+			return -EINVAL;
+		}
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		*why = xasprintf("'%s' is not a non-empty string", key);
+		return -EINVAL;
+	}
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+int
+ledger_decode(const char *line, size_t len, struct ledger_event *out,
+    char **why)
+{
+	struct ledger_event ev = { 0 };
+	json_error_t jerr;
+	json_t *o, *v;
+	char *at = NULL, *type = NULL;
+	int error = -EINVAL;
+
+	if (len > LEDGER_MAX_LINE) {
+		*why = xasprintf("line longer than %d bytes", LEDGER_MAX_LINE);
+		return -EINVAL;
+	}
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		*why = xasprintf("not JSON: %s", jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(o)) {
+		*why = xstrdup("not a JSON object");
+		goto done;
+	}
+	v = json_object_get(o, "v");
+	if (!json_is_integer(v) || json_integer_value(v) != LEDGER_VERSION) {
+		*why = xstrdup("'v' is not 1");
+		goto done;
+	}
+	if (get_str(o, "type", true, &type, why) < 0)
+		goto done;
+	if (ledger_type_parse(type, &ev.type) < 0) {
+		*why = xasprintf("unknown type '%s'", type);
+		goto done;
+	}
+	if (get_str(o, "at", true, &at, why) < 0)
+		goto done;
+	if (util_parse_rfc3339(at, &ev.at) < 0) {
+		*why = xasprintf("'at' is not an RFC 3339 UTC time: '%s'", at);
+		goto done;
+	}
+	if (get_str(o, "by", true, &ev.by, why) < 0 ||
+	    get_str(o, "via", true, &ev.via, why) < 0 ||
+	    get_str(o, "tag", false, &ev.tag, why) < 0 ||
+	    get_str(o, "tag_object", false, &ev.tag_object, why) < 0 ||
+	    get_str(o, "id", false, &ev.id, why) < 0)
+		goto done;
+	v = json_object_get(o, "comment");
+	if (v && !json_is_null(v)) {
+		if (!json_is_string(v)) {
+			*why = xstrdup("'comment' is not a string");
+			goto done;
+		}
+		ev.comment = xstrdup(json_string_value(v));
+	}
+	if ((v = json_object_get(o, "rules")) != NULL) {
+		size_t i;
+		json_t *r;
+
+		if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
+			*why = xstrdup("'rules' is not a list of names");
+			goto done;
+		}
+		ev.rules = xcalloc(json_array_size(v), sizeof(char *));
+		json_array_foreach(v, i, r) {
+			if (!json_is_string(r)) {
+				*why = xstrdup("'rules' is not a list of names");
+				goto done;
+			}
+			ev.rules[ev.nrules++] = xstrdup(json_string_value(r));
+		}
+	}
+	if ((v = json_object_get(o, "fingerprints")) != NULL) {
+		const char *k;
+		json_t *f;
+
+		if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
+			*why = xstrdup("'fingerprints' is not an object");
+			goto done;
+		}
+		ev.fps = xcalloc(json_object_size(v), sizeof(*ev.fps));
+		json_object_foreach(v, k, f) {
+			if (!json_is_string(f)) {
+				*why = xasprintf("fingerprint of '%s' is not a "
+				    "string", k);
+				goto done;
+			}
+			ev.fps[ev.nfps].rule = xstrdup(k);
+			ev.fps[ev.nfps++].value = xstrdup(json_string_value(f));
+		}
+	}
+	if (ev.tag_object && (strlen(ev.tag_object) != OID_HEX - 1 ||
+	    strspn(ev.tag_object, "0123456789abcdef") != OID_HEX - 1)) {
+		*why = xstrdup("'tag_object' is not an object id");
+		goto done;
+	}
+	*out = ev;
+	memset(&ev, 0, sizeof(ev));
+	error = 0;
+done:
+	ledger_event_clear(&ev);
+	free(type);
+	free(at);
+	json_decref(o);
+	return error;
+}
+
+void
+ledger_event_clear(struct ledger_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->by);
+	free(ev->via);
+	free(ev->tag);
+	free(ev->tag_object);
+	strv_free(ev->rules, ev->nrules);
+	for (size_t i = 0; i < ev->nfps; i++) {
+		free(ev->fps[i].rule);
+		free(ev->fps[i].value);
+	}
+	free(ev->fps);
+	free(ev->comment);
+	free(ev->id);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+ledger_parse_note(struct ledger_events *evs, const char *commit,
+    const char *text,
+    void (*report)(void *ctx, const char *commit, size_t line,
+	const char *why),
+    void *ctx)
+{
+	const char *p = text;
+	size_t lineno = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct ledger_event ev;
+		char *why = NULL;
+
+		lineno++;
+		if (len > 0) {
+			if (ledger_decode(p, len, &ev, &why) == 0) {
+				snprintf(ev.commit, sizeof(ev.commit), "%s",
+				    commit);
+				ev.line = lineno;
+				evs->v = xreallocarray(evs->v, evs->n + 1,
+				    sizeof(*evs->v));
+				evs->v[evs->n++] = ev;
+			} else {
+				evs->malformed++;
+				if (report)
+					report(ctx, commit, lineno, why);
+				free(why);
+			}
+		}
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+void
+ledger_events_free(struct ledger_events *evs)
+{
+	if (evs == NULL)
+		return;
+	for (size_t i = 0; i < evs->n; i++)
+		ledger_event_clear(&evs->v[i]);
+	free(evs->v);
+	memset(evs, 0, sizeof(*evs));
+}
+
+/*
+ * Parsed notes by the id of their blob, for ledger_read: a note's text
+ * never changes under its id, and printgated reads the same notes again
+ * for every review it loads (parsing them was half of the instructions
+ * of each decision, bench/README.md).  A note that grew (the ledger only
+ * appends) is parsed from where its last version ended.  Two ways of
+ * NOTE_CACHE_SETS sets, the least recently used replaced: the memory
+ * stays bounded.
+ */
+#define NOTE_CACHE_SETS 2048
+#define NOTE_CACHE_WAYS 2
+/* and at most this much text (the events take about as much again) */
+#define NOTE_CACHE_BYTES (4 * 1024 * 1024)
+
+struct note_slot {
+	char blob[OID_HEX];
+	char *text;
+	size_t len;
+	size_t lines;		/* '\n' in text */
+	uint64_t used;		/* when it was last read (a counter) */
+	struct ledger_events evs;
+};
+
+static struct note_slot *note_cache;
+static uint64_t note_clock;
+static size_t note_bytes;	/* of text in the slots */
+/* the blob of the note last read for a commit, by the commit's id */
+static char (*note_last)[2][OID_HEX];
+
+/* The set of an object id: its first 16 bits (a hash already). */
+static size_t
+note_set_of(const char *id)
+{
+	char first[5];
+
+	memcpy(first, id, 4);
+	first[4] = '\0';
+	return (size_t)strtoul(first, NULL, 16) % NOTE_CACHE_SETS;
+}
+
+static struct note_slot *
+note_find(const char *blob)
+{
+	struct note_slot *set = &note_cache[note_set_of(blob) *
+	    NOTE_CACHE_WAYS];
+
+	for (size_t w = 0; w < NOTE_CACHE_WAYS; w++)
+		if (strcmp(set[w].blob, blob) == 0)
+			return &set[w];
+	return NULL;
+}
+
+static struct note_slot *
+note_victim(const char *blob)
+{
+	struct note_slot *set = &note_cache[note_set_of(blob) *
+	    NOTE_CACHE_WAYS], *v = &set[0];
+
+	for (size_t w = 1; w < NOTE_CACHE_WAYS; w++)
+		if (set[w].used < v->used)
+			v = &set[w];
+	return v;
+}
+
+static void
+note_slot_clear(struct note_slot *slot)
+{
+	note_bytes -= slot->len;
+	ledger_events_free(&slot->evs);
+	free(slot->text);
+	memset(slot, 0, sizeof(*slot));
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+event_copy(struct ledger_event *dst, const struct ledger_event *src)
+{
+	*dst = *src;
+	dst->by = strdup_or_null(src->by);
+	dst->via = strdup_or_null(src->via);
+	dst->tag = strdup_or_null(src->tag);
+	dst->tag_object = strdup_or_null(src->tag_object);
+	dst->comment = strdup_or_null(src->comment);
+	dst->id = strdup_or_null(src->id);
+	dst->rules = src->nrules ? xcalloc(src->nrules, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->nrules; i++)
+		dst->rules[i] = xstrdup(src->rules[i]);
+	dst->fps = src->nfps ? xcalloc(src->nfps, sizeof(*dst->fps)) : NULL;
+	for (size_t i = 0; i < src->nfps; i++) {
+		dst->fps[i].rule = xstrdup(src->fps[i].rule);
+		dst->fps[i].value = xstrdup(src->fps[i].value);
+	}
+}
+
+/* Appends copies of from's events to evs, as recorded on commit. */
+static void
+events_add(struct ledger_events *evs, const struct ledger_events *from,
+    const char *commit)
+{
+	if (from->n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + from->n,
+		    sizeof(*evs->v));
+	for (size_t i = 0; i < from->n; i++) {
+		event_copy(&evs->v[evs->n], &from->v[i]);
+		snprintf(evs->v[evs->n++].commit, OID_HEX, "%s", commit);
+	}
+	evs->malformed += from->malformed;
+}
+
+/*
+ * Moves the events of added (parsed from a note's text after its first
+ * lines lines) to the end of evs, numbered as lines of the whole note.
+ */
+static void
+events_take(struct ledger_events *evs, struct ledger_events *added,
+    size_t lines)
+{
+	if (added->n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + added->n,
+		    sizeof(*evs->v));
+	for (size_t i = 0; i < added->n; i++) {
+		added->v[i].line += lines;
+		evs->v[evs->n++] = added->v[i];
+	}
+	evs->malformed += added->malformed;
+	free(added->v);
+	memset(added, 0, sizeof(*added));
+}
+
+static size_t
+count_lines(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = memchr(p, '\n', len -
+	    (size_t)(p - text))) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * Parses the note text (len bytes) of commit into evs.  When prev is the
+ * note's earlier version and text only adds whole lines to it, only those
+ * are parsed.
+ */
+static void
+note_parse(struct ledger_events *evs, const char *commit, const char *text,
+    size_t len, const struct note_slot *prev)
+{
+	struct ledger_events added = { 0 };
+
+	if (prev == NULL || prev->len == 0 || prev->len > len ||
+	    text[prev->len - 1] != '\n' ||
+	    memcmp(prev->text, text, prev->len) != 0) {
+		ledger_parse_note(evs, commit, text, NULL, NULL);
+		return;
+	}
+	events_add(evs, &prev->evs, commit);
+	ledger_parse_note(&added, commit, text + prev->len, NULL, NULL);
+	events_take(evs, &added, prev->lines);
+}
+
+void
+ledger_cache_free(void)
+{
+	if (note_cache == NULL)
+		return;
+	for (size_t i = 0; i < NOTE_CACHE_SETS * NOTE_CACHE_WAYS; i++)
+		note_slot_clear(&note_cache[i]);
+	free(note_cache);
+	free(note_last);
+	note_cache = NULL;
+	note_last = NULL;
+}
+
+int
+ledger_read(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs)
+{
+	char *text = NULL;
+	int error;
+
+	error = repo_note_read(r, head, commit, &text);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0)
+		return error;
+	ledger_parse_note(evs, commit, text, NULL, NULL);
+	free(text);
+	return 0;
+}
+
+int
+ledger_read_note(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs, char blob[OID_HEX])
+{
+	struct ledger_events parsed = { 0 };
+	struct note_slot *slot, *prev = NULL;
+	char *text = NULL, (*last)[OID_HEX];
+	size_t len;
+	int error;
+
+	blob[0] = '\0';
+	error = repo_note_id(r, head, commit, blob);
+	if (error == -ENOENT)
+		return 0;
+	if (error < 0)
+		return error;
+	if (note_cache == NULL) {
+		note_cache = xcalloc(NOTE_CACHE_SETS * NOTE_CACHE_WAYS,
+		    sizeof(*note_cache));
+		note_last = xcalloc(NOTE_CACHE_SETS, sizeof(*note_last));
+	}
+	if ((slot = note_find(blob)) == NULL) {
+		if ((error = repo_blob_read(r, blob, &text, &len)) < 0)
+			return error;
+		len = strlen(text);	/* a note ends at a NUL, as in git */
+		last = note_last[note_set_of(commit)];
+		if (strcmp(last[0], commit) == 0)
+			prev = note_find(last[1]);
+		note_parse(&parsed, commit, text, len, prev);
+		/*
+		 * The version before is superseded: a note that grows by
+		 * a line per decision would otherwise fill the slots with
+		 * its versions, each as large as the last.
+		 */
+		if (prev)
+			note_slot_clear(prev);
+		if (note_bytes + len > NOTE_CACHE_BYTES)
+			for (size_t i = 0; i < NOTE_CACHE_SETS *
+			    NOTE_CACHE_WAYS; i++)
+				note_slot_clear(&note_cache[i]);
+		slot = note_victim(blob);
+		note_slot_clear(slot);
+		note_bytes += len;
+		slot->evs = parsed;
+		slot->text = text;
+		slot->len = len;
+		slot->lines = count_lines(text, len);
+		memcpy(slot->blob, blob, OID_HEX);
+		memcpy(last[0], commit, OID_HEX);
+		memcpy(last[1], blob, OID_HEX);
+	}
+	slot->used = ++note_clock;
+	events_add(evs, &slot->evs, commit);
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	unsigned lost = 0, backoff_ms = 1;
+	char head[OID_HEX];
+	char *line, *text, *message;
+	int error;
+
+	if ((line = ledger_encode(ev)) == NULL)
+		return -EINVAL;
+	text = xasprintf("%s\n", line);
+	free(line);
+	/* "approve print/q1 (a1b2c3d) by alice via cli:root" */
+	message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
+	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
+	    ev->tag ? " " : "", commit, ev->by, ev->via);
+	for (;;) {
+		error = repo_note_append(r, LEDGER_REF, commit, text, message,
+		    head);
+		if (error != -EAGAIN && error != -EBUSY)
+			break;
+		lost++;
+		if (now_ms() >= deadline) {
+			error = -ETIMEDOUT;
+			break;
+		}
+		/* Back off with jitter so that racing writers spread out. */
+		{
+			unsigned char j;
+			struct timespec ts;
+
+			if (util_random(&j, 1) < 0)
+				j = 0;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(backoff_ms * 1000000L +
+			    (long)j * backoff_ms * 4000L);
+			nanosleep(&ts, NULL);
+			if (backoff_ms < 64)
+				backoff_ms *= 2;
+		}
+	}
+	free(text);
+	free(message);
+	if (retries)
+		*retries = lost;
+	return error;
+}
+
+/* The events one notes commit added, compared with its parent. */
+static int
+ledger_commit_events(struct repo *r, const char *parent, const char *commit,
+    struct ledger_events *evs)
+{
+	struct scope_file *files = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = repo_diff(r, parent, commit, &files, &n)) < 0)
+		return error;
+	for (size_t i = 0; i < n && error >= 0; i++) {
+		char annotated[OID_HEX], old_blob[OID_HEX];
+		char *text = NULL, *old = NULL;
+		size_t len, oldlen = 0, k = 0, skip = 0, lines = 0;
+		struct ledger_events added = { 0 };
+
+		if (files[i].status == 'D')
+			continue;
+		/* notes paths may fan out: "ab/cdef…" */
+		for (const char *p = files[i].path; *p && k < OID_HEX - 1; p++)
+			if (*p != '/')
+				annotated[k++] = *p;
+		annotated[k] = '\0';
+		if (k != OID_HEX - 1)
+			continue;	/* not a note */
+		if ((error = repo_blob_read(r, files[i].blob, &text, &len)) < 0)
+			break;
+		if (parent && repo_blob_at(r, parent, files[i].path,
+		    old_blob) == 0 && repo_blob_read(r, old_blob, &old,
+		    &oldlen) < 0)
+			old = NULL;
+		/* Appended: what follows the old text; else all of it. */
+		if (old && oldlen <= len && memcmp(old, text, oldlen) == 0) {
+			skip = oldlen;
+			for (size_t j = 0; j < oldlen; j++)
+				lines += old[j] == '\n';
+		}
+		ledger_parse_note(&added, annotated, text + skip, NULL, NULL);
+		events_take(evs, &added, lines);
+		free(text);
+		free(old);
+	}
+	repo_scope_free(files, n);
+	return error;
+}
+
+int
+ledger_since(struct repo *r, const char *last, const char *head,
+    ledger_event_cb cb, void *ctx, bool *rewritten)
+{
+	char **chain = NULL, cur[OID_HEX];
+	size_t n = 0;
+	bool found = false;
+	int error = 0;
+
+	*rewritten = false;
+	snprintf(cur, sizeof(cur), "%s", head);
+	for (;;) {
+		if (last && strcmp(cur, last) == 0) {
+			found = true;
+			break;
+		}
+		if (n == LEDGER_MAX_WALK)
+			break;
+		chain = xreallocarray(chain, n + 1, sizeof(char *));
+		chain[n++] = xstrdup(cur);
+		error = repo_commit_parent(r, cur, cur);
+		if (error == -ENOENT) {
+			error = 0;
+			break;
+		}
+		if (error < 0)
+			goto done;
+	}
+	if (last && !found)
+		*rewritten = true;
+	for (size_t i = n; i-- > 0 && error == 0;) {
+		struct ledger_events evs = { 0 };
+		const char *parent = i + 1 < n ? chain[i + 1] :
+		    found ? last : NULL;
+
+		if ((error = ledger_commit_events(r, parent, chain[i],
+		    &evs)) < 0) {
+			ledger_events_free(&evs);
+			break;
+		}
+		for (size_t j = 0; j < evs.n && error == 0; j++)
+			error = cb(ctx, &evs.v[j]);
+		ledger_events_free(&evs);
+	}
+done:
+	strv_free(chain, n);
+	return error;
+}

@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * printgated - the printgate daemon: one event loop (epoll) over inotify on
+ * the repository's refs, signals (signalfd), timers (timerfd) and the
+ * sockets of outbound HTTP transfers (libcurl's multi interface, through
+ * notify.c).  The work itself is in engine.c; this file waits, dispatches
+ * and talks to systemd (sd_notify: READY, STATUS, WATCHDOG, RELOADING,
+ * STOPPING).  It runs in the foreground and logs to stderr.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "printgated/decide.h"
+#include "printgated/engine.h"
+#include "printgated/http.h"
+#include "core/ledger.h"
+#include "core/log.h"
+#include "printgated/notify.h"
+#include "core/outbox.h"
+#include "core/util.h"
+#include "printgated/watch.h"
+
+/* How long refs must be quiet before a rescan: a push moves several. */
+#define DEBOUNCE_MS 50
+/* A rescan however quiet it is: the safety net under inotify. */
+#define RESCAN_MS (5 * 60 * 1000)
+/* Deliveries in flight at once. */
+#define MAX_INFLIGHT 64
+
+/* What an epoll event is about: the low bits of its u64. */
+enum source {
+	SRC_SIGNAL = 1,
+	SRC_WATCH,
+	SRC_WORK,	/* the scan / delivery timer */
+	SRC_CURL_TIMER,
+	SRC_WATCHDOG,
+	SRC_HTTP,		/* the listener's epoll descriptor */
+	SRC_HTTP_TIMER,
+	SRC_CURL_SOCKET,	/* the fd is in the high 32 bits */
+};
+
+struct daemon {
+	const char *config_path;
+	struct config *cf;
+	struct engine *engine;
+	struct notify *notify;
+	struct watch *watch;
+	struct http *http;	/* NULL without an http section */
+	struct decide *decide;
+	struct decide_metrics metrics;
+	int ep, sigfd, workfd, curlfd, dogfd, httpfd;
+	int64_t scan_at;	/* when the next scan is due, ms; -1 none */
+	int64_t deadline;	/* the engine's next deadline, ms; -1 none */
+	int64_t rescan_at;	/* the periodic rescan, ms */
+	bool stop;
+	bool ready;
+	char status[256];
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: printgated [-tv] [-c config]\n");
+	exit(2);
+}
+
+/* Arms a one-shot timerfd to fire in ms milliseconds (< 0: disarm). */
+static void
+arm(int fd, int64_t ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (ms >= 0) {
+		if (ms == 0)
+			its.it_value.tv_nsec = 1;
+		else {
+			its.it_value.tv_sec = ms / 1000;
+			its.it_value.tv_nsec = (ms % 1000) * 1000000;
+		}
+	}
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void
+drain(int fd)
+{
+	uint64_t n;
+
+	(void)!read(fd, &n, sizeof(n));
+}
+
+static void
+ep_add(struct daemon *d, int fd, uint64_t tag, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	if (epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl");
+}
+
+static void
+curl_watch(void *ctx, int fd, int what)
+{
+	struct daemon *d = ctx;
+	struct epoll_event ev = { 0 };
+
+	ev.data.u64 = SRC_CURL_SOCKET | ((uint64_t)(uint32_t)fd << 32);
+	if (what & NOTIFY_IN)
+		ev.events |= EPOLLIN;
+	if (what & NOTIFY_OUT)
+		ev.events |= EPOLLOUT;
+	if (what == 0) {
+		epoll_ctl(d->ep, EPOLL_CTL_DEL, fd, NULL);
+		return;
+	}
+	if (epoll_ctl(d->ep, EPOLL_CTL_MOD, fd, &ev) == -1 &&
+	    epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+		log_warn("watch transfer socket %d", fd);
+}
+
+static void
+curl_timer(void *ctx, long ms)
+{
+	struct daemon *d = ctx;
+
+	arm(d->curlfd, ms);
+}
+
+static void
+delivered(void *ctx, const struct notify_result *res)
+{
+	struct daemon *d = ctx;
+	struct outbox *ob = engine_outbox(d->engine);
+	struct delivery *dl = outbox_get(ob, res->id);
+	char *what;
+	int64_t now = now_ms();
+	int rc;
+
+	if (dl == NULL)
+		return;
+	/* "request for 'print/q1@…' to 'sales' (delivery 1a2b…)" */
+	what = xasprintf("%s for '%s' to '%s' (delivery %s)", dl->event,
+	    dl->review, dl->target, res->id);
+	if (res->error == NULL) {
+		log_info("deliver %s: HTTP %ld", what, res->status);
+		outbox_done(ob, res->id);
+		d->metrics.delivered++;
+	} else {
+		rc = outbox_failed(ob, res->id, res->error, now,
+		    res->retry_after_ms ? now + res->retry_after_ms : 0,
+		    res->permanent);
+		if (rc == 1)
+			d->metrics.given_up++;
+		else
+			d->metrics.retried++;
+		if (rc == 1)
+			log_warnx("deliver %s: %s, given up and moved to dead "
+			    "(printgatectl outbox retry %s)", what, res->error,
+			    res->id);
+		else if ((dl = outbox_get(ob, res->id)) != NULL)
+			log_warnx("deliver %s: %s, will retry in %lld s", what,
+			    res->error,
+			    (long long)((dl->next_at - now + 999) / 1000));
+		else
+			log_warnx("deliver %s: %s", what, res->error);
+	}
+	free(what);
+}
+
+/* Starts the deliveries that are due, up to MAX_INFLIGHT at once. */
+static void
+send_due(struct daemon *d, int64_t now)
+{
+	struct outbox *ob = engine_outbox(d->engine);
+	struct delivery *due[MAX_INFLIGHT];
+	size_t room = MAX_INFLIGHT - notify_inflight(d->notify), n;
+
+	if (room == 0 || room > MAX_INFLIGHT)
+		return;
+	n = outbox_due(ob, now, due, room);
+	for (size_t i = 0; i < n; i++) {
+		char *headers[NOTIFY_MAX_HEADERS], *url = NULL, *why = NULL;
+		char id[33];
+		size_t nh = 0;
+		int error;
+
+		snprintf(id, sizeof(id), "%s", due[i]->id);
+		error = engine_delivery_request(d->engine, due[i], now, &url,
+		    headers, &nh, &why);
+		if (error == 0) {
+			error = notify_send(d->notify, id, url,
+			    (const char *const *)headers, nh, due[i]->body,
+			    due[i]->len);
+			if (error < 0)
+				why = xasprintf("cannot start the transfer: %s",
+				    strerror(-error));
+		}
+		if (error < 0) {
+			log_warnx("deliver '%s' to '%s': %s", id,
+			    due[i]->target, why);
+			outbox_failed(ob, id, why, now, 0, error == -ENOENT);
+		} else
+			due[i]->inflight = true;
+		for (size_t h = 0; h < nh; h++)
+			free(headers[h]);
+		free(url);
+		free(why);
+	}
+}
+
+static void
+report(struct daemon *d)
+{
+	const struct engine_stats *st = engine_stats(d->engine);
+	char status[256];
+
+	snprintf(status, sizeof(status), "STATUS=%u open review%s, %zu "
+	    "deliver%s queued", st->open_reviews,
+	    st->open_reviews == 1 ? "" : "s",
+	    outbox_depth(engine_outbox(d->engine)),
+	    outbox_depth(engine_outbox(d->engine)) == 1 ? "y" : "ies");
+	if (strcmp(status, d->status) != 0) {
+		sd_notify(0, status);
+		snprintf(d->status, sizeof(d->status), "%s", status);
+	}
+}
+
+/* Scans when due, starts due deliveries, and sets the next wake-up. */
+static void
+work(struct daemon *d)
+{
+	int64_t now = now_ms(), next, ob_next;
+
+	/* a reminder or escalation is due, or the periodic rescan */
+	if ((d->deadline >= 0 && now >= d->deadline) || now >= d->rescan_at)
+		d->scan_at = now;
+	if (d->scan_at >= 0 && now >= d->scan_at) {
+		d->deadline = engine_scan(d->engine, now);
+		d->scan_at = -1;
+		d->rescan_at = now + RESCAN_MS;
+		if (!d->ready) {
+			sd_notify(0, "READY=1");
+			d->ready = true;
+			log_info("ready: watching '%s'", d->cf->repository);
+		}
+	}
+	send_due(d, now);
+	report(d);
+	next = d->rescan_at;
+	if (d->scan_at >= 0 && d->scan_at < next)
+		next = d->scan_at;
+	if (d->deadline >= 0 && d->deadline < next)
+		next = d->deadline;
+	ob_next = outbox_next(engine_outbox(d->engine));
+	if (ob_next >= 0 && notify_inflight(d->notify) < MAX_INFLIGHT &&
+	    ob_next < next)
+		next = ob_next;
+	arm(d->workfd, next > now ? next - now : 0);
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct config *cf = NULL;
+	char *errors = NULL, *why = NULL;
+
+	sd_notify(0, "RELOADING=1");
+	if (config_load(&cf, d->config_path, CONFIG_CHECK_SECRETS,
+	    &errors) < 0) {
+		log_warnx("reload '%s': invalid, keeping the configuration in "
+		    "use:\n%s", d->config_path, errors ? errors : "");
+		free(errors);
+	} else if (strcmp(cf->repository, d->cf->repository) != 0 ||
+	    strcmp(cf->state_dir, d->cf->state_dir) != 0) {
+		log_warnx("reload '%s': repository and state_dir cannot change "
+		    "on reload; restart printgated; keeping the configuration "
+		    "in use", d->config_path);
+		config_free(cf);
+	} else if (engine_set_config(d->engine, cf, &why) < 0) {
+		log_warnx("reload '%s': %s; keeping the configuration in use",
+		    d->config_path, why);
+		free(why);
+		config_free(cf);
+	} else if (d->decide && decide_set_config(d->decide, cf, &why) < 0) {
+		log_warnx("reload '%s': %s; keeping the configuration in use",
+		    d->config_path, why);
+		free(why);
+		engine_set_config(d->engine, d->cf, &why);
+		config_free(cf);
+	} else {
+		if (d->http && (!cf->http.enabled ||
+		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
+			log_warnx("reload '%s': the listen address changes only "
+			    "with a restart; still listening on %s",
+			    d->config_path, d->cf->http.listen);
+		config_free(d->cf);
+		d->cf = cf;
+		log_info("reload '%s': done", d->config_path);
+	}
+	/* deliveries requeued with printgatectl outbox retry */
+	{
+		int n = outbox_refresh(engine_outbox(d->engine));
+
+		if (n > 0)
+			log_info("reload: %d requeued deliver%s", n,
+			    n == 1 ? "y" : "ies");
+	}
+	d->scan_at = now_ms();
+	sd_notify(0, "READY=1");
+}
+
+static void
+on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			d->stop = true;
+			break;
+		}
+	}
+}
+
+static char *
+gitdir_of(const char *repository)
+{
+	char *dotgit = xasprintf("%s/.git", repository);
+	struct stat st;
+
+	if (stat(dotgit, &st) == 0 && S_ISDIR(st.st_mode))
+		return dotgit;
+	free(dotgit);
+	return xstrdup(repository);
+}
+
+/* The HTTP listener for decisions from chat, inside this loop. */
+static void
+listen_setup(struct daemon *d)
+{
+	const struct http_route *routes;
+	char *why = NULL, *port;
+	size_t n;
+	int fd = -1, nfds, sfd, error;
+
+	if (decide_new(&d->decide, d->cf, d->engine, &d->metrics, &why) < 0)
+		fatalx("start: %s", why);
+	routes = decide_routes(&n);
+	/* socket activation (printgated.socket): take the socket passed */
+	if ((nfds = sd_listen_fds(1)) > 0) {
+		fd = SD_LISTEN_FDS_START;
+		if (nfds > 1)
+			log_warnx("listen: %d sockets passed, using the first",
+			    nfds);
+	}
+	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->decide,
+	    decide_count, &why) < 0)
+		fatalx("start: %s", why);
+	http_set_answer_body(d->http, decide_answered);
+	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->httpfd == -1)
+		fatal("timerfd_create");
+	ep_add(d, http_fd(d->http), SRC_HTTP, EPOLLIN);
+	ep_add(d, d->httpfd, SRC_HTTP_TIMER, EPOLLIN);
+	/* for scripts and tests: the port, never written through a link */
+	if (util_state_dir_open(&sfd, d->cf->state_dir, 0, NULL, &why) < 0)
+		fatalx("start: %s", why);
+	port = xasprintf("%u\n", http_port(d->http));
+	if ((error = util_write_atomic(sfd, "http-port", port, strlen(port),
+	    0600, (uid_t)-1, (gid_t)-1)) < 0)
+		log_warnx("write '%s/http-port': %s, scripts will not find the "
+		    "port", d->cf->state_dir, strerror(-error));
+	free(port);
+	close(sfd);
+	log_info("listen: %s, port %u, at most %u connections",
+	    fd >= 0 ? "socket from systemd" : d->cf->http.listen,
+	    http_port(d->http), http_connection_limit(d->http));
+}
+
+/*
+ * Raises the soft limit on open descriptors to the hard one, as far as
+ * the kernel allows: the listener's connections, the repository's pack
+ * files and the deliveries all need descriptors, and a soft limit of
+ * 1024 (or 256) is only a default.  A failure is logged, not fatal: the
+ * listener sizes its connection limit to whatever limit there is.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		/* an unlimited hard limit is above the kernel's nr_open */
+		rl.rlim_cur = 1048576 > was ? 1048576 : was;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
+			    (unsigned long long)rl.rlim_cur);
+			return;
+		}
+	}
+	log_debug("start: open files limit raised from %llu to %llu",
+	    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+}
+
+static void
+setup(struct daemon *d)
+{
+	struct notify_callbacks cb = { curl_watch, curl_timer, delivered, d };
+	char *why = NULL, *gitdir;
+	uint64_t usec = 0;
+	sigset_t mask;
+	int error;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	if ((d->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	if ((d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	d->workfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->curlfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->dogfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->workfd == -1 || d->curlfd == -1 || d->dogfd == -1)
+		fatal("timerfd_create");
+	if (engine_new(&d->engine, d->cf, &why) < 0)
+		fatalx("start: %s", why);
+	if ((error = notify_new(&d->notify, &cb)) < 0)
+		fatalx("start: cannot set up libcurl: %s", strerror(-error));
+	gitdir = gitdir_of(d->cf->repository);
+	if ((error = watch_new(&d->watch, gitdir)) < 0)
+		fatalx("watch '%s': %s", gitdir, strerror(-error));
+	free(gitdir);
+	if (d->cf->http.enabled)
+		listen_setup(d);
+	ep_add(d, d->sigfd, SRC_SIGNAL, EPOLLIN);
+	ep_add(d, watch_fd(d->watch), SRC_WATCH, EPOLLIN);
+	ep_add(d, d->workfd, SRC_WORK, EPOLLIN);
+	ep_add(d, d->curlfd, SRC_CURL_TIMER, EPOLLIN);
+	ep_add(d, d->dogfd, SRC_WATCHDOG, EPOLLIN);
+	/* Watchdog pings come from this loop, so they stop if it stalls. */
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		struct itimerspec its = { 0 };
+
+		its.it_interval.tv_sec = (time_t)(usec / 2 / 1000000);
+		its.it_interval.tv_nsec = (long)(usec / 2 % 1000000) * 1000;
+		its.it_value = its.it_interval;
+		timerfd_settime(d->dogfd, 0, &its, NULL);
+	}
+	d->scan_at = 0;
+	d->deadline = -1;
+	d->rescan_at = 0;
+}
+
+static void
+run(struct daemon *d)
+{
+	struct epoll_event evs[64];
+
+	work(d);
+	while (!d->stop) {
+		int n = epoll_wait(d->ep, evs, 64, -1);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			switch ((enum source)(tag & 0xffffffff)) {
+			case SRC_SIGNAL:
+				on_signal(d);
+				break;
+			case SRC_WATCH:
+				if (watch_read(d->watch)) {
+					int64_t at = now_ms() + DEBOUNCE_MS;
+
+					if (d->scan_at < 0 || at < d->scan_at)
+						d->scan_at = at;
+				}
+				break;
+			case SRC_WORK:
+				drain(d->workfd);
+				break;
+			case SRC_CURL_TIMER:
+				drain(d->curlfd);
+				notify_timeout(d->notify);
+				break;
+			case SRC_WATCHDOG:
+				drain(d->dogfd);
+				sd_notify(0, "WATCHDOG=1");
+				break;
+			case SRC_HTTP:
+				http_run(d->http);
+				break;
+			case SRC_HTTP_TIMER:
+				drain(d->httpfd);
+				http_run(d->http);
+				break;
+			case SRC_CURL_SOCKET:
+				notify_socket(d->notify, (int)(tag >> 32),
+				    ((evs[i].events & (EPOLLIN | EPOLLHUP |
+				    EPOLLERR)) ? NOTIFY_IN : 0) |
+				    ((evs[i].events & EPOLLOUT) ?
+				    NOTIFY_OUT : 0));
+				break;
+			}
+		}
+		if (!d->stop)
+			work(d);
+		if (d->http)
+			arm(d->httpfd, http_timeout_ms(d->http));
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon d = { 0 };
+	char *errors = NULL;
+	bool test = false, verbose = false;
+	int ch;
+
+	d.config_path = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt(argc, argv, "c:tv")) != -1) {
+		switch (ch) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("printgated", verbose);
+	if (config_load(&d.cf, d.config_path, CONFIG_CHECK_SECRETS,
+	    &errors) < 0) {
+		fputs(errors ? errors : "invalid configuration\n", stderr);
+		free(errors);
+		return 2;
+	}
+	if (test) {
+		printf("%s: configuration OK\n", d.cf->path);
+		config_free(d.cf);
+		return 0;
+	}
+	setup(&d);
+	log_info("start: repository '%s', state '%s'", d.cf->repository,
+	    d.cf->state_dir);
+	run(&d);
+	sd_notify(0, "STOPPING=1");
+	log_info("stop: %zu deliver%s left queued for the next start",
+	    outbox_depth(engine_outbox(d.engine)),
+	    outbox_depth(engine_outbox(d.engine)) == 1 ? "y" : "ies");
+	http_free(d.http);
+	decide_free(d.decide);
+	watch_free(d.watch);
+	notify_free(d.notify);
+	engine_free(d.engine);
+	ledger_cache_free();
+	config_free(d.cf);
+	close(d.ep);
+	close(d.sigfd);
+	close(d.workfd);
+	close(d.curlfd);
+	close(d.dogfd);
+	if (d.http)
+		close(d.httpfd);
+	return 0;
+}

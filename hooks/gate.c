@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * gate.c - the update hook's logic: who may push print tags, that they are
+ * immutable, that printgate's own refs are not pushed, and whether the
+ * tagged content has its approvals.  A refused print tag is kept under
+ * refs/printgate/pending/ and a request is written to the ledger; an
+ * approved one gets a released event.  Every error refuses: the gate fails
+ * closed.
+ */
+#include "hooks/gate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/ledger.h"
+#include "core/record.h"
+#include "core/repo.h"
+#include "core/review.h"
+#include "core/util.h"
+
+static bool
+is_zero(const char *id)
+{
+	return strspn(id, "0") == strlen(id);
+}
+
+/* The pusher's name from the first set variable of pusher_env. */
+static const char *
+gate_pusher(const struct config *cf, const char **var)
+{
+	for (size_t i = 0; i < cf->npusher_env; i++) {
+		const char *v = getenv(cf->pusher_env[i]);
+
+		if (v && *v) {
+			*var = cf->pusher_env[i];
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static char *
+group_list(const struct config *cf, const size_t *groups, size_t n)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct config_group *g = &cf->groups[groups[i]];
+
+		buf_addf(&b, "%s%s (", i ? "; " : "", g->name);
+		for (size_t m = 0; m < g->nmembers; m++)
+			buf_addf(&b, "%s%s", m ? ", " : "",
+			    cf->people[g->members[m]].id);
+		buf_adds(&b, ")");
+	}
+	return buf_steal(&b);
+}
+
+/* Writes an event about tag on commit; on failure says why in *msg. */
+static int
+gate_record(struct repo *r, const char *commit, enum ledger_type type,
+    const char *by, const char *tag, const char *tag_object,
+    const struct review *rv, const struct config *cf, char **msg)
+{
+	struct record rec;
+	size_t *rules = NULL;
+	int error;
+
+	if ((error = record_init(&rec, type, (int64_t)time(NULL))) < 0) {
+		*msg = xasprintf("printgate: refusing %s: cannot make an "
+		    "event id: %s\n", tag, strerror(-error));
+		return error;
+	}
+	rec.by = by;
+	rec.via = "hook";
+	rec.tag = tag;
+	rec.tag_object = tag_object;
+	if (type == LEDGER_REQUEST) {
+		record_applying(rv, &rules, &rec.nrules);
+		rec.rules = rules;
+		rec.fingerprints = true;
+	}
+	error = record_append(r, cf, rv, commit, &rec, GATE_LEDGER_TIMEOUT_MS,
+	    NULL);
+	free(rules);
+	if (error < 0)
+		*msg = xasprintf("printgate: refusing %s: cannot write the "
+		    "ledger (%s): %s\n  nothing was recorded; push again, and "
+		    "if it persists ask an administrator\n", tag, LEDGER_REF,
+		    record_why(error));
+	return error;
+}
+
+/*
+ * Keeps the refused tag object under refs/printgate/pending/ so that it
+ * can be released later exactly as it was signed, and records the request
+ * once per tag object.
+ */
+static int
+gate_wait(const struct config *cf, struct repo *r, const char *refname,
+    const char *by, struct review *rv, char **msg)
+{
+	char *pending = review_pending_ref(cf, refname);
+	char old[OID_HEX];
+	bool asked;
+	int error;
+
+	error = repo_ref_get(r, pending, old);
+	if (error < 0 && error != -ENOENT)
+		goto fail;
+	asked = rv->requested && rv->requested->tag_object &&
+	    strcmp(rv->requested->tag_object, rv->tag_object) == 0;
+	if (error == -ENOENT || strcmp(old, rv->tag_object) != 0) {
+		error = repo_ref_set(r, pending, rv->tag_object,
+		    error == -ENOENT ? NULL : old,
+		    "printgate: print tag waits for approval");
+		if (error < 0)
+			goto fail;
+	}
+	if (!asked && (error = gate_record(r, rv->commit, LEDGER_REQUEST, by,
+	    rv->tag, rv->tag_object, rv, cf, msg)) < 0) {
+		free(pending);
+		return error;
+	}
+	*msg = review_format_wait(cf, rv);
+	free(pending);
+	return 0;
+fail:
+	*msg = xasprintf("printgate: refusing %s: cannot keep it under %s: "
+	    "%s\n", rv->tag, pending, repo_strerror());
+	free(pending);
+	return error;
+}
+
+static int
+gate_print_tag(const struct config *cf, const char *gitdir,
+    const char *refname, const char *oldrev, const char *newrev, char **msg)
+{
+	const char *tag = refname + strlen("refs/tags/");
+	const char *pusher, *var = NULL;
+	struct repo *r = NULL;
+	struct repo_tag *t = NULL;
+	struct review *rv = NULL;
+	char *why = NULL, *who;
+	ssize_t person;
+	size_t size;
+	int error;
+
+	if (!is_zero(oldrev)) {
+		*msg = xasprintf("printgate: refusing to %s %s: print tags "
+		    "are immutable; tag the new version under a new name\n",
+		    is_zero(newrev) ? "delete" : "move", tag);
+		return 1;
+	}
+	pusher = gate_pusher(cf, &var);
+	if (pusher == NULL) {
+		*msg = xasprintf("printgate: refusing %s: cannot tell who is "
+		    "pushing: none of the pusher_env variables is set\n", tag);
+		return 1;
+	}
+	person = config_person_by_login(cf, pusher);
+	if (person < 0 || !config_is_release_manager(cf, (size_t)person)) {
+		who = group_list(cf, cf->release_managers,
+		    cf->nrelease_managers);
+		*msg = xasprintf("printgate: refusing %s: only release "
+		    "managers may create print tags, and %s '%s' is not one "
+		    "of them\n  release managers: %s\n", tag, var, pusher,
+		    who);
+		free(who);
+		return 1;
+	}
+	if ((error = repo_open(&r, gitdir, &why)) < 0) {
+		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
+		free(why);
+		return 1;
+	}
+	/*
+	 * A huge message would cost memory and time at every read of the
+	 * review: refuse it from the object's header, before anything is
+	 * parsed (the header lines take a few hundred bytes).
+	 */
+	if ((error = repo_object_size(r, newrev, &size)) < 0) {
+		*msg = xasprintf("printgate: refusing %s: cannot read %s: "
+		    "%s\n", tag, newrev, repo_strerror());
+		error = 1;
+		goto done;
+	}
+	if (size > REVIEW_MAX_MESSAGE + GATE_TAG_HEADER_MAX) {
+		*msg = xasprintf("printgate: refusing %s: the tag is %zu "
+		    "bytes, and its message may be at most %d KiB\n  tag it "
+		    "again with a shorter message (git tag -f -a %s)\n", tag,
+		    size, REVIEW_MAX_MESSAGE / 1024, tag);
+		error = 1;
+		goto done;
+	}
+	error = repo_tag_read(r, newrev, &t);
+	if (error == -EINVAL) {
+		*msg = xasprintf("printgate: refusing %s: a print tag must be "
+		    "an annotated tag of a commit (git tag -a %s -m ...)\n",
+		    tag, tag);
+		error = 1;
+		goto done;
+	}
+	if (error < 0) {
+		*msg = xasprintf("printgate: refusing %s: cannot read %s: "
+		    "%s\n", tag, newrev, repo_strerror());
+		error = 1;
+		goto done;
+	}
+	if (strlen(t->message) > REVIEW_MAX_MESSAGE) {
+		*msg = xasprintf("printgate: refusing %s: its message is %zu "
+		    "bytes, and may be at most %d KiB\n  tag it again with a "
+		    "shorter message (git tag -f -a %s)\n", tag,
+		    strlen(t->message), REVIEW_MAX_MESSAGE / 1024, tag);
+		error = 1;
+		goto done;
+	}
+	if ((error = review_load(&rv, cf, r, t->commit, tag, t->id,
+	    t->message, &why)) < 0) {
+		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
+		free(why);
+		error = 1;
+		goto done;
+	}
+	if (rv->nlinks) {
+		/* no reviewer can approve these: refused, nothing waits */
+		*msg = review_format_links(cf, rv);
+		error = 1;
+		goto done;
+	}
+	if (rv->approved) {
+		char *pending = review_pending_ref(cf, refname);
+		char old[OID_HEX];
+
+		if ((error = gate_record(r, rv->commit, LEDGER_RELEASED,
+		    cf->people[person].id, tag, t->id, rv, cf, msg)) < 0) {
+			free(pending);
+			error = 1;
+			goto done;
+		}
+		/* The review is closed; its pending copy is no longer needed. */
+		if (repo_ref_get(r, pending, old) == 0)
+			(void)repo_ref_delete(r, pending, old);
+		free(pending);
+		who = review_name(rv);
+		*msg = xasprintf("printgate: %s is approved: released\n", who);
+		free(who);
+		error = 0;
+		goto done;
+	}
+	if (gate_wait(cf, r, refname, cf->people[person].id, rv, msg) < 0) {
+		error = 1;
+		goto done;
+	}
+	error = 1;
+done:
+	review_free(rv);
+	repo_tag_free(t);
+	repo_free(r);
+	return error;
+}
+
+/* The refusal of a ref outside allow_refs. */
+static char *
+gate_not_allowed(const struct config *cf, const char *refname)
+{
+	struct buf b = { 0 };
+
+	buf_addf(&b, "printgate: refusing %s: only these refs may be pushed "
+	    "here (allow_refs):", refname);
+	for (size_t i = 0; i < cf->nallow_refs; i++)
+		buf_addf(&b, " %s", cf->allow_refs[i]);
+	buf_adds(&b, "\n");
+	if (str_startswith(refname, "refs/replace/"))
+		buf_adds(&b, "  a replace ref makes git show other content "
+		    "for what was reviewed and printed\n");
+	return buf_steal(&b);
+}
+
+int
+gate_update(const char *config_path, const char *gitdir, const char *refname,
+    const char *oldrev, const char *newrev, char **msg)
+{
+	struct config *cf = NULL;
+	char *errors = NULL;
+	int error;
+
+	*msg = NULL;
+	if (strcmp(refname, LEDGER_REF) == 0 ||
+	    str_startswith(refname, LEDGER_REF "/") ||
+	    str_startswith(refname, PRINTGATE_REFS)) {
+		*msg = xasprintf("printgate: refusing %s: printgate's own "
+		    "refs are written only by printgate\n", refname);
+		return 1;
+	}
+	if ((error = config_load(&cf, config_path, 0, &errors)) < 0) {
+		/*
+		 * Without a config the print tag pattern and allow_refs are
+		 * unknown: let branches through, refuse everything else.
+		 */
+		if (str_startswith(refname, "refs/heads/")) {
+			free(errors);
+			return 0;
+		}
+		if (!str_startswith(refname, "refs/tags/")) {
+			*msg = xasprintf("printgate: refusing %s: the printgate "
+			    "configuration is broken, so only branches can "
+			    "pass:\n%s  ask an administrator to run: "
+			    "printgatectl -c %s check\n", refname,
+			    errors ? errors : "", config_path);
+			free(errors);
+			return 1;
+		}
+		*msg = xasprintf("printgate: refusing %s: the printgate "
+		    "configuration is broken, so no tag can pass:\n%s"
+		    "  ask an administrator to run: printgatectl -c %s check\n",
+		    refname + strlen("refs/tags/"), errors ? errors : "",
+		    config_path);
+		free(errors);
+		return 1;
+	}
+	free(errors);
+	if (str_startswith(refname, cf->print_prefix) &&
+	    strlen(refname) > strlen(cf->print_prefix))
+		error = gate_print_tag(cf, gitdir, refname, oldrev, newrev,
+		    msg);
+	else if (strncmp(refname, cf->print_prefix,
+	    strlen(cf->print_prefix) - 1) == 0 &&
+	    refname[strlen(cf->print_prefix) - 1] == '\0') {
+		/* a tag named "print" would block every print/... tag */
+		*msg = xasprintf("printgate: refusing %s: it would stand in "
+		    "the way of every print tag (%s)\n", refname,
+		    cf->print_tags);
+		error = 1;
+	} else if (!is_zero(newrev) && !config_ref_allowed(cf, refname)) {
+		/* deleting such a ref is always allowed: it undoes it */
+		*msg = gate_not_allowed(cf, refname);
+		error = 1;
+	} else if (!is_zero(newrev) && str_startswith(refname,
+	    "refs/replace/")) {
+		/* an allow_refs glob may be wider than meant */
+		*msg = xasprintf("printgate: refusing %s: replace refs are "
+		    "never accepted (whatever allow_refs says): they make git "
+		    "show other content for what was reviewed and printed\n",
+		    refname);
+		error = 1;
+	} else
+		error = 0;
+	config_free(cf);
+	return error;
+}

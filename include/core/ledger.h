@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ledger.h - printgate's ledger: events as JSON lines in git notes under
+ * refs/notes/printgate, one note per reviewed commit, appended and never
+ * rewritten.
+ *
+ * An event line:
+ *   {"v":1,"type":"approve","at":"2027-01-03T10:00:00Z","by":"alice",
+ *    "via":"cli:root","tag":"print/q1","rules":["emea"],
+ *    "fingerprints":{"emea":"…"},"comment":"…","id":"…"}
+ * Readers skip malformed lines (and report them) and ignore unknown fields.
+ */
+#ifndef PRINTGATE_LEDGER_H
+#define PRINTGATE_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+#define LEDGER_REF "refs/notes/printgate"
+#define LEDGER_VERSION 1
+/* Caps on what one line may hold; a longer one is malformed. */
+#define LEDGER_MAX_LINE 65536
+#define LEDGER_MAX_RULES 1000
+#define LEDGER_MAX_COMMENT 4000
+
+struct repo;
+
+enum ledger_type {
+	LEDGER_REQUEST,
+	LEDGER_APPROVE,
+	LEDGER_APPROVE_WITH_CHANGES,
+	LEDGER_CHANGES_REQUIRED,
+	LEDGER_REMIND,
+	LEDGER_ESCALATE,
+	LEDGER_RELEASED,
+	LEDGER_VIOLATION,
+	LEDGER_CARRIED_OVER,
+};
+/* How many event types there are. */
+#define LEDGER_NTYPES ((size_t)LEDGER_CARRIED_OVER + 1)
+
+struct ledger_fp {
+	char *rule;
+	char *value;
+};
+
+struct ledger_event {
+	enum ledger_type type;
+	int64_t at;		/* seconds since the epoch, UTC */
+	char *by;		/* person id, or "printgate" */
+	char *via;		/* "hook", "cli:root", "slack:U0123", … */
+	char *tag;		/* "print/q1", or NULL */
+	char *tag_object;	/* hex id, or NULL */
+	char **rules;
+	size_t nrules;
+	struct ledger_fp *fps;
+	size_t nfps;
+	char *comment;		/* or NULL */
+	char *id;		/* unique event id, or NULL */
+	/* where it was read from; not encoded */
+	char commit[OID_HEX];
+	size_t line;		/* 1-based line in the note */
+};
+
+struct ledger_events {
+	struct ledger_event *v;
+	size_t n;
+	size_t malformed;	/* lines skipped */
+};
+
+/* "approve", …; NULL for an invalid type. */
+const char *ledger_type_name(enum ledger_type type);
+/* 0, or -EINVAL for an unknown name. */
+int ledger_type_parse(const char *name, enum ledger_type *out);
+/* Every type's name, for people: "request, approve, ... or carried-over". */
+char *ledger_type_list(void);
+/* Whether type is a reviewer's decision. */
+bool ledger_is_decision(enum ledger_type type);
+
+/* Encodes ev as one JSON line without the newline; the caller frees it. */
+char *ledger_encode(const struct ledger_event *ev);
+/*
+ * Decodes one line.  On failure returns -EINVAL, leaves *out untouched and
+ * sets *why (the caller frees it) to what is wrong.
+ */
+int ledger_decode(const char *line, size_t len, struct ledger_event *out,
+    char **why);
+void ledger_event_clear(struct ledger_event *ev);
+/* The fingerprint ev recorded for rule, or NULL. */
+const char *ledger_fp_get(const struct ledger_event *ev, const char *rule);
+
+/*
+ * Appends the events of a note's text for commit to evs.  Malformed lines
+ * are counted in evs->malformed and, when report is set, passed to it.
+ */
+void ledger_parse_note(struct ledger_events *evs, const char *commit,
+    const char *text,
+    void (*report)(void *ctx, const char *commit, size_t line,
+	const char *why),
+    void *ctx);
+void ledger_events_free(struct ledger_events *evs);
+
+/*
+ * Reads the events recorded on commit into evs (appending).  head is the
+ * notes commit to read from (repo_notes_head); no note is not an error.
+ */
+int ledger_read(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs);
+/*
+ * ledger_read, and the id of the note's blob in blob ("" when none),
+ * through a cache of the notes parsed lately (bounded; for printgated,
+ * which reads the same notes for each review it loads).
+ */
+int ledger_read_note(struct repo *r, const char *head, const char *commit,
+    struct ledger_events *evs, char blob[OID_HEX]);
+/* Frees what ledger_read keeps of the notes it parsed. */
+void ledger_cache_free(void);
+
+/*
+ * Appends ev to commit's note with compare-and-swap, retrying with backoff
+ * while other writers win, for up to timeout_ms.  Returns 0 once the ref
+ * update succeeded (the event is then durable in git), -ETIMEDOUT when the
+ * deadline passed, or another negative code from repo.  *retries, when
+ * not NULL, is set to the number of lost races.
+ */
+int ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries);
+
+/* The most notes commits ledger_since() walks back in one call. */
+#define LEDGER_MAX_WALK 100000
+
+typedef int (*ledger_event_cb)(void *ctx, const struct ledger_event *ev);
+
+/*
+ * The ledger as an event log: calls cb, oldest first, for every event
+ * appended in the notes commits after last (NULL: every one) up to head,
+ * the first-parent history of refs/notes/printgate.  When last is not in
+ * that history (the ref was rewritten) everything is handled again and
+ * *rewritten is set.  A non-zero return from cb stops and is returned.
+ */
+int ledger_since(struct repo *r, const char *last, const char *head,
+    ledger_event_cb cb, void *ctx, bool *rewritten);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * engine.h - printgated's work, apart from its event loop: turn new ledger
+ * events into chat deliveries, remind and escalate waiting reviews,
+ * release approved print tags, and catch print tags that bypassed the
+ * gate.  The loop calls engine_scan() when refs change and when the
+ * engine's next deadline comes.
+ */
+#ifndef PRINTGATE_ENGINE_H
+#define PRINTGATE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/outbox.h"
+
+/* The ledger's "via" for what the daemon writes itself. */
+#define ENGINE_VIA "daemon"
+#define ENGINE_LEDGER_TIMEOUT_MS 500
+/* The file in state_dir with the last notes commit handled. */
+#define ENGINE_STATE_FILE "ledger-head"
+
+struct engine;
+
+struct engine_stats {
+	unsigned open_reviews;
+	unsigned handled;	/* ledger events handled since start */
+	unsigned released;
+	unsigned violations;
+	unsigned ledger_retries;
+};
+
+/*
+ * Opens the repository of cf and the outbox in its state_dir.  cf stays
+ * the caller's and must outlive the engine or be replaced with
+ * engine_set_config().  On failure sets *why.
+ */
+int engine_new(struct engine **out, const struct config *cf, char **why);
+void engine_free(struct engine *e);
+/* Takes a new configuration (after SIGHUP). */
+int engine_set_config(struct engine *e, const struct config *cf, char **why);
+struct outbox *engine_outbox(struct engine *e);
+const struct engine_stats *engine_stats(const struct engine *e);
+
+/*
+ * Does everything that is due at now (unix ms): handles ledger events
+ * appended since the last handled one, then goes through the reviews that
+ * wait and the print tags that exist.  Errors are logged; the next scan
+ * tries again.  Returns the unix time in ms of the next deadline, or -1.
+ */
+int64_t engine_scan(struct engine *e, int64_t now_ms);
+
+/*
+ * The message of kind about review rv as it stands, in the format of a
+ * channel of type, for updating a message posted earlier; the caller
+ * frees it.
+ */
+struct review;
+char *engine_render(struct engine *e, int kind, const struct review *rv,
+    enum config_notify_type type, int64_t now_ms);
+/*
+ * review_load through the engine's memo of the reviews it loaded last: one
+ * that is still fresh (review_fresh) is given again, not read again.  The
+ * caller frees *out with review_free.
+ */
+int engine_review_load(struct engine *e, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
+/* The repository handle of the engine (the loop's one thread uses it). */
+struct repo *engine_repo(struct engine *e);
+/* "whsec_..."-style secret and webhook headers at send time. */
+int engine_delivery_request(struct engine *e, const struct delivery *d,
+    int64_t now_ms, char **url, char **headers, size_t *nheaders,
+    char **why);
+
+#endif
