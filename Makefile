@@ -2,7 +2,8 @@
 # printgate - keeps marketing collateral from going to print before sales
 # has reviewed it.
 #
-#   make                 build/printgated, build/printgatectl, the hook
+#   make                 build/printgated, build/printgatectl, the hook,
+#                        build/printgate-render (the previews' renderer)
 #   make check           install missing packages, build, run every test
 #   make SAN=address,undefined check   the same under sanitizers
 #   make demo            install missing packages, build, walk through it
@@ -62,21 +63,42 @@ CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
 	    http.c decide.c refusal.c)
 
+# the renderer's caller side (what printgated links to run it): the job
+# format, and spawning the sandboxed renderer with a cap and a timeout
+RENDER_SRCS = $(addprefix daemon/render/,job.c run.c)
+# the renderer's comparisons: pixels, regions, pages, words (pure)
+RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
+
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(CORE_SRCS)
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
 UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
+# the sandboxed renderer: its documents, answer and sandbox, and no more
+# of the core than allocation and the log
+PRINTGATE_RENDER_SRCS = $(addprefix daemon/render/,printgate-render.c \
+	    pdf.c image.c output.c sandbox.c job.c) $(RENDER_CMP_SRCS) \
+	    daemon/core/util.c daemon/core/log.c
+
+# The renderer's libraries (README.md says why each); only its own files
+# see their headers, as system headers.  giflib has no pkg-config file.
+RENDER_PKGS = poppler-glib cairo fontconfig libseccomp libjpeg libwebp jansson
+RENDER_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	    $(RENDER_PKGS) 2>/dev/null))
+RENDER_LIBS = $(shell pkg-config --libs $(RENDER_PKGS) 2>/dev/null) -lgif -lm
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # every part in one archive, for the unit tests and the benchmarks' tools
-LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(RENDER_SRCS) \
+	    $(RENDER_CMP_SRCS) $(CORE_SRCS)
 
-PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
+PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
+	$(BUILD)/printgate-render
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
+TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
+	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job
 
 all: $(PROGS)
 
@@ -97,6 +119,11 @@ $(BUILD)/printgatectl: $(call objs,$(PRINTGATECTL_SRCS))
 $(BUILD)/printgate-update: $(call objs,$(UPDATE_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/obj/daemon/render/%.o: ALL_CFLAGS += $(RENDER_CFLAGS)
+
+$(BUILD)/printgate-render: $(call objs,$(PRINTGATE_RENDER_SRCS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RENDER_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
@@ -111,6 +138,18 @@ $(BUILD)/tests/receiver: tests/tools/receiver.c
 $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# the renderer's fixtures and hostile files, drawn by the tests themselves
+$(BUILD)/tests/mkfixtures: tests/tools/mkfixtures.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(RENDER_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(RENDER_LIBS) -lz
+
+# one job through render_run(), its answer as files, for the tests
+$(BUILD)/tests/render-job: tests/tools/render-job.c $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libprintgate.a $(LIBS)
 
 deps:
 	@sh scripts/deps.sh
@@ -174,6 +213,8 @@ install: $(PROGS)
 	install -m 755 $(BUILD)/printgatectl $(DESTDIR)$(BINDIR)/printgatectl
 	install -m 755 $(BUILD)/printgate-update \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update
+	install -m 755 $(BUILD)/printgate-render \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-render
 	install -m 644 conf/printgate.conf \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
@@ -195,6 +236,7 @@ uninstall:
 	@sh scripts/hooks-left.sh $(DESTDIR)$(SYSCONFDIR)/printgate
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-render \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
