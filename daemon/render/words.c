@@ -57,27 +57,34 @@ word_eq(const struct word *a, const struct word *b)
 	return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
 }
 
-/* Words v[0..n) joined by spaces, cut at WORDS_SIDE_MAX bytes. */
+/*
+ * Words v[0..n) joined by spaces, cut to WORDS_SIDE_MAX bytes at the
+ * start of a UTF-8 character, with "…" when anything was left off.
+ */
 static char *
 join(const struct word *v, size_t n)
 {
 	struct buf b = { 0 };
+	size_t i;
+	int short_of = 0;
 
-	for (size_t i = 0; i < n && b.len < WORDS_SIDE_MAX; i++) {
+	for (i = 0; i < n && b.len < WORDS_SIDE_MAX; i++) {
 		if (i > 0)
 			buf_adds(&b, " ");
 		buf_add(&b, v[i].s, v[i].n);
 	}
+	short_of = i < n;
 	if (b.len > WORDS_SIDE_MAX) {
 		size_t cut = WORDS_SIDE_MAX;
 
-		/* back to the start of a UTF-8 character */
 		while (cut > 0 && ((unsigned char)b.s[cut] & 0xc0) == 0x80)
 			cut--;
 		b.s[cut] = '\0';
 		b.len = cut;
-		buf_adds(&b, "…");
+		short_of = 1;
 	}
+	if (short_of)
+		buf_adds(&b, "…");
 	return buf_steal(&b);
 }
 
