@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -128,6 +129,24 @@ no_preview(const char *why)
 }
 
 /* ---- options and input -------------------------------------------------- */
+
+/*
+ * RLIMIT_FSIZE is 0, so the answer can go to a pipe or a socket only:
+ * an answer to a file would die half written.  A file is refused here,
+ * with what to do; SIGXFSZ is ignored so that a write to a file (stderr
+ * redirected to one) fails with EFBIG instead of killing the renderer.
+ */
+static void
+stdout_check(void)
+{
+	struct stat st;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+		fatalx("the standard output is a file, and printgate-render "
+		    "may not write files: give it a pipe "
+		    "(printgate-render <job | cat >answer)");
+}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -630,6 +649,7 @@ main(int argc, char **argv)
 
 	log_init("printgate-render", false);
 	opts_parse(&o, argc, argv);
+	stdout_check();
 	limits_prepare(&o);
 	if ((error = sandbox_limit(&o.lim)) < 0)
 		fatalx("cannot set the sandbox's limits: %s", strerror(-error));
