@@ -168,7 +168,7 @@ assert_not "sandbox: the new file was not created" \
 job "$FX/bomb.pdf" >"$T/job"
 mkfifo "$T/fifo"
 cat "$T/fifo" >/dev/null &
-"$R" -t 7 -m 300 <"$T/job" >"$T/fifo" &
+"$R" -t 7 -m 1000 <"$T/job" >"$T/fifo" &
 pid=$!
 sleep 0.5
 cat "/proc/$pid/limits" "/proc/$pid/status" >"$OUT" 2>&1
@@ -183,7 +183,7 @@ assert_out "sandbox: the limits" \
     "Max cpu time              7                    9" \
     "Max file size             0                    0" \
     "Max core file size        0                    0" \
-    "Max address space         314572800            314572800"
+    "Max address space         1048576000           1048576000"
 
 # an answer to a file would die half written: refused, with what to do
 run "$R" <"$T/job"
