@@ -155,7 +155,7 @@ deps:
 	@sh scripts/deps.sh
 
 # Benchmarks (bench/README.md): the generated repository, the gate, the
-# listener, the outbox, idle and memory; one table at the end.
+# listener, the outbox, idle and memory, the renderer; one table at the end.
 # bench-quick runs the same on a smaller repository and fewer runs.
 BENCH_TOOLS = $(patsubst bench/tools/%.c,$(BUILD)/bench/%,$(wildcard bench/tools/*.c))
 
@@ -167,14 +167,20 @@ $(BUILD)/bench/%: bench/tools/%.c $(BUILD)/libprintgate.a
 bench-tools: $(PROGS) $(TOOLS) $(BENCH_TOOLS)
 
 bench: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) full
 
 bench-quick: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) quick
+
+# the renderer's benchmark alone (against pdftoppm), without the repository
+bench-render: deps
+	@sh scripts/deps.sh poppler-utils
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(BUILD) full render
 
 # The README's test command: packages, build, every test, one summary line.
 check: deps
@@ -251,6 +257,6 @@ clean:
 	rm -rf build
 
 .PHONY: all deps check test demo install uninstall clean valgrind fuzz \
-	bench bench-quick bench-tools
+	bench bench-quick bench-render bench-tools
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -46,6 +46,13 @@
 #define IMAGE_PIXELS_MAX 64000000L	/* an image as decoded */
 #define IMAGE_SIDE_MAX 2000		/* an image as shown and compared */
 #define IMAGED_PAGES_MAX 64		/* pages whose images one answer has */
+/*
+ * Pages of the first pass kept for the comparison, in bytes: drawing a
+ * changed page again costs less than holding every page (on a 20-page
+ * PDF with 2 changed, keeping all of them took 156 MiB and no less time
+ * than keeping 16 MiB: bench/README.md).
+ */
+#define KEPT_MAX (16u << 20)
 
 struct opts {
 	struct sandbox_limits lim;
@@ -674,7 +681,7 @@ main(int argc, char **argv)
 		fatalx("bad job: %s", why);
 	side_open(&old, "old", &j, &j.old, &o);
 	side_open(&new, "new", &j, &j.new, &o);
-	budget = (size_t)o.lim.memory_mib << 18;	/* a quarter */
+	budget = KEPT_MAX;
 	side_scan(&old, j.dpi, j.thumbs, &budget);
 	side_scan(&new, j.dpi, j.thumbs, &budget);
 	error = report_write(&j, &old, &new);

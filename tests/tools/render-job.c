@@ -5,16 +5,19 @@
  *
  *   render-job -r RENDERER [-o OLD] [-n NEW] [-k KIND] [-d DPI]
  *              [-p PAGES] [-T THUMBS] [-t CPU] [-m MIB] [-w MS]
- *              [-X WHAT] [-D DIR]
+ *              [-X WHAT] [-D DIR] [-M]
  *
  * Prints the answer's header (one line of JSON) and writes each image as
  * DIR/NAME.png, exit 0; or prints "no preview: <reason>", exit 1.  Exit
- * 2 for bad arguments or an unreadable file.
+ * 2 for bad arguments or an unreadable file.  -M prints the renderer's
+ * peak resident memory on standard error ("maxrss KIB"), for the
+ * benchmark.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -26,7 +29,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: render-job -r RENDERER [-o OLD] [-n NEW] "
 	    "[-k KIND] [-d DPI] [-p PAGES] [-T THUMBS] [-t CPU] [-m MIB] "
-	    "[-w MS] [-X WHAT] [-D DIR]\n");
+	    "[-w MS] [-X WHAT] [-D DIR] [-M]\n");
 	exit(2);
 }
 
@@ -93,12 +96,12 @@ main(int argc, char **argv)
 	struct render_result r;
 	const char *dir = NULL;
 	struct job j;
-	int c, nx = 0;
+	int c, nx = 0, maxrss = 0;
 	char *line;
 
 	job_init(&j);
 	render_opts_init(&o, NULL);
-	while ((c = getopt(argc, argv, "r:o:n:k:d:p:T:t:m:w:X:D:")) != -1) {
+	while ((c = getopt(argc, argv, "r:o:n:k:d:p:T:t:m:w:X:D:M")) != -1) {
 		switch (c) {
 		case 'r': o.program = optarg; break;
 		case 'o': slurp(&j.old, optarg); break;
@@ -120,6 +123,7 @@ main(int argc, char **argv)
 			o.extra[nx++] = optarg;
 			break;
 		case 'D': dir = optarg; break;
+		case 'M': maxrss = 1; break;
 		default: usage();
 		}
 	}
@@ -127,6 +131,12 @@ main(int argc, char **argv)
 	    (!j.old.present && !j.new.present))
 		usage();
 	render_run(&r, &o, &j);
+	if (maxrss) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_CHILDREN, &ru);
+		fprintf(stderr, "maxrss %ld\n", ru.ru_maxrss);
+	}
 	if (!r.preview) {
 		printf("%s\n", r.reason);
 		render_result_free(&r);
