@@ -11,6 +11,15 @@
 
 #include <stddef.h>
 
+/* A build under AddressSanitizer (gcc's macro, clang's feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
 struct sandbox_limits {
 	int cpu_seconds;	/* CPU time, then SIGXCPU (and SIGKILL 2 s on) */
 	long memory_mib;	/* address space */

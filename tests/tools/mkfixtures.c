@@ -27,6 +27,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <gif_lib.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -554,5 +555,8 @@ main(int argc, char **argv)
 	corrupt();
 	huge_jpeg();
 	huge_png();
+	/* cairo's and fontconfig's caches, for the leak checker */
+	cairo_debug_reset_static_data();
+	FcFini();
 	return 0;
 }

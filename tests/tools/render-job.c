@@ -137,6 +137,8 @@ main(int argc, char **argv)
 		getrusage(RUSAGE_CHILDREN, &ru);
 		fprintf(stderr, "maxrss %ld\n", ru.ru_maxrss);
 	}
+	free((void *)j.old.data);
+	free((void *)j.new.data);
 	if (!r.preview) {
 		printf("%s\n", r.reason);
 		render_result_free(&r);
@@ -149,7 +151,5 @@ main(int argc, char **argv)
 	if (dir != NULL)
 		save(dir, &r);
 	render_result_free(&r);
-	free((void *)j.old.data);
-	free((void *)j.new.data);
 	return 0;
 }
