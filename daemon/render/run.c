@@ -142,6 +142,10 @@ render_start(struct render_proc **out, const struct render_opts *o,
 	if ((j->old.present && j->old.len > o->max_file) ||
 	    (j->new.present && j->new.len > o->max_file))
 		return -EFBIG;
+	/* posix_spawn reports a program it cannot run only where it can
+	 * (not under valgrind, whose fork makes it exit 127): ask first */
+	if (access(o->program, X_OK) == -1)
+		return -errno;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
 	    pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
 		error = -errno;
