@@ -546,10 +546,14 @@ test_run_real(void **state)
 static int
 setup(void **state)
 {
-	char tmpl[] = "/tmp/printgate-render-test.XXXXXX";
+	const char *base = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/printgate-render-test.XXXXXX",
+	    base && *base ? base : "/tmp");
 
 	(void)state;
-	tmp = xstrdup(mkdtemp(tmpl));
+	if (mkdtemp(tmpl) == NULL)
+		fail_msg("mkdtemp %s: %s", tmpl, strerror(errno));
+	tmp = tmpl;
 	return 0;
 }
 
