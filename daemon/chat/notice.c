@@ -219,6 +219,18 @@ notice_person_name(const struct notice_person *p)
 	return "someone";
 }
 
+const char *
+notice_person_handle(const struct notice_person *p, const char *platform)
+{
+	if (p == NULL || platform == NULL)
+		return NULL;
+	for (size_t i = 0; i < NOTICE_MAX_HANDLES && p->handles[i].platform;
+	    i++)
+		if (strcmp(p->handles[i].platform, platform) == 0)
+			return p->handles[i].id;
+	return NULL;
+}
+
 bool
 notice_wants_decision(const struct notice *n)
 {

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <sys/types.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 
 static char path[4200];
@@ -213,7 +214,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write_file(path, data, size);
 
 	cf = before;
-	error = config_load(&cf, path, flags, &errors);
+	error = config_load(&cf, path, flags, &platform_configs, &errors);
 	if (error == 0) {
 		FUZZ_CHECK(cf != NULL && cf != before);
 		FUZZ_CHECK(errors == NULL);
