@@ -91,3 +91,14 @@ platform_command_or_decision(const struct platform_request *rq,
 	ls->decide(ls->ctx, in, in->action_id, &o);
 	platform_answer_json(out, o.status, format(o.text, false));
 }
+
+void
+platform_refuse_with(int status, const char *why,
+    char *(*format)(const char *text, bool code),
+    struct platform_answer *out)
+{
+	if (status == 404)
+		platform_refuse_text(status, why, out);
+	else
+		platform_answer_json(out, status, format(why, false));
+}

@@ -591,6 +591,26 @@ inbound_parse_text(const char *text, struct inbound *out, char **why)
 }
 
 int
+inbound_json_body(const char *body, size_t len, json_t **out, char **why)
+{
+	json_error_t jerr;
+	json_t *root;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s", jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return inbound_fail(why, "the body is not a JSON object");
+	}
+	*out = root;
+	return 0;
+}
+
+int
 inbound_json_str(json_t *o, const char *key, const char *what, bool required,
     bool empty_absent, enum inbound_field field, char **out, char **why)
 {

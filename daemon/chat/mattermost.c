@@ -151,7 +151,7 @@ mm_facts(struct buf *b, const struct notice *n)
 	if (n->base_tag != NULL)
 		mm_add(b, n->base_tag, FACT_MAX_CHARS, false);
 	else
-		buf_adds(b, "first print");
+		buf_adds(b, NOTICE_FIRST_PRINT);
 	buf_adds(b, "\n");
 	if (n->deadline != NULL) {
 		buf_adds(b, "**Print-By:** ");
@@ -177,8 +177,7 @@ mm_outcome(struct buf *b, const struct notice *n)
 		}
 		buf_adds(b, "\n");
 	} else if (n->by != NULL) {
-		buf_adds(b, n->kind == NOTICE_RELEASED ? "\n**Released by:** " :
-		    "\n**By:** ");
+		buf_addf(b, "\n**%s:** ", notice_by_label(n));
 		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
 		buf_adds(b, "\n");
 	}
@@ -193,13 +192,13 @@ mm_outcome(struct buf *b, const struct notice *n)
 		buf_adds(b, "\n");
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(b, "\nprintgate creates the tag now.\n");
-		} else {
-			buf_adds(b, "\nA release manager can push ");
-			mm_add(b, notice_subject(n), FACT_MAX_CHARS, false);
-			buf_adds(b, " again to release it.\n");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_addf(b, "\n%s", w.before);
+		if (w.subject)
+			mm_add(b, w.subject, FACT_MAX_CHARS, false);
+		buf_addf(b, "%s\n", w.after);
 	}
 }
 
@@ -273,16 +272,13 @@ mm_rules(struct mm_text *t, const struct notice *n)
 	mm_line(t, &line);
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&line, "- **");
 		mm_add(&line, r->name, NAME_MAX_CHARS, false);
-		buf_addf(&line, "**: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&line, "**: %s", notice_approvals(r, num));
 		mm_add(&line, r->group, NAME_MAX_CHARS, false);
-		if (r->blocked)
-			buf_adds(&line, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&line, " (met)");
+		buf_adds(&line, notice_rule_state(r));
 		if (r->again != NULL) {
 			buf_adds(&line, "\n  _");
 			mm_add(&line, r->again, NOTE_MAX_CHARS, false);
@@ -463,21 +459,12 @@ mattermost_parse_action(const char *body, size_t len, struct inbound *out,
 {
 	struct inbound in = { .kind = INBOUND_DECIDE };
 	json_t *root, *context;
-	json_error_t jerr;
 	const char *decision;
 	char *d = NULL, q[48];
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	if ((error = inbound_json_str(root, "user_id", "'user_id'", true, true,
 	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
 	    (error = inbound_json_str(root, "user_name", "'user_name'", false,
@@ -675,11 +662,7 @@ mm_refuse_action(int status, const char *why, struct platform_answer *out)
 static void
 mm_refuse_command(int status, const char *why, struct platform_answer *out)
 {
-	if (status == 404)
-		platform_refuse_text(status, why, out);
-	else
-		platform_answer_json(out, status, mattermost_answer_text(why,
-		    false));
+	platform_refuse_with(status, why, mattermost_answer_text, out);
 }
 
 static const struct platform_route mm_routes[] = {

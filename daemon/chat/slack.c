@@ -293,7 +293,7 @@ slack_facts(struct slack_msg *m, const struct notice *n)
 	if (n->base_tag != NULL)
 		slack_add(&b, n->base_tag, FACT_BUDGET, false, true);
 	else
-		buf_adds(&b, "first print");
+		buf_adds(&b, NOTICE_FIRST_PRINT);
 	json_array_append_new(fields, slack_mrkdwn(b.s));
 	buf_free(&b);
 	if (n->deadline != NULL) {
@@ -330,8 +330,7 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 		slack_section(m, b.s);
 		buf_free(&b);
 	} else if (n->by != NULL) {
-		buf_adds(&b, n->kind == NOTICE_RELEASED ? "*Released by:* " :
-		    "*By:* ");
+		buf_addf(&b, "*%s:* ", notice_by_label(n));
 		slack_add(&b, notice_person_name(n->by), NAME_BUDGET, false,
 		    true);
 		slack_section(m, b.s);
@@ -350,14 +349,13 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 		buf_free(&b);
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(&b, "printgate creates the tag now.");
-		} else {
-			buf_adds(&b, "A release manager can push ");
-			slack_add(&b, notice_subject(n), FACT_BUDGET, false,
-			    true);
-			buf_adds(&b, " again to release it.");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_adds(&b, w.before);
+		if (w.subject)
+			slack_add(&b, w.subject, FACT_BUDGET, false, true);
+		buf_adds(&b, w.after);
 		slack_section(m, b.s);
 		buf_free(&b);
 	}
@@ -415,16 +413,13 @@ slack_rules(struct slack_msg *m, const struct notice *n)
 	slack_list_start(&l, m, "*Rules*", "\n", RULES_SECTIONS);
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&b, "• *");
 		slack_add(&b, r->name, NAME_BUDGET, false, true);
-		buf_addf(&b, "*: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&b, "*: %s", notice_approvals(r, num));
 		slack_add(&b, r->group, NAME_BUDGET, false, true);
-		if (r->blocked)
-			buf_adds(&b, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&b, " (met)");
+		buf_adds(&b, notice_rule_state(r));
 		if (r->again != NULL) {
 			buf_adds(&b, "\n      _");
 			slack_add(&b, r->again, NOTE_BUDGET, false, true);

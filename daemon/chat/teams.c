@@ -138,7 +138,7 @@ teams_facts(const struct notice *n)
 	if (*shortid != '\0')
 		json_array_append_new(facts, teams_fact("Commit", shortid));
 	json_array_append_new(facts, teams_fact("Previous print",
-	    n->base_tag ? n->base_tag : "first print"));
+	    n->base_tag ? n->base_tag : NOTICE_FIRST_PRINT));
 	if (n->deadline != NULL)
 		json_array_append_new(facts, teams_fact("Print-By",
 		    n->deadline));
@@ -162,8 +162,7 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		}
 		teams_take(body, &b, false);
 	} else if (n->by != NULL) {
-		buf_adds(&b, n->kind == NOTICE_RELEASED ? "**Released by:** " :
-		    "**By:** ");
+		buf_addf(&b, "**%s:** ", notice_by_label(n));
 		teams_person(&b, n->by);
 		teams_take(body, &b, false);
 	}
@@ -178,13 +177,13 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		teams_take(body, &b, false);
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(&b, "printgate creates the tag now.");
-		} else {
-			buf_adds(&b, "A release manager can push ");
-			teams_add(&b, notice_subject(n), FACT_MAX_CHARS, false);
-			buf_adds(&b, " again to release it.");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_adds(&b, w.before);
+		if (w.subject)
+			teams_add(&b, w.subject, FACT_MAX_CHARS, false);
+		buf_adds(&b, w.after);
 		teams_take(body, &b, false);
 	}
 }
@@ -239,16 +238,13 @@ teams_rules(json_t *body, const struct notice *n, size_t max)
 	teams_take(body, &b, false);
 	for (size_t i = 0; i < shown; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&b, "- **");
 		teams_add(&b, r->name, NAME_MAX_CHARS, false);
-		buf_addf(&b, "**: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&b, "**: %s", notice_approvals(r, num));
 		teams_add(&b, r->group, NAME_MAX_CHARS, false);
-		if (r->blocked)
-			buf_adds(&b, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&b, " (met)");
+		buf_adds(&b, notice_rule_state(r));
 		teams_take(body, &b, true);
 		if (r->again != NULL) {
 			json_t *note;
@@ -548,20 +544,11 @@ teams_parse_message(const char *body, size_t len, struct inbound *out,
 	struct inbound in = { 0 };
 	char *id = NULL, *user = NULL, *alt = NULL, *text = NULL, q[48];
 	json_t *root, *from, *t;
-	json_error_t jerr;
 	const char *type;
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	type = json_string_value(json_object_get(root, "type"));
 	if (type == NULL || strcmp(type, "message") != 0) {
 		error = inbound_fail(why, "'type' is %s%s%s, not message",
@@ -683,11 +670,7 @@ teams_answer(const struct platform_request *rq, struct inbound *in,
 static void
 teams_refuse(int status, const char *why, struct platform_answer *out)
 {
-	if (status == 404)
-		platform_refuse_text(status, why, out);
-	else
-		platform_answer_json(out, status, teams_answer_text(why,
-		    false));
+	platform_refuse_with(status, why, teams_answer_text, out);
 }
 
 static const struct platform_route teams_routes[] = {

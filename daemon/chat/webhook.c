@@ -178,21 +178,12 @@ webhook_parse_decision(const char *body, size_t len, struct inbound *out,
 {
 	struct inbound in = { .kind = INBOUND_DECIDE };
 	json_t *root, *tag, *commit;
-	json_error_t jerr;
 	const char *decision;
 	char *d = NULL, q[48];
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	tag = json_object_get(root, "tag");
 	commit = json_object_get(root, "commit");
 	if (json_is_null(tag))

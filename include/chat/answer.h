@@ -32,6 +32,13 @@ void platform_refuse_text(int status, const char *why,
     struct platform_answer *out);
 
 /*
+ * A refusal of a route that answers JSON with format (the platform's
+ * text answer), but for 404, which is text: "<status> <why>\n".
+ */
+void platform_refuse_with(int status, const char *why,
+    char *(*format)(const char *text, bool code),
+    struct platform_answer *out);
+/*
  * The end of a slash command or a Teams message: a command that reads
  * answered at once (200, or 403 for a user printgate does not know), or
  * the decision recorded and answered, in format (the platform's text

@@ -125,6 +125,13 @@ enum inbound_field {
 struct json_t;
 
 /*
+ * A body that must be one JSON object (duplicate keys refused), at most
+ * INBOUND_MAX_BODY bytes, into *out (the caller's, json_decref); or
+ * -EINVAL with *why.
+ */
+int inbound_json_body(const char *body, size_t len, struct json_t **out,
+    char **why);
+/*
  * The string member key of the JSON object o, checked as field into *out
  * (what names it in messages).  Absent and null leave *out as it is, and so
  * does "" when empty_absent and not required (Slack, Mattermost and Teams

@@ -157,6 +157,26 @@ const char *notice_asked_label(enum notice_kind kind);
 const char *notice_comment(const struct notice *n);
 /* What a decision command names: the tag, else the commit, else review. */
 const char *notice_subject(const struct notice *n);
+/*
+ * The words every format says to people, once, so that all say the same
+ * (notice.c).  A sentence that names something people wrote is cut in
+ * parts around it, for each format to escape it its own way.
+ */
+#define NOTICE_FIRST_PRINT "first print"	/* no previous print tag */
+/* What a rule's state adds after its approvals: "" when still open. */
+const char *notice_rule_state(const struct notice_rule *r);
+/* "Released by" for a release, else "By": who did what a notice tells. */
+const char *notice_by_label(const struct notice *n);
+/* "1 of 2 approvals from " a rule's group, into out[64]. */
+const char *notice_approvals(const struct notice_rule *r, char out[64]);
+/* What happens after an approval, around the thing to push again. */
+struct notice_words {
+	const char *before;	/* always set */
+	const char *subject;	/* NULL, or text from people to escape */
+	const char *after;	/* "" when subject is NULL */
+};
+/* For NOTICE_APPROVED: released by itself, or pushed again by whom. */
+void notice_release_step(const struct notice *n, struct notice_words *out);
 /* Appends text (valid UTF-8) with CommonMark punctuation escaped. */
 void notice_md_escape(struct buf *b, const char *text);
 /* Appends text (valid UTF-8) as a CommonMark code span. */
