@@ -74,6 +74,8 @@ platform_refuse_text(int status, const char *why,
 void
 platform_command_or_decision(const struct platform_request *rq,
     const struct inbound *in, char *(*format)(const char *text, bool code),
+    void (*refused)(const struct platform_request *rq,
+    const struct inbound *in, const char *text, const char *review),
     struct platform_answer *out)
 {
 	const struct platform_listener *ls = rq->ls;
@@ -83,12 +85,16 @@ platform_command_or_decision(const struct platform_request *rq,
 
 	if (in->kind != INBOUND_DECIDE) {
 		t = ls->command(ls->ctx, in, &status);
+		if (status == 403 && refused)
+			refused(rq, in, t, NULL);
 		platform_answer_json(out, status == 403 ? 403 : 200, format(t,
 		    status != 403));
 		free(t);
 		return;
 	}
 	ls->decide(ls->ctx, in, in->action_id, &o);
+	if (o.status != 200 && refused)
+		refused(rq, in, o.text, o.review);
 	platform_answer_json(out, o.status, format(o.text, false));
 }
 

@@ -646,7 +646,8 @@ static void
 mm_answer_command(const struct platform_request *rq, struct inbound *in,
     struct platform_answer *out)
 {
-	platform_command_or_decision(rq, in, mattermost_answer_text, out);
+	platform_command_or_decision(rq, in, mattermost_answer_text, NULL,
+	    out);
 }
 
 static void

@@ -879,27 +879,8 @@ static void
 slack_answer_command(const struct platform_request *rq, struct inbound *in,
     struct platform_answer *out)
 {
-	const struct platform_listener *ls = rq->ls;
-	struct platform_outcome o = { 0 };
-	int status;
-	char *t;
-
-	if (in->kind != INBOUND_DECIDE) {
-		t = ls->command(ls->ctx, in, &status);
-		if (status == 403) {
-			slack_post_text(rq, in, t, NULL);
-			platform_answer_json(out, 403, slack_answer_text(t,
-			    false));
-		} else
-			platform_answer_json(out, 200, slack_answer_text(t,
-			    true));
-		free(t);
-		return;
-	}
-	ls->decide(ls->ctx, in, in->action_id, &o);
-	if (o.status != 200)
-		slack_post_text(rq, in, o.text, o.review);
-	platform_answer_json(out, o.status, slack_answer_text(o.text, false));
+	platform_command_or_decision(rq, in, slack_answer_text,
+	    slack_post_text, out);
 }
 
 /* A mistyped command is told to the person, in chat: a 200. */

@@ -664,7 +664,7 @@ static void
 teams_answer(const struct platform_request *rq, struct inbound *in,
     struct platform_answer *out)
 {
-	platform_command_or_decision(rq, in, teams_answer_text, out);
+	platform_command_or_decision(rq, in, teams_answer_text, NULL, out);
 }
 
 static void

@@ -42,12 +42,15 @@ void platform_refuse_with(int status, const char *why,
  * The end of a slash command or a Teams message: a command that reads
  * answered at once (200, or 403 for a user printgate does not know), or
  * the decision recorded and answered, in format (the platform's text
- * answer).
+ * answer).  refused, when set, is also told every refusal (its text, and
+ * the review or NULL), for a platform that shows a person only a 200.
  */
 struct inbound;
 struct platform_request;
 void platform_command_or_decision(const struct platform_request *rq,
     const struct inbound *in, char *(*format)(const char *text, bool code),
+    void (*refused)(const struct platform_request *rq,
+    const struct inbound *in, const char *text, const char *review),
     struct platform_answer *out);
 
 #endif

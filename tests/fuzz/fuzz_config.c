@@ -163,7 +163,8 @@ check_config(const struct config *cf)
 		const struct config_notify *nt = &cf->notify[i];
 
 		FUZZ_CHECK(nt->name != NULL);
-		FUZZ_CHECK(config_notify_type_name(nt->type) != NULL);
+		FUZZ_CHECK(nt->type != NULL && nt->platform < cf->platforms->n &&
+		    cf->platforms->v[nt->platform] == nt->type);
 		for (size_t e = 0; e < nt->nevents; e++)
 			FUZZ_CHECK(nt->events[e] != NULL);
 	}
