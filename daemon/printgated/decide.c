@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * decide.c - the HTTP listener's routes: decisions from Slack, Mattermost,
- * Teams and the signed API, and the commands that read (status, pending,
- * who, help), plus /healthz and /metrics.
+ * decide.c - the HTTP listener's routes: every route of every platform in
+ * the table (chat/platform.h), served by one driver without knowing which
+ * platform it serves; the decisions and the commands that read (status,
+ * pending, who, help) those routes ask for; plus /healthz and /metrics.
  *
- * The order never changes: verify the request over its raw body (or
- * refuse 401), parse it (400), map the platform user to a person (403),
+ * The order never changes: refuse 404 for a platform with no secret,
+ * verify the request over its raw body with the route's step (or refuse
+ * 401), parse it (400), map the platform user to a person by the
+ * platform's people key (403),
  * find the review (404; 409 when it is closed), check that the person may
  * decide on it (403), write the decision to the ledger with
  * compare-and-swap (503 when the ledger stays locked), then answer.  A
@@ -14,8 +17,9 @@
  * is looked up in the whole review's ledger, so a restart forgets
  * nothing), and a person's decision identical to their latest one is not
  * written again.  Requests name reviews by print tag or hex commit id
- * only, never by a revision expression.  A Mattermost button click
- * records nothing: it answers with the slash command that decides.
+ * only, never by a revision expression.  What a route answers, in its
+ * platform's format, is the platform file's (a Mattermost button click,
+ * for one, records nothing: mattermost.c).
  */
 #include "printgated/decide.h"
 
