@@ -56,9 +56,9 @@ CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 	    policy.c ledger.c record.c review.c outbox.c)
 # the hook's logic
 HOOK_SRCS = hooks/gate.c
-# the chat platforms' formats and parsers, and what they share
-CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
-	    mattermost.c teams.c webhook.c)
+# the chat platforms: the table, one file a platform, and what they share
+CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
+	    answer.c slack.c mattermost.c teams.c webhook.c)
 # the daemon's parts: event log, delivery, listener, routes
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
 	    http.c decide.c refusal.c)
@@ -72,8 +72,10 @@ RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(CORE_SRCS)
-PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
-UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
+# the chat table too: a config names its platforms' settings
+PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
+	    $(CORE_SRCS)
+UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CHAT_SRCS) $(CORE_SRCS)
 # the sandboxed renderer: its documents, answer and sandbox, and no more
 # of the core than allocation and the log
 PRINTGATE_RENDER_SRCS = $(addprefix daemon/render/,printgate-render.c \
