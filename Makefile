@@ -58,9 +58,11 @@ HOOK_SRCS = hooks/gate.c
 # the chat platforms: the table, one file a platform, and what they share
 CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 	    answer.c slack.c mattermost.c teams.c webhook.c)
-# the daemon's parts: event log, delivery, listener, routes
-DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
-	    http.c decide.c refusal.c)
+# the daemon's parts: the scan (the event log, delivery, the waiting
+# reviews, bypass checks, the memo of reviews), HTTP out, the listener
+DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
+	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
+	    decide.c refusal.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \

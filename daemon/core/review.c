@@ -577,6 +577,17 @@ fail:
 }
 
 struct review *
+review_stub(const char *commit, const char *tag)
+{
+	struct review *rv = xcalloc(1, sizeof(*rv));
+
+	rv->refs = 1;
+	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
+	rv->tag = tag ? xstrdup(tag) : NULL;
+	return rv;
+}
+
+struct review *
 review_ref(struct review *rv)
 {
 	rv->refs++;
