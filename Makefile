@@ -59,10 +59,11 @@ HOOK_SRCS = hooks/gate.c
 CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 	    answer.c slack.c mattermost.c teams.c webhook.c)
 # the daemon's parts: the scan (the event log, delivery, the waiting
-# reviews, bypass checks, the memo of reviews), HTTP out, the listener
+# reviews, bypass checks, the memo of reviews), HTTP out, and the
+# listener (its routes, the decision, the replay-id table, metrics)
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
 	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
-	    decide.c refusal.c)
+	    routes.c decide.c replay.c metrics.c refusal.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
