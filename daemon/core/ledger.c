@@ -643,32 +643,21 @@ static int
 ledger_commit_events(struct repo *r, const char *parent, const char *commit,
     struct ledger_events *evs)
 {
-	struct scope_file *files = NULL;
+	struct repo_note_change *notes = NULL;
 	size_t n = 0;
 	int error;
 
-	if ((error = repo_diff(r, parent, commit, &files, &n)) < 0)
+	if ((error = repo_notes_changed(r, parent, commit, &notes, &n)) < 0)
 		return error;
 	for (size_t i = 0; i < n && error >= 0; i++) {
-		char annotated[OID_HEX], old_blob[OID_HEX];
 		char *text = NULL, *old = NULL;
-		size_t len, oldlen = 0, k = 0, skip = 0, lines = 0;
+		size_t len, oldlen = 0, skip = 0, lines = 0;
 		struct ledger_events added = { 0 };
 
-		if (files[i].status == 'D')
-			continue;
-		/* notes paths may fan out: "ab/cdef…" */
-		for (const char *p = files[i].path; *p && k < OID_HEX - 1; p++)
-			if (*p != '/')
-				annotated[k++] = *p;
-		annotated[k] = '\0';
-		if (k != OID_HEX - 1)
-			continue;	/* not a note */
-		if ((error = repo_blob_read(r, files[i].blob, &text, &len)) < 0)
+		if ((error = repo_blob_read(r, notes[i].blob, &text, &len)) < 0)
 			break;
-		if (parent && repo_blob_at(r, parent, files[i].path,
-		    old_blob) == 0 && repo_blob_read(r, old_blob, &old,
-		    &oldlen) < 0)
+		if (notes[i].old_blob[0] && repo_blob_read(r,
+		    notes[i].old_blob, &old, &oldlen) < 0)
 			old = NULL;
 		/* Appended: what follows the old text; else all of it. */
 		if (old && oldlen <= len && memcmp(old, text, oldlen) == 0) {
@@ -676,12 +665,13 @@ ledger_commit_events(struct repo *r, const char *parent, const char *commit,
 			for (size_t j = 0; j < oldlen; j++)
 				lines += old[j] == '\n';
 		}
-		ledger_parse_note(&added, annotated, text + skip, NULL, NULL);
+		ledger_parse_note(&added, notes[i].annotated, text + skip, NULL,
+		    NULL);
 		events_take(evs, &added, lines);
 		free(text);
 		free(old);
 	}
-	repo_scope_free(files, n);
+	free(notes);
 	return error;
 }
 

@@ -9,12 +9,56 @@
 #include "core/review.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ledger.h"
 #include "core/verify.h"
+
+/* A note a review read: the commit, and its note's blob ("": none). */
+struct review_dep {
+	char commit[OID_HEX];
+	char blob[OID_HEX];
+};
+
+/*
+ * A review as this file hands it out: the pure review of policy.h, and
+ * beside it what review_fresh() and the holders need, which are no part
+ * of the decision.
+ */
+struct review_held {
+	struct review rv;	/* what callers point at */
+	/* what it was read from, to tell whether it still holds */
+	char notes_head[OID_HEX];	/* "" when there was no ledger */
+	char tags_stamp[65];		/* of the print tags: names and ids */
+	struct review_dep *deps;	/* every note read */
+	size_t ndeps;
+	unsigned refs;			/* holders; review_free drops one */
+};
+
+/*
+ * The holder of rv, which review_alloc() made: a const review still has
+ * holders to count (review_ref() on a review shared read-only).
+ */
+static struct review_held *
+held_of(const struct review *rv)
+{
+	return (struct review_held *)(uintptr_t)((const char *)rv -
+	    offsetof(struct review_held, rv));
+}
+
+/* A new review with one holder. */
+static struct review *
+review_alloc(void)
+{
+	struct review_held *h = xcalloc(1, sizeof(*h));
+
+	h->refs = 1;
+	return &h->rv;
+}
 
 static char *
 short_id(const char *id)
@@ -56,9 +100,11 @@ peel_ref_target(struct repo *r, const char *id, char out[OID_HEX])
 static void
 add_dep(struct review *rv, const char *commit, const char *blob)
 {
-	rv->deps = xreallocarray(rv->deps, rv->ndeps + 1, sizeof(*rv->deps));
-	memcpy(rv->deps[rv->ndeps].commit, commit, OID_HEX);
-	memcpy(rv->deps[rv->ndeps++].blob, blob, OID_HEX);
+	struct review_held *h = held_of(rv);
+
+	h->deps = xreallocarray(h->deps, h->ndeps + 1, sizeof(*h->deps));
+	memcpy(h->deps[h->ndeps].commit, commit, OID_HEX);
+	memcpy(h->deps[h->ndeps++].blob, blob, OID_HEX);
 }
 
 /* Reads commit's ledger into evs as of rv's notes head, noting it. */
@@ -69,9 +115,11 @@ read_ledger(struct repo *r, struct review *rv, const char *commit,
 	char blob[OID_HEX];
 	int error;
 
-	if (rv->notes_head[0] == '\0')
+	const char *head = held_of(rv)->notes_head;
+
+	if (head[0] == '\0')
 		return 0;
-	if ((error = ledger_read_note(r, rv->notes_head, commit, evs,
+	if ((error = ledger_read_note(r, head, commit, evs,
 	    blob)) == 0)
 		add_dep(rv, commit, blob);
 	return error;
@@ -185,7 +233,7 @@ find_base(const struct config *cf, struct repo *r, struct review *rv)
 
 	if ((error = repo_ref_list(r, cf->print_tags, &refs, &n)) < 0)
 		return error;
-	tags_stamp(refs, n, rv->tags_stamp);
+	tags_stamp(refs, n, held_of(rv)->tags_stamp);
 	w.tags = xcalloc(n ? n : 1, sizeof(*w.tags));
 	for (size_t i = 0; i < n; i++) {
 		struct base_tag *t = &w.tags[w.ntags];
@@ -470,11 +518,11 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
     const char *commit, const char *tag, const char *tag_object,
     const char *tag_message, char **why)
 {
-	struct review *rv = xcalloc(1, sizeof(*rv));
+	struct review *rv = review_alloc();
 	struct walk_ctx w = { cf, rv, NULL, 0 };
+	char *notes_head = held_of(rv)->notes_head;
 	int error;
 
-	rv->refs = 1;
 	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
 	rv->tag = tag ? xstrdup(tag) : NULL;
 	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
@@ -492,14 +540,14 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 		goto fail;
 	}
 	/* the ledger as it is now, for all that is read of it */
-	error = repo_notes_head(r, LEDGER_REF, rv->notes_head);
+	error = repo_notes_head(r, LEDGER_REF, notes_head);
 	if (error < 0 && error != -ENOENT) {
 		*why = xasprintf("cannot read %s: %s", LEDGER_REF,
 		    repo_strerror());
 		goto fail;
 	}
 	if (error == -ENOENT)
-		rv->notes_head[0] = '\0';
+		notes_head[0] = '\0';
 	if ((error = find_base(cf, r, rv)) < 0) {
 		*why = xasprintf("cannot find the previous print tag: %s",
 		    repo_strerror());
@@ -579,9 +627,8 @@ fail:
 struct review *
 review_stub(const char *commit, const char *tag)
 {
-	struct review *rv = xcalloc(1, sizeof(*rv));
+	struct review *rv = review_alloc();
 
-	rv->refs = 1;
 	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
 	rv->tag = tag ? xstrdup(tag) : NULL;
 	return rv;
@@ -590,7 +637,7 @@ review_stub(const char *commit, const char *tag)
 struct review *
 review_ref(struct review *rv)
 {
-	rv->refs++;
+	held_of(rv)->refs++;
 	return rv;
 }
 
@@ -599,6 +646,7 @@ review_fresh(const struct config *cf, struct repo *r,
     const struct review *rv)
 {
 	struct repo_ref *refs = NULL;
+	const struct review_held *h = held_of(rv);
 	char head[OID_HEX], stamp[65], blob[OID_HEX];
 	size_t n = 0;
 	int error;
@@ -607,22 +655,22 @@ review_fresh(const struct config *cf, struct repo *r,
 		return false;
 	tags_stamp(refs, n, stamp);
 	repo_ref_list_free(refs, n);
-	if (strcmp(stamp, rv->tags_stamp) != 0)
+	if (strcmp(stamp, h->tags_stamp) != 0)
 		return false;
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error == -ENOENT)
-		return rv->notes_head[0] == '\0';
-	if (error < 0 || rv->notes_head[0] == '\0')
+		return h->notes_head[0] == '\0';
+	if (error < 0 || h->notes_head[0] == '\0')
 		return false;	/* a ledger where there was none: read it */
-	if (strcmp(head, rv->notes_head) == 0)
+	if (strcmp(head, h->notes_head) == 0)
 		return true;
-	for (size_t i = 0; i < rv->ndeps; i++) {
-		error = repo_note_id(r, head, rv->deps[i].commit, blob);
+	for (size_t i = 0; i < h->ndeps; i++) {
+		error = repo_note_id(r, head, h->deps[i].commit, blob);
 		if (error == -ENOENT)
 			blob[0] = '\0';
 		else if (error < 0)
 			return false;
-		if (strcmp(blob, rv->deps[i].blob) != 0)
+		if (strcmp(blob, h->deps[i].blob) != 0)
 			return false;
 	}
 	return true;
@@ -631,9 +679,14 @@ review_fresh(const struct config *cf, struct repo *r,
 void
 review_free(struct review *rv)
 {
-	if (rv == NULL || --rv->refs > 0)
+	struct review_held *h;
+
+	if (rv == NULL)
 		return;
-	free(rv->deps);
+	h = held_of(rv);
+	if (--h->refs > 0)
+		return;
+	free(h->deps);
 	for (size_t i = 0; i < rv->nlinks; i++)
 		free(rv->links[i].target);
 	free(rv->links);
@@ -654,7 +707,7 @@ review_free(struct review *rv)
 		free(rr->members);
 	}
 	free(rv->rules);
-	free(rv);
+	free(h);
 }
 
 void
