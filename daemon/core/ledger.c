@@ -151,6 +151,72 @@ get_str(json_t *o, const char *key, bool required, char **out, char **why)
 	return 0;
 }
 
+/* An event's comment: a string, null or absent. */
+static int
+decode_comment(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "comment");
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		*why = xstrdup("'comment' is not a string");
+		return -EINVAL;
+	}
+	ev->comment = xstrdup(json_string_value(v));
+	return 0;
+}
+
+/* An event's rules: a list of names, at most LEDGER_MAX_RULES. */
+static int
+decode_rules(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "rules"), *r;
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
+		*why = xstrdup("'rules' is not a list of names");
+		return -EINVAL;
+	}
+	ev->rules = xcalloc(json_array_size(v), sizeof(char *));
+	json_array_foreach(v, i, r) {
+		if (!json_is_string(r)) {
+			*why = xstrdup("'rules' is not a list of names");
+			return -EINVAL;
+		}
+		ev->rules[ev->nrules++] = xstrdup(json_string_value(r));
+	}
+	return 0;
+}
+
+/* An event's fingerprints: rule names to strings, LEDGER_MAX_RULES. */
+static int
+decode_fingerprints(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "fingerprints"), *f;
+	const char *k;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
+		*why = xstrdup("'fingerprints' is not an object");
+		return -EINVAL;
+	}
+	ev->fps = xcalloc(json_object_size(v), sizeof(*ev->fps));
+	json_object_foreach(v, k, f) {
+		if (!json_is_string(f)) {
+			*why = xasprintf("fingerprint of '%s' is not a string",
+			    k);
+			return -EINVAL;
+		}
+		ev->fps[ev->nfps].rule = xstrdup(k);
+		ev->fps[ev->nfps++].value = xstrdup(json_string_value(f));
+	}
+	return 0;
+}
+
 int
 ledger_decode(const char *line, size_t len, struct ledger_event *out,
     char **why)
@@ -197,50 +263,9 @@ ledger_decode(const char *line, size_t len, struct ledger_event *out,
 	    get_str(o, "tag_object", false, &ev.tag_object, why) < 0 ||
 	    get_str(o, "id", false, &ev.id, why) < 0)
 		goto done;
-	v = json_object_get(o, "comment");
-	if (v && !json_is_null(v)) {
-		if (!json_is_string(v)) {
-			*why = xstrdup("'comment' is not a string");
-			goto done;
-		}
-		ev.comment = xstrdup(json_string_value(v));
-	}
-	if ((v = json_object_get(o, "rules")) != NULL) {
-		size_t i;
-		json_t *r;
-
-		if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
-			*why = xstrdup("'rules' is not a list of names");
-			goto done;
-		}
-		ev.rules = xcalloc(json_array_size(v), sizeof(char *));
-		json_array_foreach(v, i, r) {
-			if (!json_is_string(r)) {
-				*why = xstrdup("'rules' is not a list of names");
-				goto done;
-			}
-			ev.rules[ev.nrules++] = xstrdup(json_string_value(r));
-		}
-	}
-	if ((v = json_object_get(o, "fingerprints")) != NULL) {
-		const char *k;
-		json_t *f;
-
-		if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
-			*why = xstrdup("'fingerprints' is not an object");
-			goto done;
-		}
-		ev.fps = xcalloc(json_object_size(v), sizeof(*ev.fps));
-		json_object_foreach(v, k, f) {
-			if (!json_is_string(f)) {
-				*why = xasprintf("fingerprint of '%s' is not a "
-				    "string", k);
-				goto done;
-			}
-			ev.fps[ev.nfps].rule = xstrdup(k);
-			ev.fps[ev.nfps++].value = xstrdup(json_string_value(f));
-		}
-	}
+	if (decode_comment(o, &ev, why) < 0 || decode_rules(o, &ev, why) < 0 ||
+	    decode_fingerprints(o, &ev, why) < 0)
+		goto done;
 	if (ev.tag_object && (strlen(ev.tag_object) != OID_HEX - 1 ||
 	    strspn(ev.tag_object, "0123456789abcdef") != OID_HEX - 1)) {
 		*why = xstrdup("'tag_object' is not an object id");
