@@ -2167,3 +2167,36 @@ config_read_secret(const char *path, char **out)
 {
 	return config_secret_read(path, CONFIG_SECRET_KEY, out, NULL);
 }
+
+void
+config_secrets_free(char *s[CONFIG_MAX_PLATFORMS])
+{
+	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
+		if (s[i])
+			memset(s[i], 0, strlen(s[i]));
+		free(s[i]);
+		s[i] = NULL;
+	}
+}
+
+int
+config_secrets_load(const struct config *cf,
+    bool (*want)(const struct config_platform *p),
+    char *out[CONFIG_MAX_PLATFORMS], const char **path)
+{
+	const struct config_platforms *pl = cf->platforms;
+	int error;
+
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		const char *file = config_secret_file(cf, i);
+
+		if (file == NULL || (want && !want(pl->v[i])))
+			continue;
+		if ((error = config_read_secret(file, &out[i])) < 0) {
+			*path = file;
+			config_secrets_free(out);
+			return error;
+		}
+	}
+	return 0;
+}

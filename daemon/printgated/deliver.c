@@ -40,38 +40,26 @@ struct notice_data {
 	struct platform_buttons buttons;	/* of the target's platform */
 };
 
-static void
-keys_forget(char **keys)
+/* Whether a platform's buttons carry a token made with its secret. */
+static bool
+has_buttons(const struct config_platform *conf)
 {
-	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
-		if (keys[i])
-			memset(keys[i], 0, strlen(keys[i]));
-		free(keys[i]);
-		keys[i] = NULL;
-	}
+	const struct platform *p = platform_of(conf);
+
+	return p != NULL && p->buttons != NULL;
 }
 
 /* Reads into keys[] the secrets cf's platforms' buttons are made with. */
 static int
 keys_load(const struct config *cf, char **keys, char **why)
 {
-	const struct config_platforms *pl = cf->platforms;
+	const char *file = NULL;
 	int error;
 
-	for (size_t i = 0; pl && i < pl->n; i++) {
-		const struct platform *p = platform_of(pl->v[i]);
-		const char *file = config_secret_file(cf, i);
-
-		if (p == NULL || p->buttons == NULL || file == NULL)
-			continue;
-		if ((error = config_read_secret(file, &keys[i])) < 0) {
-			*why = xasprintf("cannot read '%s': %s", file,
-			    strerror(-error));
-			keys_forget(keys);
-			return error;
-		}
-	}
-	return 0;
+	if ((error = config_secrets_load(cf, has_buttons, keys, &file)) < 0)
+		*why = xasprintf("cannot read '%s': %s", file,
+		    strerror(-error));
+	return error;
 }
 
 int
@@ -96,7 +84,7 @@ deliver_free(struct deliver *dl)
 {
 	if (dl == NULL)
 		return;
-	keys_forget(dl->keys);
+	config_secrets_free(dl->keys);
 	free(dl);
 }
 
@@ -108,7 +96,7 @@ deliver_set_config(struct deliver *dl, const struct config *cf, char **why)
 
 	if ((error = keys_load(cf, keys, why)) < 0)
 		return error;
-	keys_forget(dl->keys);
+	config_secrets_free(dl->keys);
 	memcpy(dl->keys, keys, sizeof(keys));
 	dl->cf = cf;
 	return 0;

@@ -57,17 +57,6 @@ wall_clock(void)
 	return (int64_t)time(NULL);
 }
 
-static void
-secrets_free(char **s)
-{
-	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
-		if (s[i])
-			memset(s[i], 0, strlen(s[i]));
-		free(s[i]);
-		s[i] = NULL;
-	}
-}
-
 /*
  * Reads the secret of every platform of cf that has one configured into
  * out[] (by index in cf->platforms); on failure none, and *why.
@@ -75,22 +64,13 @@ secrets_free(char **s)
 static int
 secrets_load(const struct config *cf, char **out, char **why)
 {
-	size_t n = cf->platforms ? cf->platforms->n : 0;
+	const char *path = NULL;
 	int error;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *path = config_secret_file(cf, i);
-
-		if (path == NULL)
-			continue;
-		if ((error = config_read_secret(path, &out[i])) < 0) {
-			*why = xasprintf("cannot read the secret '%s': %s",
-			    path, strerror(-error));
-			secrets_free(out);
-			return error;
-		}
-	}
-	return 0;
+	if ((error = config_secrets_load(cf, NULL, out, &path)) < 0)
+		*why = xasprintf("cannot read the secret '%s': %s", path,
+		    strerror(-error));
+	return error;
 }
 
 /* --- what the platforms' routes get from the listener -------------- */
@@ -175,7 +155,7 @@ routes_set_config(struct routes *rt, const struct config *cf, char **why)
 
 	if (secrets_load(cf, secrets, why) < 0)
 		return -EINVAL;
-	secrets_free(rt->secrets);
+	config_secrets_free(rt->secrets);
 	memcpy(rt->secrets, secrets, sizeof(secrets));
 	rt->cf = cf;
 	if (rt->dc)
@@ -220,7 +200,7 @@ routes_free(struct routes *rt)
 {
 	if (rt == NULL)
 		return;
-	secrets_free(rt->secrets);
+	config_secrets_free(rt->secrets);
 	decide_free(rt->dc);
 	replay_free(rt->replay);
 	free(rt);

@@ -32,33 +32,6 @@
 
 static char *tmp;	/* the temporary folder of this run */
 
-/* Runs a shell command that must succeed; its output without a last '\n'. */
-static char * __attribute__((format(printf, 1, 2)))
-sh_ok(const char *fmt, ...)
-{
-	struct buf cmd = { 0 }, b = { 0 };
-	char chunk[4096];
-	va_list ap;
-	FILE *p;
-	size_t n;
-	int status;
-
-	va_start(ap, fmt);
-	buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	assert_non_null(p = popen(cmd.s, "r"));
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_add(&b, chunk, n);
-	status = pclose(p);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("'%s' failed with status %d", cmd.s, status);
-	buf_free(&cmd);
-	if (b.len > 0 && b.s[b.len - 1] == '\n')
-		b.s[--b.len] = '\0';
-	return b.s ? buf_steal(&b) : xstrdup("");
-}
-
 /* The clock of the decisions: a fixed time, for a stable ledger. */
 static int64_t
 test_clock(void)
@@ -179,6 +152,26 @@ decide(struct fixture *fx, const char *user, const char *type,
 	inbound_clear(&in);
 }
 
+/*
+ * A decision refused with status, its text saying why (text is in it),
+ * and nothing recorded.
+ */
+static void
+refused(struct fixture *fx, const char *user, const char *type,
+    const char *target, const char *idem, int status, const char *text)
+{
+	struct decide_outcome o = { 0 };
+
+	decide(fx, user, type, target, idem, &o);
+	assert_int_equal(o.status, status);
+	assert_false(o.recorded);
+	assert_false(o.repeat);
+	assert_non_null(o.text);
+	if (strstr(o.text, text) == NULL)
+		fail_msg("'%s' does not say '%s'", o.text, text);
+	decide_outcome_clear(&o);
+}
+
 /* The ledger of commit as git shows it ("" when it has none). */
 static char *
 ledger_of(const struct fixture *fx, const char *commit)
@@ -294,26 +287,13 @@ static void
 test_not_eligible(void **state)
 {
 	struct fixture *fx = *state;
-	struct decide_outcome o = { 0 };
 
-	decide(fx, "bob", "approve", "print/q1", "req-3", &o);
-	assert_int_equal(o.status, 403);
-	assert_false(o.recorded);
-	assert_non_null(strstr(o.text, "you may not decide on print/q1"));
-	decide_outcome_clear(&o);
-
-	decide(fx, "mallory", "approve", "print/q1", NULL, &o);
-	assert_int_equal(o.status, 403);
-	assert_false(o.recorded);
-	assert_non_null(strstr(o.text, "are not a reviewer printgate "
-	    "knows"));
-	decide_outcome_clear(&o);
-
-	decide(fx, "alice", "approve-twice", "print/q1", NULL, &o);
-	assert_int_equal(o.status, 400);
-	assert_non_null(strstr(o.text, "the decision must be approve"));
-	decide_outcome_clear(&o);
-
+	refused(fx, "bob", "approve", "print/q1", "req-3", 403,
+	    "you may not decide on print/q1");
+	refused(fx, "mallory", "approve", "print/q1", NULL, 403,
+	    "are not a reviewer printgate knows");
+	refused(fx, "alice", "approve-twice", "print/q1", NULL, 400,
+	    "the decision must be approve");
 	assert_ledger_empty(fx);
 	assert_int_equal(fx->m.decisions[0], 0);
 }
@@ -323,14 +303,9 @@ static void
 test_closed(void **state)
 {
 	struct fixture *fx = *state;
-	struct decide_outcome o = { 0 };
 
-	decide(fx, "alice", "approve", "print/q0", "req-4", &o);
-	assert_int_equal(o.status, 409);
-	assert_false(o.recorded);
-	assert_string_equal(o.text, "print/q0 was already released; the "
-	    "review is closed");
-	decide_outcome_clear(&o);
+	refused(fx, "alice", "approve", "print/q0", "req-4", 409,
+	    "print/q0 was already released; the review is closed");
 	assert_ledger_empty(fx);
 }
 
@@ -342,18 +317,11 @@ static void
 test_unknown_review(void **state)
 {
 	struct fixture *fx = *state;
-	struct decide_outcome o = { 0 };
 
-	decide(fx, "alice", "approve", "main~1", NULL, &o);
-	assert_int_equal(o.status, 400);
-	assert_non_null(strstr(o.text, "revision expressions such as"));
-	decide_outcome_clear(&o);
-
-	decide(fx, "alice", "approve", "print/q9", NULL, &o);
-	assert_int_equal(o.status, 404);
-	assert_non_null(strstr(o.text, "is neither a print tag nor one "
-	    "waiting for approval"));
-	decide_outcome_clear(&o);
+	refused(fx, "alice", "approve", "main~1", NULL, 400,
+	    "revision expressions such as");
+	refused(fx, "alice", "approve", "print/q9", NULL, 404,
+	    "is neither a print tag nor one waiting for approval");
 	assert_ledger_empty(fx);
 }
 
@@ -361,31 +329,8 @@ test_unknown_review(void **state)
 static int
 group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-	static const char *const unset[] = {
-		"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
-		"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-		"GIT_NOTES_REF", "GIT_CEILING_DIRECTORIES",
-		"GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE", "GIT_CONFIG",
-		"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-	};
-
-	tmp = xasprintf("%s/printgate-test-decide.XXXXXX",
-	    base && *base ? base : "/tmp");
-	if (mkdtemp(tmp) == NULL) {
-		fprintf(stderr, "mkdtemp '%s': %s\n", tmp, strerror(errno));
+	if ((tmp = unit_git_home("printgate-test-decide")) == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(unset); i++)
-		unsetenv(unset[i]);
-	setenv("HOME", tmp, 1);
-	setenv("XDG_CONFIG_HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Mara Marketer", 1);
-	setenv("GIT_AUTHOR_EMAIL", "mara@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Mara Marketer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "mara@example.com", 1);
-	setenv("LC_ALL", "C", 1);
 	return 0;
 }
 
