@@ -33,10 +33,10 @@ struct review_held {
 	struct review rv;	/* what callers point at */
 	/* what it was read from, to tell whether it still holds */
 	char notes_head[OID_HEX];	/* "" when there was no ledger */
-	char tags_stamp[65];		/* of the print tags: names and ids */
+	char tags_stamp[65];	/* of the print tags: names and ids */
 	struct review_dep *deps;	/* every note read */
 	size_t ndeps;
-	unsigned refs;			/* holders; review_free drops one */
+	unsigned refs;		/* holders; review_free drops one */
 };
 
 /*

@@ -1365,7 +1365,8 @@ decide_args(int argc, char *argv[], const char **as, const char **comment,
 	decision = argv[optind + 1];
 	if (strcmp(decision, "changes") == 0)
 		decision = "changes-required";
-	if (ledger_type_parse(decision, type) < 0 || !ledger_is_decision(*type)) {
+	if (ledger_type_parse(decision, type) < 0 ||
+	    !ledger_is_decision(*type)) {
 		fprintf(stderr, "printgatectl: '%s' is not a decision: use "
 		    "approve, approve-with-changes or changes-required\n",
 		    decision);

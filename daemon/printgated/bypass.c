@@ -26,7 +26,7 @@ struct ref_seen {
 };
 
 struct bypass {
-	struct ref_seen *seen;		/* print tags known to have passed */
+	struct ref_seen *seen;	/* print tags known to have passed */
 	size_t nseen;
 	struct ref_seen *replaces;	/* replace refs recorded */
 	size_t nreplaces;

@@ -197,7 +197,8 @@ pending_one(struct scan *s, const struct repo_ref *ref)
 		goto done;
 	}
 	s->st->open_reviews++;
-	if (!rv->approved)	/* approved: the release manager pushes again */
+	/* approved: the release manager pushes again */
+	if (!rv->approved)
 		next = chase(s, ref, tag, rv);
 done:
 	review_free(rv);

@@ -29,7 +29,7 @@ struct replay {
 	char seen[REPLAY_SEEN][33];
 	size_t nseen;
 	struct idset ids;
-	char ids_head[OID_HEX];	/* the notes commit ids is current with */
+	char ids_head[OID_HEX];	/* the notes commit ids is up to */
 };
 
 /* id's 16 bytes, or -EINVAL when it is not 32 hex digits. */

@@ -217,7 +217,7 @@ int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
 struct repo_note_change {
 	char annotated[OID_HEX];	/* the object the note is on */
 	char blob[OID_HEX];		/* the note's blob now */
-	char old_blob[OID_HEX];		/* its blob before, "" when new */
+	char old_blob[OID_HEX];		/* before, "" when new */
 };
 /*
  * The notes that notes commit commit added or changed, compared with

@@ -34,7 +34,7 @@ typedef int (*decide_loader)(void *ctx, const char *commit, const char *tag,
 
 /* What a decision needs of the daemon; all of it stays the lender's. */
 struct decide_env {
-	struct repo *r;		/* the repository (the loop's thread's) */
+	struct repo *r;		/* the repository, the loop thread's */
 	struct replay *replay;	/* the replay-id table */
 	struct metrics *m;	/* decisions and ledger retries counted */
 	/* loads a review, through a memo; NULL: review_load() */

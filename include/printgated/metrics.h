@@ -22,7 +22,7 @@ struct metrics {
 		uint64_t n;
 	} requests[METRICS_MAX_REQUESTS];
 	size_t nrequests;
-	uint64_t decisions[3];		/* approve, with changes, changes */
+	uint64_t decisions[3];	/* approve, with changes, changes */
 	uint64_t delivered, retried, given_up;
 	uint64_t ledger_retries;	/* the listener's */
 };
