@@ -59,9 +59,12 @@ HOOK_SRCS = hooks/gate.c
 # the chat platforms: the table, one file a platform, and what they share
 CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 	    answer.c slack.c mattermost.c teams.c webhook.c)
-# the daemon's parts: event log, delivery, listener, routes
-DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
-	    http.c decide.c refusal.c)
+# the daemon's parts: the scan (the event log, delivery, the waiting
+# reviews, bypass checks, the memo of reviews), HTTP out, and the
+# listener (its routes, the decision, the replay-id table, metrics)
+DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
+	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
+	    routes.c decide.c replay.c metrics.c refusal.c)
 
 # the renderer's caller side (what printgated links to run it): the job
 # format, and spawning the sandboxed renderer with a cap and a timeout

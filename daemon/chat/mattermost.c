@@ -324,7 +324,7 @@ mm_asked(struct buf *b, const struct notice *n)
 /*
  * How to decide, and how to see the status.  The slash command is shown
  * with the buttons too: a click only tells the person to use it (see
- * decide.c), as Mattermost's action requests are not signed.
+ * routes.c), as Mattermost's action requests are not signed.
  */
 static void
 mm_tail(struct buf *b, const struct notice *n, bool act)

@@ -594,20 +594,19 @@ slack_json_obj(json_t *o, const char *key, const char *what, bool required,
  * payload whose first action is the button, its action_id the decision
  * and its value the review key.  Any other interaction is refused.
  */
-int
-slack_parse_action(const char *body, size_t len, struct inbound *out,
-    char **why)
+/*
+ * The interaction's payload as a JSON object of type block_actions, into
+ * *root (the caller frees it).
+ */
+static int
+action_payload(const char *body, size_t len, json_t **root, char **why)
 {
-	struct inbound in = { .kind = INBOUND_DECIDE };
-	char *payload = NULL, *action = NULL, *mts = NULL, *ats = NULL;
-	json_t *root = NULL, *user, *actions, *a, *container;
-	const char *type, *decision;
+	char *payload = NULL, q[48];
+	const char *type;
 	json_error_t jerr;
-	char q[48];
+	json_t *o;
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
-		return error;
 	error = inbound_form_get(body, len, "payload", &payload);
 	if (error == -ENOENT)
 		return inbound_fail(why, "'payload' is missing: not a Slack "
@@ -615,80 +614,113 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 	if (error < 0)
 		return inbound_fail(why, "'payload' has a malformed %%-escape "
 		    "or a NUL byte");
-	root = json_loads(payload, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		error = inbound_fail(why, "'payload' is not JSON: %s",
+	o = json_loads(payload, JSON_REJECT_DUPLICATES, &jerr);
+	free(payload);
+	if (o == NULL)
+		return inbound_fail(why, "'payload' is not JSON: %s",
 		    jerr.text);
-		goto done;
-	}
-	if (!json_is_object(root)) {
+	if (!json_is_object(o))
 		error = inbound_fail(why, "'payload' is not a JSON object");
-		goto done;
-	}
-	type = json_string_value(json_object_get(root, "type"));
-	if (type == NULL) {
+	else if ((type = json_string_value(json_object_get(o,
+	    "type"))) == NULL)
 		error = inbound_fail(why, "'type' is missing or not a string");
-		goto done;
-	}
-	if (strcmp(type, "block_actions") != 0) {
+	else if (strcmp(type, "block_actions") != 0)
 		error = inbound_fail(why, "'type' is '%s', not block_actions",
 		    inbound_quote(type, q, sizeof(q)));
-		goto done;
+	else {
+		*root = o;
+		return 0;
 	}
-	if ((error = slack_json_obj(root, "user", "'user'", true, &user,
-	    why)) < 0 ||
-	    (error = inbound_json_str(user, "id", "'user.id'", true, true,
-	    INBOUND_FIELD_ID, &in.user, why)) < 0)
-		goto done;
-	actions = json_object_get(root, "actions");
-	if (!json_is_array(actions) || json_array_size(actions) == 0) {
-		error = inbound_fail(why, "'actions' is %s",
-		    actions == NULL ? "missing" : json_is_array(actions) ?
-		    "empty" : "not a list");
-		goto done;
-	}
-	a = json_array_get(actions, 0);
-	if (!json_is_object(a)) {
-		error = inbound_fail(why, "'actions[0]' is not an object");
-		goto done;
-	}
-	if ((error = inbound_json_str(a, "action_id", "'actions[0].action_id'",
-	    true, true, INBOUND_FIELD_ID, &action, why)) < 0)
-		goto done;
+	json_decref(o);
+	return error;
+}
+
+/* The first action: a printgate button's decision and its review. */
+static int
+action_button(json_t *root, json_t **a, struct inbound *in, char **why)
+{
+	json_t *actions = json_object_get(root, "actions");
+	const char *decision;
+	char *action = NULL, q[48];
+	int error;
+
+	if (!json_is_array(actions) || json_array_size(actions) == 0)
+		return inbound_fail(why, "'actions' is %s", actions == NULL ?
+		    "missing" : json_is_array(actions) ? "empty" :
+		    "not a list");
+	*a = json_array_get(actions, 0);
+	if (!json_is_object(*a))
+		return inbound_fail(why, "'actions[0]' is not an object");
+	if ((error = inbound_json_str(*a, "action_id",
+	    "'actions[0].action_id'", true, true, INBOUND_FIELD_ID, &action,
+	    why)) < 0)
+		return error;
 	if ((decision = inbound_decision(action, false)) == NULL) {
 		error = inbound_fail(why, "unknown action_id '%s': not a "
 		    "printgate button", inbound_quote(action, q, sizeof(q)));
-		goto done;
+		free(action);
+		return error;
 	}
-	in.decision = xstrdup(decision);
-	if ((error = inbound_json_str(a, "value", "'actions[0].value'", true,
-	    true, INBOUND_FIELD_REVIEW, &in.review, why)) < 0 ||
-	    (error = inbound_json_str(root, "trigger_id", "'trigger_id'", false,
-	    true, INBOUND_FIELD_ID, &in.action_id, why)) < 0)
-		goto done;
-	if (in.action_id == NULL) {
-		/* no trigger_id: the message and the moment of the click */
-		if ((error = slack_json_obj(root, "container", "'container'",
-		    false, &container, why)) < 0 ||
-		    (container != NULL && (error = inbound_json_str(container,
-		    "message_ts", "'container.message_ts'", false, true,
-		    INBOUND_FIELD_ID, &mts, why)) < 0) ||
-		    (error = inbound_json_str(a, "action_ts",
-		    "'actions[0].action_ts'", false, true, INBOUND_FIELD_ID,
-		    &ats, why)) < 0)
-			goto done;
-		if (mts != NULL && ats != NULL) {
-			char *id = xasprintf("%s/%s", mts, ats);
+	free(action);
+	in->decision = xstrdup(decision);
+	return inbound_json_str(*a, "value", "'actions[0].value'", true, true,
+	    INBOUND_FIELD_REVIEW, &in->review, why);
+}
 
-			error = inbound_field_copy(INBOUND_FIELD_ID,
-			    "the action id (message_ts/action_ts)", id,
-			    &in.action_id, why);
-			free(id);
-			if (error < 0)
-				goto done;
-		}
+/*
+ * What makes the click unique: its trigger_id or, without one, the
+ * message and the moment of the click (message_ts/action_ts).
+ */
+static int
+action_id(json_t *root, json_t *a, struct inbound *in, char **why)
+{
+	char *mts = NULL, *ats = NULL, *id;
+	json_t *container;
+	int error;
+
+	if ((error = inbound_json_str(root, "trigger_id", "'trigger_id'",
+	    false, true, INBOUND_FIELD_ID, &in->action_id, why)) < 0 ||
+	    in->action_id != NULL)
+		return error;
+	if ((error = slack_json_obj(root, "container", "'container'", false,
+	    &container, why)) < 0 ||
+	    (container != NULL && (error = inbound_json_str(container,
+	    "message_ts", "'container.message_ts'", false, true,
+	    INBOUND_FIELD_ID, &mts, why)) < 0) ||
+	    (error = inbound_json_str(a, "action_ts", "'actions[0].action_ts'",
+	    false, true, INBOUND_FIELD_ID, &ats, why)) < 0)
+		goto done;
+	if (mts != NULL && ats != NULL) {
+		id = xasprintf("%s/%s", mts, ats);
+		error = inbound_field_copy(INBOUND_FIELD_ID,
+		    "the action id (message_ts/action_ts)", id,
+		    &in->action_id, why);
+		free(id);
 	}
-	if ((error = inbound_json_str(root, "response_url", "'response_url'",
+done:
+	free(mts);
+	free(ats);
+	return error;
+}
+
+int
+slack_parse_action(const char *body, size_t len, struct inbound *out,
+    char **why)
+{
+	struct inbound in = { .kind = INBOUND_DECIDE };
+	json_t *root = NULL, *user, *a = NULL;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0 ||
+	    (error = action_payload(body, len, &root, why)) < 0)
+		return error;
+	if ((error = slack_json_obj(root, "user", "'user'", true, &user,
+	    why)) < 0 ||
+	    (error = inbound_json_str(user, "id", "'user.id'", true, true,
+	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
+	    (error = action_button(root, &a, &in, why)) < 0 ||
+	    (error = action_id(root, a, &in, why)) < 0 ||
+	    (error = inbound_json_str(root, "response_url", "'response_url'",
 	    false, true, INBOUND_FIELD_URL, &in.response_url, why)) < 0)
 		goto done;
 	*out = in;
@@ -696,10 +728,6 @@ slack_parse_action(const char *body, size_t len, struct inbound *out,
 done:
 	inbound_clear(&in);
 	json_decref(root);
-	free(payload);
-	free(action);
-	free(mts);
-	free(ats);
 	return error;
 }
 

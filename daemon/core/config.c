@@ -1690,6 +1690,75 @@ load_root(struct loader *ld, const config_setting_t *root)
 /* ---- the interface ------------------------------------------------------ */
 
 /*
+ * Opens path for reading into *fp: a folder or a file that cannot be
+ * opened is an error with *errors (when not NULL) saying so.
+ */
+static int
+config_open(const char *path, FILE **fp, char **errors)
+{
+	struct stat st;
+	int fd, error = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		error = -errno;
+	else if (fstat(fd, &st) == -1)
+		error = -errno;
+	else if (S_ISDIR(st.st_mode))
+		error = -EISDIR;
+	else if ((*fp = fdopen(fd, "r")) == NULL)
+		error = -errno;
+	if (error != 0) {
+		if (fd != -1)
+			close(fd);
+		if (errors != NULL)
+			*errors = xasprintf("%s: cannot read: %s\n", path,
+			    strerror(-error));
+	}
+	return error;
+}
+
+/* libconfig's reading of fp, with its error as file:line: what. */
+static int
+config_parse(config_t *lc, FILE *fp, const char *path, char **errors)
+{
+	const char *source, *text;
+	char *file;
+
+	if (config_read(lc, fp) == CONFIG_TRUE)
+		return 0;
+	source = config_error_file(lc);
+	text = config_error_text(lc);
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO && source == NULL) {
+		if (errors != NULL)
+			*errors = xasprintf("%s: cannot read: %s\n", path,
+			    strerror(EIO));
+		return -EIO;
+	}
+	file = file_name(path, source);
+	if (errors != NULL)
+		*errors = xasprintf("%s:%d: %s\n", file,
+		    config_error_line(lc), text ? text : "syntax error");
+	free(file);
+	return -EINVAL;
+}
+
+/* Frees what the loader holds, and the config it did not hand out. */
+static void
+loader_clear(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->nproblems; i++) {
+		free(ld->problems[i].file);
+		free(ld->problems[i].text);
+	}
+	free(ld->problems);
+	free(ld->ids);
+	free(ld->group_size);
+	free(ld->dir);
+	config_free(ld->cf);
+}
+
+/*
  * See config.h.  The file is opened here and handed to libconfig as a
  * stream, so that a file that cannot be read gives its errno.  The errors
  * come sorted by file and line, each line ending in a newline; a libconfig
@@ -1702,30 +1771,13 @@ config_load(struct config **out, const char *path, unsigned flags,
 	struct loader ld = { 0 };
 	const char *credentials = getenv("CREDENTIALS_DIRECTORY");
 	config_t lc;
-	struct stat st;
 	FILE *fp = NULL;
-	int fd, error = 0;
+	int error;
 
 	if (errors != NULL)
 		*errors = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1)
-		error = -errno;
-	else if (fstat(fd, &st) == -1)
-		error = -errno;
-	else if (S_ISDIR(st.st_mode))
-		error = -EISDIR;
-	else if ((fp = fdopen(fd, "r")) == NULL)
-		error = -errno;
-	if (error != 0) {
-		if (fd != -1)
-			close(fd);
-		if (errors != NULL)
-			*errors = xasprintf("%s: cannot read: %s\n", path,
-			    strerror(-error));
+	if ((error = config_open(path, &fp, errors)) < 0)
 		return error;
-	}
-
 	ld.path = path;
 	ld.flags = flags;
 	ld.dir = path_dir(path);
@@ -1741,29 +1793,8 @@ config_load(struct config **out, const char *path, unsigned flags,
 	config_init(&lc);
 	/* an @include'd file is found next to the configuration */
 	config_set_include_dir(&lc, ld.dir);
-	if (config_read(&lc, fp) != CONFIG_TRUE) {
-		const char *source = config_error_file(&lc);
-		const char *text = config_error_text(&lc);
-		char *file;
-
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO &&
-		    source == NULL) {
-			error = -EIO;
-			if (errors != NULL)
-				*errors = xasprintf("%s: cannot read: %s\n",
-				    path, strerror(EIO));
-			goto done;
-		}
-		error = -EINVAL;
-		file = file_name(path, source);
-		if (errors != NULL)
-			*errors = xasprintf("%s:%d: %s\n", file,
-			    config_error_line(&lc),
-			    text ? text : "syntax error");
-		free(file);
+	if ((error = config_parse(&lc, fp, path, errors)) < 0)
 		goto done;
-	}
-
 	load_root(&ld, config_root_setting(&lc));
 	if (ld.nproblems > 0) {
 		error = -EINVAL;
@@ -1773,19 +1804,10 @@ config_load(struct config **out, const char *path, unsigned flags,
 	}
 	*out = ld.cf;
 	ld.cf = NULL;
-
 done:
 	config_destroy(&lc);
 	fclose(fp);
-	for (size_t i = 0; i < ld.nproblems; i++) {
-		free(ld.problems[i].file);
-		free(ld.problems[i].text);
-	}
-	free(ld.problems);
-	free(ld.ids);
-	free(ld.group_size);
-	free(ld.dir);
-	config_free(ld.cf);
+	loader_clear(&ld);
 	return error;
 }
 
@@ -2144,4 +2166,37 @@ int
 config_read_secret(const char *path, char **out)
 {
 	return config_secret_read(path, CONFIG_SECRET_KEY, out, NULL);
+}
+
+void
+config_secrets_free(char *s[CONFIG_MAX_PLATFORMS])
+{
+	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
+		if (s[i])
+			memset(s[i], 0, strlen(s[i]));
+		free(s[i]);
+		s[i] = NULL;
+	}
+}
+
+int
+config_secrets_load(const struct config *cf,
+    bool (*want)(const struct config_platform *p),
+    char *out[CONFIG_MAX_PLATFORMS], const char **path)
+{
+	const struct config_platforms *pl = cf->platforms;
+	int error;
+
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		const char *file = config_secret_file(cf, i);
+
+		if (file == NULL || (want && !want(pl->v[i])))
+			continue;
+		if ((error = config_read_secret(file, &out[i])) < 0) {
+			*path = file;
+			config_secrets_free(out);
+			return error;
+		}
+	}
+	return 0;
 }

@@ -151,6 +151,72 @@ get_str(json_t *o, const char *key, bool required, char **out, char **why)
 	return 0;
 }
 
+/* An event's comment: a string, null or absent. */
+static int
+decode_comment(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "comment");
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		*why = xstrdup("'comment' is not a string");
+		return -EINVAL;
+	}
+	ev->comment = xstrdup(json_string_value(v));
+	return 0;
+}
+
+/* An event's rules: a list of names, at most LEDGER_MAX_RULES. */
+static int
+decode_rules(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "rules"), *r;
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
+		*why = xstrdup("'rules' is not a list of names");
+		return -EINVAL;
+	}
+	ev->rules = xcalloc(json_array_size(v), sizeof(char *));
+	json_array_foreach(v, i, r) {
+		if (!json_is_string(r)) {
+			*why = xstrdup("'rules' is not a list of names");
+			return -EINVAL;
+		}
+		ev->rules[ev->nrules++] = xstrdup(json_string_value(r));
+	}
+	return 0;
+}
+
+/* An event's fingerprints: rule names to strings, LEDGER_MAX_RULES. */
+static int
+decode_fingerprints(json_t *o, struct ledger_event *ev, char **why)
+{
+	json_t *v = json_object_get(o, "fingerprints"), *f;
+	const char *k;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
+		*why = xstrdup("'fingerprints' is not an object");
+		return -EINVAL;
+	}
+	ev->fps = xcalloc(json_object_size(v), sizeof(*ev->fps));
+	json_object_foreach(v, k, f) {
+		if (!json_is_string(f)) {
+			*why = xasprintf("fingerprint of '%s' is not a string",
+			    k);
+			return -EINVAL;
+		}
+		ev->fps[ev->nfps].rule = xstrdup(k);
+		ev->fps[ev->nfps++].value = xstrdup(json_string_value(f));
+	}
+	return 0;
+}
+
 int
 ledger_decode(const char *line, size_t len, struct ledger_event *out,
     char **why)
@@ -197,50 +263,9 @@ ledger_decode(const char *line, size_t len, struct ledger_event *out,
 	    get_str(o, "tag_object", false, &ev.tag_object, why) < 0 ||
 	    get_str(o, "id", false, &ev.id, why) < 0)
 		goto done;
-	v = json_object_get(o, "comment");
-	if (v && !json_is_null(v)) {
-		if (!json_is_string(v)) {
-			*why = xstrdup("'comment' is not a string");
-			goto done;
-		}
-		ev.comment = xstrdup(json_string_value(v));
-	}
-	if ((v = json_object_get(o, "rules")) != NULL) {
-		size_t i;
-		json_t *r;
-
-		if (!json_is_array(v) || json_array_size(v) > LEDGER_MAX_RULES) {
-			*why = xstrdup("'rules' is not a list of names");
-			goto done;
-		}
-		ev.rules = xcalloc(json_array_size(v), sizeof(char *));
-		json_array_foreach(v, i, r) {
-			if (!json_is_string(r)) {
-				*why = xstrdup("'rules' is not a list of names");
-				goto done;
-			}
-			ev.rules[ev.nrules++] = xstrdup(json_string_value(r));
-		}
-	}
-	if ((v = json_object_get(o, "fingerprints")) != NULL) {
-		const char *k;
-		json_t *f;
-
-		if (!json_is_object(v) || json_object_size(v) > LEDGER_MAX_RULES) {
-			*why = xstrdup("'fingerprints' is not an object");
-			goto done;
-		}
-		ev.fps = xcalloc(json_object_size(v), sizeof(*ev.fps));
-		json_object_foreach(v, k, f) {
-			if (!json_is_string(f)) {
-				*why = xasprintf("fingerprint of '%s' is not a "
-				    "string", k);
-				goto done;
-			}
-			ev.fps[ev.nfps].rule = xstrdup(k);
-			ev.fps[ev.nfps++].value = xstrdup(json_string_value(f));
-		}
-	}
+	if (decode_comment(o, &ev, why) < 0 || decode_rules(o, &ev, why) < 0 ||
+	    decode_fingerprints(o, &ev, why) < 0)
+		goto done;
 	if (ev.tag_object && (strlen(ev.tag_object) != OID_HEX - 1 ||
 	    strspn(ev.tag_object, "0123456789abcdef") != OID_HEX - 1)) {
 		*why = xstrdup("'tag_object' is not an object id");
@@ -643,32 +668,21 @@ static int
 ledger_commit_events(struct repo *r, const char *parent, const char *commit,
     struct ledger_events *evs)
 {
-	struct scope_file *files = NULL;
+	struct repo_note_change *notes = NULL;
 	size_t n = 0;
 	int error;
 
-	if ((error = repo_diff(r, parent, commit, &files, &n)) < 0)
+	if ((error = repo_notes_changed(r, parent, commit, &notes, &n)) < 0)
 		return error;
 	for (size_t i = 0; i < n && error >= 0; i++) {
-		char annotated[OID_HEX], old_blob[OID_HEX];
 		char *text = NULL, *old = NULL;
-		size_t len, oldlen = 0, k = 0, skip = 0, lines = 0;
+		size_t len, oldlen = 0, skip = 0, lines = 0;
 		struct ledger_events added = { 0 };
 
-		if (files[i].status == 'D')
-			continue;
-		/* notes paths may fan out: "ab/cdef…" */
-		for (const char *p = files[i].path; *p && k < OID_HEX - 1; p++)
-			if (*p != '/')
-				annotated[k++] = *p;
-		annotated[k] = '\0';
-		if (k != OID_HEX - 1)
-			continue;	/* not a note */
-		if ((error = repo_blob_read(r, files[i].blob, &text, &len)) < 0)
+		if ((error = repo_blob_read(r, notes[i].blob, &text, &len)) < 0)
 			break;
-		if (parent && repo_blob_at(r, parent, files[i].path,
-		    old_blob) == 0 && repo_blob_read(r, old_blob, &old,
-		    &oldlen) < 0)
+		if (notes[i].old_blob[0] && repo_blob_read(r,
+		    notes[i].old_blob, &old, &oldlen) < 0)
 			old = NULL;
 		/* Appended: what follows the old text; else all of it. */
 		if (old && oldlen <= len && memcmp(old, text, oldlen) == 0) {
@@ -676,12 +690,13 @@ ledger_commit_events(struct repo *r, const char *parent, const char *commit,
 			for (size_t j = 0; j < oldlen; j++)
 				lines += old[j] == '\n';
 		}
-		ledger_parse_note(&added, annotated, text + skip, NULL, NULL);
+		ledger_parse_note(&added, notes[i].annotated, text + skip, NULL,
+		    NULL);
 		events_take(evs, &added, lines);
 		free(text);
 		free(old);
 	}
-	repo_scope_free(files, n);
+	free(notes);
 	return error;
 }
 

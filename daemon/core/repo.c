@@ -1402,6 +1402,51 @@ done:
 	return error;
 }
 
+/*
+ * The object a notes path is on: the path without the fan-out's slashes
+ * ("ab/cdef..." is the note on "abcdef..."), into out; false when the
+ * path is no note.
+ */
+static bool
+note_path_object(const char *path, char out[OID_HEX])
+{
+	size_t k = 0;
+
+	for (const char *p = path; *p && k < OID_HEX - 1; p++)
+		if (*p != '/')
+			out[k++] = *p;
+	out[k] = '\0';
+	return k == OID_HEX - 1;
+}
+
+int
+repo_notes_changed(struct repo *r, const char *parent, const char *commit,
+    struct repo_note_change **out, size_t *n)
+{
+	struct scope_file *files = NULL;
+	struct repo_note_change *v;
+	size_t nfiles = 0, k = 0;
+	int error;
+
+	if ((error = repo_diff(r, parent, commit, &files, &nfiles)) < 0)
+		return error;
+	v = xcalloc(nfiles ? nfiles : 1, sizeof(*v));
+	for (size_t i = 0; i < nfiles; i++) {
+		if (files[i].status == 'D' ||
+		    !note_path_object(files[i].path, v[k].annotated))
+			continue;
+		memcpy(v[k].blob, files[i].blob, OID_HEX);
+		if (parent == NULL || repo_blob_at(r, parent, files[i].path,
+		    v[k].old_blob) < 0)
+			v[k].old_blob[0] = '\0';
+		k++;
+	}
+	repo_scope_free(files, nfiles);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 int
 repo_config_string(struct repo *r, const char *name, char **out)
 {

@@ -9,12 +9,56 @@
 #include "core/review.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ledger.h"
 #include "core/verify.h"
+
+/* A note a review read: the commit, and its note's blob ("": none). */
+struct review_dep {
+	char commit[OID_HEX];
+	char blob[OID_HEX];
+};
+
+/*
+ * A review as this file hands it out: the pure review of policy.h, and
+ * beside it what review_fresh() and the holders need, which are no part
+ * of the decision.
+ */
+struct review_held {
+	struct review rv;	/* what callers point at */
+	/* what it was read from, to tell whether it still holds */
+	char notes_head[OID_HEX];	/* "" when there was no ledger */
+	char tags_stamp[65];	/* of the print tags: names and ids */
+	struct review_dep *deps;	/* every note read */
+	size_t ndeps;
+	unsigned refs;		/* holders; review_free drops one */
+};
+
+/*
+ * The holder of rv, which review_alloc() made: a const review still has
+ * holders to count (review_ref() on a review shared read-only).
+ */
+static struct review_held *
+held_of(const struct review *rv)
+{
+	return (struct review_held *)(uintptr_t)((const char *)rv -
+	    offsetof(struct review_held, rv));
+}
+
+/* A new review with one holder. */
+static struct review *
+review_alloc(void)
+{
+	struct review_held *h = xcalloc(1, sizeof(*h));
+
+	h->refs = 1;
+	return &h->rv;
+}
 
 static char *
 short_id(const char *id)
@@ -56,9 +100,11 @@ peel_ref_target(struct repo *r, const char *id, char out[OID_HEX])
 static void
 add_dep(struct review *rv, const char *commit, const char *blob)
 {
-	rv->deps = xreallocarray(rv->deps, rv->ndeps + 1, sizeof(*rv->deps));
-	memcpy(rv->deps[rv->ndeps].commit, commit, OID_HEX);
-	memcpy(rv->deps[rv->ndeps++].blob, blob, OID_HEX);
+	struct review_held *h = held_of(rv);
+
+	h->deps = xreallocarray(h->deps, h->ndeps + 1, sizeof(*h->deps));
+	memcpy(h->deps[h->ndeps].commit, commit, OID_HEX);
+	memcpy(h->deps[h->ndeps++].blob, blob, OID_HEX);
 }
 
 /* Reads commit's ledger into evs as of rv's notes head, noting it. */
@@ -69,9 +115,11 @@ read_ledger(struct repo *r, struct review *rv, const char *commit,
 	char blob[OID_HEX];
 	int error;
 
-	if (rv->notes_head[0] == '\0')
+	const char *head = held_of(rv)->notes_head;
+
+	if (head[0] == '\0')
 		return 0;
-	if ((error = ledger_read_note(r, rv->notes_head, commit, evs,
+	if ((error = ledger_read_note(r, head, commit, evs,
 	    blob)) == 0)
 		add_dep(rv, commit, blob);
 	return error;
@@ -185,7 +233,7 @@ find_base(const struct config *cf, struct repo *r, struct review *rv)
 
 	if ((error = repo_ref_list(r, cf->print_tags, &refs, &n)) < 0)
 		return error;
-	tags_stamp(refs, n, rv->tags_stamp);
+	tags_stamp(refs, n, held_of(rv)->tags_stamp);
 	w.tags = xcalloc(n ? n : 1, sizeof(*w.tags));
 	for (size_t i = 0; i < n; i++) {
 		struct base_tag *t = &w.tags[w.ntags];
@@ -465,67 +513,80 @@ describe_changes(const struct config *cf, struct repo *r, struct review *rv,
 	m->changed = buf_steal(&b);
 }
 
-int
-review_load(struct review **out, const struct config *cf, struct repo *r,
-    const char *commit, const char *tag, const char *tag_object,
-    const char *tag_message, char **why)
+/* The tag message's trailers, capped at REVIEW_MAX_MESSAGE. */
+static int
+load_message(struct review *rv, const char *tag_message, char **why)
 {
-	struct review *rv = xcalloc(1, sizeof(*rv));
-	struct walk_ctx w = { cf, rv, NULL, 0 };
 	int error;
 
-	rv->refs = 1;
-	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
-	rv->tag = tag ? xstrdup(tag) : NULL;
-	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
-	    tag_object ? tag_object : "");
-	if (tag_message && strlen(tag_message) > REVIEW_MAX_MESSAGE) {
+	if (tag_message == NULL)
+		return 0;
+	if (strlen(tag_message) > REVIEW_MAX_MESSAGE) {
 		*why = xasprintf("the tag message is over %d KiB: cut it down "
 		    "(printgate reads at most that much)",
 		    REVIEW_MAX_MESSAGE / 1024);
-		error = -E2BIG;
-		goto fail;
+		return -E2BIG;
 	}
-	if (tag_message && (error = repo_trailers(tag_message, &rv->trailers,
-	    &rv->ntrailers)) < 0) {
+	if ((error = repo_trailers(tag_message, &rv->trailers,
+	    &rv->ntrailers)) < 0)
 		*why = xstrdup("cannot parse the tag message's trailers");
-		goto fail;
-	}
-	/* the ledger as it is now, for all that is read of it */
-	error = repo_notes_head(r, LEDGER_REF, rv->notes_head);
+	return error;
+}
+
+/*
+ * The ledger's head as it is now (for all that is read of it), the base
+ * print tag, and the scope: the files changed since, with attributes.
+ */
+static int
+load_scope(const struct config *cf, struct repo *r, struct review *rv,
+    char **why)
+{
+	char *notes_head = held_of(rv)->notes_head;
+	int error;
+
+	error = repo_notes_head(r, LEDGER_REF, notes_head);
 	if (error < 0 && error != -ENOENT) {
 		*why = xasprintf("cannot read %s: %s", LEDGER_REF,
 		    repo_strerror());
-		goto fail;
+		return error;
 	}
 	if (error == -ENOENT)
-		rv->notes_head[0] = '\0';
+		notes_head[0] = '\0';
 	if ((error = find_base(cf, r, rv)) < 0) {
 		*why = xasprintf("cannot find the previous print tag: %s",
 		    repo_strerror());
-		goto fail;
+		return error;
 	}
 	if ((error = repo_diff(r, rv->base_commit[0] ? rv->base_commit : NULL,
 	    rv->commit, &rv->files, &rv->nfiles)) < 0) {
 		*why = xasprintf("cannot compare %s with %s: %s", rv->commit,
 		    rv->base_tag ? rv->base_tag : "the empty tree",
 		    repo_strerror());
-		goto fail;
+		return error;
 	}
 	if ((error = repo_scope_attrs(r, rv->commit, rv->files,
-	    rv->nfiles)) < 0) {
+	    rv->nfiles)) < 0)
 		*why = xasprintf("cannot read the attributes (.gitattributes) "
 		    "of %s: %s", rv->commit, error == -EIO ?
 		    repo_strerror() : strerror(-error));
-		goto fail;
-	}
+	return error;
+}
+
+/* The authors of the commits in scope, and the ledger of each commit. */
+static int
+load_events(const struct config *cf, struct repo *r, struct review *rv,
+    char **why)
+{
+	struct walk_ctx w = { cf, rv, NULL, 0 };
+	int error;
+
 	if ((error = repo_walk(r, rv->commit, rv->base_commit[0] ?
 	    &rv->base_commit : NULL, rv->base_commit[0] ? 1 : 0, walk_commit,
 	    &w)) < 0) {
 		*why = xasprintf("cannot list the commits since %s: %s",
 		    rv->base_tag ? rv->base_tag : "the first commit",
 		    repo_strerror());
-		goto fail;
+		goto done;
 	}
 	/*
 	 * Decisions on earlier commits in scope may carry over; the
@@ -540,17 +601,30 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 	}
 	if (error >= 0)
 		error = read_ledger(r, rv, rv->commit, &rv->events);
-	if (error < 0) {
+	if (error < 0)
 		*why = xasprintf("cannot read the ledger: %s", repo_strerror());
-		goto fail;
-	}
+done:
+	strv_free(w.commits, w.ncommits);
+	return error;
+}
+
+/*
+ * The rules matched and decided (policy.c), the links that refuse it, and
+ * what changed since each stale decision.
+ */
+static int
+load_decision(const struct config *cf, struct repo *r, struct review *rv,
+    char **why)
+{
+	int error;
+
 	rv->nrules = cf->nrules;
 	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
 	for (size_t i = 0; i < cf->nrules; i++) {
 		if ((error = match_rule(cf, rv, i)) < 0) {
 			*why = xasprintf("rule '%s': invalid paths",
 			    cf->rules[i].name);
-			goto fail;
+			return error;
 		}
 	}
 	policy_evaluate(cf, rv);
@@ -558,7 +632,7 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 	if ((error = find_links(cf, r, rv)) < 0) {
 		*why = xasprintf("cannot read a symlink's target: %s",
 		    repo_strerror());
-		goto fail;
+		return error;
 	}
 	if (rv->nlinks)
 		rv->approved = false;
@@ -567,19 +641,46 @@ review_load(struct review **out, const struct config *cf, struct repo *r,
 			if (rv->rules[i].members[m].stale)
 				describe_changes(cf, r, rv, &rv->rules[i],
 				    &rv->rules[i].members[m]);
-	strv_free(w.commits, w.ncommits);
+	return 0;
+}
+
+int
+review_load(struct review **out, const struct config *cf, struct repo *r,
+    const char *commit, const char *tag, const char *tag_object,
+    const char *tag_message, char **why)
+{
+	struct review *rv = review_alloc();
+	int error;
+
+	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
+	rv->tag = tag ? xstrdup(tag) : NULL;
+	snprintf(rv->tag_object, sizeof(rv->tag_object), "%s",
+	    tag_object ? tag_object : "");
+	if ((error = load_message(rv, tag_message, why)) < 0 ||
+	    (error = load_scope(cf, r, rv, why)) < 0 ||
+	    (error = load_events(cf, r, rv, why)) < 0 ||
+	    (error = load_decision(cf, r, rv, why)) < 0) {
+		review_free(rv);
+		return error;
+	}
 	*out = rv;
 	return 0;
-fail:
-	strv_free(w.commits, w.ncommits);
-	review_free(rv);
-	return error < 0 ? error : -EIO;
+}
+
+struct review *
+review_stub(const char *commit, const char *tag)
+{
+	struct review *rv = review_alloc();
+
+	snprintf(rv->commit, sizeof(rv->commit), "%s", commit);
+	rv->tag = tag ? xstrdup(tag) : NULL;
+	return rv;
 }
 
 struct review *
 review_ref(struct review *rv)
 {
-	rv->refs++;
+	held_of(rv)->refs++;
 	return rv;
 }
 
@@ -588,6 +689,7 @@ review_fresh(const struct config *cf, struct repo *r,
     const struct review *rv)
 {
 	struct repo_ref *refs = NULL;
+	const struct review_held *h = held_of(rv);
 	char head[OID_HEX], stamp[65], blob[OID_HEX];
 	size_t n = 0;
 	int error;
@@ -596,22 +698,22 @@ review_fresh(const struct config *cf, struct repo *r,
 		return false;
 	tags_stamp(refs, n, stamp);
 	repo_ref_list_free(refs, n);
-	if (strcmp(stamp, rv->tags_stamp) != 0)
+	if (strcmp(stamp, h->tags_stamp) != 0)
 		return false;
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error == -ENOENT)
-		return rv->notes_head[0] == '\0';
-	if (error < 0 || rv->notes_head[0] == '\0')
+		return h->notes_head[0] == '\0';
+	if (error < 0 || h->notes_head[0] == '\0')
 		return false;	/* a ledger where there was none: read it */
-	if (strcmp(head, rv->notes_head) == 0)
+	if (strcmp(head, h->notes_head) == 0)
 		return true;
-	for (size_t i = 0; i < rv->ndeps; i++) {
-		error = repo_note_id(r, head, rv->deps[i].commit, blob);
+	for (size_t i = 0; i < h->ndeps; i++) {
+		error = repo_note_id(r, head, h->deps[i].commit, blob);
 		if (error == -ENOENT)
 			blob[0] = '\0';
 		else if (error < 0)
 			return false;
-		if (strcmp(blob, rv->deps[i].blob) != 0)
+		if (strcmp(blob, h->deps[i].blob) != 0)
 			return false;
 	}
 	return true;
@@ -620,9 +722,14 @@ review_fresh(const struct config *cf, struct repo *r,
 void
 review_free(struct review *rv)
 {
-	if (rv == NULL || --rv->refs > 0)
+	struct review_held *h;
+
+	if (rv == NULL)
 		return;
-	free(rv->deps);
+	h = held_of(rv);
+	if (--h->refs > 0)
+		return;
+	free(h->deps);
 	for (size_t i = 0; i < rv->nlinks; i++)
 		free(rv->links[i].target);
 	free(rv->links);
@@ -643,7 +750,7 @@ review_free(struct review *rv)
 		free(rr->members);
 	}
 	free(rv->rules);
-	free(rv);
+	free(h);
 }
 
 void
@@ -1017,91 +1124,123 @@ review_format_wait(const struct config *cf, const struct review *rv)
 	return buf_steal(&b);
 }
 
-char *
-review_format_status(const struct config *cf, const struct review *rv)
+/* status's first lines: the state, the commit, the tag, the trailers. */
+static void
+status_head(const struct review *rv, const char *name, struct buf *b)
 {
-	struct buf b = { 0 };
-	char *name = review_name(rv);
-	size_t width = rule_width(cf, rv, true), listed;
-	bool any = false;
-
 	if (rv->released)
-		buf_addf(&b, "%s: released\n", name);
+		buf_addf(b, "%s: released\n", name);
 	else if (rv->nlinks)
-		buf_addf(&b, "%s: refused: symlinks or submodules under a "
+		buf_addf(b, "%s: refused: symlinks or submodules under a "
 		    "rule\n", name);
 	else if (rv->approved)
-		buf_addf(&b, "%s: approved\n", name);
+		buf_addf(b, "%s: approved\n", name);
 	else
-		buf_addf(&b, "%s: waits for %s\n", name,
+		buf_addf(b, "%s: waits for %s\n", name,
 		    rv->blocked ? "changes" : "approval");
-	buf_addf(&b, "  commit   %s\n", rv->commit);
+	buf_addf(b, "  commit   %s\n", rv->commit);
 	if (rv->tag_object[0])
-		buf_addf(&b, "  tag      %s\n", rv->tag_object);
+		buf_addf(b, "  tag      %s\n", rv->tag_object);
 	for (size_t i = 0; i < rv->ntrailers; i++)
-		buf_addf(&b, "  trailer  %s: %s\n", rv->trailers[i].key,
+		buf_addf(b, "  trailer  %s: %s\n", rv->trailers[i].key,
 		    rv->trailers[i].value);
+}
+
+/* status's scope: the base, the files (at most REVIEW_MAX_LISTED). */
+static void
+status_scope(const struct config *cf, const struct review *rv,
+    struct buf *b)
+{
+	size_t listed;
+
 	if (rv->base_tag)
-		buf_addf(&b, "  scope    %zu file%s changed since %s (%.7s)\n",
+		buf_addf(b, "  scope    %zu file%s changed since %s (%.7s)\n",
 		    rv->nfiles, rv->nfiles == 1 ? "" : "s", rv->base_tag,
 		    rv->base_commit);
 	else
-		buf_addf(&b, "  scope    first print: all %zu file%s\n",
+		buf_addf(b, "  scope    first print: all %zu file%s\n",
 		    rv->nfiles, rv->nfiles == 1 ? "" : "s");
 	listed = rv->nfiles < REVIEW_MAX_LISTED ? rv->nfiles :
 	    REVIEW_MAX_LISTED;
 	for (size_t i = 0; i < listed; i++)
-		buf_addf(&b, "    %c %s\n", rv->files[i].status,
+		buf_addf(b, "    %c %s\n", rv->files[i].status,
 		    rv->files[i].path);
 	if (listed < rv->nfiles)
-		buf_addf(&b, "    … and %zu more\n", rv->nfiles - listed);
-	format_attrs(rv, &b);
+		buf_addf(b, "    … and %zu more\n", rv->nfiles - listed);
+	format_attrs(rv, b);
 	if (rv->nlinks) {
-		buf_adds(&b, "  symlinks and submodules (not allowed by their "
+		buf_adds(b, "  symlinks and submodules (not allowed by their "
 		    "rule: allow_symlinks)\n");
-		format_links(cf, rv, &b);
+		format_links(cf, rv, b);
 	}
-	buf_adds(&b, "  rules\n");
+}
+
+/* status's rules: each one's state, or why it does not apply. */
+static void
+status_rules(const struct config *cf, const struct review *rv,
+    struct buf *b)
+{
+	size_t width = rule_width(cf, rv, true);
+	bool any = false;
+
+	buf_adds(b, "  rules\n");
 	for (size_t i = 0; i < rv->nrules; i++) {
 		const struct review_rule *rr = &rv->rules[i];
 		const struct config_rule *rule = &cf->rules[i];
 
 		if (rr->applies) {
 			any = true;
-			buf_adds(&b, "  ");
-			format_rule(cf, rr, width, &b);
+			buf_adds(b, "  ");
+			format_rule(cf, rr, width, b);
 			if (rr->cond_why)
-				buf_addf(&b, "    %-*s  applies: %s\n",
+				buf_addf(b, "    %-*s  applies: %s\n",
 				    (int)width, "", rr->cond_why);
 		} else if (!rr->matched)
-			buf_addf(&b, "    %-*s  not in scope: no changed file "
+			buf_addf(b, "    %-*s  not in scope: no changed file "
 			    "under %s%s\n", (int)width, rule->name,
 			    rule->paths[0], rule->npaths > 1 ? ", …" : "");
 		else
-			buf_addf(&b, "    %-*s  does not apply: %s\n",
+			buf_addf(b, "    %-*s  does not apply: %s\n",
 			    (int)width, rule->name, rr->cond_why);
 	}
 	if (!any)
-		buf_adds(&b, "    no rule applies: nothing to review\n");
+		buf_adds(b, "    no rule applies: nothing to review\n");
+}
+
+/* status's last lines: the authors, the request, the release. */
+static void
+status_history(const struct config *cf, const struct review *rv,
+    struct buf *b)
+{
+	char at[21];
+
 	if (rv->nauthors) {
-		buf_adds(&b, "  authors ");
+		buf_adds(b, "  authors ");
 		for (size_t i = 0; i < rv->nauthors; i++)
-			buf_addf(&b, " %s", cf->people[rv->authors[i]].id);
-		buf_adds(&b, "\n");
+			buf_addf(b, " %s", cf->people[rv->authors[i]].id);
+		buf_adds(b, "\n");
 	}
 	if (rv->requested) {
-		char at[21];
-
 		util_rfc3339(rv->requested->at, at);
-		buf_addf(&b, "  requested %s by %s\n", at, rv->requested->by);
+		buf_addf(b, "  requested %s by %s\n", at, rv->requested->by);
 	}
 	if (rv->released) {
-		char at[21];
-
 		util_rfc3339(rv->released->at, at);
-		buf_addf(&b, "  released  %s by %s via %s\n", at,
+		buf_addf(b, "  released  %s by %s via %s\n", at,
 		    rv->released->by, rv->released->via);
 	}
+}
+
+char *
+review_format_status(const struct config *cf, const struct review *rv)
+{
+	struct buf b = { 0 };
+	char *name = review_name(rv);
+
+	status_head(rv, name, &b);
+	status_scope(cf, rv, &b);
+	status_rules(cf, rv, &b);
+	status_history(cf, rv, &b);
 	free(name);
 	return buf_steal(&b);
 }

@@ -324,6 +324,108 @@ check_config_readable(const char *config, gid_t gid, const char *group)
 	return rc;
 }
 
+/* The git folder of repository: its .git, or itself when bare. */
+static char *
+repository_gitdir(const char *repository)
+{
+	char *p = xasprintf("%s/.git", repository);
+	struct stat st;
+
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	return xstrdup(repository);
+}
+
+/* 0 when gitdir has a HEAD and objects; else -1, said on stderr. */
+static int
+repository_is_git(const struct config *cf, const char *gitdir)
+{
+	char *p = xasprintf("%s/HEAD", gitdir);
+	int error = access(p, F_OK);
+
+	free(p);
+	p = xasprintf("%s/objects", gitdir);
+	if (error == 0)
+		error = access(p, F_OK);
+	free(p);
+	if (error == -1) {
+		fprintf(stderr, "printgatectl: repository '%s' is not a git "
+		    "repository (%s): set 'repository' in %s to the bare "
+		    "repository's path\n", cf->repository, errno == ENOENT ?
+		    "no HEAD or objects" : strerror(errno), cf->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The name of group gid, or its number in buf. */
+static const char *
+group_name(gid_t gid, char buf[16])
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		return gr->gr_name;
+	snprintf(buf, 16, "%u", (unsigned)gid);
+	return buf;
+}
+
+/* core.sharedRepository of gitdir into *perm (0: none); -1 said. */
+static int
+repository_sharing(const char *gitdir, unsigned *perm)
+{
+	int error = repo_dir_shared(gitdir, perm);
+
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: repository '%s': %s\n",
+		    gitdir, error == -EINVAL ? "core.sharedRepository is not "
+		    "a value git accepts (group, all, umask or an octal mode)" :
+		    "cannot read its config file");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * 0 when gitdir and every folder under refs/, objects/ and logs/ is
+ * group-writable, setgid and of the group of st; else -1, with the
+ * folders that are not and the command that fixes them on stderr.
+ */
+static int
+repository_folders_shared(const char *gitdir, const struct stat *st,
+    const char *group)
+{
+	static const char *const sub[] = { "refs", "objects", "logs" };
+	char *p;
+	int error;
+
+	memset(&shared_walk, 0, sizeof(shared_walk));
+	shared_walk.gid = st->st_gid;
+	if (shared_dir(gitdir, st, FTW_D, NULL) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+		p = xasprintf("%s/%s", gitdir, sub[i]);
+		error = access(p, F_OK) == 0 ?
+		    nftw(p, shared_dir, 16, FTW_PHYS) : 0;
+		free(p);
+		if (error != 0)
+			return -1;
+	}
+	if (shared_walk.bad == 0)
+		return 0;
+	fprintf(stderr, "printgatectl: repository '%s' is shared with group "
+	    "%s, but %zu folder%s of it %s not group-writable, setgid and of "
+	    "that group, so what one user creates another cannot change:\n",
+	    gitdir, group, shared_walk.bad, shared_walk.bad == 1 ? "" : "s",
+	    shared_walk.bad == 1 ? "is" : "are");
+	for (size_t i = 0; i < shared_walk.bad &&
+	    i < ARRAY_SIZE(shared_walk.first); i++)
+		fprintf(stderr, "    %s\n", shared_walk.first[i]);
+	shared_fix(stderr, gitdir, group, false);
+	return -1;
+}
+
 /*
  * What the hook (run as each pushing user) and printgated (as its own
  * user) will meet in the repository: that the path is there and is a git
@@ -336,14 +438,12 @@ check_config_readable(const char *config, gid_t gid, const char *group)
 static int
 check_repository(const struct config *cf)
 {
-	static const char *const sub[] = { "refs", "objects", "logs" };
-	char *gitdir = NULL, *p;
+	char *gitdir = NULL;
 	struct stat st;
-	struct group *gr;
 	const char *group;
 	char gidbuf[16];
 	unsigned perm;
-	int error, rc = EXIT_ERR;
+	int rc = EXIT_ERR;
 
 	if (stat(cf->repository, &st) == -1) {
 		fprintf(stderr, "printgatectl: repository '%s': %s: set "
@@ -351,45 +451,17 @@ check_repository(const struct config *cf)
 		    cf->repository, strerror(errno), cf->path);
 		return EXIT_ERR;
 	}
-	p = xasprintf("%s/.git", cf->repository);
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-		gitdir = p;
-	else {
-		free(p);
-		gitdir = xstrdup(cf->repository);
-	}
-	p = xasprintf("%s/HEAD", gitdir);
-	error = access(p, F_OK);
-	free(p);
-	p = xasprintf("%s/objects", gitdir);
-	if (error == 0)
-		error = access(p, F_OK);
-	free(p);
-	if (error == -1) {
-		fprintf(stderr, "printgatectl: repository '%s' is not a git "
-		    "repository (%s): set 'repository' in %s to the bare "
-		    "repository's path\n", cf->repository, errno == ENOENT ?
-		    "no HEAD or objects" : strerror(errno), cf->path);
+	gitdir = repository_gitdir(cf->repository);
+	if (repository_is_git(cf, gitdir) < 0)
 		goto done;
-	}
 	if (stat(gitdir, &st) == -1) {
 		fprintf(stderr, "printgatectl: %s: %s\n", gitdir,
 		    strerror(errno));
 		goto done;
 	}
-	if ((gr = getgrgid(st.st_gid)) != NULL)
-		group = gr->gr_name;
-	else {
-		snprintf(gidbuf, sizeof(gidbuf), "%u", (unsigned)st.st_gid);
-		group = gidbuf;
-	}
-	if ((error = repo_dir_shared(gitdir, &perm)) < 0) {
-		fprintf(stderr, "printgatectl: repository '%s': %s\n",
-		    gitdir, error == -EINVAL ? "core.sharedRepository is not "
-		    "a value git accepts (group, all, umask or an octal mode)" :
-		    "cannot read its config file");
+	group = group_name(st.st_gid, gidbuf);
+	if (repository_sharing(gitdir, &perm) < 0)
 		goto done;
-	}
 	if (perm == 0) {
 		printf("  sharing     none (core.sharedRepository is unset or umask): "
 		    "the hook, run as each pusher, and printgated must all "
@@ -400,34 +472,9 @@ check_repository(const struct config *cf)
 	}
 	printf("  sharing     group %s (core.sharedRepository = 0%o)\n",
 	    group, perm & 0777);
-	memset(&shared_walk, 0, sizeof(shared_walk));
-	shared_walk.gid = st.st_gid;
-	if (check_config_readable(cf->path, st.st_gid, group) != 0)
-		goto done;
-	if (shared_dir(gitdir, &st, FTW_D, NULL) < 0)
-		goto done;
-	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
-		p = xasprintf("%s/%s", gitdir, sub[i]);
-		error = access(p, F_OK) == 0 ?
-		    nftw(p, shared_dir, 16, FTW_PHYS) : 0;
-		free(p);
-		if (error != 0)
-			goto done;
-	}
-	if (shared_walk.bad) {
-		fprintf(stderr, "printgatectl: repository '%s' is shared with "
-		    "group %s, but %zu folder%s of it %s not group-writable, "
-		    "setgid and of that group, so what one user creates "
-		    "another cannot change:\n", gitdir, group, shared_walk.bad,
-		    shared_walk.bad == 1 ? "" : "s",
-		    shared_walk.bad == 1 ? "is" : "are");
-		for (size_t i = 0; i < shared_walk.bad &&
-		    i < ARRAY_SIZE(shared_walk.first); i++)
-			fprintf(stderr, "    %s\n", shared_walk.first[i]);
-		shared_fix(stderr, gitdir, group, false);
-		goto done;
-	}
-	rc = 0;
+	if (check_config_readable(cf->path, st.st_gid, group) == 0 &&
+	    repository_folders_shared(gitdir, &st, group) == 0)
+		rc = 0;
 done:
 	free(gitdir);
 	return rc;
@@ -1282,53 +1329,93 @@ cmd_request(int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * decide's arguments: --as PERSON, --comment TEXT, TAG|REV and the
+ * decision, into *as, *comment, *target and *type; exits on a usage
+ * error, EXIT_ERR for a decision or comment that cannot be.
+ */
 static int
-cmd_decide(int argc, char *argv[])
+decide_args(int argc, char *argv[], const char **as, const char **comment,
+    const char **target, enum ledger_type *type)
 {
 	static const struct option opts[] = {
 		{ "as", required_argument, NULL, 'a' },
 		{ "comment", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct record rec = { 0 };
-	struct config *cf;
-	struct repo *r;
-	struct review *rv;
-	const char *as = NULL, *comment = NULL;
-	size_t *rules = NULL, n = 0;
-	char *why = NULL, *name, *line, *via;
-	ssize_t person;
-	int ch, rc;
+	const char *decision;
+	int ch;
 
 	optind = 0;	/* glibc: start over, forgetting the "+" of main's optstring */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
-			as = optarg;
+			*as = optarg;
 			break;
 		case 'm':
-			comment = optarg;
+			*comment = optarg;
 			break;
 		default:
 			usage();
 		}
 	}
-	if (as == NULL || argc - optind != 2)
+	if (*as == NULL || argc - optind != 2)
 		usage();
-	if (strcmp(argv[optind + 1], "changes") == 0)
-		argv[optind + 1] = (char *)"changes-required";
-	if (ledger_type_parse(argv[optind + 1], &rec.type) < 0 ||
-	    !ledger_is_decision(rec.type)) {
+	*target = argv[optind];
+	decision = argv[optind + 1];
+	if (strcmp(decision, "changes") == 0)
+		decision = "changes-required";
+	if (ledger_type_parse(decision, type) < 0 ||
+	    !ledger_is_decision(*type)) {
 		fprintf(stderr, "printgatectl: '%s' is not a decision: use "
 		    "approve, approve-with-changes or changes-required\n",
-		    argv[optind + 1]);
+		    decision);
 		return EXIT_ERR;
 	}
-	if (comment && strlen(comment) > LEDGER_MAX_COMMENT) {
+	if (*comment && strlen(*comment) > LEDGER_MAX_COMMENT) {
 		fprintf(stderr, "printgatectl: the comment is longer than %d "
 		    "bytes\n", LEDGER_MAX_COMMENT);
 		return EXIT_ERR;
 	}
+	return 0;
+}
+
+/* What decide recorded, and the review as it stands now. */
+static void
+decide_recorded(const struct config *cf, struct repo *r,
+    const struct review *rv, const struct record *rec)
+{
+	struct review *after;
+	char *name = review_name(rv), *line;
+
+	printf("recorded: %s %s %s (rules:", rec->by,
+	    ledger_type_name(rec->type), name);
+	for (size_t i = 0; i < rec->nrules; i++)
+		printf(" %s", cf->rules[rec->rules[i]].name);
+	printf(") via %s\n", rec->via);
+	free(name);
+	after = load_review(cf, r, &ctl.t);
+	line = review_format_line(cf, after);
+	printf("%s\n", line);
+	free(line);
+	review_free(after);
+}
+
+static int
+cmd_decide(int argc, char *argv[])
+{
+	struct record rec = { 0 };
+	struct config *cf;
+	struct repo *r;
+	struct review *rv;
+	const char *as = NULL, *comment = NULL, *target = NULL;
+	size_t *rules = NULL, n = 0;
+	char *why = NULL, *name, *via;
+	ssize_t person;
+	int rc;
+
+	if (decide_args(argc, argv, &as, &comment, &target, &rec.type) != 0)
+		return EXIT_ERR;
 	cf = load_config(0);
 	if ((person = config_person_find(cf, as)) < 0) {
 		fprintf(stderr, "printgatectl: no person '%s' in %s\n", as,
@@ -1336,7 +1423,7 @@ cmd_decide(int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	r = open_repo(cf);
-	resolve(cf, r, argv[optind], &ctl.t);
+	resolve(cf, r, target, &ctl.t);
 	if (ctl.t.released) {
 		fprintf(stderr, "printgatectl: %s was already released; "
 		    "there is nothing left to decide\n", ctl.t.tag);
@@ -1359,23 +1446,8 @@ cmd_decide(int argc, char *argv[])
 	rec.rules = rules;
 	rec.nrules = n;
 	rec.fingerprints = true;
-	rc = record(r, cf, rv, &rec);
-	if (rc == 0) {
-		struct review *after = NULL;
-
-		name = review_name(rv);
-		printf("recorded: %s %s %s (rules:", rec.by,
-		    ledger_type_name(rec.type), name);
-		for (size_t i = 0; i < n; i++)
-			printf(" %s", cf->rules[rules[i]].name);
-		printf(") via %s\n", rec.via);
-		free(name);
-		after = load_review(cf, r, &ctl.t);
-		line = review_format_line(cf, after);
-		printf("%s\n", line);
-		free(line);
-		review_free(after);
-	}
+	if ((rc = record(r, cf, rv, &rec)) == 0)
+		decide_recorded(cf, r, rv, &rec);
 	free(via);
 	free(rules);
 	return rc;

@@ -23,14 +23,15 @@
 
 #include "chat/platform.h"
 #include "core/config.h"
-#include "printgated/decide.h"
 #include "printgated/engine.h"
 #include "printgated/http.h"
 #include "core/ledger.h"
 #include "core/log.h"
+#include "printgated/metrics.h"
 #include "printgated/notify.h"
 #include "core/outbox.h"
 #include "core/util.h"
+#include "printgated/routes.h"
 #include "printgated/watch.h"
 
 /* How long refs must be quiet before a rescan: a push moves several. */
@@ -59,8 +60,8 @@ struct daemon {
 	struct notify *notify;
 	struct watch *watch;
 	struct http *http;	/* NULL without an http section */
-	struct decide *decide;
-	struct decide_metrics metrics;
+	struct routes *routes;
+	struct metrics metrics;
 	int ep, sigfd, workfd, curlfd, dogfd, httpfd;
 	int64_t scan_at;	/* when the next scan is due, ms; -1 none */
 	int64_t deadline;	/* the engine's next deadline, ms; -1 none */
@@ -303,7 +304,7 @@ reload(struct daemon *d)
 		    d->config_path, why);
 		free(why);
 		config_free(cf);
-	} else if (d->decide && decide_set_config(d->decide, cf, &why) < 0) {
+	} else if (d->routes && routes_set_config(d->routes, cf, &why) < 0) {
 		log_warnx("reload '%s': %s; keeping the configuration in use",
 		    d->config_path, why);
 		free(why);
@@ -370,9 +371,9 @@ listen_setup(struct daemon *d)
 	size_t n;
 	int fd = -1, nfds, sfd, error;
 
-	if (decide_new(&d->decide, d->cf, d->engine, &d->metrics, &why) < 0)
+	if (routes_new(&d->routes, d->cf, d->engine, &d->metrics, &why) < 0)
 		fatalx("start: %s", why);
-	routes = decide_routes(&n);
+	routes = routes_table(&n);
 	/* socket activation (printgated.socket): take the socket passed */
 	if ((nfds = sd_listen_fds(1)) > 0) {
 		fd = SD_LISTEN_FDS_START;
@@ -380,10 +381,10 @@ listen_setup(struct daemon *d)
 			log_warnx("listen: %d sockets passed, using the first",
 			    nfds);
 	}
-	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->decide,
-	    decide_count, &why) < 0)
+	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->routes,
+	    routes_count, &why) < 0)
 		fatalx("start: %s", why);
-	http_set_answer_body(d->http, decide_answered);
+	http_set_answer_body(d->http, routes_answered);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");
@@ -604,7 +605,7 @@ main(int argc, char *argv[])
 	    outbox_depth(engine_outbox(d.engine)),
 	    outbox_depth(engine_outbox(d.engine)) == 1 ? "y" : "ies");
 	http_free(d.http);
-	decide_free(d.decide);
+	routes_free(d.routes);
 	watch_free(d.watch);
 	notify_free(d.notify);
 	engine_free(d.engine);

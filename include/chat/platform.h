@@ -12,7 +12,7 @@
  *     platform whose buttons call printgated back, what the buttons carry
  *     (buttons), or how its deliveries are signed (sign);
  *   - its routes on the listener (path, method, content type, and the
- *     verify, parse and answer steps), which decide.c serves without
+ *     verify, parse and answer steps), which routes.c serves without
  *     knowing which platform it serves.
  *
  * A platform with only an outgoing side has no routes; one whose
@@ -61,8 +61,8 @@ struct platform_outcome {
 };
 
 /*
- * What the listener does for a route's answer (decide.c).  Strings in an
- * outcome stay the listener's until the answer returns.
+ * What the listener does for a route's answer (routes.c, decide.c).
+ * Strings in an outcome stay the listener's until the answer returns.
  */
 struct platform_listener {
 	void *ctx;

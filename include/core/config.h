@@ -234,5 +234,16 @@ int config_secret_read(const char *path, enum config_secret_kind kind,
     char **out, char **why);
 /* config_secret_read() of a CONFIG_SECRET_KEY, without the sentence. */
 int config_read_secret(const char *path, char **out);
+/*
+ * Reads into out[] (by index in cf->platforms) the secret of each of cf's
+ * platforms that has one configured and that want keeps (NULL keeps
+ * every one).  On failure out[] holds none and *path names the file that
+ * could not be read.
+ */
+int config_secrets_load(const struct config *cf,
+    bool (*want)(const struct config_platform *p),
+    char *out[CONFIG_MAX_PLATFORMS], const char **path);
+/* Wipes and frees the secrets in s[]; each is NULL after. */
+void config_secrets_free(char *s[CONFIG_MAX_PLATFORMS]);
 
 #endif

@@ -78,12 +78,6 @@ struct review {
 					   when it does not exist */
 	struct review_link *links;	/* symlinks, submodules refusing it */
 	size_t nlinks;
-	/* what it was read from, to tell whether it still holds */
-	char notes_head[OID_HEX];	/* "" when there was no ledger */
-	char tags_stamp[65];		/* of the print tags: names and ids */
-	struct review_dep *deps;	/* every note read */
-	size_t ndeps;
-	unsigned refs;			/* holders; review_free drops one */
 };
 
 /* A symlink or submodule in scope under a rule that does not allow it. */
@@ -92,12 +86,6 @@ struct review_link {
 	size_t rule;		/* index into cf->rules */
 	char *target;		/* the symlink's target, or "submodule commit
 				   <id>" */
-};
-
-/* A note a review read: the commit, and its note's blob ("": none). */
-struct review_dep {
-	char commit[OID_HEX];
-	char blob[OID_HEX];
 };
 
 /*

@@ -213,6 +213,21 @@ int repo_note_append(struct repo *r, const char *ref, const char *commit,
 int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
     void *ctx);
 
+/* A note that a notes commit added or changed. */
+struct repo_note_change {
+	char annotated[OID_HEX];	/* the object the note is on */
+	char blob[OID_HEX];		/* the note's blob now */
+	char old_blob[OID_HEX];		/* before, "" when new */
+};
+/*
+ * The notes that notes commit commit added or changed, compared with
+ * notes commit parent (NULL: with none), into *out (the caller frees it)
+ * and *n: the notes tree's fan-out ("ab/cdef...") undone, removed notes
+ * and paths that are no note left out.
+ */
+int repo_notes_changed(struct repo *r, const char *parent,
+    const char *commit, struct repo_note_change **out, size_t *n);
+
 /* A string setting from the repository's config; -ENOENT when unset. */
 int repo_config_string(struct repo *r, const char *name, char **out);
 

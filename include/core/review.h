@@ -36,6 +36,11 @@ struct review_target {
 int review_load(struct review **out, const struct config *cf,
     struct repo *r, const char *commit, const char *tag,
     const char *tag_object, const char *tag_message, char **why);
+/*
+ * A review of commit (and tag, or NULL) with nothing gathered: no files,
+ * no rules, no events; for telling of an object that is no commit.
+ */
+struct review *review_stub(const char *commit, const char *tag);
 /* Drops a holder of rv (review_load's caller is one); frees it at none. */
 void review_free(struct review *rv);
 /* Adds a holder of rv, and returns it. */

@@ -1,61 +1,88 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * decide.h - decisions from chat and the API: the HTTP listener's routes.
- * Each request is verified (the platform's signature or token, over the
- * raw body) before anything is parsed; then the platform user is mapped
- * to a person, the person's eligibility checked, the decision written to
- * the ledger, and only then answered.
+ * decide.h - the decision from an inbound request, and the commands that
+ * read (status, pending, who, help): the platform user is mapped to a
+ * person by the platform's people key, the review found and the person's
+ * eligibility checked, the decision written to the ledger, and only then
+ * is there an outcome to answer with.  The request has been verified
+ * and parsed by its platform's route before (routes.c).
+ *
+ * What the decision needs of the daemon it is lent (struct decide_env),
+ * so that it runs, and is tested, without the engine.
  */
 #ifndef PRINTGATE_DECIDE_H
 #define PRINTGATE_DECIDE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chat/inbound.h"
 #include "core/config.h"
-#include "printgated/http.h"
+#include "core/repo.h"
+#include "core/review.h"
+#include "printgated/metrics.h"
+#include "printgated/replay.h"
 
 /* How long a decision may wait for the ledger: Slack wants 3 s. */
 #define DECIDE_LEDGER_TIMEOUT_MS 1200
-#define DECIDE_MAX_METRICS 128
 
-struct engine;
+/* review_load()'s arguments, for a loader that memoizes. */
+typedef int (*decide_loader)(void *ctx, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
 
-/* Counters for /metrics; printgated adds the deliveries. */
-struct decide_metrics {
-	struct {
-		const char *route;
-		int status;
-		uint64_t n;
-	} requests[DECIDE_MAX_METRICS];
-	size_t nrequests;
-	uint64_t decisions[3];		/* approve, with changes, changes */
-	uint64_t delivered, retried, given_up;
-	uint64_t ledger_retries;
+/* What a decision needs of the daemon; all of it stays the lender's. */
+struct decide_env {
+	struct repo *r;		/* the repository, the loop thread's */
+	struct replay *replay;	/* the replay-id table */
+	struct metrics *m;	/* decisions and ledger retries counted */
+	/* loads a review, through a memo; NULL: review_load() */
+	decide_loader load;
+	void *ctx;		/* load's */
+	int64_t (*now)(void);	/* unix seconds; NULL: the wall clock */
+};
+
+/* What a decision came to, for the platform's answer. */
+struct decide_outcome {
+	int status;		/* 200, or the refusal's */
+	char *text;		/* for people: what happened, or why not */
+	bool recorded;		/* a new ledger line */
+	bool repeat;		/* a replay of a request handled before */
+	bool approved;		/* the review is approved now */
+	char *review;		/* "print/q1@<commit>", or NULL */
+	struct review_target t;	/* what the request named */
+	struct review *rv;	/* the review now, or NULL */
 };
 
 struct decide;
 
-/*
- * Reads the secrets of cf's http section.  The engine lends its
- * repository, its outbox (for Slack's response_url) and its statistics.
- */
-int decide_new(struct decide **out, const struct config *cf,
-    struct engine *engine, struct decide_metrics *m, char **why);
+/* cf stays the caller's (decide_set_config() replaces it); env is copied. */
+void decide_new(struct decide **out, const struct config *cf,
+    const struct decide_env *env);
+/* decide_free(NULL) does nothing. */
 void decide_free(struct decide *dc);
-int decide_set_config(struct decide *dc, const struct config *cf,
-    char **why);
-/* The route table for http_new(). */
-const struct http_route *decide_routes(size_t *n);
-/* For tests: the clock used to check timestamps (unix seconds). */
-void decide_set_clock(struct decide *dc, int64_t (*now)(void));
-/* http_new()'s on_answer: counts answers by route and status. */
-void decide_count(void *ctx, const char *route, int status);
+void decide_set_config(struct decide *dc, const struct config *cf);
+
 /*
- * http_set_answer_body()'s function: logs each refusal once, with the
- * platform user when the request named one (refusal_log()).
+ * Records in's decision (in->decision, on in->review or in->target) by
+ * the user of platform (an index in cf->platforms) into *o, which the
+ * caller clears with decide_outcome_clear().  idem is what makes the
+ * request unique on its platform (an action id, a webhook-id), or NULL:
+ * a request with the same idem is recorded once.  A refusal
+ * (o->status 400, 403, 404, 409, 500, 503) changes nothing.
  */
-void decide_answered(void *ctx, const char *route, int status,
-    const char *type, const char *body);
+void decide_record(struct decide *dc, size_t platform,
+    const struct inbound *in, const char *idem, struct decide_outcome *o);
+void decide_outcome_clear(struct decide_outcome *o);
+
+/*
+ * The answer to a command that reads (status, pending, who, help) from
+ * the user of platform, with *status 200; or, from a user who is no
+ * person printgate knows, a refusal with *status 403, before anything is
+ * looked up.  The caller frees it.
+ */
+char *decide_command(struct decide *dc, size_t platform,
+    const struct inbound *in, int *status);
 
 #endif

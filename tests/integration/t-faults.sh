@@ -45,7 +45,7 @@ ids_of() {
 	done | sort
 }
 # delivery_id EVENT-ID CHANNEL KIND: the id printgated gives a message
-# (engine.c: the first 32 hex digits of SHA-256 of "event\nchannel\nkind").
+# (deliver.c: the first 32 hex digits of SHA-256 of "event\nchannel\nkind").
 delivery_id() { printf '%s\n%s\n%s' "$1" "$2" "$3" | sha256sum | cut -c1-32; }
 
 start_receiver

@@ -37,61 +37,6 @@
 
 static char *tmp;	/* the temporary folder of this run */
 
-/*
- * Runs a shell command built from fmt; when out is not NULL, *out is its
- * standard output (the caller frees it).  Returns the exit status, or -1
- * when it did not exit.
- */
-static int __attribute__((format(printf, 2, 3)))
-sh(char **out, const char *fmt, ...)
-{
-	struct buf cmd = { 0 }, b = { 0 };
-	char chunk[4096];
-	va_list ap;
-	FILE *p;
-	size_t n;
-	int status;
-
-	va_start(ap, fmt);
-	buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	p = popen(cmd.s, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_add(&b, chunk, n);
-	status = pclose(p);
-	if (out)
-		*out = buf_steal(&b);
-	else
-		buf_free(&b);
-	buf_free(&cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Runs a command that must succeed; its output without the last '\n'. */
-static char * __attribute__((format(printf, 1, 2)))
-sh_ok(const char *fmt, ...)
-{
-	struct buf cmd = { 0 };
-	char *out = NULL;
-	size_t len;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	rc = sh(&out, "%s", cmd.s);
-	if (rc != 0)
-		fail_msg("'%s' exited with %d", cmd.s, rc);
-	buf_free(&cmd);
-	len = strlen(out);
-	if (len > 0 && out[len - 1] == '\n')
-		out[len - 1] = '\0';
-	return out;
-}
-
 /* A new repository with a work tree at tmp/name; the caller frees it. */
 static char *
 repo_make(const char *name)
@@ -1391,31 +1336,8 @@ test_open(void **state)
 static int
 group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-	static const char *const unset[] = {
-		"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
-		"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-		"GIT_NOTES_REF", "GIT_CEILING_DIRECTORIES",
-		"GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE", "GIT_CONFIG",
-		"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-	};
-
-	tmp = xasprintf("%s/printgate-test-repo.XXXXXX",
-	    base && *base ? base : "/tmp");
-	if (mkdtemp(tmp) == NULL) {
-		fprintf(stderr, "mkdtemp '%s': %s\n", tmp, strerror(errno));
+	if ((tmp = unit_git_home("printgate-test-repo")) == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(unset); i++)
-		unsetenv(unset[i]);
-	setenv("HOME", tmp, 1);
-	setenv("XDG_CONFIG_HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Mara Marketer", 1);
-	setenv("GIT_AUTHOR_EMAIL", "mara@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Mara Marketer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "mara@example.com", 1);
-	setenv("LC_ALL", "C", 1);
 	pathspec_repo_make();
 	diff_repo_make();
 	return 0;

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * deliver.c - from a ledger event to the outbox (see deliver.h).  The
+ * notice is the one view of a review every format is given: who is
+ * asked, which rules wait, which files changed (with browse_url's links),
+ * who decided.  Formatting, buttons and signing are the platform row's;
+ * this file names no platform.
+ */
+#include "printgated/deliver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chat/platform.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "core/verify.h"
+#include "printgated/engine.h"
+
+struct deliver {
+	const struct config *cf;
+	struct outbox *ob;
+	/* the secrets of the platforms whose buttons carry a token made
+	 * with it (their row's buttons), by index in cf->platforms */
+	char *keys[CONFIG_MAX_PLATFORMS];
+};
+
+/* Everything a notice points at, freed together. */
+struct notice_data {
+	struct notice n;
+	struct notice_file files[NOTICE_MAX_FILES];
+	struct notice_rule *rules;
+	struct notice_person *asked;
+	struct notice_person by;
+	char *review;
+	char *status_command;
+	struct platform_buttons buttons;	/* of the target's platform */
+};
+
+/* Whether a platform's buttons carry a token made with its secret. */
+static bool
+has_buttons(const struct config_platform *conf)
+{
+	const struct platform *p = platform_of(conf);
+
+	return p != NULL && p->buttons != NULL;
+}
+
+/* Reads into keys[] the secrets cf's platforms' buttons are made with. */
+static int
+keys_load(const struct config *cf, char **keys, char **why)
+{
+	const char *file = NULL;
+	int error;
+
+	if ((error = config_secrets_load(cf, has_buttons, keys, &file)) < 0)
+		*why = xasprintf("cannot read '%s': %s", file,
+		    strerror(-error));
+	return error;
+}
+
+int
+deliver_new(struct deliver **out, const struct config *cf,
+    struct outbox *ob, char **why)
+{
+	struct deliver *dl = xcalloc(1, sizeof(*dl));
+	int error;
+
+	dl->cf = cf;
+	dl->ob = ob;
+	if ((error = keys_load(cf, dl->keys, why)) < 0) {
+		free(dl);
+		return error;
+	}
+	*out = dl;
+	return 0;
+}
+
+void
+deliver_free(struct deliver *dl)
+{
+	if (dl == NULL)
+		return;
+	config_secrets_free(dl->keys);
+	free(dl);
+}
+
+int
+deliver_set_config(struct deliver *dl, const struct config *cf, char **why)
+{
+	char *keys[CONFIG_MAX_PLATFORMS] = { NULL };
+	int error;
+
+	if ((error = keys_load(cf, keys, why)) < 0)
+		return error;
+	config_secrets_free(dl->keys);
+	memcpy(dl->keys, keys, sizeof(keys));
+	dl->cf = cf;
+	return 0;
+}
+
+/* --- the notice ---------------------------------------------------- */
+
+/* browse_url with {commit} and {path} filled in, or NULL. */
+static char *
+browse_link(const struct config *cf, const char *commit, const char *path)
+{
+	struct buf b = { 0 };
+	const char *p;
+
+	if (cf->browse_url == NULL)
+		return NULL;
+	for (p = cf->browse_url; *p;) {
+		if (str_startswith(p, "{commit}")) {
+			buf_adds(&b, commit);
+			p += strlen("{commit}");
+		} else if (str_startswith(p, "{path}")) {
+			for (const char *q = path; *q; q++) {
+				unsigned char c = (unsigned char)*q;
+
+				if ((c >= 'a' && c <= 'z') || (c >= 'A' &&
+				    c <= 'Z') || (c >= '0' && c <= '9') ||
+				    strchr("-._~/", c))
+					buf_add(&b, q, 1);
+				else
+					buf_addf(&b, "%%%02X", c);
+			}
+			p += strlen("{path}");
+		} else
+			buf_add(&b, p++, 1);
+	}
+	return buf_steal(&b);
+}
+
+/* A person of the config as a notice shows them, with their platform ids. */
+static struct notice_person
+notice_person_of(const struct config *cf, size_t i)
+{
+	const struct config_person *p = &cf->people[i];
+	const struct config_platforms *pl = cf->platforms;
+	struct notice_person np = { p->id, p->name, { { NULL, NULL } } };
+	size_t k = 0;
+
+	for (size_t j = 0; pl && j < pl->n && k < NOTICE_MAX_HANDLES; j++) {
+		const char *h = config_person_handle(cf, i, j);
+
+		if (h != NULL)
+			np.handles[k++] = (struct notice_handle){
+				pl->v[j]->name, h };
+	}
+	return np;
+}
+
+static void
+notice_data_free(struct notice_data *nd)
+{
+	for (size_t i = 0; i < nd->n.nfiles; i++)
+		free((char *)nd->files[i].url);
+	free(nd->rules);
+	free(nd->asked);
+	free(nd->review);
+	free(nd->status_command);
+	free(nd->buttons.url);
+}
+
+static void
+add_asked(struct notice_data *nd, const struct config *cf, size_t person)
+{
+	for (size_t i = 0; i < nd->n.nasked; i++)
+		if (strcmp(nd->asked[i].id, cf->people[person].id) == 0)
+			return;
+	if (nd->n.nasked >= NOTICE_MAX_PEOPLE)
+		return;
+	nd->asked[nd->n.nasked++] = notice_person_of(cf, person);
+}
+
+/* Every member of group g is asked. */
+static void
+ask_group(struct notice_data *nd, const struct config *cf, size_t g)
+{
+	const struct config_group *grp = &cf->groups[g];
+
+	for (size_t i = 0; i < grp->nmembers; i++)
+		add_asked(nd, cf, grp->members[i]);
+}
+
+/* The members of the rules still open who have not decided are asked. */
+static void
+ask_undecided(struct notice_data *nd, const struct config *cf,
+    const struct review *rv)
+{
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		if (!rr->applies || (!rr->blocked && rr->approvals >=
+		    cf->rules[i].required))
+			continue;
+		for (size_t m = 0; m < rr->nmembers; m++)
+			if (rr->members[m].state == MEMBER_PENDING)
+				add_asked(nd, cf, rr->members[m].person);
+	}
+}
+
+/* Who a notice of kind asks, or tells. */
+static void
+notice_asked(struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct review *rv)
+{
+	nd->asked = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*nd->asked));
+	nd->n.asked = nd->asked;
+	switch (kind) {
+	case NOTICE_CHANGES:
+		for (size_t i = 0; i < rv->nauthors; i++)
+			add_asked(nd, cf, rv->authors[i]);
+		break;
+	case NOTICE_ESCALATE:
+		/* an escalation event written while escalate_to was set */
+		if (cf->review.escalate_to != SIZE_MAX) {
+			ask_group(nd, cf, cf->review.escalate_to);
+			break;
+		}
+		/* FALLTHROUGH */
+	case NOTICE_REQUEST:
+	case NOTICE_REMIND:
+	case NOTICE_DECISION:
+		ask_undecided(nd, cf, rv);
+		break;
+	case NOTICE_APPROVED:
+	case NOTICE_VIOLATION:
+		for (size_t g = 0; g < cf->nrelease_managers; g++)
+			ask_group(nd, cf, cf->release_managers[g]);
+		break;
+	case NOTICE_RELEASED:
+		break;
+	}
+}
+
+/* The files in scope, with their links, at most NOTICE_MAX_FILES. */
+static void
+notice_files(struct notice_data *nd, const struct config *cf,
+    const struct review *rv)
+{
+	nd->n.nfiles_total = rv->nfiles;
+	for (size_t i = 0; i < rv->nfiles && i < NOTICE_MAX_FILES; i++) {
+		nd->files[i].path = rv->files[i].path;
+		nd->files[i].status = rv->files[i].status;
+		nd->files[i].url = browse_link(cf, rv->commit,
+		    rv->files[i].path);
+		nd->n.nfiles++;
+	}
+	nd->n.files = nd->files;
+}
+
+/* The rules that apply, and the Print-By deadline. */
+static void
+notice_rules(struct notice_data *nd, const struct config *cf,
+    const struct review *rv)
+{
+	nd->rules = xcalloc(rv->nrules, sizeof(*nd->rules));
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+		struct notice_rule *nr = &nd->rules[nd->n.nrules];
+
+		if (!rr->applies)
+			continue;
+		nr->name = cf->rules[i].name;
+		nr->group = cf->groups[cf->rules[i].group].name;
+		nr->approvals = rr->approvals;
+		nr->required = cf->rules[i].required;
+		nr->blocked = rr->blocked;
+		nr->met = !rr->blocked && rr->approvals >= nr->required;
+		for (size_t m = 0; m < rr->nmembers && !nr->again; m++)
+			nr->again = rr->members[m].changed;
+		nd->n.nrules++;
+	}
+	nd->n.rules = nd->rules;
+	for (size_t i = 0; i < rv->ntrailers; i++)
+		if (strcasecmp(rv->trailers[i].key, "Print-By") == 0)
+			nd->n.deadline = rv->trailers[i].value;
+}
+
+/* Who did what ev tells, and the decision, comment or reason. */
+static void
+notice_by(struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct ledger_event *ev)
+{
+	ssize_t by = config_person_find(cf, ev->by);
+
+	if (by >= 0) {
+		nd->by = notice_person_of(cf, (size_t)by);
+		nd->n.by = &nd->by;
+	} else if (kind == NOTICE_DECISION || kind == NOTICE_RELEASED) {
+		nd->by.id = nd->by.name = ev->by;
+		nd->n.by = &nd->by;
+	}
+	if (ledger_is_decision(ev->type))
+		nd->n.decision = ledger_type_name(ev->type);
+	nd->n.comment = ev->comment;
+	if (kind == NOTICE_VIOLATION)
+		nd->n.reason = ev->comment;
+}
+
+/* The notice of kind about ev and rv, into nd (notice_data_free()). */
+static void
+notice_build(struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct ledger_event *ev,
+    const struct review *rv)
+{
+	memset(nd, 0, sizeof(*nd));
+	nd->n.kind = kind;
+	nd->n.event_id = ev->id;
+	nd->n.tag = rv->tag;
+	nd->n.commit = rv->commit;
+	nd->n.base_tag = rv->base_tag;
+	nd->n.at = ev->at;
+	nd->review = rv->tag ? xasprintf("%s@%s", rv->tag, rv->commit) :
+	    xstrdup(rv->commit);
+	nd->n.review = nd->review;
+	nd->status_command = xasprintf("printgatectl status %s",
+	    rv->tag ? rv->tag : rv->commit);
+	nd->n.status_command = nd->status_command;
+	notice_files(nd, cf, rv);
+	notice_rules(nd, cf, rv);
+	notice_asked(nd, cf, kind, rv);
+	notice_by(nd, cf, kind, ev);
+	nd->n.auto_release = cf->review.auto_release;
+}
+
+/*
+ * The body of nd's notice for a target of platform (an index in
+ * cf->platforms): with the buttons of that platform, when it has some
+ * and its secret and the public URL are configured; the caller frees it.
+ */
+static char *
+notice_format(struct deliver *dl, struct notice_data *nd, size_t platform)
+{
+	const struct config *cf = dl->cf;
+	const struct platform *p = platform_of(cf->platforms->v[platform]);
+
+	free(nd->buttons.url);
+	memset(&nd->buttons, 0, sizeof(nd->buttons));
+	nd->n.actions_url = NULL;
+	memset(nd->n.action_token, 0, sizeof(nd->n.action_token));
+	if (p == NULL)
+		return NULL;
+	if (p->buttons && cf->http.public_url && dl->keys[platform]) {
+		p->buttons(cf->http.public_url, dl->keys[platform],
+		    nd->review, &nd->buttons);
+		nd->n.actions_url = nd->buttons.url;
+		for (int i = 0; i < 3; i++)
+			nd->n.action_token[i] = nd->buttons.token[i];
+	}
+	return p->format(&nd->n);
+}
+
+char *
+deliver_render(struct deliver *dl, enum notice_kind kind,
+    const struct review *rv, size_t platform, int64_t now_ms)
+{
+	struct ledger_event ev = { 0 };
+	struct notice_data nd;
+	char *body;
+
+	ev.type = LEDGER_REQUEST;
+	ev.at = now_ms / 1000;
+	ev.by = (char *)"printgate";
+	ev.via = (char *)ENGINE_VIA;
+	notice_build(&nd, dl->cf, kind, &ev, rv);
+	body = notice_format(dl, &nd, platform);
+	notice_data_free(&nd);
+	return body;
+}
+
+/* --- the outbox ---------------------------------------------------- */
+
+static bool
+target_wants(const struct config_notify *t, enum ledger_type type)
+{
+	if (t->nevents == 0)
+		return true;
+	for (size_t i = 0; i < t->nevents; i++)
+		if (strcmp(t->events[i], ledger_type_name(type)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The delivery id of a notice of kind about ev to target (and person to,
+ * for a platform that delivers to each person): stable across restarts,
+ * from the event, the channel and the kind of message, into id[33].
+ */
+static void
+delivery_id(const struct ledger_event *ev, const struct config_notify *t,
+    enum notice_kind kind, const struct notice_person *to, char id[33])
+{
+	char *key, fp[65];
+
+	if (ev->id)
+		key = xasprintf("%s\n%s\n%s", ev->id, t->name,
+		    notice_kind_name(kind));
+	else
+		key = xasprintf("%s:%zu:%lld\n%s\n%s", ev->commit, ev->line,
+		    (long long)ev->at, t->name, notice_kind_name(kind));
+	if (to != NULL) {
+		char *k2 = xasprintf("%s\n%s", key, to->id);
+
+		free(key);
+		key = k2;
+	}
+	verify_sha256_hex(key, strlen(key), fp);
+	snprintf(id, 33, "%.32s", fp);
+	free(key);
+}
+
+/* Formats nd's notice for target t and puts it in the outbox. */
+static int
+queue_one(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct config_notify *t,
+    struct notice_data *nd, int64_t now_ms)
+{
+	char *body, id[33];
+	int error;
+
+	if ((body = notice_format(dl, nd, t->platform)) == NULL) {
+		log_warnx("format %s message for '%s': failed, skipped",
+		    notice_kind_name(kind), t->name);
+		return 0;
+	}
+	delivery_id(ev, t, kind, nd->n.to, id);
+	error = outbox_put(dl->ob, id, t->name, ledger_type_name(ev->type),
+	    nd->review, body, strlen(body), now_ms);
+	if (error == 0)
+		log_info("queue %s for '%s' to %s:%s: delivery %s",
+		    notice_kind_name(kind), nd->review, t->type->name, t->name,
+		    id);
+	else if (error < 0)
+		log_warnx("queue %s for '%s' to %s: %s, will retry",
+		    notice_kind_name(kind), nd->review, t->name,
+		    strerror(-error));
+	free(body);
+	return error > 0 ? 0 : error;	/* > 0: queued before a restart */
+}
+
+int
+deliver_queue(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct review *rv, int64_t now_ms)
+{
+	const struct config *cf = dl->cf;
+	struct notice_data nd;
+	int error = 0;
+
+	notice_build(&nd, cf, kind, ev, rv);
+	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
+		const struct config_notify *t = &cf->notify[i];
+		const struct platform *p = platform_of(t->type);
+
+		if (!target_wants(t, ev->type) || p == NULL)
+			continue;
+		if (!p->per_person) {
+			error = queue_one(dl, ev, kind, t, &nd, now_ms);
+			continue;
+		}
+		for (size_t k = 0; k < nd.n.nasked && error == 0; k++) {
+			nd.n.to = &nd.asked[k];
+			error = queue_one(dl, ev, kind, t, &nd, now_ms);
+		}
+		nd.n.to = NULL;
+	}
+	notice_data_free(&nd);
+	return error;
+}
+
+/* --- at send time -------------------------------------------------- */
+
+/* The target named name, or NULL when it is no longer configured. */
+static const struct config_notify *
+target_named(const struct config *cf, const char *name)
+{
+	const struct config_notify *t = NULL;
+
+	for (size_t i = 0; i < cf->nnotify; i++)
+		if (strcmp(cf->notify[i].name, name) == 0)
+			t = &cf->notify[i];
+	return t;
+}
+
+/* t's URL, from its url_file when it has one, into *url. */
+static int
+target_url(const struct config_notify *t, char **url, char **why)
+{
+	char *reason = NULL;
+	int error;
+
+	if (t->url_file == NULL) {
+		*url = xstrdup(t->url);
+		return 0;
+	}
+	/* reason names the file and the fault, never the content */
+	if ((error = config_secret_read(t->url_file, CONFIG_SECRET_URL, url,
+	    &reason)) < 0) {
+		*why = xasprintf("cannot read the URL of '%s': %s", t->name,
+		    reason);
+		free(reason);
+	}
+	return error;
+}
+
+/* Adds to headers[] the signature of d by t's platform, when it signs. */
+static int
+target_sign(const struct config_notify *t, const struct delivery *d,
+    int64_t now_ms, char **headers, size_t *nheaders, char **why)
+{
+	const struct platform *p = platform_of(t->type);
+	char *secret = NULL, *reason = NULL;
+	int error;
+
+	if (p == NULL || p->sign == NULL || t->secret_file == NULL)
+		return 0;
+	if ((error = config_secret_read(t->secret_file, CONFIG_SECRET_KEY,
+	    &secret, &reason)) < 0) {
+		*why = xasprintf("cannot read the signing secret of '%s': %s",
+		    t->name, reason);
+		free(reason);
+		return error;
+	}
+	*nheaders += p->sign(secret, d->id, now_ms / 1000, d->body, d->len,
+	    headers + *nheaders);
+	memset(secret, 0, strlen(secret));
+	free(secret);
+	return 0;
+}
+
+int
+deliver_request(const struct config *cf, const struct delivery *d,
+    int64_t now_ms, char **url, char **headers, size_t *nheaders,
+    char **why)
+{
+	const struct config_notify *t;
+	char *u = NULL;
+	size_t n = 0;
+	int error;
+
+	if (d->url) {
+		/* a response_url from a verified request: no secrets */
+		*url = xstrdup(d->url);
+		*nheaders = 0;
+		return 0;
+	}
+	if ((t = target_named(cf, d->target)) == NULL) {
+		*why = xasprintf("channel '%s' is no longer configured",
+		    d->target);
+		return -ENOENT;
+	}
+	if ((error = target_url(t, &u, why)) < 0)
+		return error;
+	headers[n++] = xasprintf("X-Printgate-Delivery: %s", d->id);
+	if ((error = target_sign(t, d, now_ms, headers, &n, why)) < 0) {
+		free(u);
+		for (size_t i = 0; i < n; i++)
+			free(headers[i]);
+		return error;
+	}
+	*url = u;
+	*nheaders = n;
+	return 0;
+}

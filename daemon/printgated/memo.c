@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * memo.c - the daemon's memo of reviews (see memo.h): a few slots, the
+ * least recently used one taken for a new review.  Whether a review still
+ * holds is review_fresh()'s to tell; the memo only keeps what it was
+ * asked for and when it was last used.
+ */
+#include "printgated/memo.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* bench/: before the memo each review was read five times a decision */
+#define MEMO_SLOTS 16
+
+struct slot {
+	struct review *rv;	/* one holder of it; NULL when unused */
+	char *tag;
+	char *tag_object;
+	char *message;
+	uint64_t used;		/* a counter: the least recent goes */
+};
+
+struct memo {
+	struct slot slots[MEMO_SLOTS];
+	uint64_t clock;
+};
+
+static void
+slot_clear(struct slot *s)
+{
+	review_free(s->rv);
+	free(s->tag);
+	free(s->tag_object);
+	free(s->message);
+	memset(s, 0, sizeof(*s));
+}
+
+struct memo *
+memo_new(void)
+{
+	return xcalloc(1, sizeof(struct memo));
+}
+
+void
+memo_forget(struct memo *m)
+{
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		slot_clear(&m->slots[i]);
+}
+
+void
+memo_free(struct memo *m)
+{
+	if (m == NULL)
+		return;
+	memo_forget(m);
+	free(m);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The slot that holds this review, or NULL. */
+static struct slot *
+slot_find(struct memo *m, const char *commit, const char *tag,
+    const char *tag_object, const char *message)
+{
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		struct slot *s = &m->slots[i];
+
+		if (s->rv && strcmp(s->rv->commit, commit) == 0 &&
+		    same_str(s->tag, tag) && same_str(s->tag_object,
+		    tag_object) && same_str(s->message, message))
+			return s;
+	}
+	return NULL;
+}
+
+/* The least recently used slot. */
+static struct slot *
+slot_oldest(struct memo *m)
+{
+	struct slot *s = &m->slots[0];
+
+	for (size_t i = 1; i < MEMO_SLOTS; i++)
+		if (m->slots[i].used < s->used)
+			s = &m->slots[i];
+	return s;
+}
+
+int
+memo_load(struct memo *m, const struct config *cf, struct repo *r,
+    const char *commit, const char *tag, const char *tag_object,
+    const char *message, struct review **out, char **why)
+{
+	struct slot *s;
+	int error;
+
+	if (tag_object && tag_object[0] == '\0')
+		tag_object = NULL;
+	s = slot_find(m, commit, tag, tag_object, message);
+	if (s && review_fresh(cf, r, s->rv)) {
+		s->used = ++m->clock;
+		*out = review_ref(s->rv);
+		return 0;
+	}
+	if ((error = review_load(out, cf, r, commit, tag, tag_object,
+	    message, why)) < 0)
+		return error;
+	if (s == NULL)
+		s = slot_oldest(m);
+	slot_clear(s);
+	s->rv = review_ref(*out);
+	s->tag = tag ? xstrdup(tag) : NULL;
+	s->tag_object = tag_object ? xstrdup(tag_object) : NULL;
+	s->message = message ? xstrdup(message) : NULL;
+	s->used = ++m->clock;
+	return 0;
+}

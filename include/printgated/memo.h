@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * memo.h - the reviews printgated loaded lately, given again while they
+ * still hold: a decision, the event it writes and the scan after it each
+ * need the same review, and every scan needs each waiting one.
+ */
+#ifndef PRINTGATE_MEMO_H
+#define PRINTGATE_MEMO_H
+
+#include "core/config.h"
+#include "core/repo.h"
+#include "core/review.h"
+
+struct memo;
+
+struct memo *memo_new(void);
+/* memo_free(NULL) does nothing. */
+void memo_free(struct memo *m);
+/* Drops every review (a new configuration changes them all). */
+void memo_forget(struct memo *m);
+
+/*
+ * review_load() through the memo: a review loaded earlier with the same
+ * commit, tag, tag object and message that is still fresh
+ * (review_fresh()) is given again, not read again.  The caller frees *out
+ * with review_free(); on failure *out is untouched and *why set.
+ */
+int memo_load(struct memo *m, const struct config *cf, struct repo *r,
+    const char *commit, const char *tag, const char *tag_object,
+    const char *message, struct review **out, char **why);
+
+#endif
