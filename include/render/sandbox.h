@@ -45,7 +45,8 @@ int sandbox_limit(const struct sandbox_limits *l);
  * fontconfig's configuration and caches, /dev/urandom) and the n folders
  * in dirs (fontconfig's own list, pdf_read_dirs()); anything else is
  * EACCES.  Every right the running kernel's ABI knows is refused, so a
- * newer kernel refuses more.  Returns the Landlock ABI version (1 or
+ * newer kernel refuses more.  Binds the calling thread and those it
+ * starts, as the filter does: the renderer has no other thread.  Returns the Landlock ABI version (1 or
  * more), -EOPNOTSUPP when the kernel has no Landlock (not built in, off
  * at boot, or hidden by a container's seccomp filter), or another -errno.
  */
