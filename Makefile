@@ -103,7 +103,8 @@ PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
-	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job
+	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
+	$(BUILD)/tests/no-landlock
 
 all: $(PROGS)
 
@@ -149,6 +150,12 @@ $(BUILD)/tests/mkfixtures: tests/tools/mkfixtures.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(RENDER_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(RENDER_LIBS) -lz
+
+# a program run as on a kernel without Landlock, for the renderer's tests
+$(BUILD)/tests/no-landlock: tests/tools/no-landlock.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 # one job through render_run(), its answer as files, for the tests
 $(BUILD)/tests/render-job: tests/tools/render-job.c $(BUILD)/libprintgate.a

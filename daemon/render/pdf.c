@@ -77,6 +77,40 @@ pdf_init(void)
 	return error;
 }
 
+/* Appends each string of list to v (at most PDF_READ_DIRS_MAX), frees list. */
+static void
+add_dirs(char **v, size_t *n, FcStrList *list)
+{
+	FcChar8 *d;
+
+	while ((d = FcStrListNext(list)) != NULL && *n < PDF_READ_DIRS_MAX)
+		v[(*n)++] = xstrdup((const char *)d);
+	FcStrListDone(list);
+}
+
+int
+pdf_read_dirs(char ***out, size_t *n)
+{
+	FcStrList *fonts = FcConfigGetFontDirs(NULL);
+	FcStrList *caches = FcConfigGetCacheDirs(NULL);
+	char **v;
+	size_t len = 0;
+
+	if (fonts == NULL || caches == NULL) {
+		if (fonts != NULL)
+			FcStrListDone(fonts);
+		if (caches != NULL)
+			FcStrListDone(caches);
+		return -ENOMEM;
+	}
+	v = xcalloc(PDF_READ_DIRS_MAX, sizeof(*v));
+	add_dirs(v, &len, fonts);
+	add_dirs(v, &len, caches);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
 int
 pdf_open(struct pdf **out, const unsigned char *data, size_t len,
     int max_pages, char *why, size_t whylen)

@@ -4,7 +4,7 @@
  * printgated for each PDF or image a review shows.
  *
  *   printgate-render [-t cpu-seconds] [-m memory-mib] [-s file-mib]
- *                    [-p max-pages] [-X open|write|socket|exec]
+ *                    [-p max-pages] [-X open|write|socket|exec|read:FILE]
  *
  * Reads one job on standard input (job.h, printgate-render(8): the old
  * and the new version's bytes, either absent for an added or removed
@@ -15,14 +15,18 @@
  * difference, thumbnails), each length-prefixed.
  *
  * The file is hostile until shown otherwise: limits are set before the
- * job is read, the libraries initialised, then the seccomp filter goes in
- * before a byte of the file is parsed (sandbox.h).  A file that cannot be
+ * job is read, the libraries initialised, then the Landlock rules and the
+ * seccomp filter go in before a byte of the file is parsed (sandbox.h).
+ * On a kernel without Landlock the answer is "no preview: the kernel does
+ * not support Landlock": the filter alone would let a file's exploit
+ * read printgated's secrets into a preview.  A file that cannot be
  * shown (damaged, encrypted, too many pages or pixels, more CPU time or
  * memory than allowed) is answered {"preview":false,"reason":...} with
  * exit status 0.  Exit 2: bad options or a malformed job (a bug of the
  * caller), with the reason on standard error.  -X tries the forbidden
  * thing named once the filter is in, for the tests: the kernel kills the
- * process with SIGSYS.
+ * process with SIGSYS; -X read:FILE reads FILE, which the Landlock rules
+ * refuse (EACCES, said on standard error) before the job goes on.
  */
 #include <errno.h>
 #include <signal.h>
@@ -177,7 +181,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: printgate-render [-t cpu-seconds] "
 	    "[-m memory-mib] [-s file-mib] [-p max-pages] "
-	    "[-X open|write|socket|exec] <job\n");
+	    "[-X open|write|socket|exec|read:FILE] <job\n");
 	exit(2);
 }
 
@@ -219,7 +223,9 @@ opts_parse(struct opts *o, int argc, char **argv)
 			if (strcmp(optarg, "open") != 0 &&
 			    strcmp(optarg, "write") != 0 &&
 			    strcmp(optarg, "socket") != 0 &&
-			    strcmp(optarg, "exec") != 0)
+			    strcmp(optarg, "exec") != 0 &&
+			    !(str_startswith(optarg, "read:") &&
+			    optarg[5] != '\0'))
 				usage();
 			o->try = optarg;
 			break;
@@ -661,6 +667,47 @@ report_write(const struct job *j, struct side *old, struct side *new)
 	return output_write(r.out, STDOUT_FILENO);
 }
 
+/*
+ * The sandbox, before the job is read: the limits, the libraries
+ * initialised, the Landlock rules (no preview on a kernel without
+ * Landlock), the seccomp filter; then what -X asks to try.
+ */
+static void
+sandbox_enter(const struct opts *o)
+{
+	char **dirs;
+	size_t ndirs;
+	int error;
+
+	limits_prepare(o);
+	if ((error = sandbox_limit(&o->lim)) < 0)
+		fatalx("cannot set the sandbox's limits: %s", strerror(-error));
+	if (pdf_init() < 0)
+		fatalx("cannot initialise poppler and fontconfig");
+	if (pdf_read_dirs(&dirs, &ndirs) < 0)
+		fatalx("cannot list fontconfig's folders");
+	error = sandbox_landlock(dirs, ndirs);
+	strv_free(dirs, ndirs);
+	if (error == -EOPNOTSUPP)
+		no_preview("the kernel does not support Landlock");
+	if (error < 0)
+		fatalx("cannot confine the renderer with Landlock: %s",
+		    strerror(-error));
+	if ((error = sandbox_filter()) < 0)
+		fatalx("cannot install the seccomp filter: %s",
+		    strerror(-error));
+	if (o->try != NULL && str_startswith(o->try, "read:")) {
+		if ((error = sandbox_try_read(o->try + 5)) == 0)
+			fatalx("the sandbox let reading '%s' through",
+			    o->try + 5);
+		log_warnx("cannot read '%s': %s; the job goes on", o->try + 5,
+		    strerror(-error));
+	} else if (o->try != NULL) {
+		sandbox_try(o->try);
+		fatalx("the sandbox let '%s' through", o->try);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -674,18 +721,7 @@ main(int argc, char **argv)
 	log_init("printgate-render", false);
 	opts_parse(&o, argc, argv);
 	stdout_check();
-	limits_prepare(&o);
-	if ((error = sandbox_limit(&o.lim)) < 0)
-		fatalx("cannot set the sandbox's limits: %s", strerror(-error));
-	if (pdf_init() < 0)
-		fatalx("cannot initialise poppler and fontconfig");
-	if ((error = sandbox_filter()) < 0)
-		fatalx("cannot install the seccomp filter: %s",
-		    strerror(-error));
-	if (o.try != NULL) {
-		sandbox_try(o.try);
-		fatalx("the sandbox let '%s' through", o.try);
-	}
+	sandbox_enter(&o);
 	error = read_input(2 * o.max_file + 4096, &in, &len);
 	if (error == -E2BIG) {
 		snprintf(why, sizeof(why), "the job is over %zu MiB",

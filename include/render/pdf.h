@@ -19,6 +19,18 @@ struct pdf;
  */
 int pdf_init(void);
 
+/* The most folders pdf_read_dirs() gives. */
+#define PDF_READ_DIRS_MAX 512
+
+/*
+ * The folders fontconfig reads, once pdf_init() has read its
+ * configuration: its font folders (with those below them) and its cache
+ * folders, for the sandbox's rules on reading.  Returns 0 with *out (n
+ * strings, free with strv_free(*out, *n)) and *n, at most
+ * PDF_READ_DIRS_MAX of them; -ENOMEM when fontconfig cannot list them.
+ */
+int pdf_read_dirs(char ***out, size_t *n);
+
 /*
  * Opens the len bytes at data (borrowed: they must outlive *out) as a PDF
  * of at most max_pages pages.  Returns 0 with *out (free with pdf_free),

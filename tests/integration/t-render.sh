@@ -5,7 +5,9 @@
 # and what a reviewer would be shown: which pages changed, the boxes, the
 # words, "no visual change", the page inserted; each hostile file answered
 # "no preview: <reason>" with exit status 0 from the renderer itself; the
-# seccomp filter killing the renderer when it tries what it may not.
+# seccomp filter killing the renderer when it tries what it may not; the
+# Landlock rules refusing to read a file outside the fonts' and poppler's
+# folders, and no preview on a kernel without Landlock.
 . "$(dirname "$0")/lib.sh"
 
 R="$BUILD/printgate-render"
@@ -110,6 +112,16 @@ done
 rj -o "$FX/price-old.pdf" -n "$FX/price-new.pdf" -p all
 assert_out "pages all: every page's image" '"images":["new-1","old-2","new-2","diff-2","new-3"]'
 
+# --- system fonts, loaded once the sandbox is in ------------------------------------
+# Times and Courier, unembedded: not loaded by the renderer's warm-up, so
+# read from the font folders under the Landlock rules; a font that cannot
+# be read draws nothing, and the page would be "no visual change"
+rj -o "$FX/fonts-old.pdf" -n "$FX/fonts-new.pdf"
+assert_out "system fonts: the page drawn, the change seen" \
+    '"summary":"page 1 changed"' '"changed":[1]'
+assert_out "system fonts: the words" \
+    '"words":[{"old":"2,499","new":"2,999"},{"old":"2,499","new":"2,999"}]'
+
 # --- hostile files: "no preview: <reason>", the renderer exits 0 -----------------
 # hostile DESC FILE REASON [RENDERER OPTIONS]: through render_run, and the
 # renderer alone on the same job
@@ -162,6 +174,55 @@ rc=$(cat "$T/rc")
 assert_rc "sandbox: killed by SIGSYS (exit status 128 + 31)" 159
 assert_not "sandbox: the new file was not created" \
     test -e "$T/printgate-render-was-here"
+
+# the attack of W16: code run through a library's bug reads a file of
+# printgated's user (the links secret, the state) to draw it into a
+# preview.  -X read:FILE reads it once the sandbox is in and would copy it
+# into the answer; the Landlock rules refuse it, and the job goes on.
+printf 'links-secret-5f0c2e9a\n' >"$T/secret"
+chmod 600 "$T/secret"
+assert "landlock: the secret is readable by the renderer's user" \
+    grep -q links-secret "$T/secret"
+job "$FX/price-new.pdf" >"$T/job"
+# the file by its path, then through a font folder and ".."
+for how in "" "/usr/share/fonts/../../.."; do
+	path="$how$T/secret"
+	what="a file of the user's${how:+ through the fonts and ..}"
+	rend -X "read:$path"
+	assert_rc "landlock: $what: the renderer goes on" 0
+	assert_out "landlock: $what: refused (EACCES)" \
+	    "cannot read '$path': Permission denied; the job goes on"
+	assert_out "landlock: $what: the preview still comes" \
+	    '"summary":"new PDF: 3 pages"'
+	assert_no_out "landlock: $what: the secret is not in the answer" \
+	    links-secret
+done
+# the same read of a font is let through, so the refusal above is the
+# rules' (the renderer then says the sandbox is broken)
+rend -X "read:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+assert_out "landlock: a font may be read" \
+    "the sandbox let reading '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' through"
+
+# a kernel without Landlock (not built in: ENOSYS; off at boot:
+# EOPNOTSUPP): no preview, rather than the filter alone
+for e in enosys eopnotsupp; do
+	printf '#!/bin/sh\nexec "%s" %s "%s" "$@"\n' "$BUILD/tests/no-landlock" \
+	    "$e" "$R" >"$T/render-$e"
+	chmod 755 "$T/render-$e"
+	rj -n "$FX/price-new.pdf" -r "$T/render-$e"
+	assert_rc "no Landlock ($e): no preview" 1
+	assert_out "no Landlock ($e): the reason" \
+	    "no preview: the kernel does not support Landlock"
+done
+# the renderer alone there, told to read the secret: its answer comes
+# before the job is read or anything tried
+R0=$R R="$T/render-enosys"
+rend -X "read:$T/secret"
+R=$R0
+assert_rc "no Landlock: the renderer exits 0" 0
+assert_out "no Landlock: the renderer's answer" '"preview":false' \
+    "the kernel does not support Landlock"
+assert_no_out "no Landlock: the secret is not read" links-secret
 
 # limits and no new privileges, as the kernel shows them, while it works
 # on the bomb

@@ -17,6 +17,10 @@
  *   image-old.EXT        a 400 x 300 drawing; image-new.EXT with the
  *                        box at (250, 60), 80 x 60, recoloured; EXT png,
  *                        jpeg, gif, webp
+ *   fonts-old.pdf        one page in Times and Courier, which it does not
+ *                        embed: the renderer loads them from the system
+ *                        once its sandbox is in; fonts-new.pdf with
+ *                        "2,999" for "2,499"
  *   corrupt.pdf          "%PDF-1.4" and then noise
  *   encrypted.pdf        a PDF that needs a password
  *   bomb.pdf             a page that draws 20 times a 14000 x 14000
@@ -412,6 +416,30 @@ encrypted(void)
 	    "<00112233445566778899aabbccddeeff>]");
 }
 
+/*
+ * A page whose text is in two of the standard fonts, unembedded, that the
+ * renderer's own warm-up (Helvetica) does not load, with the price.
+ */
+static void
+unembedded(const char *name, const char *price)
+{
+	char content[200];
+	struct raw r;
+
+	snprintf(content, sizeof(content), "BT /F1 28 Tf 40 700 Td "
+	    "(Price: %s) Tj ET BT /F2 28 Tf 40 600 Td (Ref %s) Tj ET", price,
+	    price);
+	raw_open(&r, name);
+	raw_one_page(&r, "/Font << /F1 5 0 R /F2 6 0 R >>", content);
+	raw_obj(&r);
+	fputs("<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>\n"
+	    "endobj\n", r.fp);
+	raw_obj(&r);
+	fputs("<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>\n"
+	    "endobj\n", r.fp);
+	raw_close(&r, name, "");
+}
+
 /* An image XObject of 14000 x 14000 grey pixels, deflated zeros. */
 static void
 bomb(void)
@@ -549,6 +577,8 @@ main(int argc, char **argv)
 	dir = argv[1];
 	pdfs();
 	images();
+	unembedded("fonts-old.pdf", "2,499");
+	unembedded("fonts-new.pdf", "2,999");
 	encrypted();
 	bomb();
 	many_pages();
