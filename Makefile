@@ -53,27 +53,31 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # the shared core: config, repository, ledger, policy, review, recording
 CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 	    policy.c ledger.c record.c review.c outbox.c)
-# the hook's logic
-HOOK_SRCS = hooks/gate.c
+# the hook's logic, and the warm path's protocol
+HOOK_SRCS = hooks/gate.c hooks/wire.c
 # the chat platforms' formats and parsers, and what they share
 CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
 	    mattermost.c teams.c webhook.c)
 # the daemon's parts: event log, delivery, listener, routes
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
-	    http.c decide.c refusal.c)
+	    http.c decide.c refusal.c gatesock.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
-	    $(CHAT_SRCS) $(CORE_SRCS)
+	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
-UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
+# the hook on the warm path: libc only, linked with no library at all
+UPDATE_SRCS = hooks/update.c hooks/wire.c
+# the hook's fallback: the gate itself, with libgit2 and the config
+UPDATE_LOCAL_SRCS = hooks/local.c $(HOOK_SRCS) $(CORE_SRCS)
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # every part in one archive, for the unit tests and the benchmarks' tools
 LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 
-PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
+PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
+	$(BUILD)/printgate-update-local
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
@@ -95,6 +99,9 @@ $(BUILD)/printgatectl: $(call objs,$(PRINTGATECTL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/printgate-update: $(call objs,$(UPDATE_SRCS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILD)/printgate-update-local: $(call objs,$(UPDATE_LOCAL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
@@ -174,6 +181,8 @@ install: $(PROGS)
 	install -m 755 $(BUILD)/printgatectl $(DESTDIR)$(BINDIR)/printgatectl
 	install -m 755 $(BUILD)/printgate-update \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update
+	install -m 755 $(BUILD)/printgate-update-local \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local
 	install -m 644 conf/printgate.conf \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
@@ -195,6 +204,7 @@ uninstall:
 	@sh scripts/hooks-left.sh $(DESTDIR)$(SYSCONFDIR)/printgate
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
