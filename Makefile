@@ -80,7 +80,8 @@ PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
 	$(BUILD)/printgate-update-local
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
+TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
+	$(BUILD)/tests/gate-peer
 
 all: $(PROGS)
 
@@ -116,6 +117,11 @@ $(BUILD)/tests/receiver: tests/tools/receiver.c
 	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
 
 $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# the other end of the gate socket: nonsense, silence, raw requests
+$(BUILD)/tests/gate-peer: tests/tools/gate-peer.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 

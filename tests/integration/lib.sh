@@ -150,11 +150,14 @@ GLOG="$T/gated.log"
 gate_pid=""
 
 start_gate() {
+	n=$(gate_starts)
 	"$BUILD/printgated" -g -c "$CONF" >>"$GLOG" 2>&1 &
 	gate_pid=$!
-	wait_for 20 grep -q "ready: serving the gate" "$GLOG" ||
+	wait_for 20 gate_started "$n" ||
 		{ echo "Bail out! printgated -g did not start"; cat "$GLOG"; exit 1; }
 }
+gate_starts() { n=$(grep -c "ready: serving the gate" "$GLOG" 2>/dev/null); echo "${n:-0}"; }
+gate_started() { [ "$(gate_starts)" -gt "$1" ]; }
 
 stop_gate() {
 	[ -n "$gate_pid" ] && kill "$gate_pid" 2>/dev/null
