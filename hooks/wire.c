@@ -294,7 +294,7 @@ wire_answer_parse(struct wire_answer *out, const char *body, size_t len)
 	    next_line(body, len, &pos, line, sizeof(line)) != 1)
 		return -EINVAL;
 	if (strncmp(line, "fallback ", 9) == 0) {
-		if (strlen(line + 9) >= sizeof(out->reason) ||
+		if (line[9] == '\0' || strlen(line + 9) >= sizeof(out->reason) ||
 		    !printable(line + 9) || pos != len)
 			return -EINVAL;
 		out->exit = -1;

@@ -7,7 +7,7 @@ set -eu
 pkgs="gcc make pkg-config git curl ca-certificates
 libgit2-dev libcurl4-openssl-dev libconfig-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libssl-dev libsystemd-dev
-openssl man-db groff-base systemd
+openssl man-db groff-base systemd strace
 $*"
 
 missing=""

@@ -20,7 +20,8 @@
 # missing.  Targets run one after another: each is one process.
 set -u
 
-all="form slack mattermost teams api ledger verify config trailers outbox gate"
+all="form slack mattermost teams api ledger verify config trailers outbox gate \
+wire"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
@@ -40,6 +41,7 @@ srcs_of() {
 	outbox) echo "$c/outbox $c/util" ;;
 	gate) echo "hooks/gate $c/record $c/review $c/policy $c/ledger" \
 	    "$c/repo $c/config $c/verify $c/util $c/log" ;;
+	wire) echo "hooks/wire" ;;
 	esac
 }
 
