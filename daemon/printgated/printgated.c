@@ -412,6 +412,12 @@ gate_setup(struct daemon *d)
 	if (fd >= 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
 		fatalx("start: the gate socket systemd passed is not a "
 		    "listening unix stream socket");
+	if (fd >= 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1,
+	    d->cf->gate_socket, 0) <= 0)
+		log_warnx("gate: the socket systemd passed is not gate_socket "
+		    "'%s', where the hooks ask: set gate_socket to the "
+		    "socket unit's ListenStream= and run printgatectl "
+		    "install-hook", d->cf->gate_socket);
 	if (gatesock_new(&d->gate, d->cf, engine_repo(d->engine), fd,
 	    &why) < 0) {
 		log_warnx("%s; the hooks decide themselves", why);
