@@ -978,6 +978,17 @@ cmd_install_hook(int argc, char *argv[])
 		    "push is refused; install printgate there, or run the "
 		    "printgatectl installed beside its printgate-update\n",
 		    prog);
+	else {
+		/* the fallback: beside printgate-update, as make installs it */
+		char *local = xasprintf("%.*s/printgate-update-local",
+		    (int)(strrchr(prog, '/') - prog), prog);
+
+		if (access(local, X_OK) != 0)
+			printf("  warning: %s is not there: when printgated "
+			    "does not answer, every push is refused; install "
+			    "it beside %s\n", local, prog);
+		free(local);
+	}
 	safe_directory_advice(cf, r);
 	error = 0;
 done:

@@ -11,14 +11,27 @@ setup
 SOCK="$T/state/gate.sock"
 PEER="$BUILD/tests/gate-peer"
 commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
-c1=$(rev HEAD)
-short=${c1%"${c1#???????}"}
 push_as rruiz main
 assert_rc "the branch lands with no printgated (fallback)" 0
 
+# the thin hook alone, its fallback not beside it
+mkdir -p "$T/lone"
+cp "$BUILD/printgatectl" "$BUILD/printgate-update" "$T/lone/"
+run "$T/lone/printgatectl" -c "$CONF" install-hook
+assert_out "install-hook warns when the fallback is not beside the hook" \
+    "$T/lone/printgate-update-local is not there: when printgated does not answer, every push is refused"
+commit "lone" brochures/emea/lone.txt="lone"
+push_as rruiz main
+assert_rc "no printgated and no fallback program: the push is refused" 1
+assert_out "the pusher is told what cannot run" \
+    "printgate: refusing refs/heads/main: cannot run $T/lone/printgate-update-local"
 run ctl install-hook
 assert_out "install-hook says where the hook asks first" \
     "asks printgated on $SOCK first (the warm path), else decides itself"
+push_as rruiz main
+assert_rc "the branch lands with its fallback back (no printgated)" 0
+c1=$(rev HEAD)
+short=${c1%"${c1#???????}"}
 assert "the hook script passes the gate socket" \
     grep -qF -- "-s '$SOCK'" "$REPO/hooks/update"
 run ctl check
