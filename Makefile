@@ -2,7 +2,8 @@
 # printgate - keeps marketing collateral from going to print before sales
 # has reviewed it.
 #
-#   make                 build/printgated, build/printgatectl, the hook
+#   make                 build/printgated, build/printgatectl, the hook,
+#                        build/printgate-render (the previews' renderer)
 #   make check           install missing packages, build, run every test
 #   make SAN=address,undefined check   the same under sanitizers
 #   make demo            install missing packages, build, walk through it
@@ -55,32 +56,54 @@ CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 	    policy.c ledger.c record.c review.c outbox.c)
 # the hook's logic, and the warm path's protocol
 HOOK_SRCS = hooks/gate.c hooks/wire.c
-# the chat platforms' formats and parsers, and what they share
-CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
-	    mattermost.c teams.c webhook.c)
+# the chat platforms: the table, one file a platform, and what they share
+CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
+	    answer.c slack.c mattermost.c teams.c webhook.c)
 # the daemon's parts: event log, delivery, listener, routes
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
 	    http.c decide.c refusal.c gatesock.c)
 
+# the renderer's caller side (what printgated links to run it): the job
+# format, and spawning the sandboxed renderer with a cap and a timeout
+RENDER_SRCS = $(addprefix daemon/render/,job.c run.c)
+# the renderer's comparisons: pixels, regions, pages, words (pure)
+RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
+
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
-PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
+# the chat table too: a config names its platforms' settings
+PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
+	    $(CORE_SRCS)
 # the hook on the warm path: libc only, linked with no library at all
 UPDATE_SRCS = hooks/update.c hooks/wire.c
 # the hook's fallback: the gate itself, with libgit2 and the config
-UPDATE_LOCAL_SRCS = hooks/local.c $(HOOK_SRCS) $(CORE_SRCS)
+UPDATE_LOCAL_SRCS = hooks/local.c $(HOOK_SRCS) $(CHAT_SRCS) $(CORE_SRCS)
+# the sandboxed renderer: its documents, answer and sandbox, and no more
+# of the core than allocation and the log
+PRINTGATE_RENDER_SRCS = $(addprefix daemon/render/,printgate-render.c \
+	    pdf.c image.c output.c sandbox.c job.c) $(RENDER_CMP_SRCS) \
+	    daemon/core/util.c daemon/core/log.c
+
+# The renderer's libraries (README.md says why each); only its own files
+# see their headers, as system headers.  giflib has no pkg-config file.
+RENDER_PKGS = poppler-glib cairo fontconfig libseccomp libjpeg libwebp jansson
+RENDER_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	    $(RENDER_PKGS) 2>/dev/null))
+RENDER_LIBS = $(shell pkg-config --libs $(RENDER_PKGS) 2>/dev/null) -lgif -lm
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # every part in one archive, for the unit tests and the benchmarks' tools
-LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(RENDER_SRCS) \
+	    $(RENDER_CMP_SRCS) $(CORE_SRCS)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
-	$(BUILD)/printgate-update-local
+	$(BUILD)/printgate-update-local $(BUILD)/printgate-render
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
+	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
 	$(BUILD)/tests/gate-peer
 
 all: $(PROGS)
@@ -105,6 +128,11 @@ $(BUILD)/printgate-update: $(call objs,$(UPDATE_SRCS))
 $(BUILD)/printgate-update-local: $(call objs,$(UPDATE_LOCAL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/obj/daemon/render/%.o: ALL_CFLAGS += $(RENDER_CFLAGS)
+
+$(BUILD)/printgate-render: $(call objs,$(PRINTGATE_RENDER_SRCS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RENDER_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
@@ -125,11 +153,23 @@ $(BUILD)/tests/gate-peer: tests/tools/gate-peer.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+# the renderer's fixtures and hostile files, drawn by the tests themselves
+$(BUILD)/tests/mkfixtures: tests/tools/mkfixtures.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(RENDER_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(RENDER_LIBS) -lz
+
+# one job through render_run(), its answer as files, for the tests
+$(BUILD)/tests/render-job: tests/tools/render-job.c $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libprintgate.a $(LIBS)
+
 deps:
 	@sh scripts/deps.sh
 
 # Benchmarks (bench/README.md): the generated repository, the gate, the
-# listener, the outbox, idle and memory; one table at the end.
+# listener, the outbox, idle and memory, the renderer; one table at the end.
 # bench-quick runs the same on a smaller repository and fewer runs.
 BENCH_TOOLS = $(patsubst bench/tools/%.c,$(BUILD)/bench/%,$(wildcard bench/tools/*.c))
 
@@ -141,14 +181,20 @@ $(BUILD)/bench/%: bench/tools/%.c $(BUILD)/libprintgate.a
 bench-tools: $(PROGS) $(TOOLS) $(BENCH_TOOLS)
 
 bench: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) full
 
 bench-quick: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) quick
+
+# the renderer's benchmark alone (against pdftoppm), without the repository
+bench-render: deps
+	@sh scripts/deps.sh poppler-utils
+	@$(MAKE) --no-print-directory bench-tools
+	@sh bench/run.sh $(BUILD) full render
 
 # The README's test command: packages, build, every test, one summary line.
 check: deps
@@ -189,6 +235,8 @@ install: $(PROGS)
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update
 	install -m 755 $(BUILD)/printgate-update-local \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local
+	install -m 755 $(BUILD)/printgate-render \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-render
 	install -m 644 conf/printgate.conf \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
@@ -211,6 +259,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-render \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
@@ -225,6 +274,6 @@ clean:
 	rm -rf build
 
 .PHONY: all deps check test demo install uninstall clean valgrind fuzz \
-	bench bench-quick bench-tools
+	bench bench-quick bench-render bench-tools
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
