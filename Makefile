@@ -54,8 +54,8 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # the shared core: config, repository, ledger, policy, review, recording
 CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 	    policy.c ledger.c record.c review.c outbox.c)
-# the hook's logic
-HOOK_SRCS = hooks/gate.c
+# the hook's logic, and the warm path's protocol
+HOOK_SRCS = hooks/gate.c hooks/wire.c
 # the chat platforms: the table, one file a platform, and what they share
 CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 	    answer.c slack.c mattermost.c teams.c webhook.c)
@@ -64,7 +64,8 @@ CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 # listener (its routes, the decision, the replay-id table, metrics)
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
 	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
-	    routes.c decide.c replay.c metrics.c refusal.c)
+	    routes.c decide.c replay.c metrics.c refusal.c \
+	    gatesock.c)
 
 # the renderer's caller side (what printgated links to run it): the job
 # format, and spawning the sandboxed renderer with a cap and a timeout
@@ -74,11 +75,14 @@ RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
-	    $(CHAT_SRCS) $(CORE_SRCS)
+	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 # the chat table too: a config names its platforms' settings
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
 	    $(CORE_SRCS)
-UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CHAT_SRCS) $(CORE_SRCS)
+# the hook on the warm path: libc only, linked with no library at all
+UPDATE_SRCS = hooks/update.c hooks/wire.c
+# the hook's fallback: the gate itself, with libgit2 and the config
+UPDATE_LOCAL_SRCS = hooks/local.c $(HOOK_SRCS) $(CHAT_SRCS) $(CORE_SRCS)
 # the sandboxed renderer: its documents, answer and sandbox, and no more
 # of the core than allocation and the log
 PRINTGATE_RENDER_SRCS = $(addprefix daemon/render/,printgate-render.c \
@@ -99,12 +103,12 @@ LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(RENDER_SRCS) \
 	    $(RENDER_CMP_SRCS) $(CORE_SRCS)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
-	$(BUILD)/printgate-render
+	$(BUILD)/printgate-update-local $(BUILD)/printgate-render
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
 	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
-	$(BUILD)/tests/no-landlock
+	$(BUILD)/tests/no-landlock $(BUILD)/tests/gate-peer
 
 all: $(PROGS)
 
@@ -123,6 +127,9 @@ $(BUILD)/printgatectl: $(call objs,$(PRINTGATECTL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/printgate-update: $(call objs,$(UPDATE_SRCS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILD)/printgate-update-local: $(call objs,$(UPDATE_LOCAL_SRCS))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/obj/daemon/render/%.o: ALL_CFLAGS += $(RENDER_CFLAGS)
@@ -142,6 +149,11 @@ $(BUILD)/tests/receiver: tests/tools/receiver.c
 	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
 
 $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# the other end of the gate socket: nonsense, silence, raw requests
+$(BUILD)/tests/gate-peer: tests/tools/gate-peer.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
@@ -231,6 +243,8 @@ install: $(PROGS)
 	install -m 755 $(BUILD)/printgatectl $(DESTDIR)$(BINDIR)/printgatectl
 	install -m 755 $(BUILD)/printgate-update \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update
+	install -m 755 $(BUILD)/printgate-update-local \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local
 	install -m 755 $(BUILD)/printgate-render \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-render
 	install -m 644 conf/printgate.conf \
@@ -254,6 +268,7 @@ uninstall:
 	@sh scripts/hooks-left.sh $(DESTDIR)$(SYSCONFDIR)/printgate
 	rm -f $(DESTDIR)$(SBINDIR)/printgated $(DESTDIR)$(BINDIR)/printgatectl \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-update \
+	    $(DESTDIR)$(LIBEXECDIR)/printgate-update-local \
 	    $(DESTDIR)$(LIBEXECDIR)/printgate-render \
 	    $(DESTDIR)$(DOCDIR)/printgate.conf.example \
 	    $(DESTDIR)$(DOCDIR)/README.md \

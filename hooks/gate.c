@@ -30,7 +30,7 @@ is_zero(const char *id)
 
 /* The pusher's name from the first set variable of pusher_env. */
 static const char *
-gate_pusher(const struct config *cf, const char **var)
+gate_pusher_env(const struct config *cf, const char **var)
 {
 	for (size_t i = 0; i < cf->npusher_env; i++) {
 		const char *v = getenv(cf->pusher_env[i]);
@@ -64,7 +64,8 @@ group_list(const struct config *cf, const size_t *groups, size_t n)
 static int
 gate_record(struct repo *r, const char *commit, enum ledger_type type,
     const char *by, const char *tag, const char *tag_object,
-    const struct review *rv, const struct config *cf, char **msg)
+    const struct review *rv, const struct config *cf, int timeout_ms,
+    char **msg)
 {
 	struct record rec;
 	size_t *rules = NULL;
@@ -84,8 +85,7 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
 		rec.rules = rules;
 		rec.fingerprints = true;
 	}
-	error = record_append(r, cf, rv, commit, &rec, GATE_LEDGER_TIMEOUT_MS,
-	    NULL);
+	error = record_append(r, cf, rv, commit, &rec, timeout_ms, NULL);
 	free(rules);
 	if (error < 0)
 		*msg = xasprintf("printgate: refusing %s: cannot write the "
@@ -102,7 +102,7 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
  */
 static int
 gate_wait(const struct config *cf, struct repo *r, const char *refname,
-    const char *by, struct review *rv, char **msg)
+    const char *by, struct review *rv, int timeout_ms, char **msg)
 {
 	char *pending = review_pending_ref(cf, refname);
 	char old[OID_HEX];
@@ -122,7 +122,7 @@ gate_wait(const struct config *cf, struct repo *r, const char *refname,
 			goto fail;
 	}
 	if (!asked && (error = gate_record(r, rv->commit, LEDGER_REQUEST, by,
-	    rv->tag, rv->tag_object, rv, cf, msg)) < 0) {
+	    rv->tag, rv->tag_object, rv, cf, timeout_ms, msg)) < 0) {
 		free(pending);
 		return error;
 	}
@@ -136,13 +136,30 @@ fail:
 	return error;
 }
 
+/*
+ * A ledger write that timed out, when the caller would rather decide
+ * again with a longer wait (the warm path): the message is dropped.
+ */
 static int
-gate_print_tag(const struct config *cf, const char *gitdir,
-    const char *refname, const char *oldrev, const char *newrev, char **msg)
+gate_failed(const struct gate_push *p, int error, char **msg)
 {
+	if (error == -ETIMEDOUT && p->busy) {
+		free(*msg);
+		*msg = NULL;
+		return GATE_BUSY;
+	}
+	return GATE_REFUSE;
+}
+
+static int
+gate_print_tag(const struct config *cf, struct repo *shared,
+    const char *gitdir, const struct gate_push *p, char **msg)
+{
+	const char *refname = p->refname, *oldrev = p->oldrev;
+	const char *newrev = p->newrev;
 	const char *tag = refname + strlen("refs/tags/");
-	const char *pusher, *var = NULL;
-	struct repo *r = NULL;
+	const char *pusher = p->pusher, *var = p->pusher_var, *q;
+	struct repo *r = shared;
 	struct repo_tag *t = NULL;
 	struct review *rv = NULL;
 	char *why = NULL, *who;
@@ -156,8 +173,7 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		    is_zero(newrev) ? "delete" : "move", tag);
 		return 1;
 	}
-	pusher = gate_pusher(cf, &var);
-	if (pusher == NULL) {
+	if (pusher == NULL || *pusher == '\0') {
 		*msg = xasprintf("printgate: refusing %s: cannot tell who is "
 		    "pushing: none of the pusher_env variables is set\n", tag);
 		return 1;
@@ -173,9 +189,22 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		free(who);
 		return 1;
 	}
-	if ((error = repo_open(&r, gitdir, &why)) < 0) {
+	if (r == NULL && (error = repo_open(&r, gitdir, &why)) < 0) {
 		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
 		free(why);
+		return 1;
+	}
+	/*
+	 * Run inside git's quarantine (a pre-receive hook; git 2.39 moves
+	 * the objects in before the update hook), the new objects are only
+	 * in the quarantine folder, which libgit2 does not read by itself.
+	 */
+	if (r != shared && getenv("GIT_QUARANTINE_PATH") &&
+	    (q = getenv("GIT_OBJECT_DIRECTORY")) && *q &&
+	    repo_add_objects(r, q) < 0) {
+		*msg = xasprintf("printgate: refusing %s: cannot read the "
+		    "push's quarantine %s: %s\n", tag, q, repo_strerror());
+		repo_free(r);
 		return 1;
 	}
 	/*
@@ -237,9 +266,10 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		char old[OID_HEX];
 
 		if ((error = gate_record(r, rv->commit, LEDGER_RELEASED,
-		    cf->people[person].id, tag, t->id, rv, cf, msg)) < 0) {
+		    cf->people[person].id, tag, t->id, rv, cf,
+		    p->ledger_timeout_ms, msg)) < 0) {
 			free(pending);
-			error = 1;
+			error = gate_failed(p, error, msg);
 			goto done;
 		}
 		/* The review is closed; its pending copy is no longer needed. */
@@ -252,15 +282,17 @@ gate_print_tag(const struct config *cf, const char *gitdir,
 		error = 0;
 		goto done;
 	}
-	if (gate_wait(cf, r, refname, cf->people[person].id, rv, msg) < 0) {
-		error = 1;
+	if ((error = gate_wait(cf, r, refname, cf->people[person].id, rv,
+	    p->ledger_timeout_ms, msg)) < 0) {
+		error = gate_failed(p, error, msg);
 		goto done;
 	}
 	error = 1;
 done:
 	review_free(rv);
 	repo_tag_free(t);
-	repo_free(r);
+	if (r != shared)
+		repo_free(r);
 	return error;
 }
 
@@ -282,9 +314,53 @@ gate_not_allowed(const struct config *cf, const char *refname)
 }
 
 int
+gate_decide(const struct config *cf, struct repo *r, const char *gitdir,
+    const struct gate_push *p, char **msg)
+{
+	const char *refname = p->refname, *newrev = p->newrev;
+
+	*msg = NULL;
+	if (strcmp(refname, LEDGER_REF) == 0 ||
+	    str_startswith(refname, LEDGER_REF "/") ||
+	    str_startswith(refname, PRINTGATE_REFS)) {
+		*msg = xasprintf("printgate: refusing %s: printgate's own "
+		    "refs are written only by printgate\n", refname);
+		return 1;
+	}
+	if (str_startswith(refname, cf->print_prefix) &&
+	    strlen(refname) > strlen(cf->print_prefix))
+		return gate_print_tag(cf, r, gitdir, p, msg);
+	if (strncmp(refname, cf->print_prefix,
+	    strlen(cf->print_prefix) - 1) == 0 &&
+	    refname[strlen(cf->print_prefix) - 1] == '\0') {
+		/* a tag named "print" would block every print/... tag */
+		*msg = xasprintf("printgate: refusing %s: it would stand in "
+		    "the way of every print tag (%s)\n", refname,
+		    cf->print_tags);
+		return 1;
+	}
+	if (!is_zero(newrev) && !config_ref_allowed(cf, refname)) {
+		/* deleting such a ref is always allowed: it undoes it */
+		*msg = gate_not_allowed(cf, refname);
+		return 1;
+	}
+	if (!is_zero(newrev) && str_startswith(refname, "refs/replace/")) {
+		/* an allow_refs glob may be wider than meant */
+		*msg = xasprintf("printgate: refusing %s: replace refs are "
+		    "never accepted (whatever allow_refs says): they make git "
+		    "show other content for what was reviewed and printed\n",
+		    refname);
+		return 1;
+	}
+	return 0;
+}
+
+int
 gate_update(const char *config_path, const char *gitdir, const char *refname,
     const char *oldrev, const char *newrev, char **msg)
 {
+	struct gate_push p = { refname, oldrev, newrev, NULL, NULL,
+	    GATE_LEDGER_TIMEOUT_MS, false };
 	struct config *cf = NULL;
 	char *errors = NULL;
 	int error;
@@ -325,32 +401,8 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 		return 1;
 	}
 	free(errors);
-	if (str_startswith(refname, cf->print_prefix) &&
-	    strlen(refname) > strlen(cf->print_prefix))
-		error = gate_print_tag(cf, gitdir, refname, oldrev, newrev,
-		    msg);
-	else if (strncmp(refname, cf->print_prefix,
-	    strlen(cf->print_prefix) - 1) == 0 &&
-	    refname[strlen(cf->print_prefix) - 1] == '\0') {
-		/* a tag named "print" would block every print/... tag */
-		*msg = xasprintf("printgate: refusing %s: it would stand in "
-		    "the way of every print tag (%s)\n", refname,
-		    cf->print_tags);
-		error = 1;
-	} else if (!is_zero(newrev) && !config_ref_allowed(cf, refname)) {
-		/* deleting such a ref is always allowed: it undoes it */
-		*msg = gate_not_allowed(cf, refname);
-		error = 1;
-	} else if (!is_zero(newrev) && str_startswith(refname,
-	    "refs/replace/")) {
-		/* an allow_refs glob may be wider than meant */
-		*msg = xasprintf("printgate: refusing %s: replace refs are "
-		    "never accepted (whatever allow_refs says): they make git "
-		    "show other content for what was reviewed and printed\n",
-		    refname);
-		error = 1;
-	} else
-		error = 0;
+	p.pusher = gate_pusher_env(cf, &p.pusher_var);
+	error = gate_decide(cf, NULL, gitdir, &p, msg);
 	config_free(cf);
 	return error;
 }

@@ -4,57 +4,341 @@
  * push, as "update REFNAME OLDREV NEWREV", with GIT_DIR set; what it prints
  * on stderr reaches the pusher as "remote:" lines, and a non-zero exit
  * refuses that ref alone.  printgatectl install-hook installs a hooks/update
- * script that runs it with the repository's config.
+ * script that runs it with the repository's config and gate socket.
+ *
+ * The warm path: it hands the push to printgated on the gate socket
+ * (wire.h) and prints the answer.  It links libc only, so that a push
+ * costs little more than git's own plumbing: no libgit2, no libconfig, no
+ * config file read.  The config's pusher_env comes in printgated's
+ * greeting, the socket's path on the command line (install-hook writes it
+ * into the hook script), because reading libconfig's grammar without
+ * libconfig would not be reading the config.
+ *
+ * The fallback: when the socket is absent, refuses, takes longer than
+ * WIRE_TIMEOUT_MS, or answers anything but a well-formed decision, it
+ * execs printgate-update-local (beside it) with the same arguments, which
+ * decides with the same gate code itself.  Nothing is printed on the way,
+ * so that both paths read alike; the reason goes to syslog.
  */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "core/config.h"
-#include "hooks/gate.h"
-#include "core/log.h"
+#include "hooks/wire.h"
 
-/*
- * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the
- * system's whole CA bundle for HTTPS remotes: 53 million instructions, half
- * of what the hook spends on a typical print tag (bench/).  The hook never
- * talks to a remote, so it defines the function libgit2 calls for that and
- * loads no certificate; the dynamic linker binds libgit2's call to this
- * definition.  With a libgit2 built on OpenSSL it is simply never called.
- */
-struct mbedtls_x509_crt;
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain,
-    const char *path);
+#define LOCAL_PROGRAM "printgate-update-local"
 
-int
-mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
-{
-	(void)chain;
-	(void)path;
-	return -1;
-}
+struct hook {
+	const char *config;	/* -c, or NULL */
+	const char *socket;	/* -s, or NULL: no warm path */
+	const char *ref, *old, *new;
+	char reason[300];	/* why it falls back */
+	bool absent;		/* no socket there: printgated not set up */
+};
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: printgate-update [-c config] refname oldrev "
-	    "newrev\n");
+	fprintf(stderr, "usage: printgate-update [-c config] [-s socket] "
+	    "refname oldrev newrev\n");
 	exit(2);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on fd until deadline; 0, or -ETIMEDOUT. */
+static int
+wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	long long left;
+	int n;
+
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Reads exactly len bytes by deadline; 0, -EPIPE at EOF, or -errno. */
+static int
+read_all(int fd, char *buf, size_t len, long long deadline)
+{
+	size_t got = 0;
+	int error;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if ((error = wait_fd(fd, POLLIN, deadline)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* One frame into buf (WIRE_MAX bytes); its length in *len. */
+static int
+read_frame(int fd, char *buf, size_t *len, long long deadline)
+{
+	unsigned char hdr[4];
+	long n;
+	int error;
+
+	if ((error = read_all(fd, (char *)hdr, 4, deadline)) < 0)
+		return error;
+	if ((n = wire_length(hdr)) < 0)
+		return -EPROTO;
+	if ((error = read_all(fd, buf, (size_t)n, deadline)) < 0)
+		return error;
+	*len = (size_t)n;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len, long long deadline)
+{
+	size_t done = 0;
+	int error;
+
+	while (done < len) {
+		ssize_t n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if ((error = wait_fd(fd, POLLOUT, deadline)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Copies s into a field of cap bytes; false when it does not fit. */
+static bool
+copy(char *dst, size_t cap, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	if (strlen(s) >= cap)
+		return false;
+	memcpy(dst, s, strlen(s) + 1);
+	return true;
+}
+
+/*
+ * The request for this push: the absolute config and repository, the
+ * ref, the pusher from the first of the greeting's variables that is set,
+ * and git's quarantine environment.  0, or -EINVAL with h->reason set.
+ */
+static int
+build_request(struct hook *h, const struct wire_greeting *g,
+    struct wire_request *rq)
+{
+	const char *gitdir = getenv("GIT_DIR");
+	char abs[PATH_MAX];
+
+	memset(rq, 0, sizeof(*rq));
+	if (h->config == NULL || realpath(h->config, abs) == NULL ||
+	    !copy(rq->config, sizeof(rq->config), abs)) {
+		snprintf(h->reason, sizeof(h->reason), "no config path to send");
+		return -EINVAL;
+	}
+	if (gitdir == NULL || *gitdir == '\0')
+		gitdir = ".";
+	if (realpath(gitdir, abs) == NULL ||
+	    !copy(rq->gitdir, sizeof(rq->gitdir), abs)) {
+		snprintf(h->reason, sizeof(h->reason), "cannot resolve GIT_DIR");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < g->nvars; i++) {
+		const char *v = getenv(g->vars[i]);
+
+		if (v == NULL || *v == '\0')
+			continue;
+		if (!copy(rq->pusher_var, sizeof(rq->pusher_var), g->vars[i]) ||
+		    !copy(rq->pusher, sizeof(rq->pusher), v)) {
+			snprintf(h->reason, sizeof(h->reason), "pusher too long");
+			return -EINVAL;
+		}
+		break;
+	}
+	if (!copy(rq->ref, sizeof(rq->ref), h->ref) ||
+	    !copy(rq->old, sizeof(rq->old), h->old) ||
+	    !copy(rq->new, sizeof(rq->new), h->new) ||
+	    !copy(rq->quarantine, sizeof(rq->quarantine),
+	    getenv("GIT_QUARANTINE_PATH")) ||
+	    !copy(rq->objects, sizeof(rq->objects),
+	    getenv("GIT_OBJECT_DIRECTORY")) ||
+	    !copy(rq->alternates, sizeof(rq->alternates),
+	    getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))) {
+		snprintf(h->reason, sizeof(h->reason), "an argument is too long");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+connect_gate(struct hook *h)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(h->socket) >= sizeof(sa.sun_path)) {
+		snprintf(h->reason, sizeof(h->reason), "socket path too long");
+		return -1;
+	}
+	memcpy(sa.sun_path, h->socket, strlen(h->socket) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		h->absent = errno == ENOENT;
+		snprintf(h->reason, sizeof(h->reason), "connect %s: %s",
+		    h->socket, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The warm path: 0 or 1, printgated's decision, with its message printed;
+ * -1 to fall back, with h->reason set.
+ */
+static int
+warm(struct hook *h)
+{
+	static char buf[WIRE_MAX + 4];
+	long long deadline = now_ms() + WIRE_TIMEOUT_MS;
+	struct wire_greeting g;
+	struct wire_request rq;
+	struct wire_answer a;
+	size_t len;
+	long n;
+	int fd, error, rc = -1;
+
+	if ((fd = connect_gate(h)) == -1)
+		return -1;
+	if ((error = read_frame(fd, buf, &len, deadline)) < 0 ||
+	    wire_greeting_parse(&g, buf, len) < 0) {
+		snprintf(h->reason, sizeof(h->reason), "greeting: %s",
+		    error < 0 ? strerror(-error) : "not the gate's");
+		goto done;
+	}
+	if (build_request(h, &g, &rq) < 0)
+		goto done;
+	if ((n = wire_request_encode(buf + 4, WIRE_MAX, &rq)) < 0) {
+		snprintf(h->reason, sizeof(h->reason), "a field is not valid");
+		goto done;
+	}
+	wire_header((unsigned char *)buf, (size_t)n);
+	if ((error = write_all(fd, buf, (size_t)n + 4, deadline)) < 0 ||
+	    (error = read_frame(fd, buf, &len, deadline)) < 0) {
+		snprintf(h->reason, sizeof(h->reason), "request: %s",
+		    strerror(-error));
+		goto done;
+	}
+	if (wire_answer_parse(&a, buf, len) < 0) {
+		snprintf(h->reason, sizeof(h->reason), "the answer is not "
+		    "the gate's");
+		goto done;
+	}
+	if (a.exit < 0) {
+		snprintf(h->reason, sizeof(h->reason), "printgated: %s",
+		    a.reason);
+		goto done;
+	}
+	fwrite(a.msg, 1, a.msglen, stderr);
+	rc = a.exit;
+done:
+	close(fd);
+	return rc;
+}
+
+/* printgate-update-local beside this program, with the same arguments. */
+static void
+fallback(struct hook *h)
+{
+	char self[PATH_MAX], *slash, *argv[7];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i = 0, room;
+
+	if (n <= 0 || (slash = memrchr(self, '/', (size_t)n)) == NULL) {
+		fprintf(stderr, "printgate: refusing %s: cannot find %s: "
+		    "/proc/self/exe: %s\n", h->ref, LOCAL_PROGRAM,
+		    strerror(errno));
+		exit(1);
+	}
+	room = sizeof(self) - (size_t)(slash + 1 - self);
+	if (snprintf(slash + 1, room, "%s", LOCAL_PROGRAM) >= (int)room) {
+		fprintf(stderr, "printgate: refusing %s: the path of %s is too "
+		    "long\n", h->ref, LOCAL_PROGRAM);
+		exit(1);
+	}
+	argv[i++] = self;
+	if (h->config) {
+		argv[i++] = "-c";
+		argv[i++] = (char *)h->config;
+	}
+	argv[i++] = (char *)h->ref;
+	argv[i++] = (char *)h->old;
+	argv[i++] = (char *)h->new;
+	argv[i] = NULL;
+	execv(self, argv);
+	fprintf(stderr, "printgate: refusing %s: cannot run %s: %s\n", h->ref,
+	    self, strerror(errno));
+	exit(1);
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *config = CONFIG_DEFAULT_PATH, *gitdir;
-	char *msg = NULL;
+	struct hook h = { 0 };
 	int ch, rc;
 
-	log_init("printgate", false);
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:s:")) != -1) {
 		switch (ch) {
 		case 'c':
-			config = optarg;
+			h.config = optarg;
+			break;
+		case 's':
+			h.socket = optarg;
 			break;
 		default:
 			usage();
@@ -64,12 +348,18 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 3)
 		usage();
-	gitdir = getenv("GIT_DIR");
-	if (gitdir == NULL || *gitdir == '\0')
-		gitdir = ".";
-	rc = gate_update(config, gitdir, argv[0], argv[1], argv[2], &msg);
-	if (msg)
-		fputs(msg, stderr);
-	free(msg);
-	return rc == 0 ? 0 : 1;
+	h.ref = argv[0];
+	h.old = argv[1];
+	h.new = argv[2];
+	if (h.socket && *h.socket) {
+		if ((rc = warm(&h)) >= 0)
+			return rc;
+		openlog("printgate-update", LOG_PID, LOG_USER);
+		syslog(h.absent ? LOG_INFO : LOG_WARNING,
+		    "%s: warm path unavailable (%s), deciding here", h.ref,
+		    h.reason);
+		closelog();
+	}
+	fallback(&h);
+	return 1;
 }

@@ -9,7 +9,7 @@ libgit2-dev libcurl4-openssl-dev libconfig-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libssl-dev libsystemd-dev
 libpoppler-glib-dev libcairo2-dev libseccomp-dev libjpeg-dev libgif-dev
 libwebp-dev zlib1g-dev fonts-dejavu-core
-openssl man-db groff-base systemd
+openssl man-db groff-base systemd strace
 $*"
 
 missing=""

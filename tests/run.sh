@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD - runs every test: the cmocka unit tests in BUILD/tests and
-# the integration tests in tests/integration/t-*.sh, all speaking TAP, and
+# the integration tests in tests/integration/t-*.sh (the gate's twice,
+# once each way), all speaking TAP, and
 # ends with one line over all of them: "N passed, N failed".
 set -u
 build=${1:-build}
@@ -40,9 +41,15 @@ for t in "$PRINTGATE_BUILD"/tests/test_*; do
 	case "$t" in *.d) continue ;; esac
 	run "unit: $(basename "$t")" "$t"
 done
+# A gate test ("# gate: both ways" in it) runs twice: the hook deciding
+# itself (the fallback), then printgated deciding on the warm path.
 for t in "$top"/tests/integration/t-*.sh; do
 	[ -f "$t" ] || continue
 	run "integration: $(basename "$t" .sh)" sh "$t"
+	if grep -q '^# gate: both ways' "$t"; then
+		run "integration: $(basename "$t" .sh) (warm path)" \
+		    env PRINTGATE_GATE=warm sh "$t"
+	fi
 done
 rm -f "$out"
 echo "$passed passed, $failed failed"

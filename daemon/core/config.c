@@ -112,7 +112,8 @@ static const char *const kind_names[] = {
 enum {
 	TOP_REPOSITORY, TOP_PRINT_TAGS, TOP_STATE_DIR, TOP_BROWSE_URL,
 	TOP_PUSHER_ENV, TOP_PEOPLE, TOP_GROUPS, TOP_RELEASE_MANAGERS,
-	TOP_RULES, TOP_REVIEW, TOP_NOTIFY, TOP_HTTP, TOP_ALLOW_REFS, TOP_N
+	TOP_RULES, TOP_REVIEW, TOP_NOTIFY, TOP_HTTP, TOP_ALLOW_REFS,
+	TOP_GATE_SOCKET, TOP_N
 };
 static const struct field top_fields[TOP_N] = {
 	[TOP_REPOSITORY] = { "repository", K_STRING, true },
@@ -128,6 +129,7 @@ static const struct field top_fields[TOP_N] = {
 	[TOP_NOTIFY] = { "notify", K_LIST, false },
 	[TOP_HTTP] = { "http", K_GROUP, false },
 	[TOP_ALLOW_REFS] = { "allow_refs", K_STRINGS, false },
+	[TOP_GATE_SOCKET] = { "gate_socket", K_STRING, false },
 };
 
 /* a person's own settings; each platform's person_key follows */
@@ -1661,6 +1663,16 @@ load_root(struct loader *ld, const config_setting_t *root)
 		else
 			cf->state_dir = xstrdup("/var/lib/printgate");
 	}
+	/* the warm path's socket; a unix socket's path has 107 bytes */
+	cf->gate_socket = v[TOP_GATE_SOCKET] ? path_resolve(ld->dir,
+	    config_setting_get_string(v[TOP_GATE_SOCKET])) :
+	    xasprintf("%s/gate.sock", cf->state_dir);
+	if (strlen(cf->gate_socket) > 107 &&
+	    (v[TOP_GATE_SOCKET] || v[TOP_STATE_DIR]))
+		report(ld, v[TOP_GATE_SOCKET] ? v[TOP_GATE_SOCKET] :
+		    v[TOP_STATE_DIR], "'%s': a unix socket's path may have at "
+		    "most 107 bytes; set gate_socket to a shorter one",
+		    cf->gate_socket);
 	if (v[TOP_BROWSE_URL] != NULL) {
 		cf->browse_url = str_dup(v[TOP_BROWSE_URL]);
 		if ((why = browse_url_check(cf->browse_url)) != NULL)
@@ -1822,6 +1834,7 @@ config_free(struct config *cf)
 	free(cf->print_prefix);
 	free(cf->state_dir);
 	free(cf->browse_url);
+	free(cf->gate_socket);
 	strv_free(cf->pusher_env, cf->npusher_env);
 	strv_free(cf->allow_refs, cf->nallow_refs);
 	for (size_t i = 0; i < cf->npeople; i++) {

@@ -261,6 +261,13 @@ repo_open(struct repo **out, const char *path, char **why)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)256 * 1024);
+	/*
+	 * Durability: every object, ref and reflog libgit2 writes is
+	 * fsynced, and so is its folder after the rename, before the call
+	 * returns; an event is acknowledged (the hook's yes, a 200) only
+	 * after its ref update returned.  libgit2 1.5 has the option.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 
 	error = git_repository_open_ext(&git, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
@@ -302,6 +309,30 @@ repo_refresh(struct repo *r)
 	git_repository_free(r->git);
 	r->git = git;
 	return 0;
+}
+
+int
+repo_odb_refresh(struct repo *r)
+{
+	git_odb *odb = NULL;
+	int error;
+
+	if ((error = git_repository_odb(&odb, r->git)) == 0)
+		error = git_odb_refresh(odb);
+	git_odb_free(odb);
+	return repo_err(error);
+}
+
+int
+repo_add_objects(struct repo *r, const char *dir)
+{
+	git_odb *odb = NULL;
+	int error;
+
+	if ((error = git_repository_odb(&odb, r->git)) == 0)
+		error = git_odb_add_disk_alternate(odb, dir);
+	git_odb_free(odb);
+	return repo_err(error);
 }
 
 void

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -525,6 +527,57 @@ check_secret(const char *what, const char *path, bool *first)
 	*first = false;
 }
 
+static char *hook_path(struct repo *r);
+static void sh_quote(struct buf *b, const char *s);
+
+/*
+ * The warm path: whether printgated answers on the gate socket, and
+ * whether the installed hook asks there (install-hook wrote the socket's
+ * path into it; a gate_socket changed since is a hook that always falls
+ * back).  Says so on stdout; a stale hook on stderr with the fix.
+ */
+static void
+check_gate(const struct config *cf)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct repo *r = NULL;
+	struct buf want = { 0 };
+	char *path, *why = NULL, text[8192];
+	ssize_t n;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cf->gate_socket);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	printf("  gate socket %s: %s\n", cf->gate_socket, fd != -1 &&
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ?
+	    "printgated answers (the warm path)" : "nobody answers: the "
+	    "hook decides itself (start printgated for the warm path)");
+	if (fd != -1)
+		close(fd);
+	if (repo_open(&r, cf->repository, &why) < 0) {
+		free(why);
+		return;
+	}
+	path = hook_path(r);
+	buf_adds(&want, " -s ");
+	sh_quote(&want, cf->gate_socket);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	n = fd == -1 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (n >= 0) {
+		text[n] = '\0';
+		if (strstr(text, HOOK_MARKER) && !strstr(text, want.s))
+			fprintf(stderr, "printgatectl: the hook %s does not ask "
+			    "printgated on %s, so every push takes the slow "
+			    "path: run printgatectl -c %s install-hook\n", path,
+			    cf->gate_socket, cf->path);
+	}
+	if (fd != -1)
+		close(fd);
+	buf_free(&want);
+	free(path);
+	repo_free(r);
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -587,6 +640,7 @@ cmd_check(int argc, char *argv[])
 		    "hook reads none)\n", creds && *creds ? creds :
 		    "the configuration's folder");
 	free(unit_creds);
+	check_gate(cf);
 	return check_repository(cf);
 }
 
@@ -818,13 +872,15 @@ hook_keep(const char *path)
 }
 
 /*
- * The hooks/update script: runs prog with the config, or, when prog is
- * gone (printgate was uninstalled), refuses the push saying what to do,
- * rather than sh's "exec: ...: not found".
+ * The hooks/update script: runs prog with the config and the gate socket
+ * (the warm path: the hook reads no config itself, so the socket's path
+ * is written here; printgatectl check says when it no longer matches),
+ * or, when prog is gone (printgate was uninstalled), refuses the push
+ * saying what to do, rather than sh's "exec: ...: not found".
  */
 static void
 hook_script(struct buf *b, const char *prog, const char *config,
-    const char *path)
+    const char *socket, const char *path)
 {
 	buf_adds(b, "#!/bin/sh\n" HOOK_MARKER
 	    ": installed by printgatectl install-hook.\n"
@@ -842,6 +898,8 @@ hook_script(struct buf *b, const char *prog, const char *config,
 	sh_quote(b, prog);
 	buf_adds(b, " -c ");
 	sh_quote(b, config);
+	buf_adds(b, " -s ");
+	sh_quote(b, socket);
 	buf_adds(b, " \"$@\"\n");
 }
 
@@ -930,7 +988,8 @@ cmd_install_hook(int argc, char *argv[])
 	}
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
-	hook_script(&b, prog, abs_config ? abs_config : config_path, path);
+	hook_script(&b, prog, abs_config ? abs_config : config_path,
+	    cf->gate_socket, path);
 	/* owned by whoever runs this: a hook written by root stays root's */
 	if ((error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
 	    (uid_t)-1, (gid_t)-1)) < 0) {
@@ -939,8 +998,10 @@ cmd_install_hook(int argc, char *argv[])
 		error = EXIT_ERR;
 		goto done;
 	}
-	printf("installed the update hook: %s\n  runs %s with %s\n", path,
-	    prog, abs_config ? abs_config : config_path);
+	printf("installed the update hook: %s\n  runs %s with %s\n"
+	    "  asks printgated on %s first (the warm path), else decides "
+	    "itself\n", path, prog, abs_config ? abs_config : config_path,
+	    cf->gate_socket);
 	/*
 	 * git honours replace refs (show, archive) and libgit2 does not:
 	 * one would make the server serve other content than was reviewed.
@@ -964,6 +1025,17 @@ cmd_install_hook(int argc, char *argv[])
 		    "push is refused; install printgate there, or run the "
 		    "printgatectl installed beside its printgate-update\n",
 		    prog);
+	else {
+		/* the fallback: beside printgate-update, as make installs it */
+		char *local = xasprintf("%.*s/printgate-update-local",
+		    (int)(strrchr(prog, '/') - prog), prog);
+
+		if (access(local, X_OK) != 0)
+			printf("  warning: %s is not there: when printgated "
+			    "does not answer, every push is refused; install "
+			    "it beside %s\n", local, prog);
+		free(local);
+	}
 	safe_directory_advice(cf, r);
 	error = 0;
 done:

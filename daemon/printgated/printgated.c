@@ -24,6 +24,7 @@
 #include "chat/platform.h"
 #include "core/config.h"
 #include "printgated/engine.h"
+#include "printgated/gatesock.h"
 #include "printgated/http.h"
 #include "core/ledger.h"
 #include "core/log.h"
@@ -50,6 +51,8 @@ enum source {
 	SRC_WATCHDOG,
 	SRC_HTTP,		/* the listener's epoll descriptor */
 	SRC_HTTP_TIMER,
+	SRC_GATE,		/* the gate socket's epoll descriptor */
+	SRC_GATE_TIMER,
 	SRC_CURL_SOCKET,	/* the fd is in the high 32 bits */
 };
 
@@ -61,13 +64,15 @@ struct daemon {
 	struct watch *watch;
 	struct http *http;	/* NULL without an http section */
 	struct routes *routes;
+	struct gatesock *gate;	/* NULL when the socket cannot be served */
 	struct metrics metrics;
-	int ep, sigfd, workfd, curlfd, dogfd, httpfd;
+	int ep, sigfd, workfd, curlfd, dogfd, httpfd, gatefd;
 	int64_t scan_at;	/* when the next scan is due, ms; -1 none */
 	int64_t deadline;	/* the engine's next deadline, ms; -1 none */
 	int64_t rescan_at;	/* the periodic rescan, ms */
 	bool stop;
 	bool ready;
+	bool gate_only;		/* -g: serve the gate socket, nothing else */
 	char status[256];
 };
 
@@ -83,7 +88,7 @@ now_ms(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: printgated [-tv] [-c config]\n");
+	fprintf(stderr, "usage: printgated [-gtv] [-c config]\n");
 	exit(2);
 }
 
@@ -311,6 +316,12 @@ reload(struct daemon *d)
 		engine_set_config(d->engine, d->cf, &why);
 		config_free(cf);
 	} else {
+		if (strcmp(cf->gate_socket, d->cf->gate_socket) != 0)
+			log_warnx("reload '%s': gate_socket changes only with a "
+			    "restart; still serving %s", d->config_path,
+			    d->cf->gate_socket);
+		if (d->gate)
+			gatesock_set_config(d->gate, cf);
 		if (d->http && (!cf->http.enabled ||
 		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
 			log_warnx("reload '%s': the listen address changes only "
@@ -362,6 +373,68 @@ gitdir_of(const char *repository)
 	return xstrdup(repository);
 }
 
+/*
+ * A socket systemd passed: the gate's (FileDescriptorName=gate) or the
+ * first other one (the HTTP listener's); -1 when none was passed.
+ */
+static int
+passed_fd(bool gate)
+{
+	char **names = NULL;
+	int n = sd_listen_fds_with_names(0, &names), fd = -1, others = 0;
+
+	for (int i = 0; i < n; i++) {
+		bool is_gate = names && names[i] && strcmp(names[i], "gate") == 0;
+
+		if (is_gate == gate && fd == -1)
+			fd = SD_LISTEN_FDS_START + i;
+		else if (!is_gate && !gate)
+			others++;
+	}
+	if (others > 0)
+		log_warnx("listen: %d more sockets passed, using the first",
+		    others);
+	for (int i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	return fd;
+}
+
+/*
+ * The warm path: the gate socket, on the engine's repository.  A socket
+ * that cannot be served (another printgated serves it, say) is logged:
+ * the hooks then decide themselves, which is correct, only slower.
+ */
+static void
+gate_setup(struct daemon *d)
+{
+	int fd = passed_fd(true);
+	char *why = NULL;
+
+	if (fd >= 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
+		fatalx("start: the gate socket systemd passed is not a "
+		    "listening unix stream socket");
+	if (fd >= 0 && sd_is_socket_unix(fd, SOCK_STREAM, 1,
+	    d->cf->gate_socket, 0) <= 0)
+		log_warnx("gate: the socket systemd passed is not gate_socket "
+		    "'%s', where the hooks ask: set gate_socket to the "
+		    "socket unit's ListenStream= and run printgatectl "
+		    "install-hook", d->cf->gate_socket);
+	if (gatesock_new(&d->gate, d->cf, engine_repo(d->engine), fd,
+	    &why) < 0) {
+		log_warnx("%s; the hooks decide themselves", why);
+		free(why);
+		return;
+	}
+	d->gatefd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->gatefd == -1)
+		fatal("timerfd_create");
+	ep_add(d, gatesock_fd(d->gate), SRC_GATE, EPOLLIN);
+	ep_add(d, d->gatefd, SRC_GATE_TIMER, EPOLLIN);
+	log_info("gate: listening on %s", fd >= 0 ? "the socket from systemd" :
+	    d->cf->gate_socket);
+}
+
 /* The HTTP listener for decisions from chat, inside this loop. */
 static void
 listen_setup(struct daemon *d)
@@ -375,12 +448,8 @@ listen_setup(struct daemon *d)
 		fatalx("start: %s", why);
 	routes = routes_table(&n);
 	/* socket activation (printgated.socket): take the socket passed */
-	if ((nfds = sd_listen_fds(1)) > 0) {
-		fd = SD_LISTEN_FDS_START;
-		if (nfds > 1)
-			log_warnx("listen: %d sockets passed, using the first",
-			    nfds);
-	}
+	if ((nfds = passed_fd(false)) >= 0)
+		fd = nfds;
 	if (http_new(&d->http, d->cf->http.listen, fd, routes, n, d->routes,
 	    routes_count, &why) < 0)
 		fatalx("start: %s", why);
@@ -474,8 +543,10 @@ setup(struct daemon *d)
 	if ((error = watch_new(&d->watch, gitdir)) < 0)
 		fatalx("watch '%s': %s", gitdir, strerror(-error));
 	free(gitdir);
-	if (d->cf->http.enabled)
+	gate_setup(d);
+	if (d->cf->http.enabled && !d->gate_only)
 		listen_setup(d);
+	(void)sd_listen_fds(1);	/* the sockets are taken: not for children */
 	ep_add(d, d->sigfd, SRC_SIGNAL, EPOLLIN);
 	ep_add(d, watch_fd(d->watch), SRC_WATCH, EPOLLIN);
 	ep_add(d, d->workfd, SRC_WORK, EPOLLIN);
@@ -500,7 +571,12 @@ run(struct daemon *d)
 {
 	struct epoll_event evs[64];
 
-	work(d);
+	if (d->gate_only) {
+		sd_notify(0, "READY=1");
+		log_info("ready: serving the gate of '%s' only",
+		    d->cf->repository);
+	} else
+		work(d);
 	while (!d->stop) {
 		int n = epoll_wait(d->ep, evs, 64, -1);
 
@@ -542,6 +618,12 @@ run(struct daemon *d)
 				drain(d->httpfd);
 				http_run(d->http);
 				break;
+			case SRC_GATE_TIMER:
+				drain(d->gatefd);
+				/* FALLTHROUGH */
+			case SRC_GATE:
+				gatesock_run(d->gate);
+				break;
 			case SRC_CURL_SOCKET:
 				notify_socket(d->notify, (int)(tag >> 32),
 				    ((evs[i].events & (EPOLLIN | EPOLLHUP |
@@ -551,10 +633,12 @@ run(struct daemon *d)
 				break;
 			}
 		}
-		if (!d->stop)
+		if (!d->stop && !d->gate_only)
 			work(d);
 		if (d->http)
 			arm(d->httpfd, http_timeout_ms(d->http));
+		if (d->gate)
+			arm(d->gatefd, gatesock_timeout_ms(d->gate));
 	}
 }
 
@@ -567,10 +651,13 @@ main(int argc, char *argv[])
 	int ch;
 
 	d.config_path = CONFIG_DEFAULT_PATH;
-	while ((ch = getopt(argc, argv, "c:tv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:gtv")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
+			break;
+		case 'g':
+			d.gate_only = true;
 			break;
 		case 't':
 			test = true;
@@ -604,6 +691,7 @@ main(int argc, char *argv[])
 	log_info("stop: %zu deliver%s left queued for the next start",
 	    outbox_depth(engine_outbox(d.engine)),
 	    outbox_depth(engine_outbox(d.engine)) == 1 ? "y" : "ies");
+	gatesock_free(d.gate);
 	http_free(d.http);
 	routes_free(d.routes);
 	watch_free(d.watch);
@@ -618,5 +706,7 @@ main(int argc, char *argv[])
 	close(d.dogfd);
 	if (d.http)
 		close(d.httpfd);
+	if (d.gate)
+		close(d.gatefd);
 	return 0;
 }

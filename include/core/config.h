@@ -140,6 +140,7 @@ struct config {
 	char *print_prefix;	/* "refs/tags/print/": print_tags less '*' */
 	char *state_dir;
 	char *browse_url;	/* optional; {commit} and {path} */
+	char *gate_socket;	/* the warm path's; default state_dir/gate.sock */
 	char **pusher_env;
 	size_t npusher_env;
 	char **allow_refs;	/* globs of the refs the hook lets through */

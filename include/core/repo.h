@@ -72,7 +72,8 @@ typedef int (*repo_note_cb)(void *ctx, const char *commit, const char *text);
  * On success the process's umask follows the repository's
  * core.sharedRepository (repo_shared_umask()), so that whoever runs
  * printgate creates what the group can write; -EINVAL when that setting
- * is not one git accepts.
+ * is not one git accepts.  From then on every object and ref the process
+ * writes is fsynced with its folder before the write returns.
  */
 int repo_open(struct repo **out, const char *path, char **why);
 /*
@@ -107,6 +108,16 @@ int repo_safe_directory_set(const char *path);
  * on failure r is left as it was.
  */
 int repo_refresh(struct repo *r);
+/*
+ * Looks for pack files added since the object database was last read (a
+ * push just moved its objects in), so that they are found at once.
+ */
+int repo_odb_refresh(struct repo *r);
+/*
+ * Reads objects from dir too, for the life of r: a push's quarantine
+ * folder, which the caller has checked is one.
+ */
+int repo_add_objects(struct repo *r, const char *dir);
 void repo_free(struct repo *r);
 /* The git dir of the repository, borrowed. */
 const char *repo_path(const struct repo *r);

@@ -5,11 +5,30 @@
 #ifndef PRINTGATE_GATE_H
 #define PRINTGATE_GATE_H
 
+#include <stdbool.h>
+
 /* Room for a tag object's header lines beyond its message. */
 #define GATE_TAG_HEADER_MAX 8192
 
 /* How long the hook waits for its turn to write the ledger. */
 #define GATE_LEDGER_TIMEOUT_MS 10000
+
+/* gate_decide's answers */
+#define GATE_PASS 0
+#define GATE_REFUSE 1
+#define GATE_BUSY 2	/* the ledger stayed locked: decide again */
+
+struct config;
+struct repo;
+
+/* One ref of a push, and who pushes it. */
+struct gate_push {
+	const char *refname, *oldrev, *newrev;
+	const char *pusher_var;	/* the pusher_env variable set, or NULL */
+	const char *pusher;	/* its value, or NULL: none of them is set */
+	int ledger_timeout_ms;	/* how long to wait for the ledger */
+	bool busy;		/* a ledger wait that times out is GATE_BUSY */
+};
 
 /*
  * Decides whether refname may move from oldrev to newrev in the repository
@@ -23,5 +42,17 @@
 int gate_update(const char *config_path, const char *gitdir,
     const char *refname, const char *oldrev, const char *newrev,
     char **msg);
+
+/*
+ * gate_update's decision on p by the loaded config cf, for a caller that
+ * holds both: printgated on the warm path.  r is the open repository, or
+ * NULL to open gitdir only when a print tag needs it.  Returns GATE_PASS
+ * or GATE_REFUSE with *msg as gate_update sets it, or, only when p->busy,
+ * GATE_BUSY (nothing decided, *msg NULL) when the ledger stayed locked for
+ * p->ledger_timeout_ms; the caller then lets the hook decide with its
+ * longer wait.
+ */
+int gate_decide(const struct config *cf, struct repo *r, const char *gitdir,
+    const struct gate_push *p, char **msg);
 
 #endif

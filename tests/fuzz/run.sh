@@ -21,7 +21,7 @@
 set -u
 
 all="form slack mattermost teams api ledger verify config trailers outbox gate"
-all="$all render"
+all="$all render wire"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
@@ -46,6 +46,7 @@ srcs_of() {
 	gate) echo "hooks/gate $c/record $c/review $c/policy $c/ledger" \
 	    "$c/repo $c/config $c/log $chat" ;;
 	render) echo "daemon/render/job $c/util" ;;
+	wire) echo "hooks/wire" ;;
 	esac
 }
 

@@ -81,6 +81,7 @@ assert_not() {
 }
 
 finish() {
+	check_warm
 	echo "1..$ntest"
 	[ "$nfail" -eq 0 ]
 	exit $?
@@ -131,6 +132,68 @@ ${EXTRA_RULES:-}
 $NOTIFY_CONF
 ${1:-}
 CONF
+	reload_gate
+}
+
+# --- the gate's two paths
+#
+# A script marked "# gate: both ways" runs twice in tests/run.sh: once as
+# it is (no printgated on the gate socket: every hook decides itself, the
+# fallback) and once with PRINTGATE_GATE=warm, where setup starts
+# "printgated -g" (the gate socket and nothing else, so that it sends and
+# releases nothing the script does not expect) and every push is decided
+# by printgated on the warm path.  finish then checks that it was: the
+# gate daemon still runs, answered at least once, and never told a hook
+# to decide itself (but where WARM_FALLBACK_OK, a pattern, says that a
+# script makes it do so on purpose).
+GLOG="$T/gated.log"
+gate_pid=""
+
+start_gate() {
+	n=$(gate_starts)
+	"$BUILD/printgated" -g -c "$CONF" >>"$GLOG" 2>&1 &
+	gate_pid=$!
+	wait_for 20 gate_started "$n" ||
+		{ echo "Bail out! printgated -g did not start"; cat "$GLOG"; exit 1; }
+}
+gate_starts() { n=$(grep -c "ready: serving the gate" "$GLOG" 2>/dev/null); echo "${n:-0}"; }
+gate_started() { [ "$(gate_starts)" -gt "$1" ]; }
+
+stop_gate() {
+	[ -n "$gate_pid" ] && kill "$gate_pid" 2>/dev/null
+	[ -n "$gate_pid" ] && wait "$gate_pid" 2>/dev/null
+	gate_pid=""
+}
+
+# reload_gate: the gate daemon takes the config as it is now (after
+# write_config), as an administrator's reload does.
+reload_gate() {
+	[ -n "$gate_pid" ] || return 0
+	n=$(gate_reloads)
+	kill -HUP "$gate_pid"
+	wait_for 10 gate_reloaded "$n" || echo "# printgated -g did not reload"
+}
+gate_reloads() { grep -c "reload '.*': done" "$GLOG"; }
+gate_reloaded() { [ "$(gate_reloads)" -gt "$1" ]; }
+
+# gate_served: how many decisions the gate daemon answered.
+gate_served() {
+	n=$(grep -c "^printgated: gate '.*' from uid" "$GLOG" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+check_warm() {
+	[ "${PRINTGATE_GATE:-}" = warm ] || return 0
+	if [ -z "$gate_pid" ] || ! kill -0 "$gate_pid" 2>/dev/null; then
+		fail "warm path: printgated -g ran to the end" "it is gone"
+	elif [ "$(gate_served)" -eq 0 ]; then
+		fail "warm path: printgated answered the hooks" "no gate answer in its log"
+	elif grep "the hook decides\|, refused$\|none within" "$GLOG" |
+	    grep -v "${WARM_FALLBACK_OK:-^$}" >"$OUT"; then
+		fail "warm path: no hook fell back"
+	else
+		pass "warm path: printgated answered $(gate_served) hooks, none fell back"
+	fi
 }
 
 # setup: a bare repository with the hook, and a clone with one commit.
@@ -139,6 +202,7 @@ setup() {
 	write_config "${1:-}"
 	"$BUILD/printgatectl" -c "$CONF" install-hook >/dev/null ||
 		{ echo "Bail out! install-hook failed"; exit 1; }
+	[ "${PRINTGATE_GATE:-}" = warm ] && start_gate
 	git -c init.defaultBranch=main init -q "$WORK"
 	git -C "$WORK" remote add origin "$REPO"
 	git -C "$WORK" config user.name "Rita Ruiz"
@@ -293,6 +357,7 @@ stop_daemon() {
 
 cleanup_processes() {
 	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
+	[ -n "$gate_pid" ] && kill -9 "$gate_pid" 2>/dev/null
 	stop_receiver
 	# PRINTGATE_KEEP=1 keeps the test's files, to look at a failure
 	[ -n "${PRINTGATE_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"

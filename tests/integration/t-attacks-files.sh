@@ -8,6 +8,7 @@
 # how to fix it, and the file a link points at must stay as it was.
 # Making another user's files needs root (as in CI); without root those
 # steps are reported as skipped.
+# gate: both ways
 . "$(dirname "$0")/lib.sh"
 
 # skip DESC WHY: a TAP line the runner counts as passed, saying why.
@@ -85,6 +86,7 @@ fi
 mkdir "$T/sec"
 mv "$T/teams.secret" "$T/sec/teams.secret"
 sed -i 's|teams_secret_file = "teams.secret"|teams_secret_file = "sec/teams.secret"|' "$CONF"
+reload_gate
 run ctl check
 assert_rc "a secret in a private subfolder passes" 0
 for m in 777 1777 770; do

@@ -4,6 +4,7 @@
 # --atomic push that aborts after the hook wrote "released", replace refs
 # (pushed, and made on the server around the hook), symlinks and submodules
 # under a rule, export and filter attributes, and a huge tag message.
+# gate: both ways
 . "$(dirname "$0")/lib.sh"
 
 # An extra rule whose symlinks may print: links/** for erin.

@@ -3,6 +3,7 @@
 # The update hook, through real pushes: who may push print tags, what a
 # refused push says and records, approval with printgatectl decide, and
 # changes-required blocking until the reviewer approves.
+# gate: both ways
 . "$(dirname "$0")/lib.sh"
 
 setup

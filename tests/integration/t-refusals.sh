@@ -3,6 +3,7 @@
 # Every request printgated's listener refuses leaves one log line (route,
 # status, the reason it answered, the platform user when the request
 # named one, never a secret) and counts in /metrics by route and status.
+# gate: both ways
 . "$(dirname "$0")/lib.sh"
 
 start_receiver

@@ -3,6 +3,7 @@
 # Rules through real pushes: the Opportunity condition, carry-over of
 # approvals to unchanged content, immutable print tags, printgate's own
 # refs, and a broken config failing closed.
+# gate: both ways
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -132,6 +133,14 @@ rm -f "$CONF"
 push_as rruiz print/broken
 assert_rc "missing config: print tag refused" 1
 assert_out "the missing file is named" "pg.conf"
+if [ "${PRINTGATE_GATE:-}" = warm ]; then
+	# printgated keeps the config it loaded, and so must not decide by
+	# it once the file changed: the hooks above decided themselves
+	assert "warm path: a config changed since printgated loaded it is the hook's to read" \
+	    grep -q "gate 'refs/tags/print/broken' .*the config changed since printgated loaded it" "$GLOG"
+	WARM_FALLBACK_OK="the config changed since printgated loaded it"
+fi
 cp "$T/good.conf" "$CONF"
+reload_gate
 
 finish

@@ -167,6 +167,8 @@ check_verify "verify printgated.service and printgated.socket" \
     printgated.service printgated.socket
 check_verify "verify an instance of printgated@.service and printgated@.socket" \
     printgated@demo.service printgated@demo.socket
+check_verify "verify the gate sockets, printgated-gate.socket and an instance of printgated-gate@.socket" \
+    printgated-gate.socket printgated-gate@demo.socket
 
 # The same check on a broken copy must fail: the root is the one used.
 sed -e 's|^ExecStart=/usr/sbin/printgated |ExecStart=/usr/sbin/printgated-gone |' \

@@ -38,7 +38,8 @@ assert "the hook runs the printgate-update of that installation" \
 # The programs as an installation holds them, side by side: install-hook
 # points the hook at the printgate-update next to printgatectl.
 mkdir -p "$T/bin"
-cp "$BUILD/printgatectl" "$BUILD/printgate-update" "$T/bin/"
+cp "$BUILD/printgatectl" "$BUILD/printgate-update" \
+    "$BUILD/printgate-update-local" "$T/bin/"
 ctl() { "$T/bin/printgatectl" -c "$CONF" "$@"; }
 
 run ctl install-hook --force

@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Durability: printgated answers a hook on the warm path, and a decision
+# with 200, only after the ledger's objects, its ref and the ref's folder
+# are fsynced.  printgated runs under strace, and the order of its system
+# calls is read from the trace.
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null 2>&1 || { echo "Bail out! strace is missing (scripts/deps.sh)"; exit 1; }
+start_receiver
+NOTIFY_CONF=$(notify_config)
+setup
+commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
+c1=$(rev HEAD)
+push_as rruiz main
+
+TRACE="$T/trace"
+# traced CMD...: runs CMD in the background under strace; $daemon_pid is
+# CMD's (so that the end of the script stops it too).
+traced() {
+	strace -f -y -qq -e trace=fsync,fdatasync,sendto,sendmsg,write,writev \
+	    -o "$TRACE" "$@" >>"$DLOG" 2>&1 &
+	traced_pid=$!
+	wait_for 10 pgrep -P "$traced_pid" printgated
+	daemon_pid=$(pgrep -P "$traced_pid" printgated)
+}
+# untraced: stops the traced daemon, and strace with it.
+untraced() {
+	stop_daemon
+	wait "$traced_pid" 2>/dev/null
+}
+
+# line PATTERN: the number of the first trace line matching PATTERN
+# (fixed string), or 0.
+line() { n=$(grep -nF -- "$1" "$TRACE" | head -n 1 | cut -d: -f1); echo "${n:-0}"; }
+# last PATTERN BEFORE: the number of the last line matching PATTERN
+# before line BEFORE, or 0.
+last() { n=$(head -n "$2" "$TRACE" | grep -nF -- "$1" | tail -n 1 | cut -d: -f1); echo "${n:-0}"; }
+
+# synced_before ANSWER WHAT: every object and the notes ref written before
+# the answer's line were fsynced before it, and so was the ref's folder.
+synced_before() {
+	a=$1
+	lock=$(last "refs/notes/printgate.lock>, " "$a")
+	assert "$2: the notes ref is written before the answer" test "$lock" -gt 0
+	assert "$2: the notes ref is fsynced before the answer" \
+	    test "$(last "fsync(" "$a")" -gt "$lock" -a \
+	    "$(head -n "$a" "$TRACE" | grep -c "fsync([0-9]*<$REPO/refs/notes/printgate.lock>)")" -ge 1
+	assert "$2: the refs/notes folder is fsynced after it, before the answer" \
+	    test "$(last "fsync([0-9]*<$REPO/refs/notes>)" "$a")" -gt "$lock" -o \
+	    "$(head -n "$a" "$TRACE" | sed -n "$lock,\$p" | grep -c "<$REPO/refs/notes>)")" -ge 1
+	w=$(head -n "$a" "$TRACE" | grep -c "write([0-9]*<$REPO/objects/tmp_object_git2_")
+	s=$(head -n "$a" "$TRACE" | grep -c "fsync([0-9]*<$REPO/objects/tmp_object_git2_")
+	assert "$2: each of the $w objects written is fsynced before the answer" \
+	    test "$w" -ge 1 -a "$s" -eq "$w"
+	d=$(head -n "$a" "$TRACE" | grep -c "fsync([0-9]*<$REPO/objects/[0-9a-f][0-9a-f]>)")
+	assert "$2: and so is each object's folder ($d)" test "$d" -ge "$w"
+}
+
+# --- the warm path: the gate's answer to a hook
+traced "$BUILD/printgated" -g -c "$CONF"
+wait_for 20 grep -q "ready: serving the gate" "$DLOG" ||
+	{ echo "Bail out! printgated -g did not start"; exit 1; }
+tag print/d1
+push_as rruiz print/d1
+assert_rc "warm path: the unapproved tag is refused" 1
+assert "warm path: printgated answered" grep -q "gate 'refs/tags/print/d1' from uid" "$DLOG"
+answer=$(line 'printgate-gate 1\nexit 1\n')
+assert "warm path: the answer is in the trace" test "$answer" -gt 0
+synced_before "$answer" "warm path"
+untraced
+
+# --- a decision answered 200 by the listener
+: >"$TRACE"
+traced "$BUILD/printgated" -c "$CONF"
+wait_for 20 grep -q "ready: watching" "$DLOG" ||
+	{ echo "Bail out! printgated did not start"; exit 1; }
+listener || { echo "Bail out! no listener"; exit 1; }
+printf '{"tag":"print/d1","person":"alice","decision":"approve"}' >"$T/api"
+api "$T/api"
+assert "the decision is answered 200" test "$code" = 200
+assert "the decision is in the ledger" \
+    test "$(ledger "$c1" | grep -c '"type":"approve","at":.*"by":"alice"')" -eq 1
+answer=$(line '"HTTP/1.1 200')
+assert "decision: the 200 is in the trace" test "$answer" -gt 0
+synced_before "$answer" "decision"
+untraced
+
+finish
