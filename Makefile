@@ -62,6 +62,10 @@ CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
 	    http.c decide.c refusal.c)
 
+# the review page's building blocks: diffs, link tokens, HTML, the pages
+WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
+	    diffhtml.c page.c style.c)
+
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(CORE_SRCS)
@@ -71,7 +75,7 @@ UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # every part in one archive, for the unit tests and the benchmarks' tools
-LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(WEB_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
 
