@@ -106,6 +106,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libprintgate.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# the page tests render the fixture view-models the page server serves
+$(BUILD)/tests/test_page: tests/unit/test_page.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/tools -MMD -MP $(ALL_LDFLAGS) -o $@ \
+	    tests/unit/test_page.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a $(LIBS) $(shell pkg-config --libs cmocka)
+
 # the local HTTP receiver that stands in for the chat platforms in tests
 $(BUILD)/tests/receiver: tests/tools/receiver.c
 	@mkdir -p $(@D)
