@@ -673,8 +673,10 @@ keys_unique(const struct diff_record *r, size_t n)
 
 	for (size_t i = 0; i < n && ok; i++) {
 		const char *k = cell_at(&r[i], 0);
+		size_t before = in.n;
 
-		if (*k == '\0' || intern_id(&in, k, strlen(k)) != in.n - 1)
+		(void)intern_id(&in, k, strlen(k));
+		if (*k == '\0' || in.n == before)
 			ok = false;
 	}
 	intern_free(&in);
@@ -688,10 +690,12 @@ names_unique(const struct diff_record *h)
 	struct intern in = { 0 };
 	bool ok = true;
 
-	for (size_t i = 0; i < h->n && ok; i++)
-		if (intern_id(&in, h->cells[i], strlen(h->cells[i])) !=
-		    in.n - 1)
-			ok = false;
+	for (size_t i = 0; i < h->n && ok; i++) {
+		size_t before = in.n;
+
+		(void)intern_id(&in, h->cells[i], strlen(h->cells[i]));
+		ok = in.n > before;
+	}
 	intern_free(&in);
 	return ok;
 }

@@ -126,6 +126,17 @@ header_changes(struct buf *b, const struct diff_table *t)
 	free(used);
 }
 
+/* <tag>value</tag>, or "(empty)" in its own class. */
+static void
+cell_value(struct buf *b, const char *tag, const char *v)
+{
+	if (v == NULL || *v == '\0') {
+		html_elem(b, "span", "empty", "(empty)");
+		return;
+	}
+	html_elem(b, tag, NULL, v);
+}
+
 static void
 render_row(struct buf *b, const struct diff_table *t, const struct diff_row *r,
     size_t ncols)
@@ -141,11 +152,11 @@ render_row(struct buf *b, const struct diff_table *t, const struct diff_row *r,
 		bool changed = diff_cell(t, r, c, &o, &n);
 
 		if (r->op == DIFF_CHANGE && changed) {
-			buf_adds(b, "<td class=\"changed\"><del>");
-			html_texts(b, o);
-			buf_adds(b, "</del> \xe2\x86\x92 <ins>");
-			html_texts(b, n);
-			buf_adds(b, "</ins></td>");
+			buf_adds(b, "<td class=\"changed\">");
+			cell_value(b, "del", o);
+			buf_adds(b, " \xe2\x86\x92 ");
+			cell_value(b, "ins", n);
+			buf_adds(b, "</td>");
 		} else {
 			buf_adds(b, "<td>");
 			html_texts(b, n ? n : o);

@@ -26,7 +26,8 @@ difftext_clean(struct buf *b, const char *s, size_t n, bool oneline)
 			i = run;
 			continue;
 		}
-		if (p[i] == '\t') {
+		if (p[i] == '\t' || (oneline && (p[i] == '\n' ||
+		    p[i] == '\r'))) {
 			buf_add(b, oneline ? " " : "\t", 1);
 			i++;
 			continue;
@@ -87,6 +88,16 @@ record_join(struct buf *b, const struct diff_record *r)
 	}
 }
 
+/* A cell's value, "(empty)" for none. */
+static void
+value(struct buf *b, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		buf_adds(b, "(empty)");
+	else
+		difftext_clean(b, v, strlen(v), true);
+}
+
 /* "Price: 100 → 110; Seats: 5 → 6": the changed cells of a row, at most
  * max of them (0: all), and how many there were. */
 static size_t
@@ -104,11 +115,9 @@ cells_changed(struct buf *b, const struct diff_table *t,
 				buf_adds(b, "; ");
 			col_name(b, t, r, c);
 			buf_adds(b, ": ");
-			if (o)
-				difftext_clean(b, o, strlen(o), true);
+			value(b, o);
 			buf_adds(b, " \xe2\x86\x92 ");	/* → */
-			if (nv)
-				difftext_clean(b, nv, strlen(nv), true);
+			value(b, nv);
 		}
 		n++;
 	}
@@ -139,7 +148,7 @@ format_table(struct buf *b, const struct diff_view *v)
 	buf_adds(b, "header: ");
 	record_join(b, t->new_header.n ? &t->new_header : &t->old_header);
 	buf_adds(b, "\n");
-	if (t->header_changed) {
+	if (t->header_changed && t->old_header.n > 0) {
 		buf_adds(b, "header was: ");
 		record_join(b, &t->old_header);
 		buf_adds(b, "\n");
@@ -334,7 +343,7 @@ summary_table(struct items *it, const struct diff_view *v)
 {
 	const struct diff_table *t = &v->table;
 
-	if (t->header_changed && item_begin(it)) {
+	if (t->header_changed && t->old_header.n > 0 && item_begin(it)) {
 		buf_adds(it->b, "header: ");
 		record_join(it->b, &t->new_header);
 	}
@@ -353,8 +362,8 @@ summary_table(struct items *it, const struct diff_view *v)
 			size_t more = cells_changed(it->b, t, r, 1);
 
 			if (more > 1)
-				buf_addf(it->b, " (and %zu more cells)",
-				    more - 1);
+				buf_addf(it->b, " (and %zu more cell%s)",
+				    more - 1, more > 2 ? "s" : "");
 		} else {
 			buf_adds(it->b, r->op == DIFF_ADD ? " added" :
 			    " removed");
@@ -375,11 +384,16 @@ difftext_summary(struct buf *b, const struct diff_view *v, const char *path,
 		return;
 	}
 	if (v->old_absent && v->kind == DIFF_TEXT) {
-		buf_addf(b, "new, %zu lines", v->added);
+		buf_addf(b, "new, %zu line%s", v->added,
+		    v->added == 1 ? "" : "s");
 		return;
 	}
-	if (v->old_absent && v->kind != DIFF_TABLE) {
-		buf_addf(b, "new, %zu bytes", v->new_size);
+	if (v->old_absent) {
+		if (v->kind == DIFF_TABLE)
+			buf_addf(b, "new, %zu row%s", v->added,
+			    v->added == 1 ? "" : "s");
+		else
+			buf_addf(b, "new, %zu bytes", v->new_size);
 		return;
 	}
 	switch (v->kind) {

@@ -119,6 +119,7 @@ static const char css[] =
     ".grid td.changed{background:var(--warn-bg);font-weight:600}\n"
     ".grid td.changed del{background:none;font-weight:400}\n"
     ".grid td.changed ins{background:none}\n"
+    ".empty{color:var(--muted);font-style:italic;font-weight:400}\n"
     ".downloads{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;"
     "margin:.5rem 0 0}\n"
     ".button,button{display:inline-block;font:inherit;font-weight:600;"
