@@ -172,9 +172,13 @@ html_doc_begin(struct buf *b, const char *title, const char *css)
 	    "initial-scale=1\">\n"
 	    "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
 	html_texts(b, title);
-	buf_adds(b, "</title>\n<link rel=\"stylesheet\"");
-	html_attr_pair(b, "href", html_url_ok(css) ? css : "/static/page.css");
-	buf_adds(b, ">\n</head>\n<body>\n");
+	buf_adds(b, "</title>\n");
+	if (html_url_ok(css)) {
+		buf_adds(b, "<link rel=\"stylesheet\"");
+		html_attr_pair(b, "href", css);
+		buf_adds(b, ">\n");
+	}
+	buf_adds(b, "</head>\n<body>\n");
 }
 
 void
