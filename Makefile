@@ -80,7 +80,8 @@ LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(WEB_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update
 
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket
+TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
+	$(BUILD)/tests/pageserve
 
 all: $(PROGS)
 
@@ -119,6 +120,14 @@ $(BUILD)/tests/receiver: tests/tools/receiver.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
+
+# the review pages from fixture view-models, for the browser tests
+$(BUILD)/tests/pageserve: tests/tools/pageserve.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/tools -MMD -MP $(ALL_LDFLAGS) -o $@ \
+	    tests/tools/pageserve.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a $(LIBS) -lpthread
 
 $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
 	@mkdir -p $(@D)

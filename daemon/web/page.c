@@ -264,6 +264,19 @@ file_home(const struct page_review *r, const struct page_file *f)
 	return r->nrules;
 }
 
+/* "Download the old version (12.4 KiB)" as a button-like link. */
+static void
+download(struct buf *b, const char *url, const char *which, const char *size)
+{
+	struct buf label = { 0 };
+
+	buf_addf(&label, "Download the %s version", which);
+	if (size != NULL)
+		buf_addf(&label, " (%s)", size);
+	html_link(b, url, "button secondary", label.s);
+	buf_free(&label);
+}
+
 static void
 file_full(struct buf *b, const struct page_file *f, size_t idx)
 {
@@ -285,18 +298,10 @@ file_full(struct buf *b, const struct page_file *f, size_t idx)
 			diffhtml_size(f->diff->old_size, o, sizeof(o));
 			diffhtml_size(f->diff->new_size, n, sizeof(n));
 		}
-		if (f->old_url && f->status != 'A') {
-			html_link(b, f->old_url, "button secondary",
-			    "Download the old version");
-			if (f->diff)
-				html_textf(b, " (%s) ", o);
-		}
-		if (f->new_url && f->status != 'D') {
-			html_link(b, f->new_url, "button secondary",
-			    "Download the new version");
-			if (f->diff)
-				html_textf(b, " (%s) ", n);
-		}
+		if (f->old_url && f->status != 'A')
+			download(b, f->old_url, "old", f->diff ? o : NULL);
+		if (f->new_url && f->status != 'D')
+			download(b, f->new_url, "new", f->diff ? n : NULL);
 		if (f->browse_url)
 			html_link(b, f->browse_url, NULL, "Open in the "
 			    "repository browser");
