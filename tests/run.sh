@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD - runs every test: the cmocka unit tests in BUILD/tests and
-# the integration tests in tests/integration/t-*.sh, all speaking TAP, and
-# ends with one line over all of them: "N passed, N failed".
+# the integration tests in tests/integration/t-*.sh, the browser tests
+# (tests/browser/run.sh), all speaking TAP, and ends with one line over
+# all of them: "N passed, N failed".
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +45,7 @@ for t in "$top"/tests/integration/t-*.sh; do
 	[ -f "$t" ] || continue
 	run "integration: $(basename "$t" .sh)" sh "$t"
 done
+run "browser: review pages" sh "$top/tests/browser/run.sh" "$build"
 rm -f "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
