@@ -20,13 +20,15 @@
 # missing.  Targets run one after another: each is one process.
 set -u
 
-all="form slack mattermost teams api ledger verify config trailers outbox gate"
+all="form slack mattermost teams api ledger verify config trailers outbox"
+all="$all gate html diff token"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
 srcs_of() {
 	c=daemon/core
 	h=daemon/chat
+	w=daemon/web
 	case $1 in
 	form) echo "$h/inbound $c/util" ;;
 	slack) echo "$h/slack $h/inbound $h/notice $c/util" ;;
@@ -40,6 +42,10 @@ srcs_of() {
 	outbox) echo "$c/outbox $c/util" ;;
 	gate) echo "hooks/gate $c/record $c/review $c/policy $c/ledger" \
 	    "$c/repo $c/config $c/verify $c/util $c/log" ;;
+	html) echo "$w/html $c/util" ;;
+	diff) echo "$w/diff $w/difftext $w/diffhtml $w/html $c/util" ;;
+	token) echo "$w/token $c/verify $c/config $c/policy $c/ledger" \
+	    "$c/repo $c/util" ;;
 	esac
 }
 
