@@ -38,9 +38,11 @@ difftext_clean(struct buf *b, const char *s, size_t n, bool oneline)
 
 		if (len > 0)
 			(void)util_utf8_char(p + i, n - i, &cp);
-		/* C1 controls and the line and paragraph separators too */
+		/* C1 controls, the line and paragraph separators, and the
+		 * bidi overrides and isolates too */
 		if (len == 0 || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
-		    cp == 0x2029) {
+		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
 			buf_adds(b, REPLACEMENT);
 			i += len > 0 ? len : 1;
 			continue;

@@ -45,9 +45,13 @@ escape(struct buf *b, const char *s, size_t n, bool attr)
 		default: break;
 		}
 		len = c >= 0x80 ? util_utf8_char(p + i, n - i, &cp) : 0;
-		/* controls, C1 controls and non-characters: U+FFFD */
+		/* controls, C1 controls, non-characters and the bidi
+		 * overrides and isolates that make "q1\u202efdp.exe" read
+		 * as another name: U+FFFD */
 		if (len == 0 || (cp >= 0x80 && cp < 0xa0) ||
-		    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) {
+		    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
 			buf_adds(b, REPLACEMENT);
 			i += len > 0 ? len : 1;
 			continue;

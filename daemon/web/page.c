@@ -302,7 +302,7 @@ file_full(struct buf *b, const struct page_file *f, size_t idx)
 			download(b, f->old_url, "old", f->diff ? o : NULL);
 		if (f->new_url && f->status != 'D')
 			download(b, f->new_url, "new", f->diff ? n : NULL);
-		if (f->browse_url)
+		if (html_url_ok(f->browse_url))
 			html_link(b, f->browse_url, NULL, "Open in the "
 			    "repository browser");
 		buf_adds(b, "</p>\n");

@@ -49,8 +49,9 @@ void difftext_summary(struct buf *b, const struct diff_view *v,
     const char *path, size_t max_items);
 
 /*
- * Appends the n bytes at s to b as valid UTF-8: an invalid sequence or a
- * control character becomes U+FFFD, except a tab, which stays (or becomes
+ * Appends the n bytes at s to b as valid UTF-8: an invalid sequence, a
+ * control character, a line or paragraph separator and a bidi override
+ * or isolate become U+FFFD, except a tab, which stays (or becomes
  * a space when oneline).
  */
 void difftext_clean(struct buf *b, const char *s, size_t n, bool oneline);

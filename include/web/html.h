@@ -7,7 +7,9 @@
  * Whatever the bytes, what the escaper writes is valid UTF-8 holding no
  * markup: '&', '<' and '>' (and in attributes '"', '\'', '`', tabs and
  * line ends) become character references; an invalid UTF-8 sequence, a
- * control character (but tab and line feed in text) and a NUL become
+ * control character (but tab and line feed in text), a NUL, a
+ * non-character and a bidirectional override or isolate (U+202A-U+202E,
+ * U+2066-U+2069, which can make a file name read as another) become
  * U+FFFD.  Tags and class names come from printgate's own code only.
  */
 #ifndef PRINTGATE_WEB_HTML_H

@@ -49,6 +49,10 @@ static const struct esc_case esc_cases[] = {
 	{ "cut sequence", "\xe2\x86", 0, FFFD FFFD, FFFD FFFD },
 	{ "C1 control", "\xc2\x85", 0, FFFD, FFFD },
 	{ "non-character", "\xef\xbf\xbe", 0, FFFD, FFFD },
+	{ "right-to-left override", "q1\xe2\x80\xae" "fdp.exe", 0,
+	  "q1" FFFD "fdp.exe", "q1" FFFD "fdp.exe" },
+	{ "bidi isolate", "a\xe2\x81\xa6" "b\xe2\x81\xa9", 0,
+	  "a" FFFD "b" FFFD, "a" FFFD "b" FFFD },
 	{ "empty", "", 0, "", "" },
 };
 
