@@ -100,7 +100,8 @@ state_words(enum page_state s, const char **cls)
 		[PAGE_BLOCKED] = { "Changes requested", "state bad" },
 		[PAGE_APPROVED] = { "Approved, not printed yet", "state good" },
 		[PAGE_RELEASED] = { "Released for print", "state good" },
-		[PAGE_REPLACED] = { "Replaced by a newer version", "state old" },
+		[PAGE_REPLACED] = { "Replaced by a newer version",
+		    "state old" },
 	};
 
 	if ((size_t)s >= ARRAY_SIZE(st))
@@ -512,8 +513,8 @@ page_error(struct buf *b, int status, const char *detail, const char *css)
 		  "ask the release manager for a new link." },
 		{ 409, "This review is closed",
 		  "The print was released or replaced by a newer version, so "
-		  "there is nothing to decide here any more. The latest message "
-		  "about it in your chat or email links to the current "
+		  "there is nothing to decide here any more. The latest "
+		  "message about it in your chat or email links to the current "
 		  "version." },
 		{ 410, "This review link has expired",
 		  "Links stop working when the review closes, or after a few "

@@ -43,7 +43,7 @@
 #define DIFF_MAX_SHOWN 2000		/* lines or rows in a view */
 #define DIFF_MAX_ROWS 20000		/* each side; else "large" */
 #define DIFF_MAX_COLS 256		/* each side; else "large" */
-#define DIFF_CONTEXT 3			/* unchanged lines around a change */
+#define DIFF_CONTEXT 3			/* unchanged lines around one */
 #define DIFF_ROW_CONTEXT 1		/* unchanged rows around a change */
 
 enum diff_kind {
@@ -99,7 +99,7 @@ struct diff_row {
 struct diff_table {
 	char sep;			/* ',' or '\t' */
 	bool keyed;			/* rows keyed by their first cell */
-	struct diff_record old_header;	/* n == 0: no header (empty side) */
+	struct diff_record old_header;	/* n == 0: none (an empty side) */
 	struct diff_record new_header;
 	bool header_changed;
 	/* for each column of the new header, the old column of the same

@@ -54,7 +54,8 @@ void html_attr_pair(struct buf *b, const char *name, const char *value);
 /*
  * The start of a page: doctype, <html lang="en">, the head (charset,
  * viewport for phones, the title escaped, the stylesheet at css, a
- * same-origin path, left out when css is not html_url_ok()), and <body>.  html_doc_end() closes it.
+ * same-origin path, left out when css is not html_url_ok()), and
+ * <body>.  html_doc_end() closes it.
  */
 void html_doc_begin(struct buf *b, const char *title, const char *css);
 void html_doc_end(struct buf *b);

@@ -45,7 +45,7 @@ struct token_keys {
 
 struct token_link {
 	char tag[TOKEN_MAX_TAG + 1];		/* "print/q1" */
-	char commit[OID_HEX];			/* 40 lowercase hex digits */
+	char commit[OID_HEX];			/* 40 lowercase hex */
 	char person[TOKEN_MAX_PERSON + 1];	/* "": a channel link */
 	int64_t expires;			/* unix seconds */
 };
