@@ -55,9 +55,9 @@ CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 	    policy.c ledger.c record.c review.c outbox.c)
 # the hook's logic
 HOOK_SRCS = hooks/gate.c
-# the chat platforms' formats and parsers, and what they share
-CHAT_SRCS = $(addprefix daemon/chat/,notice.c inbound.c answer.c slack.c \
-	    mattermost.c teams.c webhook.c)
+# the chat platforms: the table, one file a platform, and what they share
+CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
+	    answer.c slack.c mattermost.c teams.c webhook.c)
 # the daemon's parts: event log, delivery, listener, routes
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c notify.c \
 	    http.c decide.c refusal.c)
@@ -69,8 +69,10 @@ WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(CORE_SRCS)
-PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CORE_SRCS)
-UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CORE_SRCS)
+# the chat table too: a config names its platforms' settings
+PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
+	    $(CORE_SRCS)
+UPDATE_SRCS = hooks/update.c $(HOOK_SRCS) $(CHAT_SRCS) $(CORE_SRCS)
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

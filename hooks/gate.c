@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 #include "core/ledger.h"
 #include "core/record.h"
@@ -296,7 +297,8 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
 		    "refs are written only by printgate\n", refname);
 		return 1;
 	}
-	if ((error = config_load(&cf, config_path, 0, &errors)) < 0) {
+	if ((error = config_load(&cf, config_path, 0, &platform_configs,
+	    &errors)) < 0) {
 		/*
 		 * Without a config the print tag pattern and allow_refs are
 		 * unknown: let branches through, refuse everything else.

@@ -591,6 +591,26 @@ inbound_parse_text(const char *text, struct inbound *out, char **why)
 }
 
 int
+inbound_json_body(const char *body, size_t len, json_t **out, char **why)
+{
+	json_error_t jerr;
+	json_t *root;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return inbound_fail(why, "the body is not JSON: %s", jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return inbound_fail(why, "the body is not a JSON object");
+	}
+	*out = root;
+	return 0;
+}
+
+int
 inbound_json_str(json_t *o, const char *key, const char *what, bool required,
     bool empty_absent, enum inbound_field field, char **out, char **why)
 {
@@ -606,4 +626,61 @@ inbound_json_str(json_t *o, const char *key, const char *what, bool required,
 	if (empty_absent && !required && json_string_length(v) == 0)
 		return 0;
 	return inbound_field_copy(field, what, json_string_value(v), out, why);
+}
+
+/*
+ * See inbound.h.  The token is read only when asked for, and before
+ * user_name, so that both platforms report the same malformed field
+ * first as they did when each had its own copy of this parser.
+ */
+int
+inbound_parse_slash(const char *body, size_t len, void (*unescape)(char *),
+    bool with_token, struct inbound *out, char **why)
+{
+	struct inbound in = { 0 };
+	char *command = NULL, *user = NULL, *text = NULL;
+	int error;
+
+	if ((error = inbound_check_len(len, why)) < 0)
+		return error;
+	if ((error = inbound_form_field(body, len, "command", true,
+	    INBOUND_FIELD_ID, &command, why)) < 0)
+		return error;
+	if (command[0] != '/') {
+		error = inbound_fail(why, "'command' does not start with '/': "
+		    "not a slash command");
+		goto done;
+	}
+	if ((error = inbound_form_field(body, len, "user_id", true,
+	    INBOUND_FIELD_ID, &user, why)) < 0)
+		goto done;
+	error = inbound_form_get(body, len, "text", &text);
+	if (error == -EINVAL) {
+		error = inbound_fail(why, "'text' has a malformed %%-escape "
+		    "or a NUL byte");
+		goto done;
+	}
+	if (text != NULL && unescape != NULL)
+		unescape(text);
+	if ((error = inbound_parse_text(text, &in, why)) < 0)
+		goto done;
+	in.user = user;
+	user = NULL;
+	if ((with_token && (error = inbound_form_field(body, len, "token",
+	    false, INBOUND_FIELD_ID, &in.token, why)) < 0) ||
+	    (error = inbound_form_field(body, len, "user_name", false,
+	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "response_url", false,
+	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
+	    (error = inbound_form_field(body, len, "trigger_id", false,
+	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
+		goto done;
+	*out = in;
+	memset(&in, 0, sizeof(in));
+done:
+	inbound_clear(&in);
+	free(command);
+	free(user);
+	free(text);
+	return error;
 }

@@ -6,7 +6,7 @@
  * commit, previous print, deadline, files, rules, who is asked) and, for
  * an open review, three buttons and the slash command that decides.
  * Each button posts its integration context (the review, the decision
- * and a token, an HMAC that verify.c checks) to printgated's
+ * and a token, an HMAC: mattermost_action_token()) to printgated's
  * /mattermost/actions, which records nothing and answers the clicking
  * user with that slash command: the context is readable by everyone in
  * the channel and the request is not signed, so a click cannot say who
@@ -15,16 +15,25 @@
  * Mattermost has no small per-field limits like Slack's, but every piece
  * of text has a cap, and the lists (files, rules) stop with "- …" where
  * the text would pass TEXT_MAX, so that a post stays within its limits.
+ *
+ * And the rest of Mattermost: the buttons' tokens, the parsers of
+ * /mattermost/actions and /mattermost/commands, the slash command token's
+ * check, their answers, and Mattermost's row of the platform table.
  */
-#include "chat/notice.h"
+#include "chat/mattermost.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/answer.h"
 #include "chat/inbound.h"
 #include "core/util.h"
+#include "core/verify.h"
+
+/* Where its buttons post: the route that answers a click. */
+#define MM_ACTIONS_PATH "/mattermost/actions"
 
 /* Caps on the pieces, in characters. */
 #define PATH_MAX_CHARS 500
@@ -96,7 +105,7 @@ mm_username_ok(const char *s)
 static void
 mm_person(struct buf *b, const struct notice_person *p)
 {
-	const char *user = p ? p->mattermost : NULL;
+	const char *user = notice_person_handle(p, "mattermost");
 
 	if (user != NULL && *user == '@')
 		user++;
@@ -142,7 +151,7 @@ mm_facts(struct buf *b, const struct notice *n)
 	if (n->base_tag != NULL)
 		mm_add(b, n->base_tag, FACT_MAX_CHARS, false);
 	else
-		buf_adds(b, "first print");
+		buf_adds(b, NOTICE_FIRST_PRINT);
 	buf_adds(b, "\n");
 	if (n->deadline != NULL) {
 		buf_adds(b, "**Print-By:** ");
@@ -168,8 +177,7 @@ mm_outcome(struct buf *b, const struct notice *n)
 		}
 		buf_adds(b, "\n");
 	} else if (n->by != NULL) {
-		buf_adds(b, n->kind == NOTICE_RELEASED ? "\n**Released by:** " :
-		    "\n**By:** ");
+		buf_addf(b, "\n**%s:** ", notice_by_label(n));
 		mm_add(b, notice_person_name(n->by), NAME_MAX_CHARS, false);
 		buf_adds(b, "\n");
 	}
@@ -184,13 +192,13 @@ mm_outcome(struct buf *b, const struct notice *n)
 		buf_adds(b, "\n");
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(b, "\nprintgate creates the tag now.\n");
-		} else {
-			buf_adds(b, "\nA release manager can push ");
-			mm_add(b, notice_subject(n), FACT_MAX_CHARS, false);
-			buf_adds(b, " again to release it.\n");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_addf(b, "\n%s", w.before);
+		if (w.subject)
+			mm_add(b, w.subject, FACT_MAX_CHARS, false);
+		buf_addf(b, "%s\n", w.after);
 	}
 }
 
@@ -264,16 +272,13 @@ mm_rules(struct mm_text *t, const struct notice *n)
 	mm_line(t, &line);
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&line, "- **");
 		mm_add(&line, r->name, NAME_MAX_CHARS, false);
-		buf_addf(&line, "**: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&line, "**: %s", notice_approvals(r, num));
 		mm_add(&line, r->group, NAME_MAX_CHARS, false);
-		if (r->blocked)
-			buf_adds(&line, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&line, " (met)");
+		buf_adds(&line, notice_rule_state(r));
 		if (r->again != NULL) {
 			buf_adds(&line, "\n  _");
 			mm_add(&line, r->again, NOTE_MAX_CHARS, false);
@@ -360,7 +365,7 @@ mm_can_act(const struct notice *n)
 	char *clean;
 	bool ok;
 
-	if (n->mattermost_url == NULL || *n->mattermost_url == '\0' ||
+	if (n->actions_url == NULL || *n->actions_url == '\0' ||
 	    n->review == NULL || *n->review == '\0')
 		return false;
 	clean = notice_text(n->review, strlen(n->review), false);
@@ -373,12 +378,12 @@ static json_t *
 mm_actions(const struct notice *n)
 {
 	json_t *actions = json_array();
-	char *url = notice_text(n->mattermost_url, URL_MAX_BYTES, false);
+	char *url = notice_text(n->actions_url, URL_MAX_BYTES, false);
 
 	for (size_t i = 0; i < ARRAY_SIZE(buttons); i++) {
 		json_t *context = json_pack("{s:s, s:s}", "review", n->review,
 		    "decision", buttons[i].decision);
-		char *token = notice_text(n->mattermost_token[i],
+		char *token = notice_text(n->action_token[i],
 		    URL_MAX_BYTES, false);
 
 		if (token != NULL)
@@ -454,21 +459,12 @@ mattermost_parse_action(const char *body, size_t len, struct inbound *out,
 {
 	struct inbound in = { .kind = INBOUND_DECIDE };
 	json_t *root, *context;
-	json_error_t jerr;
 	const char *decision;
 	char *d = NULL, q[48];
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	if ((error = inbound_json_str(root, "user_id", "'user_id'", true, true,
 	    INBOUND_FIELD_ID, &in.user, why)) < 0 ||
 	    (error = inbound_json_str(root, "user_name", "'user_name'", false,
@@ -516,48 +512,177 @@ int
 mattermost_parse_command(const char *body, size_t len, struct inbound *out,
     char **why)
 {
-	struct inbound in = { 0 };
-	char *command = NULL, *user = NULL, *text = NULL;
-	int error;
-
-	if ((error = inbound_check_len(len, why)) < 0)
-		return error;
-	if ((error = inbound_form_field(body, len, "command", true,
-	    INBOUND_FIELD_ID, &command, why)) < 0)
-		return error;
-	if (command[0] != '/') {
-		error = inbound_fail(why, "'command' does not start with '/': "
-		    "not a slash command");
-		goto done;
-	}
-	if ((error = inbound_form_field(body, len, "user_id", true,
-	    INBOUND_FIELD_ID, &user, why)) < 0)
-		goto done;
-	error = inbound_form_get(body, len, "text", &text);
-	if (error == -EINVAL) {
-		error = inbound_fail(why, "'text' has a malformed %%-escape "
-		    "or a NUL byte");
-		goto done;
-	}
-	if ((error = inbound_parse_text(text, &in, why)) < 0)
-		goto done;
-	in.user = user;
-	user = NULL;
-	if ((error = inbound_form_field(body, len, "token", false,
-	    INBOUND_FIELD_ID, &in.token, why)) < 0 ||
-	    (error = inbound_form_field(body, len, "user_name", false,
-	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
-	    (error = inbound_form_field(body, len, "response_url", false,
-	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
-	    (error = inbound_form_field(body, len, "trigger_id", false,
-	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
-		goto done;
-	*out = in;
-	memset(&in, 0, sizeof(in));
-done:
-	inbound_clear(&in);
-	free(command);
-	free(user);
-	free(text);
-	return error;
+	return inbound_parse_slash(body, len, NULL, true, out, why);
 }
+
+/* ------------------------------------------------------------------ */
+/* The buttons' tokens, answers and routes                             */
+
+void
+mattermost_action_token(const void *key, size_t keylen, const char *review,
+    const char *decision, char out[65])
+{
+	unsigned char mac[32];
+	struct buf msg = { 0 };
+
+	buf_addf(&msg, "%s\n%s", review, decision);
+	verify_hmac_sha256(key, keylen, msg.s, msg.len, mac);
+	verify_hex(mac, sizeof(mac), out);
+	buf_free(&msg);
+}
+
+/* The row's buttons: the URL of /mattermost/actions and the tokens. */
+static void
+mm_buttons(const char *public_url, const char *secret, const char *review,
+    struct platform_buttons *out)
+{
+	static const char *const decisions[3] = { "approve",
+		"approve-with-changes", "changes-required" };
+
+	out->url = xasprintf("%s%s", public_url, MM_ACTIONS_PATH);
+	for (int i = 0; i < 3; i++)
+		mattermost_action_token(secret, strlen(secret), review,
+		    decisions[i], out->token[i]);
+}
+
+char *
+mattermost_answer_action(const char *ephemeral, const char *message)
+{
+	json_t *o = json_object(), *m = message ? json_loads(message, 0,
+	    NULL) : NULL;
+
+	if (json_is_object(m)) {
+		json_t *u = json_object(), *props = json_object();
+		json_t *att = json_object_get(m, "attachments");
+
+		json_object_set(u, "message", json_object_get(m, "text") ?
+		    json_object_get(m, "text") : json_string(""));
+		if (att)
+			json_object_set(props, "attachments", att);
+		json_object_set_new(u, "props", props);
+		json_object_set_new(o, "update", u);
+	}
+	json_decref(m);
+	json_object_set_new(o, "ephemeral_text", answer_str(ephemeral));
+	return answer_dump(o);
+}
+
+char *
+mattermost_answer_text(const char *text, bool code)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "response_type", json_string("ephemeral"));
+	json_object_set_new(o, "text", answer_text_or_code(text, code));
+	return answer_dump(o);
+}
+
+/*
+ * What a click on a Mattermost button answers, to the clicking user only:
+ * the slash command that makes the decision.  A click records nothing.
+ * Mattermost does not sign action requests, and the button's context
+ * (its review, decision and token) is in the post's props, which every
+ * member of the channel can read: with it, a request naming any user_id
+ * would pass as a click of that user.  A slash command's user_id is set
+ * by Mattermost itself, so the decision is made there.
+ */
+static char *
+mm_click_text(const struct inbound *in)
+{
+	const char *at = strrchr(in->review, '@');
+	const char *verb = in->decision == NULL ? "approve" :
+	    strcmp(in->decision, "changes-required") == 0 ? "changes" :
+	    in->decision;
+	char *name = at ? xstrndup(in->review, (size_t)(at - in->review)) :
+	    xstrdup(in->review);
+	char *text = xasprintf("A button cannot decide for you: Mattermost "
+	    "does not say who clicked in a way others cannot copy. To record "
+	    "this decision, type `/printgate %s %s%s` (nothing was "
+	    "recorded).", verb, name, strcmp(verb, "changes") == 0 ?
+	    " what must change" : "");
+
+	free(name);
+	return text;
+}
+
+/* A click: the token in the button's context proves we issued it. */
+static void
+mm_answer_action(const struct platform_request *rq, struct inbound *in,
+    struct platform_answer *out)
+{
+	char token[65], *msg;
+
+	mattermost_action_token(rq->secret, strlen(rq->secret),
+	    in->review ? in->review : "", in->decision ? in->decision : "",
+	    token);
+	if (in->review == NULL || verify_token(token, in->token) < 0) {
+		platform_answer_json(out, 401, mattermost_answer_action(
+		    "this button's token does not match its review and "
+		    "decision", NULL));
+		return;
+	}
+	msg = mm_click_text(in);
+	platform_answer_json(out, 200, mattermost_answer_action(msg, NULL));
+	free(msg);
+}
+
+/* The slash command's token, first: nothing is parsed before it matches. */
+static int
+mm_verify_command(const struct platform_request *rq, char **why)
+{
+	char *token = NULL;
+	int bad;
+
+	inbound_form_get(rq->body, rq->len, "token", &token);
+	bad = verify_token(rq->secret, token) < 0;
+	free(token);
+	if (bad)
+		return verify_fail(why, -EACCES, "the slash command token is "
+		    "missing or does not match");
+	return 0;
+}
+
+static void
+mm_answer_command(const struct platform_request *rq, struct inbound *in,
+    struct platform_answer *out)
+{
+	platform_command_or_decision(rq, in, mattermost_answer_text, NULL,
+	    out);
+}
+
+static void
+mm_refuse_action(int status, const char *why, struct platform_answer *out)
+{
+	if (status == 404)
+		platform_refuse_text(status, why, out);
+	else
+		platform_answer_json(out, status, mattermost_answer_action(why,
+		    NULL));
+}
+
+static void
+mm_refuse_command(int status, const char *why, struct platform_answer *out)
+{
+	platform_refuse_with(status, why, mattermost_answer_text, out);
+}
+
+static const struct platform_route mm_routes[] = {
+	{ "POST", MM_ACTIONS_PATH, "application/json", "mattermost_actions",
+	    NULL, mattermost_parse_action, mm_answer_action,
+	    mm_refuse_action },
+	{ "POST", "/mattermost/commands", "application/x-www-form-urlencoded",
+	    "mattermost_commands", mm_verify_command,
+	    mattermost_parse_command, mm_answer_command, mm_refuse_command },
+};
+
+const struct platform mattermost_platform = {
+	.conf = { .name = "mattermost", .person_key = "mattermost",
+	    .secret_setting = "mattermost_token_file" },
+	.title = "Mattermost",
+	.via = "mattermost",
+	.via_user = true,
+	.format = mattermost_format,
+	.buttons = mm_buttons,
+	.routes = mm_routes,
+	.nroutes = ARRAY_SIZE(mm_routes),
+};

@@ -9,6 +9,7 @@
 #include "chat/notice.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +218,52 @@ notice_person_name(const struct notice_person *p)
 	if (p != NULL && p->id != NULL && *p->id != '\0')
 		return p->id;
 	return "someone";
+}
+
+const char *
+notice_rule_state(const struct notice_rule *r)
+{
+	if (r->blocked)
+		return " (blocked: changes required)";
+	return r->met ? " (met)" : "";
+}
+
+const char *
+notice_by_label(const struct notice *n)
+{
+	return n->kind == NOTICE_RELEASED ? "Released by" : "By";
+}
+
+const char *
+notice_approvals(const struct notice_rule *r, char out[64])
+{
+	snprintf(out, 64, "%u of %u approvals from ", r->approvals,
+	    r->required);
+	return out;
+}
+
+void
+notice_release_step(const struct notice *n, struct notice_words *out)
+{
+	if (n->auto_release) {
+		*out = (struct notice_words){ "printgate creates the tag now.",
+			NULL, "" };
+		return;
+	}
+	*out = (struct notice_words){ "A release manager can push ",
+		notice_subject(n), " again to release it." };
+}
+
+const char *
+notice_person_handle(const struct notice_person *p, const char *platform)
+{
+	if (p == NULL || platform == NULL)
+		return NULL;
+	for (size_t i = 0; i < NOTICE_MAX_HANDLES && p->handles[i].platform;
+	    i++)
+		if (strcmp(p->handles[i].platform, platform) == 0)
+			return p->handles[i].id;
+	return NULL;
 }
 
 bool

@@ -13,16 +13,22 @@
  * escaped, mentions are made only from ids that look like Slack's, and
  * each list takes a bounded number of sections, so the caps hold for any
  * notice.
+ *
+ * And the rest of Slack: the v0 request signature, the parsers of
+ * /slack/actions and /slack/commands, their answers, and Slack's row of
+ * the platform table.
  */
-#include "chat/notice.h"
+#include "chat/slack.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/answer.h"
 #include "chat/inbound.h"
 #include "core/util.h"
+#include "core/verify.h"
 
 /* Slack's limits. */
 #define SLACK_MAX_BLOCKS 50
@@ -136,8 +142,10 @@ slack_id_ok(const char *id)
 static void
 slack_person(struct buf *b, const struct notice_person *p)
 {
-	if (p != NULL && slack_id_ok(p->slack))
-		buf_addf(b, "<@%s>", p->slack);
+	const char *id = notice_person_handle(p, "slack");
+
+	if (p != NULL && slack_id_ok(id))
+		buf_addf(b, "<@%s>", id);
 	else
 		slack_add(b, notice_person_name(p), NAME_BUDGET, false, true);
 }
@@ -285,7 +293,7 @@ slack_facts(struct slack_msg *m, const struct notice *n)
 	if (n->base_tag != NULL)
 		slack_add(&b, n->base_tag, FACT_BUDGET, false, true);
 	else
-		buf_adds(&b, "first print");
+		buf_adds(&b, NOTICE_FIRST_PRINT);
 	json_array_append_new(fields, slack_mrkdwn(b.s));
 	buf_free(&b);
 	if (n->deadline != NULL) {
@@ -322,8 +330,7 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 		slack_section(m, b.s);
 		buf_free(&b);
 	} else if (n->by != NULL) {
-		buf_adds(&b, n->kind == NOTICE_RELEASED ? "*Released by:* " :
-		    "*By:* ");
+		buf_addf(&b, "*%s:* ", notice_by_label(n));
 		slack_add(&b, notice_person_name(n->by), NAME_BUDGET, false,
 		    true);
 		slack_section(m, b.s);
@@ -342,14 +349,13 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 		buf_free(&b);
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(&b, "printgate creates the tag now.");
-		} else {
-			buf_adds(&b, "A release manager can push ");
-			slack_add(&b, notice_subject(n), FACT_BUDGET, false,
-			    true);
-			buf_adds(&b, " again to release it.");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_adds(&b, w.before);
+		if (w.subject)
+			slack_add(&b, w.subject, FACT_BUDGET, false, true);
+		buf_adds(&b, w.after);
 		slack_section(m, b.s);
 		buf_free(&b);
 	}
@@ -407,16 +413,13 @@ slack_rules(struct slack_msg *m, const struct notice *n)
 	slack_list_start(&l, m, "*Rules*", "\n", RULES_SECTIONS);
 	for (size_t i = 0; i < n->nrules; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&b, "• *");
 		slack_add(&b, r->name, NAME_BUDGET, false, true);
-		buf_addf(&b, "*: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&b, "*: %s", notice_approvals(r, num));
 		slack_add(&b, r->group, NAME_BUDGET, false, true);
-		if (r->blocked)
-			buf_adds(&b, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&b, " (met)");
+		buf_adds(&b, notice_rule_state(r));
 		if (r->again != NULL) {
 			buf_adds(&b, "\n      _");
 			slack_add(&b, r->again, NOTE_BUDGET, false, true);
@@ -728,55 +731,186 @@ slack_unescape(char *s)
 
 /*
  * "/printgate approve print/q1 looks good": the command's text is parsed
- * by inbound_parse_text(); user_name is the other id people may be
- * configured by.
+ * by inbound_parse_text() once unescaped; user_name is the other id
+ * people may be configured by.
  */
 int
 slack_parse_command(const char *body, size_t len, struct inbound *out,
     char **why)
 {
-	struct inbound in = { 0 };
-	char *command = NULL, *user = NULL, *text = NULL;
+	return inbound_parse_slash(body, len, slack_unescape, false, out, why);
+}
+
+/* ------------------------------------------------------------------ */
+/* The v0 signature                                                    */
+
+int
+slack_verify(const char *secret, const char *timestamp,
+    const char *signature, const void *body, size_t len, int64_t now,
+    char **why)
+{
+	unsigned char want[32], got[32];
+	struct buf msg = { 0 };
+	int64_t ts;
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if (verify_empty(secret))
+		return verify_fail(why, -EINVAL, "no Slack signing secret "
+		    "configured");
+	if (verify_empty(timestamp))
+		return verify_fail(why, -EBADMSG,
+		    "missing X-Slack-Request-Timestamp header");
+	if (verify_unix_time(timestamp, &ts) < 0)
+		return verify_fail(why, -EBADMSG,
+		    "X-Slack-Request-Timestamp is not a unix time in seconds");
+	if (verify_empty(signature))
+		return verify_fail(why, -EBADMSG, "missing X-Slack-Signature "
+		    "header");
+	if (!str_startswith(signature, "v0=") || verify_unhex32(signature + 3,
+	    got) < 0)
+		return verify_fail(why, -EBADMSG,
+		    "X-Slack-Signature is not \"v0=\" and 64 hex digits");
+	if ((error = verify_fresh(ts, now, why)) < 0)
 		return error;
-	if ((error = inbound_form_field(body, len, "command", true,
-	    INBOUND_FIELD_ID, &command, why)) < 0)
-		return error;
-	if (command[0] != '/') {
-		error = inbound_fail(why, "'command' does not start with '/': "
-		    "not a slash command");
-		goto done;
-	}
-	if ((error = inbound_form_field(body, len, "user_id", true,
-	    INBOUND_FIELD_ID, &user, why)) < 0)
-		goto done;
-	error = inbound_form_get(body, len, "text", &text);
-	if (error == -EINVAL) {
-		error = inbound_fail(why, "'text' has a malformed %%-escape "
-		    "or a NUL byte");
-		goto done;
-	}
-	if (text != NULL)
-		slack_unescape(text);
-	if ((error = inbound_parse_text(text, &in, why)) < 0)
-		goto done;
-	in.user = user;
-	user = NULL;
-	if ((error = inbound_form_field(body, len, "user_name", false,
-	    INBOUND_FIELD_ID, &in.user_alt, why)) < 0 ||
-	    (error = inbound_form_field(body, len, "response_url", false,
-	    INBOUND_FIELD_URL, &in.response_url, why)) < 0 ||
-	    (error = inbound_form_field(body, len, "trigger_id", false,
-	    INBOUND_FIELD_ID, &in.action_id, why)) < 0)
-		goto done;
-	*out = in;
-	memset(&in, 0, sizeof(in));
-done:
-	inbound_clear(&in);
-	free(command);
-	free(user);
-	free(text);
-	return error;
+	buf_addf(&msg, "v0:%s:", timestamp);
+	if (len > 0)
+		buf_add(&msg, body, len);
+	verify_hmac_sha256(secret, strlen(secret), msg.s, msg.len, want);
+	buf_free(&msg);
+	if (!verify_equal(want, sizeof(want), got, sizeof(got)))
+		return verify_fail(why, -EACCES,
+		    "X-Slack-Signature does not match the body");
+	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Answers and routes                                                  */
+
+char *
+slack_answer_text(const char *text, bool code)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "response_type", json_string("ephemeral"));
+	json_object_set_new(o, "replace_original", json_false());
+	json_object_set_new(o, "text", answer_text_or_code(text, code));
+	return answer_dump(o);
+}
+
+char *
+slack_answer_update(const char *message)
+{
+	json_t *o = json_loads(message, 0, NULL);
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return slack_answer_text("printgate: cannot render the update",
+		    false);
+	}
+	json_object_set_new(o, "replace_original", json_true());
+	return answer_dump(o);
+}
+
+static int
+slack_route_verify(const struct platform_request *rq, char **why)
+{
+	return slack_verify(rq->secret, rq->header(rq->conn,
+	    "X-Slack-Request-Timestamp"), rq->header(rq->conn,
+	    "X-Slack-Signature"), rq->body, rq->len, rq->now, why);
+}
+
+/* Posts text to the person's response_url, when the request gave one. */
+static void
+slack_post_text(const struct platform_request *rq, const struct inbound *in,
+    const char *text, const char *review)
+{
+	char *msg;
+
+	if (in->response_url == NULL)
+		return;
+	msg = slack_answer_text(text, false);
+	rq->ls->post_back(rq->ls->ctx, in->response_url, msg, review,
+	    "refusal");
+	free(msg);
+}
+
+/*
+ * A button: the decision is recorded, then the message it was on is
+ * updated through its response_url (a refusal is told there too), and
+ * the request itself gets an empty 200 or the refusal as text.  A replay
+ * posts nothing back: a captured click replayed cannot make printgated
+ * post to Slack again and again.
+ */
+static void
+slack_answer_action(const struct platform_request *rq, struct inbound *in,
+    struct platform_answer *out)
+{
+	const struct platform_listener *ls = rq->ls;
+	struct platform_outcome o = { 0 };
+	char *msg = NULL, *upd, *t;
+
+	ls->decide(ls->ctx, in, in->action_id, &o);
+	if (o.repeat) {
+		/* answered before, messages updated then */
+	} else if (o.status == 200 && in->response_url &&
+	    (msg = ls->render(ls->ctx)) != NULL) {
+		upd = slack_answer_update(msg);
+		ls->post_back(ls->ctx, in->response_url, upd, o.review,
+		    "update");
+		free(upd);
+	} else
+		slack_post_text(rq, in, o.text, o.review);
+	free(msg);
+	if (o.status == 200) {
+		platform_answer_text(out, 200, "");
+		return;
+	}
+	t = xasprintf("%d %s", o.status, o.text);
+	platform_answer_text(out, o.status, t);
+	free(t);
+}
+
+/*
+ * A slash command: one that reads is answered at once, a decision is
+ * recorded.  Slack shows the person only a 200's answer, so a refusal is
+ * posted to the response_url as well.
+ */
+static void
+slack_answer_command(const struct platform_request *rq, struct inbound *in,
+    struct platform_answer *out)
+{
+	platform_command_or_decision(rq, in, slack_answer_text,
+	    slack_post_text, out);
+}
+
+/* A mistyped command is told to the person, in chat: a 200. */
+static void
+slack_refuse_command(int status, const char *why,
+    struct platform_answer *out)
+{
+	if (status != 400) {
+		platform_refuse_text(status, why, out);
+		return;
+	}
+	platform_answer_json(out, 200, slack_answer_text(why, false));
+}
+
+static const struct platform_route slack_routes[] = {
+	{ "POST", "/slack/actions", "application/x-www-form-urlencoded",
+	    "slack_actions", slack_route_verify, slack_parse_action,
+	    slack_answer_action, platform_refuse_text },
+	{ "POST", "/slack/commands", "application/x-www-form-urlencoded",
+	    "slack_commands", slack_route_verify, slack_parse_command,
+	    slack_answer_command, slack_refuse_command },
+};
+
+const struct platform slack_platform = {
+	.conf = { .name = "slack", .person_key = "slack",
+	    .secret_setting = "slack_signing_secret_file" },
+	.title = "Slack",
+	.via = "slack",
+	.via_user = true,
+	.format = slack_format,
+	.routes = slack_routes,
+	.nroutes = ARRAY_SIZE(slack_routes),
+};

@@ -12,8 +12,11 @@
  * (counted in "and N more") until it fits; if it still does not, with the
  * long texts cut short, and at last with the headline, facts and how to
  * decide only.
+ *
+ * And the rest of Teams: the outgoing webhook's HMAC, its message parser,
+ * its reply, and Teams' row of the platform table.
  */
-#include "chat/notice.h"
+#include "chat/teams.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -21,8 +24,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chat/answer.h"
 #include "chat/inbound.h"
 #include "core/util.h"
+#include "core/verify.h"
 
 /* Caps on the pieces, in characters (bytes for URLs). */
 #define PATH_MAX_CHARS 1024
@@ -61,9 +66,11 @@ teams_add(struct buf *b, const char *raw, size_t max, bool multiline)
 static void
 teams_person(struct buf *b, const struct notice_person *p)
 {
+	const char *handle = notice_person_handle(p, "teams");
+
 	if (p != NULL && (p->name == NULL || *p->name == '\0') &&
-	    p->teams != NULL && *p->teams != '\0')
-		teams_add(b, p->teams, NAME_MAX_CHARS, false);
+	    handle != NULL && *handle != '\0')
+		teams_add(b, handle, NAME_MAX_CHARS, false);
 	else
 		teams_add(b, notice_person_name(p), NAME_MAX_CHARS, false);
 }
@@ -131,7 +138,7 @@ teams_facts(const struct notice *n)
 	if (*shortid != '\0')
 		json_array_append_new(facts, teams_fact("Commit", shortid));
 	json_array_append_new(facts, teams_fact("Previous print",
-	    n->base_tag ? n->base_tag : "first print"));
+	    n->base_tag ? n->base_tag : NOTICE_FIRST_PRINT));
 	if (n->deadline != NULL)
 		json_array_append_new(facts, teams_fact("Print-By",
 		    n->deadline));
@@ -155,8 +162,7 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		}
 		teams_take(body, &b, false);
 	} else if (n->by != NULL) {
-		buf_adds(&b, n->kind == NOTICE_RELEASED ? "**Released by:** " :
-		    "**By:** ");
+		buf_addf(&b, "**%s:** ", notice_by_label(n));
 		teams_person(&b, n->by);
 		teams_take(body, &b, false);
 	}
@@ -171,13 +177,13 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		teams_take(body, &b, false);
 	}
 	if (n->kind == NOTICE_APPROVED) {
-		if (n->auto_release) {
-			buf_adds(&b, "printgate creates the tag now.");
-		} else {
-			buf_adds(&b, "A release manager can push ");
-			teams_add(&b, notice_subject(n), FACT_MAX_CHARS, false);
-			buf_adds(&b, " again to release it.");
-		}
+		struct notice_words w;
+
+		notice_release_step(n, &w);
+		buf_adds(&b, w.before);
+		if (w.subject)
+			teams_add(&b, w.subject, FACT_MAX_CHARS, false);
+		buf_adds(&b, w.after);
 		teams_take(body, &b, false);
 	}
 }
@@ -232,16 +238,13 @@ teams_rules(json_t *body, const struct notice *n, size_t max)
 	teams_take(body, &b, false);
 	for (size_t i = 0; i < shown; i++) {
 		const struct notice_rule *r = &n->rules[i];
+		char num[64];
 
 		buf_adds(&b, "- **");
 		teams_add(&b, r->name, NAME_MAX_CHARS, false);
-		buf_addf(&b, "**: %u of %u approvals from ", r->approvals,
-		    r->required);
+		buf_addf(&b, "**: %s", notice_approvals(r, num));
 		teams_add(&b, r->group, NAME_MAX_CHARS, false);
-		if (r->blocked)
-			buf_adds(&b, " (blocked: changes required)");
-		else if (r->met)
-			buf_adds(&b, " (met)");
+		buf_adds(&b, notice_rule_state(r));
 		teams_take(body, &b, true);
 		if (r->again != NULL) {
 			json_t *note;
@@ -541,20 +544,11 @@ teams_parse_message(const char *body, size_t len, struct inbound *out,
 	struct inbound in = { 0 };
 	char *id = NULL, *user = NULL, *alt = NULL, *text = NULL, q[48];
 	json_t *root, *from, *t;
-	json_error_t jerr;
 	const char *type;
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	type = json_string_value(json_object_get(root, "type"));
 	if (type == NULL || strcmp(type, "message") != 0) {
 		error = inbound_fail(why, "'type' is %s%s%s, not message",
@@ -600,3 +594,100 @@ done:
 	free(text);
 	return error;
 }
+
+/* ------------------------------------------------------------------ */
+/* The outgoing webhook's HMAC, its reply and its route                */
+
+int
+teams_verify(const char *secret_b64, const char *authorization,
+    const void *body, size_t len, char **why)
+{
+	unsigned char want[32], got[32], *key = NULL;
+	size_t keylen = 0;
+	const char *p;
+
+	if (verify_empty(secret_b64))
+		return verify_fail(why, -EINVAL, "no Teams secret configured");
+	if (verify_empty(authorization))
+		return verify_fail(why, -EBADMSG, "missing Authorization header");
+	/* an HTTP auth scheme is case-insensitive; one or more spaces */
+	if (strncasecmp(authorization, "HMAC ", 5) != 0)
+		return verify_fail(why, -EBADMSG,
+		    "Authorization is not \"HMAC <base64>\"");
+	for (p = authorization + 5; *p == ' '; p++)
+		continue;
+	if (verify_unbase64_32(p, got) < 0)
+		return verify_fail(why, -EBADMSG, "Authorization is not "
+		    "\"HMAC\" and the base64 of a 32-byte HMAC-SHA256");
+	if (verify_unbase64(secret_b64, &key, &keylen) < 0)
+		return verify_fail(why, -EBADMSG,
+		    "the configured Teams secret is not base64");
+	verify_hmac_sha256(key, keylen, len > 0 ? body : "", len, want);
+	verify_cleanse(key, keylen);
+	free(key);
+	if (!verify_equal(want, sizeof(want), got, sizeof(got)))
+		return verify_fail(why, -EACCES,
+		    "Authorization HMAC does not match the body");
+	return 0;
+}
+
+/*
+ * A Teams outgoing webhook's reply is posted in the channel, for all to
+ * see: a tag or path in it must mention no one.
+ */
+char *
+teams_answer_text(const char *text, bool code)
+{
+	json_t *o = json_object();
+	char *t = NULL, *safe = notice_defuse(text ? text : "");
+
+	json_object_set_new(o, "type", json_string("message"));
+	if (code) {
+		/* Teams renders <pre> in outgoing webhook replies */
+		t = xasprintf("<pre>%s</pre>", safe);
+		json_object_set_new(o, "text", answer_str(t));
+		free(t);
+	} else
+		json_object_set_new(o, "text", answer_str(safe));
+	free(safe);
+	return answer_dump(o);
+}
+
+static int
+teams_route_verify(const struct platform_request *rq, char **why)
+{
+	return teams_verify(rq->secret, rq->header(rq->conn, "Authorization"),
+	    rq->body, rq->len, why);
+}
+
+static void
+teams_answer(const struct platform_request *rq, struct inbound *in,
+    struct platform_answer *out)
+{
+	platform_command_or_decision(rq, in, teams_answer_text, NULL, out);
+}
+
+static void
+teams_refuse(int status, const char *why, struct platform_answer *out)
+{
+	platform_refuse_with(status, why, teams_answer_text, out);
+}
+
+static const struct platform_route teams_routes[] = {
+	{ "POST", "/teams/messages", "application/json", "teams_messages",
+	    teams_route_verify, teams_parse_message, teams_answer,
+	    teams_refuse },
+};
+
+const struct platform teams_platform = {
+	.conf = { .name = "teams", .person_key = "teams",
+	    .secret_setting = "teams_secret_file" },
+	.title = "Teams",
+	.via = "teams",
+	.via_user = true,
+	/* the Azure AD object id cannot be renamed to someone else's */
+	.user_alt_stable = true,
+	.format = teams_format,
+	.routes = teams_routes,
+	.nroutes = ARRAY_SIZE(teams_routes),
+};

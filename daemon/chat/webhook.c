@@ -6,11 +6,14 @@
  * words for people.  Fields a notice does not have are left out.
  *
  * The signature headers (webhook-id, webhook-timestamp, webhook-signature)
- * are added when the body is sent; this file only makes the body.  Strings
- * are made valid UTF-8 (JSON must be) and capped like everything from
- * outside.
+ * are made when the body is sent (webhook_sign()).  Strings are made
+ * valid UTF-8 (JSON must be) and capped like everything from outside.
+ *
+ * And the signed API, POST /api/v1/decisions: Standard Webhooks in too
+ * (verify_webhook()), its parser and its JSON answer; and the row of the
+ * platform table ("webhook" as a notify type, people named by their id).
  */
-#include "chat/notice.h"
+#include "chat/webhook.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -18,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/answer.h"
 #include "chat/inbound.h"
 #include "core/util.h"
+#include "core/verify.h"
 
 /* Caps on the strings, in characters. */
 #define ID_MAX_CHARS 256
@@ -173,21 +178,12 @@ webhook_parse_decision(const char *body, size_t len, struct inbound *out,
 {
 	struct inbound in = { .kind = INBOUND_DECIDE };
 	json_t *root, *tag, *commit;
-	json_error_t jerr;
 	const char *decision;
 	char *d = NULL, q[48];
 	int error;
 
-	if ((error = inbound_check_len(len, why)) < 0)
+	if ((error = inbound_json_body(body, len, &root, why)) < 0)
 		return error;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return inbound_fail(why, "the body is not JSON: %s",
-		    jerr.text);
-	if (!json_is_object(root)) {
-		error = inbound_fail(why, "the body is not a JSON object");
-		goto done;
-	}
 	tag = json_object_get(root, "tag");
 	commit = json_object_get(root, "commit");
 	if (json_is_null(tag))
@@ -225,3 +221,88 @@ done:
 	free(d);
 	return error;
 }
+
+/* ------------------------------------------------------------------ */
+/* Signing deliveries, the API's answer and its route                  */
+
+/* The Standard Webhooks headers of a delivery (the row's sign). */
+static size_t
+webhook_sign(const char *secret, const char *id, int64_t ts,
+    const char *body, size_t len, char **headers)
+{
+	char *sig = verify_webhook_sign(secret, id, (long long)ts, body, len);
+
+	headers[0] = xasprintf("webhook-id: %s", id);
+	headers[1] = xasprintf("webhook-timestamp: %lld", (long long)ts);
+	headers[2] = xasprintf("webhook-signature: %s", sig);
+	free(sig);
+	return 3;
+}
+
+char *
+webhook_answer(bool recorded, const char *review, bool approved,
+    const char *text)
+{
+	json_t *o = json_object();
+
+	if (review == NULL) {
+		json_object_set_new(o, "error", answer_str(text));
+		return answer_dump(o);
+	}
+	json_object_set_new(o, "recorded", json_boolean(recorded));
+	json_object_set_new(o, "review", answer_str(review));
+	json_object_set_new(o, "approved", json_boolean(approved));
+	json_object_set_new(o, "text", answer_str(text));
+	return answer_dump(o);
+}
+
+static int
+webhook_route_verify(const struct platform_request *rq, char **why)
+{
+	return verify_webhook(rq->secret, rq->header(rq->conn, "webhook-id"),
+	    rq->header(rq->conn, "webhook-timestamp"), rq->header(rq->conn,
+	    "webhook-signature"), rq->body, rq->len, rq->now, why);
+}
+
+/* The decision, made unique by its webhook-id. */
+static void
+webhook_answer_decision(const struct platform_request *rq,
+    struct inbound *in, struct platform_answer *out)
+{
+	const struct platform_listener *ls = rq->ls;
+	struct platform_outcome o = { 0 };
+
+	ls->decide(ls->ctx, in, rq->header(rq->conn, "webhook-id"), &o);
+	if (o.status == 200)
+		platform_answer_json(out, 200, webhook_answer(o.recorded,
+		    o.review, o.approved, o.text));
+	else
+		platform_answer_json(out, o.status, webhook_answer(false, NULL,
+		    false, o.text));
+}
+
+static void
+webhook_refuse(int status, const char *why, struct platform_answer *out)
+{
+	platform_answer_json(out, status, webhook_answer(false, NULL, false,
+	    why));
+}
+
+static const struct platform_route webhook_routes[] = {
+	{ "POST", "/api/v1/decisions", "application/json", "api_decisions",
+	    webhook_route_verify, webhook_parse_decision,
+	    webhook_answer_decision, webhook_refuse },
+};
+
+const struct platform webhook_platform = {
+	.conf = { .name = "webhook", .person_key = "id",
+	    .secret_setting = "api_secret_file",
+	    .flags = CONFIG_PLATFORM_SIGNED },
+	.title = "the API",
+	.via = "api",
+	.via_user = false,
+	.format = webhook_format,
+	.sign = webhook_sign,
+	.routes = webhook_routes,
+	.nroutes = ARRAY_SIZE(webhook_routes),
+};

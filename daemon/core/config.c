@@ -52,21 +52,6 @@ struct skey {
 	size_t idx;
 };
 
-/* The state of one config_load() call. */
-struct loader {
-	struct config *cf;
-	const char *path;	/* the file as the caller named it */
-	char *dir;		/* the file's folder, absolute when possible */
-	const char *secret_dir;	/* where relative *_file paths are */
-	unsigned flags;
-	struct problem *problems;
-	size_t nproblems;
-	size_t cproblems;
-	struct skey *ids;	/* people sorted by id, for lookups */
-	size_t nids;
-	size_t *group_size;	/* per group: the ids listed, known or not */
-};
-
 /* What a setting must be; the table's kinds. */
 enum kind {
 	K_STRING,	/* a non-empty string */
@@ -79,6 +64,39 @@ enum kind {
 	K_GROUP,	/* a group: { ... } */
 };
 
+struct field {
+	const char *name;
+	enum kind kind;
+	bool required;
+};
+
+/* A person's and http's own settings; the platforms' come after them. */
+enum { P_ID, P_NAME, P_EMAIL, P_LOGIN, P_CORE };
+enum { H_LISTEN, H_PUBLIC_URL, H_CORE };
+
+/* The state of one config_load() call. */
+struct loader {
+	struct config *cf;
+	const char *path;	/* the file as the caller named it */
+	char *dir;		/* the file's folder, absolute when possible */
+	const char *secret_dir;	/* where relative *_file paths are */
+	unsigned flags;
+	struct problem *problems;
+	size_t nproblems;
+	size_t cproblems;
+	/* the settings of a person and of http: the core's, then one for
+	 * each platform that has one, in the table's order */
+	struct field person_fields[P_CORE + CONFIG_MAX_PLATFORMS];
+	size_t person_platform[P_CORE + CONFIG_MAX_PLATFORMS];
+	size_t nperson_fields;
+	struct field http_fields[H_CORE + CONFIG_MAX_PLATFORMS];
+	size_t http_platform[H_CORE + CONFIG_MAX_PLATFORMS];
+	size_t nhttp_fields;
+	struct skey *ids;	/* people sorted by id, for lookups */
+	size_t nids;
+	size_t *group_size;	/* per group: the ids listed, known or not */
+};
+
 static const char *const kind_names[] = {
 	[K_STRING] = "a string",
 	[K_BOOL] = "true or false",
@@ -88,12 +106,6 @@ static const char *const kind_names[] = {
 	[K_NAMES] = "a string or an array of strings [ \"...\", ... ]",
 	[K_LIST] = "a list of groups ( { ... }, ... )",
 	[K_GROUP] = "a group { ... }",
-};
-
-struct field {
-	const char *name;
-	enum kind kind;
-	bool required;
 };
 
 /* The tables: every setting printgate knows, section by section. */
@@ -118,17 +130,12 @@ static const struct field top_fields[TOP_N] = {
 	[TOP_ALLOW_REFS] = { "allow_refs", K_STRINGS, false },
 };
 
-enum {
-	P_ID, P_NAME, P_EMAIL, P_LOGIN, P_SLACK, P_MATTERMOST, P_TEAMS, P_N
-};
-static const struct field person_fields[P_N] = {
+/* a person's own settings; each platform's person_key follows */
+static const struct field person_fields[P_CORE] = {
 	[P_ID] = { "id", K_STRING, true },
 	[P_NAME] = { "name", K_STRING, true },
 	[P_EMAIL] = { "email", K_STRING, true },
 	[P_LOGIN] = { "login", K_STRING, false },
-	[P_SLACK] = { "slack", K_STRING, false },
-	[P_MATTERMOST] = { "mattermost", K_STRING, false },
-	[P_TEAMS] = { "teams", K_STRING, false },
 };
 
 enum {
@@ -168,26 +175,10 @@ static const struct field notify_fields[N_N] = {
 	[N_EVENTS] = { "events", K_STRINGS, false },
 };
 
-enum {
-	H_LISTEN, H_PUBLIC_URL, H_SLACK_SIGNING_SECRET_FILE,
-	H_MATTERMOST_TOKEN_FILE, H_TEAMS_SECRET_FILE, H_API_SECRET_FILE, H_N
-};
-static const struct field http_fields[H_N] = {
+/* http's own settings; each platform's secret_setting follows */
+static const struct field http_fields[H_CORE] = {
 	[H_LISTEN] = { "listen", K_STRING, true },
 	[H_PUBLIC_URL] = { "public_url", K_STRING, false },
-	[H_SLACK_SIGNING_SECRET_FILE] =
-	    { "slack_signing_secret_file", K_STRING, false },
-	[H_MATTERMOST_TOKEN_FILE] =
-	    { "mattermost_token_file", K_STRING, false },
-	[H_TEAMS_SECRET_FILE] = { "teams_secret_file", K_STRING, false },
-	[H_API_SECRET_FILE] = { "api_secret_file", K_STRING, false },
-};
-
-static const char *const notify_type_names[] = {
-	[NOTIFY_SLACK] = "slack",
-	[NOTIFY_MATTERMOST] = "mattermost",
-	[NOTIFY_TEAMS] = "teams",
-	[NOTIFY_WEBHOOK] = "webhook",
 };
 
 static const char *const default_pusher_env[] = {
@@ -959,54 +950,96 @@ secret_path(struct loader *ld, const config_setting_t *s)
 
 /* ---- the sections ------------------------------------------------------- */
 
+/*
+ * The settings of a person and of http: the core's own, then each
+ * platform's person key (unless it names a core setting) and secret
+ * setting, in the table's order.
+ */
+static void
+fields_build(struct loader *ld)
+{
+	const struct config_platforms *pl = ld->cf->platforms;
+
+	memcpy(ld->person_fields, person_fields, sizeof(person_fields));
+	ld->nperson_fields = P_CORE;
+	memcpy(ld->http_fields, http_fields, sizeof(http_fields));
+	ld->nhttp_fields = H_CORE;
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		const struct config_platform *p = pl->v[i];
+		bool core = false;
+
+		for (size_t f = 0; f < P_CORE && p->person_key; f++)
+			core = core || strcmp(p->person_key,
+			    person_fields[f].name) == 0;
+		if (p->person_key && !core) {
+			ld->person_platform[ld->nperson_fields] = i;
+			ld->person_fields[ld->nperson_fields++] = (struct field){
+				p->person_key, K_STRING, false };
+		}
+		if (p->secret_setting) {
+			ld->http_platform[ld->nhttp_fields] = i;
+			ld->http_fields[ld->nhttp_fields++] = (struct field){
+				p->secret_setting, K_STRING, false };
+		}
+	}
+}
+
+/* What a duplicate of person setting f is called: "slack id", "email". */
+static char *
+person_what(const struct loader *ld, size_t f)
+{
+	if (f == P_NAME)
+		return NULL;
+	if (f < P_CORE)
+		return xstrdup(ld->person_fields[f].name);
+	return xasprintf("%s id", ld->person_fields[f].name);
+}
+
 static void
 load_people(struct loader *ld, const config_setting_t *list)
 {
 	struct config *cf = ld->cf;
-	size_t n = (size_t)config_setting_length(list);
-	struct skey *keys[P_N] = { NULL };
-	size_t nkeys[P_N] = { 0 };
-	static const char *const what[P_N] = {
-		[P_ID] = "id", [P_EMAIL] = "email", [P_LOGIN] = "login",
-		[P_SLACK] = "slack id", [P_MATTERMOST] = "mattermost id",
-		[P_TEAMS] = "teams id",
-	};
+	size_t n = (size_t)config_setting_length(list), nf = ld->nperson_fields;
+	struct skey *keys[P_CORE + CONFIG_MAX_PLATFORMS] = { NULL };
+	size_t nkeys[P_CORE + CONFIG_MAX_PLATFORMS] = { 0 };
+	char *what[P_CORE + CONFIG_MAX_PLATFORMS] = { NULL };
 
 	count_ok(ld, list, "people", CONFIG_MAX_PEOPLE);
 	cf->people = xcalloc(n, sizeof(*cf->people));
 	cf->npeople = n;
-	for (size_t f = 0; f < P_N; f++)
+	for (size_t f = 0; f < nf; f++) {
 		keys[f] = xcalloc(n, sizeof(*keys[f]));
+		what[f] = person_what(ld, f);
+	}
 
 	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e, *v[P_N];
+		const config_setting_t *e, *v[P_CORE + CONFIG_MAX_PLATFORMS];
 		struct config_person *p = &cf->people[i];
 
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (!entry_ok(ld, e))
 			continue;
-		check_fields(ld, e, person_fields, P_N, v);
+		check_fields(ld, e, ld->person_fields, nf, v);
 		p->id = str_dup(v[P_ID]);
 		p->name = str_dup(v[P_NAME]);
 		p->email = str_dup(v[P_EMAIL]);
 		p->login = str_dup(v[P_LOGIN]);
-		p->slack = str_dup(v[P_SLACK]);
-		p->mattermost = str_dup(v[P_MATTERMOST]);
-		p->teams = str_dup(v[P_TEAMS]);
+		for (size_t f = P_CORE; f < nf; f++)
+			p->handles[ld->person_platform[f]] = str_dup(v[f]);
 		if (p->id != NULL && !id_ok(p->id))
 			report(ld, v[P_ID], "'%s' is not a valid id: " ID_RULE,
 			    p->id);
 		if (p->email != NULL && strchr(p->email, '@') == NULL)
 			report(ld, v[P_EMAIL], "'%s' is not an email address",
 			    p->email);
-		for (size_t f = 0; f < P_N; f++) {
+		for (size_t f = 0; f < nf; f++) {
 			if (what[f] == NULL || v[f] == NULL)
 				continue;
 			keys[f][nkeys[f]++] = (struct skey){
 				config_setting_get_string(v[f]), v[f], i };
 		}
 	}
-	for (size_t f = 0; f < P_N; f++) {
+	for (size_t f = 0; f < nf; f++) {
 		if (what[f] != NULL)
 			check_unique(ld, keys[f], nkeys[f], f == P_EMAIL,
 			    what[f]);
@@ -1015,8 +1048,10 @@ load_people(struct loader *ld, const config_setting_t *list)
 	ld->ids = keys[P_ID];
 	ld->nids = nkeys[P_ID];
 	keys[P_ID] = NULL;
-	for (size_t f = 0; f < P_N; f++)
+	for (size_t f = 0; f < nf; f++) {
 		free(keys[f]);
+		free(what[f]);
+	}
 }
 
 static void
@@ -1341,6 +1376,96 @@ load_notify_events(struct loader *ld, struct config_notify *nt,
 	}
 }
 
+/*
+ * The names of the platforms whose flags are (flags & mask), joined as
+ * people read a list: "slack, mattermost, teams or webhook".  The caller
+ * frees it.
+ */
+static char *
+platform_names(const struct loader *ld, unsigned mask, unsigned flags)
+{
+	const struct config_platforms *pl = ld->cf->platforms;
+	struct buf b = { 0 };
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; pl && i < pl->n; i++)
+		n += (pl->v[i]->flags & mask) == flags;
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		if ((pl->v[i]->flags & mask) != flags)
+			continue;
+		if (k > 0)
+			buf_adds(&b, k + 1 == n ? " or " : ", ");
+		buf_adds(&b, pl->v[i]->name);
+		k++;
+	}
+	if (b.len == 0)
+		buf_adds(&b, "(none)");
+	return buf_steal(&b);
+}
+
+/* The notify type named type, as an index into cf->platforms, or -1. */
+static ssize_t
+load_notify_type(struct loader *ld, struct config_notify *nt,
+    const config_setting_t *s)
+{
+	const char *type = config_setting_get_string(s);
+	ssize_t t = config_platform_find(ld->cf, type);
+	char *names;
+
+	if (t < 0) {
+		names = platform_names(ld, 0, 0);
+		report(ld, s, "unknown type '%s': use %s", type, names);
+		free(names);
+		return -1;
+	}
+	nt->type = ld->cf->platforms->v[t];
+	nt->platform = (size_t)t;
+	return t;
+}
+
+/*
+ * The URL and secret of a target: a signed platform's URL is no secret
+ * (url or url_file) and its secret_file is required; any other's URL is
+ * the secret, in url_file only.
+ */
+static void
+load_notify_url(struct loader *ld, const config_setting_t *e,
+    struct config_notify *nt, const config_setting_t **v)
+{
+	const char *type = nt->type->name;
+	char *names;
+
+	if (nt->type->flags & CONFIG_PLATFORM_SIGNED) {
+		if (v[N_URL] != NULL) {
+			nt->url = str_dup(v[N_URL]);
+			if (!url_ok(nt->url))
+				report(ld, v[N_URL], "'%s' is not an "
+				    "http:// or https:// URL", nt->url);
+		}
+		if (v[N_URL] != NULL && v[N_URL_FILE] != NULL)
+			report(ld, v[N_URL_FILE], "set url or url_file, not "
+			    "both");
+		if (config_setting_get_member(e, "url") == NULL &&
+		    config_setting_get_member(e, "url_file") == NULL)
+			report_child(ld, e, "url", "missing (or url_file)");
+		if (config_setting_get_member(e, "secret_file") == NULL)
+			missing(ld, e, "secret_file");
+		return;
+	}
+	if (v[N_URL] != NULL)
+		report(ld, v[N_URL], "a %s webhook URL is a secret: put it in "
+		    "a file and name it with url_file", type);
+	if (config_setting_get_member(e, "url_file") == NULL)
+		missing(ld, e, "url_file");
+	if (v[N_SECRET_FILE] != NULL) {
+		names = platform_names(ld, CONFIG_PLATFORM_SIGNED,
+		    CONFIG_PLATFORM_SIGNED);
+		report(ld, v[N_SECRET_FILE], "only a %s has a secret_file; a "
+		    "%s target's secret is its URL, in url_file", names, type);
+		free(names);
+	}
+}
+
 static void
 load_notify(struct loader *ld, const config_setting_t *list)
 {
@@ -1357,8 +1482,7 @@ load_notify(struct loader *ld, const config_setting_t *list)
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e, *v[N_N];
 		struct config_notify *nt = &cf->notify[i];
-		const char *type;
-		size_t t = ARRAY_SIZE(notify_type_names);
+		ssize_t t = -1;
 
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (!entry_ok(ld, e))
@@ -1372,56 +1496,16 @@ load_notify(struct loader *ld, const config_setting_t *list)
 			names[nnames++] = (struct skey){ nt->name, v[N_NAME],
 			    i };
 		}
-		if (v[N_TYPE] != NULL) {
-			type = config_setting_get_string(v[N_TYPE]);
-			for (t = 0; t < ARRAY_SIZE(notify_type_names); t++)
-				if (strcmp(type, notify_type_names[t]) == 0)
-					break;
-			if (t == ARRAY_SIZE(notify_type_names))
-				report(ld, v[N_TYPE], "unknown type '%s': use "
-				    "slack, mattermost, teams or webhook",
-				    type);
-			else
-				nt->type = (enum config_notify_type)t;
-		}
+		if (v[N_TYPE] != NULL)
+			t = load_notify_type(ld, nt, v[N_TYPE]);
 		if (v[N_URL_FILE] != NULL)
 			nt->url_file = secret_path(ld, v[N_URL_FILE]);
 		if (v[N_SECRET_FILE] != NULL)
 			nt->secret_file = secret_path(ld, v[N_SECRET_FILE]);
 		if (v[N_EVENTS] != NULL)
 			load_notify_events(ld, nt, v[N_EVENTS]);
-
-		if (t == NOTIFY_WEBHOOK) {
-			if (v[N_URL] != NULL) {
-				nt->url = str_dup(v[N_URL]);
-				if (!url_ok(nt->url))
-					report(ld, v[N_URL], "'%s' is not an "
-					    "http:// or https:// URL",
-					    nt->url);
-			}
-			if (v[N_URL] != NULL && v[N_URL_FILE] != NULL)
-				report(ld, v[N_URL_FILE], "set url or "
-				    "url_file, not both");
-			if (config_setting_get_member(e, "url") == NULL &&
-			    config_setting_get_member(e, "url_file") == NULL)
-				report_child(ld, e, "url", "missing (or "
-				    "url_file)");
-			if (config_setting_get_member(e, "secret_file") ==
-			    NULL)
-				missing(ld, e, "secret_file");
-		} else if (t < ARRAY_SIZE(notify_type_names)) {
-			type = notify_type_names[t];
-			if (v[N_URL] != NULL)
-				report(ld, v[N_URL], "a %s webhook URL is a "
-				    "secret: put it in a file and name it "
-				    "with url_file", type);
-			if (config_setting_get_member(e, "url_file") == NULL)
-				missing(ld, e, "url_file");
-			if (v[N_SECRET_FILE] != NULL)
-				report(ld, v[N_SECRET_FILE], "only a webhook "
-				    "has a secret_file; a %s target's secret "
-				    "is its URL, in url_file", type);
-		}
+		if (t >= 0)
+			load_notify_url(ld, e, nt, v);
 	}
 	check_unique(ld, names, nnames, false, "notify name");
 	free(names);
@@ -1431,10 +1515,10 @@ static void
 load_http(struct loader *ld, const config_setting_t *http)
 {
 	struct config_http *h = &ld->cf->http;
-	const config_setting_t *v[H_N];
+	const config_setting_t *v[H_CORE + CONFIG_MAX_PLATFORMS];
 	const char *why;
 
-	check_fields(ld, http, http_fields, H_N, v);
+	check_fields(ld, http, ld->http_fields, ld->nhttp_fields, v);
 	h->enabled = true;
 	if (v[H_LISTEN] != NULL) {
 		h->listen = str_dup(v[H_LISTEN]);
@@ -1447,17 +1531,10 @@ load_http(struct loader *ld, const config_setting_t *http)
 			report(ld, v[H_PUBLIC_URL], "'%s' is not an http:// "
 			    "or https:// URL", h->public_url);
 	}
-	if (v[H_SLACK_SIGNING_SECRET_FILE] != NULL)
-		h->slack_signing_secret_file = secret_path(ld,
-		    v[H_SLACK_SIGNING_SECRET_FILE]);
-	if (v[H_MATTERMOST_TOKEN_FILE] != NULL)
-		h->mattermost_token_file = secret_path(ld,
-		    v[H_MATTERMOST_TOKEN_FILE]);
-	if (v[H_TEAMS_SECRET_FILE] != NULL)
-		h->teams_secret_file = secret_path(ld,
-		    v[H_TEAMS_SECRET_FILE]);
-	if (v[H_API_SECRET_FILE] != NULL)
-		h->api_secret_file = secret_path(ld, v[H_API_SECRET_FILE]);
+	for (size_t f = H_CORE; f < ld->nhttp_fields; f++)
+		if (v[f] != NULL)
+			h->secret_files[ld->http_platform[f]] = secret_path(ld,
+			    v[f]);
 }
 
 static void
@@ -1620,7 +1697,7 @@ load_root(struct loader *ld, const config_setting_t *root)
  */
 int
 config_load(struct config **out, const char *path, unsigned flags,
-    char **errors)
+    const struct config_platforms *platforms, char **errors)
 {
 	struct loader ld = { 0 };
 	const char *credentials = getenv("CREDENTIALS_DIRECTORY");
@@ -1656,6 +1733,10 @@ config_load(struct config **out, const char *path, unsigned flags,
 	    credentials : ld.dir;
 	ld.cf = xcalloc(1, sizeof(*ld.cf));
 	ld.cf->path = xstrdup(path);
+	ld.cf->platforms = platforms;
+	if (platforms && platforms->n > CONFIG_MAX_PLATFORMS)
+		abort();	/* a table too long is a bug in the program */
+	fields_build(&ld);
 
 	config_init(&lc);
 	/* an @include'd file is found next to the configuration */
@@ -1728,9 +1809,8 @@ config_free(struct config *cf)
 		free(p->name);
 		free(p->email);
 		free(p->login);
-		free(p->slack);
-		free(p->mattermost);
-		free(p->teams);
+		for (size_t k = 0; k < CONFIG_MAX_PLATFORMS; k++)
+			free(p->handles[k]);
 	}
 	free(cf->people);
 	for (size_t i = 0; i < cf->ngroups; i++) {
@@ -1761,10 +1841,8 @@ config_free(struct config *cf)
 	free(cf->notify);
 	free(cf->http.listen);
 	free(cf->http.public_url);
-	free(cf->http.slack_signing_secret_file);
-	free(cf->http.mattermost_token_file);
-	free(cf->http.teams_secret_file);
-	free(cf->http.api_secret_file);
+	for (size_t k = 0; k < CONFIG_MAX_PLATFORMS; k++)
+		free(cf->http.secret_files[k]);
 	free(cf);
 }
 
@@ -1853,12 +1931,45 @@ config_ref_allowed(const struct config *cf, const char *refname)
 	return false;
 }
 
-const char *
-config_notify_type_name(enum config_notify_type type)
+ssize_t
+config_platform_find(const struct config *cf, const char *name)
 {
-	if ((size_t)type >= ARRAY_SIZE(notify_type_names))
-		return "unknown";
-	return notify_type_names[type];
+	if (cf == NULL || cf->platforms == NULL || name == NULL)
+		return -1;
+	for (size_t i = 0; i < cf->platforms->n; i++)
+		if (strcmp(cf->platforms->v[i]->name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+const char *
+config_person_handle(const struct config *cf, size_t person,
+    size_t platform)
+{
+	const struct config_person *p;
+	const char *key;
+
+	if (cf == NULL || person >= cf->npeople || cf->platforms == NULL ||
+	    platform >= cf->platforms->n)
+		return NULL;
+	p = &cf->people[person];
+	if ((key = cf->platforms->v[platform]->person_key) == NULL)
+		return NULL;
+	if (strcmp(key, "id") == 0)
+		return p->id;
+	if (strcmp(key, "email") == 0)
+		return p->email;
+	if (strcmp(key, "login") == 0)
+		return p->login;
+	return p->handles[platform];
+}
+
+const char *
+config_secret_file(const struct config *cf, size_t platform)
+{
+	if (cf == NULL || platform >= CONFIG_MAX_PLATFORMS)
+		return NULL;
+	return cf->http.secret_files[platform];
 }
 
 /*

@@ -860,7 +860,7 @@ review_channels(const struct config *cf)
 		return NULL;
 	for (size_t i = 0; i < cf->nnotify; i++)
 		buf_addf(&b, "%s%s:%s", i ? ", " : "",
-		    config_notify_type_name(cf->notify[i].type),
+		    cf->notify[i].type->name,
 		    cf->notify[i].name);
 	return buf_steal(&b);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * verify.c - digests, constant-time comparison, and the checks that an
- * inbound request was signed by Slack, Teams or a Standard Webhooks
- * sender, through OpenSSL's libcrypto.  The only file that includes it.
+ * verify.c - digests, HMACs, base64, constant-time comparison, and the
+ * primitives of the checks that an inbound request is genuine (timestamps
+ * and their freshness, hex and base64 signatures), through OpenSSL's
+ * libcrypto; the only file that includes it.  The Standard Webhooks
+ * signature is here in full; each chat platform's own protocol is in the
+ * platform's file, built from these.
  */
 #include "core/verify.h"
 
@@ -146,12 +149,8 @@ verify_webhook_sign(const char *secret, const char *id, long long ts,
 /* At most this many entries in a webhook-signature header. */
 #define MAX_SIGNATURES 16
 
-/* Sets *why (when asked for) to the formatted reason; returns error. */
-static int fail(char **why, int error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char **why, int error, const char *fmt, ...)
+int
+verify_fail(char **why, int error, const char *fmt, ...)
 {
 	struct buf b = { 0 };
 	va_list ap;
@@ -165,18 +164,15 @@ fail(char **why, int error, const char *fmt, ...)
 	return error;
 }
 
-static bool
-empty(const char *s)
+bool
+verify_empty(const char *s)
 {
 	return s == NULL || *s == '\0';
 }
 
-/*
- * Parses a timestamp header: decimal digits only, no sign or spaces, and
- * at most 18 of them, so that it cannot overflow.  0 or -EBADMSG.
- */
-static int
-parse_unix_time(const char *s, int64_t *out)
+/* See verify.h: at most 18 digits, so that it cannot overflow. */
+int
+verify_unix_time(const char *s, int64_t *out)
 {
 	int64_t t = 0;
 	size_t n;
@@ -197,15 +193,15 @@ parse_unix_time(const char *s, int64_t *out)
  * -ETIMEDOUT.  The distance is taken in unsigned arithmetic, where it
  * cannot overflow whatever the two values.
  */
-static int
-check_fresh(int64_t ts, int64_t now, char **why)
+int
+verify_fresh(int64_t ts, int64_t now, char **why)
 {
 	uint64_t skew = ts >= now ? (uint64_t)ts - (uint64_t)now :
 	    (uint64_t)now - (uint64_t)ts;
 
 	if (skew <= VERIFY_MAX_SKEW)
 		return 0;
-	return fail(why, -ETIMEDOUT,
+	return verify_fail(why, -ETIMEDOUT,
 	    "stale timestamp: %llu s %s this server's clock, more than %d s",
 	    (unsigned long long)skew, ts < now ? "behind" : "ahead of",
 	    VERIFY_MAX_SKEW);
@@ -223,9 +219,8 @@ unhex_digit(char c)
 	return -1;
 }
 
-/* Exactly 64 hex digits into out[32]; 0 or -EBADMSG. */
-static int
-unhex32(const char *s, unsigned char out[32])
+int
+verify_unhex32(const char *s, unsigned char out[32])
 {
 	if (strlen(s) != 64)
 		return -EBADMSG;
@@ -239,9 +234,8 @@ unhex32(const char *s, unsigned char out[32])
 	return 0;
 }
 
-/* Standard base64 of exactly 32 bytes into out[32]; 0 or -EBADMSG. */
-static int
-unbase64_32(const char *s, unsigned char out[32])
+int
+verify_unbase64_32(const char *s, unsigned char out[32])
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -254,76 +248,6 @@ unbase64_32(const char *s, unsigned char out[32])
 	}
 	memcpy(out, buf, 32);
 	free(buf);
-	return 0;
-}
-
-int
-verify_slack(const char *secret, const char *timestamp,
-    const char *signature, const void *body, size_t len, int64_t now,
-    char **why)
-{
-	unsigned char want[32], got[32];
-	struct buf msg = { 0 };
-	int64_t ts;
-	int error;
-
-	if (empty(secret))
-		return fail(why, -EINVAL, "no Slack signing secret configured");
-	if (empty(timestamp))
-		return fail(why, -EBADMSG,
-		    "missing X-Slack-Request-Timestamp header");
-	if (parse_unix_time(timestamp, &ts) < 0)
-		return fail(why, -EBADMSG,
-		    "X-Slack-Request-Timestamp is not a unix time in seconds");
-	if (empty(signature))
-		return fail(why, -EBADMSG, "missing X-Slack-Signature header");
-	if (!str_startswith(signature, "v0=") || unhex32(signature + 3,
-	    got) < 0)
-		return fail(why, -EBADMSG,
-		    "X-Slack-Signature is not \"v0=\" and 64 hex digits");
-	if ((error = check_fresh(ts, now, why)) < 0)
-		return error;
-	buf_addf(&msg, "v0:%s:", timestamp);
-	if (len > 0)
-		buf_add(&msg, body, len);
-	verify_hmac_sha256(secret, strlen(secret), msg.s, msg.len, want);
-	buf_free(&msg);
-	if (CRYPTO_memcmp(want, got, sizeof(want)) != 0)
-		return fail(why, -EACCES,
-		    "X-Slack-Signature does not match the body");
-	return 0;
-}
-
-int
-verify_teams(const char *secret_b64, const char *authorization,
-    const void *body, size_t len, char **why)
-{
-	unsigned char want[32], got[32], *key = NULL;
-	size_t keylen = 0;
-	const char *p;
-
-	if (empty(secret_b64))
-		return fail(why, -EINVAL, "no Teams secret configured");
-	if (empty(authorization))
-		return fail(why, -EBADMSG, "missing Authorization header");
-	/* an HTTP auth scheme is case-insensitive; one or more spaces */
-	if (strncasecmp(authorization, "HMAC ", 5) != 0)
-		return fail(why, -EBADMSG,
-		    "Authorization is not \"HMAC <base64>\"");
-	for (p = authorization + 5; *p == ' '; p++)
-		continue;
-	if (unbase64_32(p, got) < 0)
-		return fail(why, -EBADMSG, "Authorization is not \"HMAC\" "
-		    "and the base64 of a 32-byte HMAC-SHA256");
-	if (verify_unbase64(secret_b64, &key, &keylen) < 0)
-		return fail(why, -EBADMSG,
-		    "the configured Teams secret is not base64");
-	verify_hmac_sha256(key, keylen, len > 0 ? body : "", len, want);
-	OPENSSL_cleanse(key, keylen);
-	free(key);
-	if (CRYPTO_memcmp(want, got, sizeof(want)) != 0)
-		return fail(why, -EACCES,
-		    "Authorization HMAC does not match the body");
 	return 0;
 }
 
@@ -342,7 +266,7 @@ v1_matches(const char *s, size_t n, const unsigned char mac[32])
 		return false;
 	memcpy(b64, s, n);
 	b64[n] = '\0';
-	if (unbase64_32(b64, got) < 0)
+	if (verify_unbase64_32(b64, got) < 0)
 		return false;
 	return CRYPTO_memcmp(got, mac, 32) == 0;
 }
@@ -358,14 +282,14 @@ verify_webhook(const char *secret, const char *id, const char *timestamp,
 	int64_t ts;
 	int error;
 
-	if (empty(secret))
-		return fail(why, -EINVAL, "no webhook secret configured");
-	if (empty(id))
-		return fail(why, -EBADMSG, "missing webhook-id header");
-	if (empty(timestamp))
-		return fail(why, -EBADMSG, "missing webhook-timestamp header");
-	if (parse_unix_time(timestamp, &ts) < 0)
-		return fail(why, -EBADMSG,
+	if (verify_empty(secret))
+		return verify_fail(why, -EINVAL, "no webhook secret configured");
+	if (verify_empty(id))
+		return verify_fail(why, -EBADMSG, "missing webhook-id header");
+	if (verify_empty(timestamp))
+		return verify_fail(why, -EBADMSG, "missing webhook-timestamp header");
+	if (verify_unix_time(timestamp, &ts) < 0)
+		return verify_fail(why, -EBADMSG,
 		    "webhook-timestamp is not a unix time in seconds");
 	for (const char *p = signatures; p != NULL && *p != '\0';) {
 		p += strspn(p, " ");
@@ -375,12 +299,12 @@ verify_webhook(const char *secret, const char *id, const char *timestamp,
 		p += strcspn(p, " ");
 	}
 	if (entries == 0)
-		return fail(why, -EBADMSG, "missing webhook-signature header");
+		return verify_fail(why, -EBADMSG, "missing webhook-signature header");
 	if (entries > MAX_SIGNATURES)
-		return fail(why, -EBADMSG,
+		return verify_fail(why, -EBADMSG,
 		    "webhook-signature has more than %d entries",
 		    MAX_SIGNATURES);
-	if ((error = check_fresh(ts, now, why)) < 0)
+	if ((error = verify_fresh(ts, now, why)) < 0)
 		return error;
 
 	webhook_key(secret, &key, &keylen);
@@ -403,8 +327,8 @@ verify_webhook(const char *secret, const char *id, const char *timestamp,
 	if (ok)
 		return 0;
 	if (v1 == 0)
-		return fail(why, -EACCES, "webhook-signature has no v1 entry");
-	return fail(why, -EACCES,
+		return verify_fail(why, -EACCES, "webhook-signature has no v1 entry");
+	return verify_fail(why, -EACCES,
 	    "no v1 entry of webhook-signature matches the body");
 }
 
@@ -442,14 +366,7 @@ verify_token(const char *expected, const char *got)
 }
 
 void
-verify_action_token(const void *key, size_t keylen, const char *review,
-    const char *decision, char out[65])
+verify_cleanse(void *p, size_t n)
 {
-	unsigned char mac[32];
-	struct buf msg = { 0 };
-
-	buf_addf(&msg, "%s\n%s", review, decision);
-	verify_hmac_sha256(key, keylen, msg.s, msg.len, mac);
-	verify_hex(mac, sizeof(mac), out);
-	buf_free(&msg);
+	OPENSSL_cleanse(p, n);
 }

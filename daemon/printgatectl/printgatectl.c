@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 #include "core/ledger.h"
 #include "core/log.h"
@@ -75,7 +76,8 @@ load_config(unsigned flags)
 	struct config *cf = NULL;
 	char *errors = NULL;
 
-	if (config_load(&cf, config_path, flags, &errors) < 0) {
+	if (config_load(&cf, config_path, flags, &platform_configs,
+	    &errors) < 0) {
 		fputs(errors ? errors : "invalid configuration\n", stderr);
 		free(errors);
 		exit(EXIT_ERR);
@@ -518,7 +520,7 @@ cmd_check(int argc, char *argv[])
 	}
 	printf("  notify     ");
 	for (size_t i = 0; i < cf->nnotify; i++)
-		printf(" %s:%s", config_notify_type_name(cf->notify[i].type),
+		printf(" %s:%s", cf->notify[i].type->name,
 		    cf->notify[i].name);
 	printf("%s\n", cf->nnotify ? "" : " none");
 	for (size_t i = 0; i < cf->nnotify; i++) {
@@ -526,10 +528,8 @@ cmd_check(int argc, char *argv[])
 		check_secret(cf->notify[i].name, cf->notify[i].secret_file,
 		    &first);
 	}
-	check_secret("http", cf->http.slack_signing_secret_file, &first);
-	check_secret("http", cf->http.mattermost_token_file, &first);
-	check_secret("http", cf->http.teams_secret_file, &first);
-	check_secret("http", cf->http.api_secret_file, &first);
+	for (size_t i = 0; i < platform_configs.n; i++)
+		check_secret("http", config_secret_file(cf, i), &first);
 	if (!first && unit_creds)
 		printf("              read from %s, as printgated's "
 		    "LoadCredential= copies them at service start (set "

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * decide.c - the HTTP listener's routes: decisions from Slack, Mattermost,
- * Teams and the signed API, and the commands that read (status, pending,
- * who, help), plus /healthz and /metrics.
+ * decide.c - the HTTP listener's routes: every route of every platform in
+ * the table (chat/platform.h), served by one driver without knowing which
+ * platform it serves; the decisions and the commands that read (status,
+ * pending, who, help) those routes ask for; plus /healthz and /metrics.
  *
- * The order never changes: verify the request over its raw body (or
- * refuse 401), parse it (400), map the platform user to a person (403),
+ * The order never changes: refuse 404 for a platform with no secret,
+ * verify the request over its raw body with the route's step (or refuse
+ * 401), parse it (400), map the platform user to a person by the
+ * platform's people key (403),
  * find the review (404; 409 when it is closed), check that the person may
  * decide on it (403), write the decision to the ledger with
  * compare-and-swap (503 when the ledger stays locked), then answer.  A
@@ -14,8 +17,9 @@
  * is looked up in the whole review's ledger, so a restart forgets
  * nothing), and a person's decision identical to their latest one is not
  * written again.  Requests name reviews by print tag or hex commit id
- * only, never by a revision expression.  A Mattermost button click
- * records nothing: it answers with the slash command that decides.
+ * only, never by a revision expression.  What a route answers, in its
+ * platform's format, is the platform file's (a Mattermost button click,
+ * for one, records nothing: mattermost.c).
  */
 #include "printgated/decide.h"
 
@@ -26,19 +30,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chat/answer.h"
-#include "printgated/engine.h"
 #include "chat/inbound.h"
-#include "core/ledger.h"
-#include "core/record.h"
-#include "core/log.h"
 #include "chat/notice.h"
+#include "chat/platform.h"
+#include "core/ledger.h"
+#include "core/log.h"
 #include "core/outbox.h"
-#include "printgated/refusal.h"
+#include "core/record.h"
 #include "core/repo.h"
 #include "core/review.h"
 #include "core/util.h"
 #include "core/verify.h"
+#include "printgated/engine.h"
+#include "printgated/refusal.h"
 
 /* Action ids seen lately, across reviews: a replay against a newer
  * version of a review must not count either. */
@@ -56,24 +60,6 @@ struct idset {
 	size_t n, cap;		/* cap: 0 or a power of two */
 };
 
-struct decide {
-	char seen[DECIDE_SEEN][33];
-	size_t nseen;
-	struct idset ids;
-	char ids_head[OID_HEX];	/* the notes commit ids is current with */
-	const struct config *cf;
-	struct engine *engine;
-	struct decide_metrics *m;
-	char *slack_secret;
-	char *mm_token;
-	char *teams_secret;
-	char *api_secret;
-	int64_t (*now)(void);
-	/* the platform user of the request being answered, for the log of
-	 * refusals (decide_answered()); "" until a request names one */
-	char caller[128];
-};
-
 /* What a decision came to, for the platform's answer. */
 struct outcome {
 	int status;
@@ -85,6 +71,37 @@ struct outcome {
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
 };
+
+struct decide {
+	char seen[DECIDE_SEEN][33];
+	size_t nseen;
+	struct idset ids;
+	char ids_head[OID_HEX];	/* the notes commit ids is current with */
+	const struct config *cf;
+	struct engine *engine;
+	struct decide_metrics *m;
+	/* the platforms' secrets, by index in cf->platforms */
+	char *secrets[CONFIG_MAX_PLATFORMS];
+	int64_t (*now)(void);
+	/* the request being answered: its platform (an index in
+	 * cf->platforms) and what its last decision came to */
+	size_t platform;
+	struct outcome *last;
+	struct platform_listener listener;
+	/* the platform user of the request being answered, for the log of
+	 * refusals (decide_answered()); "" until a request names one */
+	char caller[128];
+};
+
+
+/* What the platforms' routes get from the listener (further down). */
+static void listener_decide(void *ctx, const struct inbound *in,
+    const char *idem, struct platform_outcome *out);
+static char *listener_command(void *ctx, const struct inbound *in,
+    int *status);
+static void listener_post_back(void *ctx, const char *url, const char *body,
+    const char *review, const char *what);
+static char *listener_render(void *ctx);
 
 /* id's 16 bytes, or -EINVAL when it is not 32 hex digits. */
 static int
@@ -218,26 +235,37 @@ fail(struct outcome *o, int status, char *text)
 }
 
 static void
-secret_free(char **s)
+secrets_free(char **s)
 {
-	if (*s)
-		memset(*s, 0, strlen(*s));
-	free(*s);
-	*s = NULL;
+	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
+		if (s[i])
+			memset(s[i], 0, strlen(s[i]));
+		free(s[i]);
+		s[i] = NULL;
+	}
 }
 
+/*
+ * Reads the secret of every platform of cf that has one configured into
+ * out[] (by index in cf->platforms); on failure none, and *why.
+ */
 static int
-load_secret(const char *path, char **out, char **why)
+secrets_load(const struct config *cf, char **out, char **why)
 {
+	size_t n = cf->platforms ? cf->platforms->n : 0;
 	int error;
 
-	*out = NULL;
-	if (path == NULL)
-		return 0;
-	if ((error = config_read_secret(path, out)) < 0) {
-		*why = xasprintf("cannot read the secret '%s': %s", path,
-		    strerror(-error));
-		return error;
+	for (size_t i = 0; i < n; i++) {
+		const char *path = config_secret_file(cf, i);
+
+		if (path == NULL)
+			continue;
+		if ((error = config_read_secret(path, &out[i])) < 0) {
+			*why = xasprintf("cannot read the secret '%s': %s",
+			    path, strerror(-error));
+			secrets_free(out);
+			return error;
+		}
 	}
 	return 0;
 }
@@ -245,25 +273,12 @@ load_secret(const char *path, char **out, char **why)
 int
 decide_set_config(struct decide *dc, const struct config *cf, char **why)
 {
-	char *slack = NULL, *mm = NULL, *teams = NULL, *api = NULL;
+	char *secrets[CONFIG_MAX_PLATFORMS] = { NULL };
 
-	if (load_secret(cf->http.slack_signing_secret_file, &slack, why) < 0 ||
-	    load_secret(cf->http.mattermost_token_file, &mm, why) < 0 ||
-	    load_secret(cf->http.teams_secret_file, &teams, why) < 0 ||
-	    load_secret(cf->http.api_secret_file, &api, why) < 0) {
-		secret_free(&slack);
-		secret_free(&mm);
-		secret_free(&teams);
+	if (secrets_load(cf, secrets, why) < 0)
 		return -EINVAL;
-	}
-	secret_free(&dc->slack_secret);
-	secret_free(&dc->mm_token);
-	secret_free(&dc->teams_secret);
-	secret_free(&dc->api_secret);
-	dc->slack_secret = slack;
-	dc->mm_token = mm;
-	dc->teams_secret = teams;
-	dc->api_secret = api;
+	secrets_free(dc->secrets);
+	memcpy(dc->secrets, secrets, sizeof(secrets));
 	dc->cf = cf;
 	return 0;
 }
@@ -277,6 +292,8 @@ decide_new(struct decide **out, const struct config *cf,
 	dc->engine = engine;
 	dc->m = m;
 	dc->now = wall_clock;
+	dc->listener = (struct platform_listener){ dc, listener_decide,
+		listener_command, listener_post_back, listener_render };
 	if (decide_set_config(dc, cf, why) < 0) {
 		free(dc);
 		return -EINVAL;
@@ -294,10 +311,7 @@ decide_free(struct decide *dc)
 {
 	if (dc == NULL)
 		return;
-	secret_free(&dc->slack_secret);
-	secret_free(&dc->mm_token);
-	secret_free(&dc->teams_secret);
-	secret_free(&dc->api_secret);
+	secrets_free(dc->secrets);
 	free(dc->ids.v);
 	free(dc);
 }
@@ -330,20 +344,25 @@ decide_count(void *ctx, const char *route, int status)
 
 /* --- the decision ------------------------------------------------- */
 
-enum platform { P_SLACK, P_MATTERMOST, P_TEAMS, P_API };
-
-static const char *const platform_names[] = { "slack", "mattermost",
-	"teams", "api" };
-
-/* The person a platform user is, or -1. */
-static ssize_t
-person_of(const struct config *cf, enum platform p, const struct inbound *in)
+/* The row of the platform of the request being answered. */
+static const struct platform *
+current(const struct decide *dc)
 {
+	return platform_of(dc->cf->platforms->v[dc->platform]);
+}
+
+/*
+ * The person the user of the request being answered is on its platform
+ * (their id there, the platform's people key), or -1.
+ */
+static ssize_t
+person_of_user(const struct decide *dc, const struct inbound *in)
+{
+	const struct config *cf = dc->cf;
+	const struct platform *p = current(dc);
+
 	for (size_t i = 0; i < cf->npeople; i++) {
-		const struct config_person *pp = &cf->people[i];
-		const char *id = p == P_SLACK ? pp->slack :
-		    p == P_MATTERMOST ? pp->mattermost :
-		    p == P_TEAMS ? pp->teams : pp->id;
+		const char *id = config_person_handle(cf, i, dc->platform);
 
 		if (id == NULL || in->user == NULL)
 			continue;
@@ -352,7 +371,7 @@ person_of(const struct config *cf, enum platform p, const struct inbound *in)
 		 * names can be renamed to someone else's; Teams' second id
 		 * is the Azure AD object id, which cannot.
 		 */
-		if (strcmp(id, in->user) == 0 || (p == P_TEAMS &&
+		if (strcmp(id, in->user) == 0 || (p->user_alt_stable &&
 		    in->user_alt && strcmp(id, in->user_alt) == 0))
 			return (ssize_t)i;
 	}
@@ -361,14 +380,15 @@ person_of(const struct config *cf, enum platform p, const struct inbound *in)
 
 /* The refusal of a platform user who is no person printgate knows. */
 static char *
-unknown_user(enum platform p, const struct inbound *in)
+unknown_user(const struct decide *dc, const struct inbound *in)
 {
+	const char *via = current(dc)->via;
 	char q[64];
 
 	return xasprintf("you (%s user %s) are not a reviewer printgate "
 	    "knows; ask an administrator to add your %s id to a person in "
-	    "printgate.conf", platform_names[p], in->user ? inbound_quote(
-	    in->user, q, sizeof(q)) : "?", platform_names[p]);
+	    "printgate.conf", via, in->user ? inbound_quote(in->user, q,
+	    sizeof(q)) : "?", via);
 }
 
 static bool
@@ -609,13 +629,13 @@ already(const struct review *rv, const char *id, const char *person,
 }
 
 /*
- * Records in's decision by the user of platform p.  idem is what makes
- * the request unique on its platform (an action id, a webhook-id), or
- * NULL.
+ * Records in's decision by the user of the current platform.  idem is
+ * what makes the request unique on its platform (an action id, a
+ * webhook-id), or NULL.
  */
 static void
-record(struct decide *dc, enum platform p, const struct inbound *in,
-    const char *idem, struct outcome *o)
+record(struct decide *dc, const struct inbound *in, const char *idem,
+    struct outcome *o)
 {
 	const struct config *cf = dc->cf;
 	struct repo *r = engine_repo(dc->engine);
@@ -628,10 +648,12 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	ssize_t person;
 	int error;
 
-	snprintf(dc->caller, sizeof(dc->caller), "%s:%s", platform_names[p],
+	const struct platform *p = current(dc);
+
+	snprintf(dc->caller, sizeof(dc->caller), "%s:%s", p->via,
 	    in->user ? in->user : "?");
-	if ((person = person_of(cf, p, in)) < 0) {
-		fail(o, 403, unknown_user(p, in));
+	if ((person = person_of_user(dc, in)) < 0) {
+		fail(o, 403, unknown_user(dc, in));
 		return;
 	}
 	if (ledger_type_parse(in->decision ? in->decision : "",
@@ -641,7 +663,7 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 		return;
 	}
 	if (idem) {
-		char *key = xasprintf("%s\n%s", platform_names[p], idem);
+		char *key = xasprintf("%s\n%s", p->via, idem);
 
 		verify_sha256_hex(key, strlen(key), fp);
 		free(key);
@@ -709,8 +731,8 @@ record(struct decide *dc, enum platform p, const struct inbound *in,
 	rec.type = type;
 	rec.at = dc->now();
 	rec.by = cf->people[person].id;
-	via = p == P_API ? xstrdup("api") :
-	    xasprintf("%s:%s", platform_names[p], in->user);
+	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
+	    xstrdup(p->via);
 	rec.via = via;
 	rec.tag = o->rv->tag;
 	rec.comment = in->comment;
@@ -789,17 +811,16 @@ pending_load(void *ctx, const char *tag, struct review **out)
  * looked up: reading the reviews is for the people in the config.
  */
 static char *
-command_text(struct decide *dc, enum platform p, const struct inbound *in,
-    int *status)
+command_text(struct decide *dc, const struct inbound *in, int *status)
 {
 	const struct config *cf = dc->cf;
 	struct repo *r = engine_repo(dc->engine);
 	struct buf b = { 0 };
 
 	*status = 200;
-	if (person_of(cf, p, in) < 0) {
+	if (person_of_user(dc, in) < 0) {
 		*status = 403;
-		return unknown_user(p, in);
+		return unknown_user(dc, in);
 	}
 	switch (in->kind) {
 	case INBOUND_STATUS: {
@@ -879,333 +900,128 @@ post_back(struct decide *dc, const char *url, const char *body,
 }
 
 static void
-set_json(struct http_response *rs, int status, char *body)
-{
-	rs->status = status;
-	rs->content_type = "application/json";
-	rs->body = body;
-}
-
-static void
 set_text(struct http_response *rs, int status, const char *text)
 {
 	rs->status = status;
 	rs->body = xasprintf("%s\n", text);
 }
 
-/* Checks Slack's signature; answers 401 (or 404 unconfigured) if bad. */
-static bool
-slack_verified(struct decide *dc, const struct http_request *rq,
-    struct http_response *rs)
+/* --- what the platforms' routes get from the listener ------------ */
+
+static void
+listener_decide(void *ctx, const struct inbound *in, const char *idem,
+    struct platform_outcome *out)
 {
-	char *why = NULL;
+	struct decide *dc = ctx;
+	struct outcome *o = dc->last;
 
-	if (dc->slack_secret == NULL) {
-		set_text(rs, 404, "404 Slack is not configured here");
-		return false;
-	}
-	if (verify_slack(dc->slack_secret, http_header(rq,
-	    "X-Slack-Request-Timestamp"), http_header(rq,
-	    "X-Slack-Signature"), rq->body, rq->len, dc->now(), &why) < 0) {
-		char *t = xasprintf("401 %s", why);
-
-		set_text(rs, 401, t);
-		free(t);
-		free(why);
-		return false;
-	}
-	return true;
+	outcome_clear(o);
+	record(dc, in, idem, o);
+	out->status = o->status;
+	out->text = o->text;
+	out->recorded = o->recorded;
+	out->repeat = o->repeat;
+	out->approved = o->approved;
+	out->review = o->review;
 }
 
 static char *
-render(struct decide *dc, const struct review *rv,
-    enum config_notify_type type)
+listener_command(void *ctx, const struct inbound *in, int *status)
 {
+	return command_text(ctx, in, status);
+}
+
+static void
+listener_post_back(void *ctx, const char *url, const char *body,
+    const char *review, const char *what)
+{
+	post_back(ctx, url, body, review, what);
+}
+
+/* The review of the last decision as the current platform shows it. */
+static char *
+listener_render(void *ctx)
+{
+	struct decide *dc = ctx;
+	const struct review *rv = dc->last->rv;
+
+	if (rv == NULL)
+		return NULL;
 	return engine_render(dc->engine, rv->approved ? NOTICE_APPROVED :
-	    NOTICE_REQUEST, rv, type, dc->now() * 1000);
+	    NOTICE_REQUEST, rv, dc->platform, dc->now() * 1000);
 }
 
-static void
-route_slack_actions(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
+static const char *
+request_header(const void *conn, const char *name)
 {
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	struct outcome o = { 0 };
-	char *why = NULL, *t;
-
-	if (!slack_verified(dc, rq, rs))
-		return;
-	if (slack_parse_action(rq->body, rq->len, &in, &why) < 0) {
-		t = xasprintf("400 %s", why);
-		set_text(rs, 400, t);
-		free(t);
-		free(why);
-		return;
-	}
-	record(dc, P_SLACK, &in, in.action_id, &o);
-	if (o.repeat) {
-		/* answered before, messages updated then */
-	} else if (o.status == 200 && o.rv && in.response_url) {
-		char *msg = render(dc, o.rv, NOTIFY_SLACK);
-		char *upd = answer_slack_update(msg);
-
-		post_back(dc, in.response_url, upd, o.review, "update");
-		free(msg);
-		free(upd);
-	} else if (in.response_url) {
-		char *msg = answer_slack_text(o.text, false);
-
-		post_back(dc, in.response_url, msg, o.review, "refusal");
-		free(msg);
-	}
-	if (o.status == 200)
-		set_text(rs, 200, "");
-	else {
-		t = xasprintf("%d %s", o.status, o.text);
-		set_text(rs, o.status, t);
-		free(t);
-	}
-	outcome_clear(&o);
-	inbound_clear(&in);
+	return http_header(conn, name);
 }
 
-static void
-route_slack_commands(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
+/* The platform (an index in cf->platforms) and route rq is for. */
+static const struct platform_route *
+route_find(const struct decide *dc, const struct http_request *rq,
+    size_t *platform)
 {
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	struct outcome o = { 0 };
-	char *why = NULL, *t;
-	int status;
+	const struct config_platforms *pl = dc->cf->platforms;
 
-	if (!slack_verified(dc, rq, rs))
-		return;
-	if (slack_parse_command(rq->body, rq->len, &in, &why) < 0) {
-		/* a mistyped command: tell the person, in chat */
-		set_json(rs, 200, answer_slack_text(why, false));
-		free(why);
-		return;
-	}
-	if (in.kind != INBOUND_DECIDE) {
-		t = command_text(dc, P_SLACK, &in, &status);
-		if (status == 403) {
-			/* Slack shows the person only a 200's answer */
-			if (in.response_url) {
-				char *msg = answer_slack_text(t, false);
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		const struct platform *p = platform_of(pl->v[i]);
 
-				post_back(dc, in.response_url, msg, NULL,
-				    "refusal");
-				free(msg);
+		for (size_t k = 0; p && k < p->nroutes; k++)
+			if (strcmp(p->routes[k].path, rq->path) == 0 &&
+			    strcmp(p->routes[k].method, rq->method) == 0) {
+				*platform = i;
+				return &p->routes[k];
 			}
-			set_json(rs, 403, answer_slack_text(t, false));
-		} else
-			set_json(rs, 200, answer_slack_text(t, true));
-		free(t);
-		inbound_clear(&in);
+	}
+	return NULL;
+}
+
+/*
+ * Every platform's route: the platform without its secret refuses 404,
+ * then the route verifies (401), parses (400) and answers, in the
+ * platform's own format (chat/platform.h).
+ */
+static void
+route_platform(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct decide *dc = ctx;
+	struct platform_answer a = { 0 };
+	struct inbound in = { 0 };
+	struct outcome last = { 0 };
+	const struct platform_route *r;
+	const struct platform *p;
+	size_t pi = 0;
+	char *why = NULL;
+
+	if ((r = route_find(dc, rq, &pi)) == NULL) {
+		set_text(rs, 404, "404 not found");
 		return;
 	}
-	record(dc, P_SLACK, &in, in.action_id, &o);
-	if (o.status == 200)
-		set_json(rs, 200, answer_slack_text(o.text, false));
+	p = platform_of(dc->cf->platforms->v[pi]);
+	struct platform_request prq = { rq->body, rq->len, request_header, rq,
+		dc->secrets[pi], dc->now(), &dc->listener };
+
+	if (p->conf.secret_setting && dc->secrets[pi] == NULL) {
+		why = xasprintf("%s is not configured here", p->title);
+		r->refuse(404, why, &a);
+	} else if (r->verify && r->verify(&prq, &why) < 0)
+		r->refuse(401, why, &a);
+	else if (r->parse(rq->body, rq->len, &in, &why) < 0)
+		r->refuse(400, why, &a);
 	else {
-		if (in.response_url) {
-			char *msg = answer_slack_text(o.text, false);
-
-			post_back(dc, in.response_url, msg, o.review, "refusal");
-			free(msg);
-		}
-		set_json(rs, o.status, answer_slack_text(o.text, false));
+		dc->platform = pi;
+		dc->last = &last;
+		r->answer(&prq, &in, &a);
+		outcome_clear(&last);
+		dc->last = NULL;
 	}
-	outcome_clear(&o);
+	free(why);
 	inbound_clear(&in);
-}
-
-/*
- * What a click on a Mattermost button answers, to the clicking user only:
- * the slash command that makes the decision.  A click records nothing.
- * Mattermost does not sign action requests, and the button's context
- * (its review, decision and token) is in the post's props, which every
- * member of the channel can read: with it, a request naming any user_id
- * would pass as a click of that user.  A slash command's user_id is set
- * by Mattermost itself, so the decision is made there.
- */
-static char *
-mattermost_click_text(const struct inbound *in)
-{
-	const char *at = strrchr(in->review, '@');
-	const char *verb = in->decision == NULL ? "approve" :
-	    strcmp(in->decision, "changes-required") == 0 ? "changes" :
-	    in->decision;
-	char *name = at ? xstrndup(in->review, (size_t)(at - in->review)) :
-	    xstrdup(in->review);
-	char *text = xasprintf("A button cannot decide for you: Mattermost "
-	    "does not say who clicked in a way others cannot copy. To record "
-	    "this decision, type `/printgate %s %s%s` (nothing was "
-	    "recorded).", verb, name, strcmp(verb, "changes") == 0 ?
-	    " what must change" : "");
-
-	free(name);
-	return text;
-}
-
-static void
-route_mattermost_actions(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
-{
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	char *why = NULL, token[65], *msg;
-
-	if (dc->mm_token == NULL) {
-		set_text(rs, 404, "404 Mattermost is not configured here");
-		return;
-	}
-	if (mattermost_parse_action(rq->body, rq->len, &in, &why) < 0) {
-		set_json(rs, 400, answer_mattermost_action(why, NULL));
-		free(why);
-		return;
-	}
-	/* the token in the button's context proves we issued it */
-	verify_action_token(dc->mm_token, strlen(dc->mm_token),
-	    in.review ? in.review : "", in.decision ? in.decision : "",
-	    token);
-	if (in.review == NULL || verify_token(token, in.token) < 0) {
-		set_json(rs, 401, answer_mattermost_action("this button's "
-		    "token does not match its review and decision", NULL));
-		inbound_clear(&in);
-		return;
-	}
-	msg = mattermost_click_text(&in);
-	set_json(rs, 200, answer_mattermost_action(msg, NULL));
-	free(msg);
-	inbound_clear(&in);
-}
-
-/*
- * The end of a slash command or a Teams message: a read-only command
- * answered at once, or a decision recorded and answered, in the
- * platform's format.
- */
-static void
-command_or_decision(struct decide *dc, enum platform p, struct inbound *in,
-    char *(*format)(const char *text, bool code), struct http_response *rs)
-{
-	struct outcome o = { 0 };
-	int status;
-	char *t;
-
-	if (in->kind != INBOUND_DECIDE) {
-		t = command_text(dc, p, in, &status);
-		set_json(rs, status == 403 ? 403 : 200, format(t,
-		    status != 403));
-		free(t);
-		return;
-	}
-	record(dc, p, in, in->action_id, &o);
-	set_json(rs, o.status, format(o.text, false));
-	outcome_clear(&o);
-}
-
-static void
-route_mattermost_commands(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
-{
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	char *why = NULL;
-
-	if (dc->mm_token == NULL) {
-		set_text(rs, 404, "404 Mattermost is not configured here");
-		return;
-	}
-	{
-		/* the token first: nothing else is parsed before it matches */
-		char *token = NULL;
-		int bad;
-
-		inbound_form_get(rq->body, rq->len, "token", &token);
-		bad = verify_token(dc->mm_token, token) < 0;
-		free(token);
-		if (bad) {
-			set_json(rs, 401, answer_mattermost_text("the slash "
-			    "command token is missing or does not match",
-			    false));
-			return;
-		}
-	}
-	if (mattermost_parse_command(rq->body, rq->len, &in, &why) < 0) {
-		set_json(rs, 400, answer_mattermost_text(why, false));
-		free(why);
-		return;
-	}
-	command_or_decision(dc, P_MATTERMOST, &in, answer_mattermost_text, rs);
-	inbound_clear(&in);
-}
-
-static void
-route_teams_messages(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
-{
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	char *why = NULL;
-
-	if (dc->teams_secret == NULL) {
-		set_text(rs, 404, "404 Teams is not configured here");
-		return;
-	}
-	if (verify_teams(dc->teams_secret, http_header(rq, "Authorization"),
-	    rq->body, rq->len, &why) < 0) {
-		set_json(rs, 401, answer_teams_text(why, false));
-		free(why);
-		return;
-	}
-	if (teams_parse_message(rq->body, rq->len, &in, &why) < 0) {
-		set_json(rs, 400, answer_teams_text(why, false));
-		free(why);
-		return;
-	}
-	command_or_decision(dc, P_TEAMS, &in, answer_teams_text, rs);
-	inbound_clear(&in);
-}
-
-static void
-route_api_decisions(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
-{
-	struct decide *dc = ctx;
-	struct inbound in = { 0 };
-	struct outcome o = { 0 };
-	const char *wid = http_header(rq, "webhook-id");
-	char *why = NULL;
-
-	if (dc->api_secret == NULL) {
-		set_json(rs, 404, answer_api(false, NULL, false,
-		    "the API is not configured here"));
-		return;
-	}
-	if (verify_webhook(dc->api_secret, wid, http_header(rq,
-	    "webhook-timestamp"), http_header(rq, "webhook-signature"),
-	    rq->body, rq->len, dc->now(), &why) < 0) {
-		set_json(rs, 401, answer_api(false, NULL, false, why));
-		free(why);
-		return;
-	}
-	if (webhook_parse_decision(rq->body, rq->len, &in, &why) < 0) {
-		set_json(rs, 400, answer_api(false, NULL, false, why));
-		free(why);
-		return;
-	}
-	record(dc, P_API, &in, wid, &o);
-	if (o.status == 200)
-		set_json(rs, 200, answer_api(o.recorded, o.review, o.approved,
-		    o.text));
-	else
-		set_json(rs, o.status, answer_api(false, NULL, false, o.text));
-	outcome_clear(&o);
-	inbound_clear(&in);
+	rs->status = a.status;
+	rs->content_type = a.content_type;
+	rs->body = a.body;
 }
 
 static void
@@ -1267,27 +1083,32 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = buf_steal(&b);
 }
 
-static const struct http_route routes[] = {
-	{ "POST", "/slack/actions", "application/x-www-form-urlencoded",
-	    route_slack_actions, "slack_actions" },
-	{ "POST", "/slack/commands", "application/x-www-form-urlencoded",
-	    route_slack_commands, "slack_commands" },
-	{ "POST", "/mattermost/actions", "application/json",
-	    route_mattermost_actions, "mattermost_actions" },
-	{ "POST", "/mattermost/commands", "application/x-www-form-urlencoded",
-	    route_mattermost_commands, "mattermost_commands" },
-	{ "POST", "/teams/messages", "application/json",
-	    route_teams_messages, "teams_messages" },
-	{ "POST", "/api/v1/decisions", "application/json",
-	    route_api_decisions, "api_decisions" },
-	{ "GET", "/healthz", NULL, route_healthz, "healthz" },
-	{ "GET", "/metrics", NULL, route_metrics, "metrics" },
-};
+/* The routes of every platform, then /healthz and /metrics. */
+#define DECIDE_MAX_ROUTES 64
 
 const struct http_route *
 decide_routes(size_t *n)
 {
-	*n = ARRAY_SIZE(routes);
+	static struct http_route routes[DECIDE_MAX_ROUTES];
+	static size_t nroutes;
+
+	if (nroutes == 0) {
+		for (size_t i = 0; i < platform_count; i++) {
+			const struct platform *p = platform_table[i];
+
+			for (size_t k = 0; k < p->nroutes &&
+			    nroutes < DECIDE_MAX_ROUTES - 2; k++)
+				routes[nroutes++] = (struct http_route){
+					p->routes[k].method, p->routes[k].path,
+					p->routes[k].content_type,
+					route_platform, p->routes[k].name };
+		}
+		routes[nroutes++] = (struct http_route){ "GET", "/healthz",
+			NULL, route_healthz, "healthz" };
+		routes[nroutes++] = (struct http_route){ "GET", "/metrics",
+			NULL, route_metrics, "metrics" };
+	}
+	*n = nroutes;
 	return routes;
 }
 

@@ -26,6 +26,7 @@
 #include "core/record.h"
 #include "core/log.h"
 #include "chat/notice.h"
+#include "chat/platform.h"
 #include "printgated/notify.h"
 #include "core/repo.h"
 #include "core/review.h"
@@ -33,7 +34,6 @@
 #include "core/verify.h"
 
 #define QUARANTINE_PREFIX "refs/printgate/quarantine/"
-#define MM_ACTIONS_PATH "/mattermost/actions"
 
 struct tag_seen {
 	char *name;
@@ -87,34 +87,45 @@ struct engine {
 	size_t nreplaces;
 	struct held *held;	/* released messages waiting for the tag */
 	size_t nheld;
-	unsigned char *mm_key;	/* Mattermost token: signs button context */
-	size_t mm_keylen;
+	/* the secrets of the platforms whose buttons carry a token made
+	 * with it (their row's buttons), by index in cf->platforms */
+	char *keys[CONFIG_MAX_PLATFORMS];
 	int64_t now;		/* of the scan under way, ms */
 	struct engine_stats st;
 };
 
+static void
+engine_forget_keys(struct engine *e)
+{
+	for (size_t i = 0; i < CONFIG_MAX_PLATFORMS; i++) {
+		if (e->keys[i])
+			memset(e->keys[i], 0, strlen(e->keys[i]));
+		free(e->keys[i]);
+		e->keys[i] = NULL;
+	}
+}
+
+/* Reads the secrets the platforms' buttons are made with. */
 static int
 engine_load_keys(struct engine *e, char **why)
 {
-	char *secret = NULL;
+	const struct config_platforms *pl = e->cf->platforms;
 	int error;
 
-	if (e->mm_key) {
-		memset(e->mm_key, 0, e->mm_keylen);
-		free(e->mm_key);
-		e->mm_key = NULL;
-		e->mm_keylen = 0;
+	engine_forget_keys(e);
+	for (size_t i = 0; pl && i < pl->n; i++) {
+		const struct platform *p = platform_of(pl->v[i]);
+		const char *file = config_secret_file(e->cf, i);
+
+		if (p == NULL || p->buttons == NULL || file == NULL)
+			continue;
+		if ((error = config_read_secret(file, &e->keys[i])) < 0) {
+			*why = xasprintf("cannot read '%s': %s", file,
+			    strerror(-error));
+			engine_forget_keys(e);
+			return error;
+		}
 	}
-	if (!e->cf->http.mattermost_token_file)
-		return 0;
-	if ((error = config_read_secret(e->cf->http.mattermost_token_file,
-	    &secret)) < 0) {
-		*why = xasprintf("cannot read '%s': %s",
-		    e->cf->http.mattermost_token_file, strerror(-error));
-		return error;
-	}
-	e->mm_keylen = strlen(secret);
-	e->mm_key = (unsigned char *)secret;
 	return 0;
 }
 
@@ -335,9 +346,7 @@ engine_free(struct engine *e)
 	for (size_t i = 0; i < e->nheld; i++)
 		held_clear(&e->held[i]);
 	free(e->held);
-	if (e->mm_key)
-		memset(e->mm_key, 0, e->mm_keylen);
-	free(e->mm_key);
+	engine_forget_keys(e);
 	free(e);
 }
 
@@ -460,13 +469,22 @@ browse_link(const struct config *cf, const char *commit, const char *path)
 	return buf_steal(&b);
 }
 
+/* A person of the config as a notice shows them, with their platform ids. */
 static struct notice_person
-person_of(const struct config *cf, size_t i)
+notice_person_of(const struct config *cf, size_t i)
 {
 	const struct config_person *p = &cf->people[i];
-	struct notice_person np = { p->id, p->name, p->slack, p->mattermost,
-		p->teams };
+	const struct config_platforms *pl = cf->platforms;
+	struct notice_person np = { p->id, p->name, { { NULL, NULL } } };
+	size_t k = 0;
 
+	for (size_t j = 0; pl && j < pl->n && k < NOTICE_MAX_HANDLES; j++) {
+		const char *h = config_person_handle(cf, i, j);
+
+		if (h != NULL)
+			np.handles[k++] = (struct notice_handle){
+				pl->v[j]->name, h };
+	}
 	return np;
 }
 
@@ -479,8 +497,7 @@ struct notice_data {
 	struct notice_person by;
 	char *review;
 	char *status_command;
-	char *mm_url;
-	char mm_token[3][65];
+	struct platform_buttons buttons;	/* of the target's platform */
 };
 
 static void
@@ -492,7 +509,7 @@ notice_data_free(struct notice_data *nd)
 	free(nd->asked);
 	free(nd->review);
 	free(nd->status_command);
-	free(nd->mm_url);
+	free(nd->buttons.url);
 }
 
 static void
@@ -503,7 +520,7 @@ add_asked(struct notice_data *nd, const struct config *cf, size_t person)
 			return;
 	if (nd->n.nasked >= NOTICE_MAX_PEOPLE)
 		return;
-	nd->asked[nd->n.nasked++] = person_of(cf, person);
+	nd->asked[nd->n.nasked++] = notice_person_of(cf, person);
 }
 
 static void
@@ -511,8 +528,6 @@ notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
     const struct ledger_event *ev, const struct review *rv)
 {
 	const struct config *cf = e->cf;
-	static const char *const decisions[3] = { "approve",
-		"approve-with-changes", "changes-required" };
 	ssize_t by;
 
 	memset(nd, 0, sizeof(*nd));
@@ -605,7 +620,7 @@ notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
 	}
 	by = config_person_find(cf, ev->by);
 	if (by >= 0) {
-		nd->by = person_of(cf, (size_t)by);
+		nd->by = notice_person_of(cf, (size_t)by);
 		nd->n.by = &nd->by;
 	} else if (kind == NOTICE_DECISION || kind == NOTICE_RELEASED) {
 		nd->by.id = nd->by.name = ev->by;
@@ -617,32 +632,32 @@ notice_build(struct engine *e, struct notice_data *nd, enum notice_kind kind,
 	if (kind == NOTICE_VIOLATION)
 		nd->n.reason = ev->comment;
 	nd->n.auto_release = cf->review.auto_release;
-	if (cf->http.public_url && e->mm_key) {
-		nd->mm_url = xasprintf("%s%s", cf->http.public_url,
-		    MM_ACTIONS_PATH);
-		nd->n.mattermost_url = nd->mm_url;
-		for (int i = 0; i < 3; i++) {
-			verify_action_token(e->mm_key, e->mm_keylen, nd->review,
-			    decisions[i], nd->mm_token[i]);
-			nd->n.mattermost_token[i] = nd->mm_token[i];
-		}
-	}
 }
 
+/*
+ * The body of nd's notice for a target of platform (an index in
+ * cf->platforms): with the buttons of that platform, when it has some
+ * and its secret and the public URL are configured; the caller frees it.
+ */
 static char *
-format_for(enum config_notify_type type, const struct notice *n)
+notice_format(struct engine *e, struct notice_data *nd, size_t platform)
 {
-	switch (type) {
-	case NOTIFY_SLACK:
-		return slack_format(n);
-	case NOTIFY_MATTERMOST:
-		return mattermost_format(n);
-	case NOTIFY_TEAMS:
-		return teams_format(n);
-	case NOTIFY_WEBHOOK:
-		return webhook_format(n);
+	const struct platform *p = platform_of(e->cf->platforms->v[platform]);
+
+	free(nd->buttons.url);
+	memset(&nd->buttons, 0, sizeof(nd->buttons));
+	nd->n.actions_url = NULL;
+	memset(nd->n.action_token, 0, sizeof(nd->n.action_token));
+	if (p == NULL)
+		return NULL;
+	if (p->buttons && e->cf->http.public_url && e->keys[platform]) {
+		p->buttons(e->cf->http.public_url, e->keys[platform],
+		    nd->review, &nd->buttons);
+		nd->n.actions_url = nd->buttons.url;
+		for (int i = 0; i < 3; i++)
+			nd->n.action_token[i] = nd->buttons.token[i];
 	}
-	return NULL;
+	return p->format(&nd->n);
 }
 
 static bool
@@ -658,7 +673,7 @@ target_wants(const struct config_notify *t, enum ledger_type type)
 
 char *
 engine_render(struct engine *e, int kind, const struct review *rv,
-    enum config_notify_type type, int64_t now_ms)
+    size_t platform, int64_t now_ms)
 {
 	struct ledger_event ev = { 0 };
 	struct notice_data nd;
@@ -669,7 +684,7 @@ engine_render(struct engine *e, int kind, const struct review *rv,
 	ev.by = (char *)"printgate";
 	ev.via = (char *)ENGINE_VIA;
 	notice_build(e, &nd, (enum notice_kind)kind, &ev, rv);
-	body = format_for(type, &nd.n);
+	body = notice_format(e, &nd, platform);
 	notice_data_free(&nd);
 	return body;
 }
@@ -680,7 +695,68 @@ engine_repo(struct engine *e)
 	return e->r;
 }
 
-/* Queues one notice to every channel that wants its event. */
+/*
+ * The delivery id of a notice of kind about ev to target (and person to,
+ * for a platform that delivers to each person): stable across restarts,
+ * from the event, the channel and the kind of message, into id[33].
+ */
+static void
+delivery_id(const struct ledger_event *ev, const struct config_notify *t,
+    enum notice_kind kind, const struct notice_person *to, char id[33])
+{
+	char *key, fp[65];
+
+	if (ev->id)
+		key = xasprintf("%s\n%s\n%s", ev->id, t->name,
+		    notice_kind_name(kind));
+	else
+		key = xasprintf("%s:%zu:%lld\n%s\n%s", ev->commit, ev->line,
+		    (long long)ev->at, t->name, notice_kind_name(kind));
+	if (to != NULL) {
+		char *k2 = xasprintf("%s\n%s", key, to->id);
+
+		free(key);
+		key = k2;
+	}
+	verify_sha256_hex(key, strlen(key), fp);
+	snprintf(id, 33, "%.32s", fp);
+	free(key);
+}
+
+/* Formats nd's notice for target t and puts it in the outbox. */
+static int
+engine_queue_one(struct engine *e, const struct ledger_event *ev,
+    enum notice_kind kind, const struct config_notify *t,
+    struct notice_data *nd)
+{
+	char *body, id[33];
+	int error;
+
+	if ((body = notice_format(e, nd, t->platform)) == NULL) {
+		log_warnx("format %s message for '%s': failed, skipped",
+		    notice_kind_name(kind), t->name);
+		return 0;
+	}
+	delivery_id(ev, t, kind, nd->n.to, id);
+	error = outbox_put(e->ob, id, t->name, ledger_type_name(ev->type),
+	    nd->review, body, strlen(body), e->now);
+	if (error == 0)
+		log_info("queue %s for '%s' to %s:%s: delivery %s",
+		    notice_kind_name(kind), nd->review, t->type->name, t->name,
+		    id);
+	else if (error < 0)
+		log_warnx("queue %s for '%s' to %s: %s, will retry",
+		    notice_kind_name(kind), nd->review, t->name,
+		    strerror(-error));
+	free(body);
+	return error > 0 ? 0 : error;	/* > 0: queued before a restart */
+}
+
+/*
+ * Queues one notice to every channel that wants its event: one delivery a
+ * channel, or, for a platform that delivers to each person, one to each
+ * person asked.
+ */
 static int
 engine_queue(struct engine *e, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv)
@@ -692,39 +768,19 @@ engine_queue(struct engine *e, const struct ledger_event *ev,
 	notice_build(e, &nd, kind, ev, rv);
 	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
 		const struct config_notify *t = &cf->notify[i];
-		char *key, *body, fp[65], id[33];
+		const struct platform *p = platform_of(t->type);
 
-		if (!target_wants(t, ev->type))
+		if (!target_wants(t, ev->type) || p == NULL)
 			continue;
-		if ((body = format_for(t->type, &nd.n)) == NULL) {
-			log_warnx("format %s message for '%s': failed, "
-			    "skipped", notice_kind_name(kind), t->name);
+		if (!p->per_person) {
+			error = engine_queue_one(e, ev, kind, t, &nd);
 			continue;
 		}
-		/* stable across restarts: event, channel, kind of message */
-		if (ev->id)
-			key = xasprintf("%s\n%s\n%s", ev->id, t->name,
-			    notice_kind_name(kind));
-		else
-			key = xasprintf("%s:%zu:%lld\n%s\n%s", ev->commit,
-			    ev->line, (long long)ev->at, t->name,
-			    notice_kind_name(kind));
-		verify_sha256_hex(key, strlen(key), fp);
-		snprintf(id, sizeof(id), "%.32s", fp);
-		error = outbox_put(e->ob, id, t->name, ledger_type_name(ev->type),
-		    nd.review, body, strlen(body), e->now);
-		if (error == 0)
-			log_info("queue %s for '%s' to %s:%s: delivery %s",
-			    notice_kind_name(kind), nd.review,
-			    config_notify_type_name(t->type), t->name, id);
-		else if (error < 0)
-			log_warnx("queue %s for '%s' to %s: %s, will retry",
-			    notice_kind_name(kind), nd.review, t->name,
-			    strerror(-error));
-		if (error > 0)
-			error = 0;	/* queued before a restart */
-		free(key);
-		free(body);
+		for (size_t k = 0; k < nd.n.nasked && error == 0; k++) {
+			nd.n.to = &nd.asked[k];
+			error = engine_queue_one(e, ev, kind, t, &nd);
+		}
+		nd.n.to = NULL;
 	}
 	notice_data_free(&nd);
 	return error;
@@ -1397,10 +1453,8 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 		*url = xstrdup(t->url);
 	*nheaders = 0;
 	headers[(*nheaders)++] = xasprintf("X-Printgate-Delivery: %s", d->id);
-	if (t->type == NOTIFY_WEBHOOK && t->secret_file) {
-		long long ts = (long long)(now_ms / 1000);
-		char *sig;
-
+	if (platform_of(t->type) && platform_of(t->type)->sign &&
+	    t->secret_file) {
 		char *reason = NULL;
 
 		if ((error = config_secret_read(t->secret_file,
@@ -1414,12 +1468,8 @@ engine_delivery_request(struct engine *e, const struct delivery *d,
 			*nheaders = 0;
 			return error;
 		}
-		sig = verify_webhook_sign(secret, d->id, ts, d->body, d->len);
-		headers[(*nheaders)++] = xasprintf("webhook-id: %s", d->id);
-		headers[(*nheaders)++] = xasprintf("webhook-timestamp: %lld",
-		    ts);
-		headers[(*nheaders)++] = xasprintf("webhook-signature: %s", sig);
-		free(sig);
+		*nheaders += platform_of(t->type)->sign(secret, d->id,
+		    now_ms / 1000, d->body, d->len, headers + *nheaders);
 		memset(secret, 0, strlen(secret));
 		free(secret);
 	}

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 #include "printgated/decide.h"
 #include "printgated/engine.h"
@@ -287,7 +288,7 @@ reload(struct daemon *d)
 
 	sd_notify(0, "RELOADING=1");
 	if (config_load(&cf, d->config_path, CONFIG_CHECK_SECRETS,
-	    &errors) < 0) {
+	    &platform_configs, &errors) < 0) {
 		log_warnx("reload '%s': invalid, keeping the configuration in "
 		    "use:\n%s", d->config_path, errors ? errors : "");
 		free(errors);
@@ -584,7 +585,7 @@ main(int argc, char *argv[])
 		usage();
 	log_init("printgated", verbose);
 	if (config_load(&d.cf, d.config_path, CONFIG_CHECK_SECRETS,
-	    &errors) < 0) {
+	    &platform_configs, &errors) < 0) {
 		fputs(errors ? errors : "invalid configuration\n", stderr);
 		free(errors);
 		return 2;

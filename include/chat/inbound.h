@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * inbound.h - what a chat request asks printgated to do, as plain data,
- * and the parsers that make it from a request's raw body: Slack's
- * block_actions and slash commands (slack.c), Mattermost's button actions
- * and slash commands (mattermost.c), a Teams outgoing webhook's message
- * (teams.c) and the signed API's decision (webhook.c).  inbound.c holds
- * what they share: the form decoder, the command text parser, and the
- * checks every copied string goes through.
+ * and what the platforms' parsers (each in its platform's file:
+ * chat/slack.h, ...) share (inbound.c): the form decoder, the command
+ * text parser, the slash command parser, and the checks every copied
+ * string goes through.
  *
  * The parsers run after the request's signature was verified over the
  * same raw bytes; they trust nothing else about it.  A body is not
@@ -97,38 +95,15 @@ int inbound_form_get(const char *body, size_t len, const char *key,
 int inbound_parse_text(const char *text, struct inbound *out, char **why);
 
 /*
- * The platform parsers.  Each takes a verified body and returns 0, or
- * -EINVAL with *why; see the top of this file.
- *
- * slack_parse_action: form field payload=<JSON> of type block_actions:
- *   user.id, actions[0].action_id (the decision), actions[0].value (the
- *   review), trigger_id, response_url.
- * slack_parse_command: form fields command, text, user_id, user_name,
- *   response_url, trigger_id.
- * mattermost_parse_action: JSON (an integration action request): user_id,
- *   user_name, context.review, context.decision, context.token,
- *   trigger_id.
- * mattermost_parse_command: form fields command, token, user_id,
- *   user_name, text, response_url, trigger_id.
- * teams_parse_message: an outgoing webhook's activity of type message:
- *   id, from.id, from.aadObjectId, and text, which must start with the
- *   mention of the webhook (<at>NAME</at>); HTML tags and entities are
- *   taken out before the text is parsed.
- * webhook_parse_decision: {"tag": TAG} or {"commit": REV} (exactly one),
- *   "person", "decision" (or "changes"), "comment"; other fields ignored.
+ * A slash command's form (Slack's and Mattermost's): fields command
+ * (which must start with '/'), user_id, text (parsed by
+ * inbound_parse_text() after unescape, when set, rewrote it in place),
+ * then the token when with_token, user_name, response_url and
+ * trigger_id.  0, or -EINVAL with *why; *out as above.
  */
-int slack_parse_action(const char *body, size_t len, struct inbound *out,
+int inbound_parse_slash(const char *body, size_t len,
+    void (*unescape)(char *text), bool with_token, struct inbound *out,
     char **why);
-int slack_parse_command(const char *body, size_t len, struct inbound *out,
-    char **why);
-int mattermost_parse_action(const char *body, size_t len,
-    struct inbound *out, char **why);
-int mattermost_parse_command(const char *body, size_t len,
-    struct inbound *out, char **why);
-int teams_parse_message(const char *body, size_t len, struct inbound *out,
-    char **why);
-int webhook_parse_decision(const char *body, size_t len,
-    struct inbound *out, char **why);
 
 /*
  * What the platform parsers share (inbound.c).  Not for other callers.
@@ -149,6 +124,13 @@ enum inbound_field {
 
 struct json_t;
 
+/*
+ * A body that must be one JSON object (duplicate keys refused), at most
+ * INBOUND_MAX_BODY bytes, into *out (the caller's, json_decref); or
+ * -EINVAL with *why.
+ */
+int inbound_json_body(const char *body, size_t len, struct json_t **out,
+    char **why);
 /*
  * The string member key of the JSON object o, checked as field into *out
  * (what names it in messages).  Absent and null leave *out as it is, and so

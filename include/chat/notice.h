@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * notice.h - what printgated tells the chat channels about, as plain data,
- * and the formats that turn it into each platform's message: Slack Block
- * Kit (slack.c), Mattermost attachments (mattermost.c), a Teams Adaptive
- * Card (teams.c) and a Standard Webhooks JSON event (webhook.c).
+ * notice.h - what printgated tells the chat channels about, as plain data
+ * (the view-model every platform's format takes: chat/platform.h), and
+ * the text helpers and sentences the formats share (notice.c).
  *
- * The formats are pure: a notice in, a JSON body out.  Strings in a notice
- * are borrowed from the caller.
+ * The formats are pure: a notice in, a body out.  Strings in a notice are
+ * borrowed from the caller.
  */
 #ifndef PRINTGATE_NOTICE_H
 #define PRINTGATE_NOTICE_H
@@ -32,13 +31,24 @@ enum notice_kind {
 	NOTICE_VIOLATION,	/* a print tag appeared around the gate */
 };
 
-/* A person, with the ids the platforms mention them by (or NULL). */
+/* The most platform ids a person carries in a notice. */
+#define NOTICE_MAX_HANDLES 8
+
+/* A person's id on one platform: ("slack", "U04ALICE"). */
+struct notice_handle {
+	const char *platform;	/* the platform's name; NULL ends the list */
+	const char *id;
+};
+
+/*
+ * A person, with the ids the platforms mention them by: Slack's member id
+ * ("U04ALICE": <@U04ALICE>), Mattermost's user name (@name), a Teams
+ * display name or UPN (shown as text); see notice_person_handle().
+ */
 struct notice_person {
 	const char *id;
 	const char *name;
-	const char *slack;	/* "U04ALICE": Slack mentions <@U04ALICE> */
-	const char *mattermost;	/* a user name: @name */
-	const char *teams;	/* a display name or UPN, shown as text */
+	struct notice_handle handles[NOTICE_MAX_HANDLES];
 };
 
 struct notice_file {
@@ -79,24 +89,20 @@ struct notice {
 	bool auto_release;	/* for NOTICE_APPROVED: released by itself? */
 	int64_t at;		/* when the event happened */
 	const char *status_command;	/* "printgatectl status print/q1" */
-	/* Mattermost: where its buttons post, and each button's token. */
-	const char *mattermost_url;	/* public_url + "/mattermost/actions" */
-	const char *mattermost_token[3];	/* approve, with changes, changes */
+	/*
+	 * For a platform whose buttons call printgated back (its row's
+	 * buttons): where they post, and each button's token; else NULL.
+	 */
+	const char *actions_url;	/* public_url + "/mattermost/actions" */
+	const char *action_token[3];	/* approve, with changes, changes */
+	/* for a platform that delivers to each person: the one it is for */
+	const struct notice_person *to;
 };
 
 /* "review requested", … */
 const char *notice_kind_name(enum notice_kind kind);
 /* One line for people: "Review requested: print/q1 (a1b2c3d)". */
 char *notice_headline(const struct notice *n);
-
-/*
- * Each returns the request body for its platform as a NUL-terminated JSON
- * string the caller frees.
- */
-char *slack_format(const struct notice *n);
-char *mattermost_format(const struct notice *n);
-char *teams_format(const struct notice *n);
-char *webhook_format(const struct notice *n);
 
 /*
  * Text helpers the four formats share (notice.c).  Paths, names, tags and
@@ -135,6 +141,9 @@ const char *notice_status_name(char status);
 const char *notice_decision_name(const char *decision);
 /* The name to show for a person: name, else id, else "someone". */
 const char *notice_person_name(const struct notice_person *p);
+/* p's id on the platform named platform, or NULL. */
+const char *notice_person_handle(const struct notice_person *p,
+    const char *platform);
 /* Whether the notice asks for decisions: request, reminder, escalation. */
 bool notice_wants_decision(const struct notice *n);
 /*
@@ -148,6 +157,26 @@ const char *notice_asked_label(enum notice_kind kind);
 const char *notice_comment(const struct notice *n);
 /* What a decision command names: the tag, else the commit, else review. */
 const char *notice_subject(const struct notice *n);
+/*
+ * The words every format says to people, once, so that all say the same
+ * (notice.c).  A sentence that names something people wrote is cut in
+ * parts around it, for each format to escape it its own way.
+ */
+#define NOTICE_FIRST_PRINT "first print"	/* no previous print tag */
+/* What a rule's state adds after its approvals: "" when still open. */
+const char *notice_rule_state(const struct notice_rule *r);
+/* "Released by" for a release, else "By": who did what a notice tells. */
+const char *notice_by_label(const struct notice *n);
+/* "1 of 2 approvals from " a rule's group, into out[64]. */
+const char *notice_approvals(const struct notice_rule *r, char out[64]);
+/* What happens after an approval, around the thing to push again. */
+struct notice_words {
+	const char *before;	/* always set */
+	const char *subject;	/* NULL, or text from people to escape */
+	const char *after;	/* "" when subject is NULL */
+};
+/* For NOTICE_APPROVED: released by itself, or pushed again by whom. */
+void notice_release_step(const struct notice *n, struct notice_words *out);
 /* Appends text (valid UTF-8) with CommonMark punctuation escaped. */
 void notice_md_escape(struct buf *b, const char *text);
 /* Appends text (valid UTF-8) as a CommonMark code span. */

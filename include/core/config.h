@@ -24,6 +24,7 @@
 #define CONFIG_MAX_RULES 1000
 #define CONFIG_MAX_PATHS 256
 #define CONFIG_MAX_NOTIFY 64
+#define CONFIG_MAX_PLATFORMS 16
 
 enum config_op {
 	CONFIG_OP_EQ,	/* = */
@@ -42,14 +43,47 @@ struct config_when {
 	char *value;	/* "2000000" */
 };
 
+/*
+ * What the configuration knows of one chat platform: the chat part's
+ * table of platforms (chat/platform.h) gives config_load() one of these
+ * for each, so that the core names no platform.  Every string is static.
+ */
+struct config_platform {
+	const char *name;	/* a notify target's type: "slack" */
+	/*
+	 * The setting of a person with their id on the platform ("slack"),
+	 * or NULL: a core setting of a person ("email", "id") names the one
+	 * the platform uses without adding a setting.
+	 */
+	const char *person_key;
+	/* the http setting with the file of its secret, or NULL */
+	const char *secret_setting;
+	unsigned flags;		/* CONFIG_PLATFORM_* */
+};
+
+/*
+ * A notify target of the platform signs its deliveries with its own
+ * secret_file (required), and its URL, being no secret, may be given as
+ * url; without the flag the URL is the secret and only url_file is
+ * allowed.
+ */
+#define CONFIG_PLATFORM_SIGNED 0x1
+
+/* The platforms config_load() knows, in the order their settings go. */
+struct config_platforms {
+	const struct config_platform *const *v;
+	size_t n;			/* at most CONFIG_MAX_PLATFORMS */
+};
+
 struct config_person {
 	char *id;	/* [a-z0-9._-]+, unique */
 	char *name;
 	char *email;
 	char *login;	/* optional: the pusher name on the git server */
-	char *slack;	/* optional chat ids */
-	char *mattermost;
-	char *teams;
+	/* optional ids on the platforms, by the platform's index in
+	 * config.platforms: the value of its person_key, unique; NULL when
+	 * not set (see config_person_handle()) */
+	char *handles[CONFIG_MAX_PLATFORMS];
 };
 
 struct config_group {
@@ -69,19 +103,13 @@ struct config_rule {
 	bool allow_symlinks;	/* symlinks and submodules may print */
 };
 
-enum config_notify_type {
-	NOTIFY_SLACK,
-	NOTIFY_MATTERMOST,
-	NOTIFY_TEAMS,
-	NOTIFY_WEBHOOK,
-};
-
 struct config_notify {
 	char *name;
-	enum config_notify_type type;
-	char *url;		/* only for type webhook: not a secret */
+	const struct config_platform *type;	/* one of config.platforms */
+	size_t platform;	/* its index in config.platforms */
+	char *url;		/* only for a signed platform: not a secret */
 	char *url_file;		/* resolved path of the file with the URL */
-	char *secret_file;	/* resolved path; webhook signing secret */
+	char *secret_file;	/* resolved path; a signed platform's secret */
 	char **events;		/* event types this target gets; none: all */
 	size_t nevents;
 };
@@ -90,11 +118,9 @@ struct config_http {
 	bool enabled;		/* an http section is present */
 	char *listen;		/* "127.0.0.1:8787" */
 	char *public_url;
-	/* resolved paths of the secret files, NULL when not set */
-	char *slack_signing_secret_file;
-	char *mattermost_token_file;
-	char *teams_secret_file;
-	char *api_secret_file;
+	/* resolved paths of the platforms' secret files (their
+	 * secret_setting), by index in config.platforms; NULL when not set */
+	char *secret_files[CONFIG_MAX_PLATFORMS];
 };
 
 struct config_review {
@@ -130,13 +156,16 @@ struct config {
 	struct config_notify *notify;
 	size_t nnotify;
 	struct config_http http;
+	const struct config_platforms *platforms;	/* borrowed, static */
 };
 
 /* config_load() flags */
 #define CONFIG_CHECK_SECRETS 0x1	/* secret files exist, are private */
 
 /*
- * Loads and validates the file at path.  On success returns 0 and *out is
+ * Loads and validates the file at path, with the chat platforms of
+ * platforms (their people keys, notify types and secret settings; the
+ * table must outlive the config).  On success returns 0 and *out is
  * the caller's.  On failure returns -EINVAL (or -errno when the file cannot
  * be read), leaves *out untouched, and sets *errors to a string the caller
  * frees: every problem found, one a line, each "file:line: setting 'x':
@@ -150,7 +179,7 @@ struct config {
  * they are only resolved.
  */
 int config_load(struct config **out, const char *path, unsigned flags,
-    char **errors);
+    const struct config_platforms *platforms, char **errors);
 void config_free(struct config *cf);
 
 /* Index of the person with this id, or -1. */
@@ -168,8 +197,18 @@ bool config_group_has(const struct config *cf, size_t group, size_t person);
 bool config_is_release_manager(const struct config *cf, size_t person);
 /* Whether refname matches one of allow_refs. */
 bool config_ref_allowed(const struct config *cf, const char *refname);
-/* "slack", "mattermost", "teams" or "webhook" */
-const char *config_notify_type_name(enum config_notify_type type);
+/* The index in cf->platforms of the platform named name, or -1. */
+ssize_t config_platform_find(const struct config *cf, const char *name);
+/*
+ * The id of person (an index) on platform (an index in cf->platforms):
+ * the value of its person_key, or the person's core setting of that
+ * name ("email", "id"); NULL when the person has none, or the platform
+ * no person key.
+ */
+const char *config_person_handle(const struct config *cf, size_t person,
+    size_t platform);
+/* The resolved path of platform's secret file (an index), or NULL. */
+const char *config_secret_file(const struct config *cf, size_t platform);
 
 /* What a *_file holds. */
 enum config_secret_kind {

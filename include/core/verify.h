@@ -36,7 +36,8 @@ char *verify_webhook_sign(const char *secret, const char *id, long long ts,
     const char *body, size_t len);
 
 /*
- * Checking inbound requests.  Each verify_<platform>() takes the headers
+ * Checking inbound requests.  Each check (verify_webhook() here, and each
+ * platform's own: slack_verify(), teams_verify()) takes the headers
  * as received (NULL when absent) and the raw body, before any parsing, and
  * returns 0 when the request is genuine, or:
  *
@@ -57,22 +58,26 @@ char *verify_webhook_sign(const char *secret, const char *id, long long ts,
 #define VERIFY_MAX_SKEW 300
 
 /*
- * Slack (v0): timestamp is X-Slack-Request-Timestamp, decimal unix seconds;
- * signature is X-Slack-Signature, "v0=" and 64 hex digits, the HMAC-SHA256
- * under the signing secret of "v0:" timestamp ":" body.
+ * The primitives of those checks, for the platforms' own (slack.c,
+ * teams.c, mattermost.c).
  */
-int verify_slack(const char *secret, const char *timestamp,
-    const char *signature, const void *body, size_t len, int64_t now,
-    char **why);
-
-/*
- * Microsoft Teams outgoing webhook: authorization is the Authorization
- * header, "HMAC <base64>", the HMAC-SHA256 of body under the base64-decoded
- * secret_b64.  A secret_b64 that does not decode gives -EBADMSG.  Teams
- * signs no timestamp, so a replay is not detected here.
- */
-int verify_teams(const char *secret_b64, const char *authorization,
-    const void *body, size_t len, char **why);
+/* Sets *why (when why is not NULL) to the formatted reason; returns error. */
+int verify_fail(char **why, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether s is NULL or "". */
+bool verify_empty(const char *s);
+/* A timestamp header: decimal digits only, no sign or spaces, at most 18;
+ * 0 or -EBADMSG, *out untouched on failure. */
+int verify_unix_time(const char *s, int64_t *out);
+/* 0 when ts is within VERIFY_MAX_SKEW seconds of now, either way, else
+ * -ETIMEDOUT with *why. */
+int verify_fresh(int64_t ts, int64_t now, char **why);
+/* Exactly 64 hex digits (either case) into out[32]; 0 or -EBADMSG. */
+int verify_unhex32(const char *s, unsigned char out[32]);
+/* Standard base64 of exactly 32 bytes into out[32]; 0 or -EBADMSG. */
+int verify_unbase64_32(const char *s, unsigned char out[32]);
+/* Wipes n bytes at p in a way the compiler keeps. */
+void verify_cleanse(void *p, size_t n);
 
 /*
  * Standard Webhooks: id, timestamp and signatures are the webhook-id,
@@ -93,13 +98,5 @@ int verify_webhook(const char *secret, const char *id, const char *timestamp,
  * expected is "" (an unset token must not let an empty one in).
  */
 int verify_token(const char *expected, const char *got);
-
-/*
- * The token that proves a Mattermost button came from a message printgated
- * sent: lowercase hex of the HMAC-SHA256 under key of review "\n" decision,
- * into out[65].  The listener checks what comes back with verify_token().
- */
-void verify_action_token(const void *key, size_t keylen, const char *review,
-    const char *decision, char out[65]);
 
 #endif

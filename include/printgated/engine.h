@@ -52,13 +52,13 @@ const struct engine_stats *engine_stats(const struct engine *e);
 int64_t engine_scan(struct engine *e, int64_t now_ms);
 
 /*
- * The message of kind about review rv as it stands, in the format of a
- * channel of type, for updating a message posted earlier; the caller
- * frees it.
+ * The message of kind about review rv as it stands, in the format of the
+ * platform (an index in the config's platforms), for updating a message
+ * posted earlier; the caller frees it.
  */
 struct review;
 char *engine_render(struct engine *e, int kind, const struct review *rv,
-    enum config_notify_type type, int64_t now_ms);
+    size_t platform, int64_t now_ms);
 /*
  * review_load through the engine's memo of the reviews it loaded last: one
  * that is still fresh (review_fresh) is given again, not read again.  The

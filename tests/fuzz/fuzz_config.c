@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <sys/types.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 
 static char path[4200];
@@ -162,7 +163,8 @@ check_config(const struct config *cf)
 		const struct config_notify *nt = &cf->notify[i];
 
 		FUZZ_CHECK(nt->name != NULL);
-		FUZZ_CHECK(config_notify_type_name(nt->type) != NULL);
+		FUZZ_CHECK(nt->type != NULL && nt->platform < cf->platforms->n &&
+		    cf->platforms->v[nt->platform] == nt->type);
 		for (size_t e = 0; e < nt->nevents; e++)
 			FUZZ_CHECK(nt->events[e] != NULL);
 	}
@@ -213,7 +215,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write_file(path, data, size);
 
 	cf = before;
-	error = config_load(&cf, path, flags, &errors);
+	error = config_load(&cf, path, flags, &platform_configs, &errors);
 	if (error == 0) {
 		FUZZ_CHECK(cf != NULL && cf != before);
 		FUZZ_CHECK(errors == NULL);

@@ -8,6 +8,7 @@
 #include "fuzz.h"
 
 #include "chat/inbound.h"
+#include "chat/mattermost.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,6 +8,7 @@
 #include "fuzz.h"
 
 #include "chat/inbound.h"
+#include "chat/slack.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,6 +7,7 @@
 #include "fuzz.h"
 
 #include "chat/inbound.h"
+#include "chat/teams.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
 /*
  * fuzz_verify.c - the checks that a request is genuine (verify.c), which
  * run on headers and bodies before anything else looks at them:
- * verify_slack, verify_teams, verify_webhook, verify_unbase64 and
+ * slack_verify, teams_verify, verify_webhook, verify_unbase64 and
  * verify_token, on headers and bodies from the input, and signed by the
  * target itself to see that what is genuine is accepted and that a body
  * changed after signing is not.
@@ -21,6 +21,8 @@
  */
 #include "fuzz.h"
 
+#include "chat/slack.h"
+#include "chat/teams.h"
 #include "core/util.h"
 #include "core/verify.h"
 
@@ -96,10 +98,10 @@ static void
 fuzz_slack(const struct input *in)
 {
 	char *why = NULL;
-	int error = verify_slack(in->field[0], in->field[1], in->field[2],
+	int error = slack_verify(in->field[0], in->field[1], in->field[2],
 	    in->body, in->len, NOW, &why);
 
-	check_result(error, verify_slack(in->field[0], in->field[1],
+	check_result(error, slack_verify(in->field[0], in->field[1],
 	    in->field[2], in->body, in->len, NOW, NULL), why, in->field[0]);
 }
 
@@ -107,10 +109,10 @@ static void
 fuzz_teams(const struct input *in)
 {
 	char *why = NULL;
-	int error = verify_teams(in->field[0], in->field[1], in->body,
+	int error = teams_verify(in->field[0], in->field[1], in->body,
 	    in->len, &why);
 
-	check_result(error, verify_teams(in->field[0], in->field[1],
+	check_result(error, teams_verify(in->field[0], in->field[1],
 	    in->body, in->len, NULL), why, in->field[0]);
 }
 
@@ -240,10 +242,10 @@ fuzz_signed(const struct input *in)
 	free(msg);
 	verify_hex(mac, sizeof(mac), hex);
 	sig = xasprintf("v0=%s", hex);
-	FUZZ_CHECK(verify_slack(secret, ts, sig, in->body, in->len, NOW,
+	FUZZ_CHECK(slack_verify(secret, ts, sig, in->body, in->len, NOW,
 	    NULL) == 0);
 	if (changed != NULL)
-		FUZZ_CHECK(verify_slack(secret, ts, sig, changed, in->len,
+		FUZZ_CHECK(slack_verify(secret, ts, sig, changed, in->len,
 		    NOW, NULL) == -EACCES);
 	free(sig);
 
@@ -252,9 +254,9 @@ fuzz_signed(const struct input *in)
 	verify_hmac_sha256(secret, strlen(secret), in->body, in->len, mac);
 	sig = verify_base64(mac, sizeof(mac));
 	auth = xasprintf("HMAC %s", sig);
-	FUZZ_CHECK(verify_teams(b64, auth, in->body, in->len, NULL) == 0);
+	FUZZ_CHECK(teams_verify(b64, auth, in->body, in->len, NULL) == 0);
 	if (changed != NULL)
-		FUZZ_CHECK(verify_teams(b64, auth, changed, in->len, NULL) ==
+		FUZZ_CHECK(teams_verify(b64, auth, changed, in->len, NULL) ==
 		    -EACCES);
 	free(auth);
 	free(sig);

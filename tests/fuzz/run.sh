@@ -29,19 +29,23 @@ srcs_of() {
 	c=daemon/core
 	h=daemon/chat
 	w=daemon/web
+	# what one platform's file needs: the parts its row uses
+	chat1="$h/inbound $h/notice $h/answer $c/verify $c/util"
+	# the whole table: what a config loader links
+	chat="$h/platform $h/slack $h/mattermost $h/teams $h/webhook $chat1"
 	case $1 in
 	form) echo "$h/inbound $c/util" ;;
-	slack) echo "$h/slack $h/inbound $h/notice $c/util" ;;
-	mattermost) echo "$h/mattermost $h/inbound $h/notice $c/util" ;;
-	teams) echo "$h/teams $h/inbound $h/notice $c/util" ;;
-	api) echo "$h/webhook $h/inbound $h/notice $c/util" ;;
+	slack) echo "$h/slack $chat1" ;;
+	mattermost) echo "$h/mattermost $chat1" ;;
+	teams) echo "$h/teams $chat1" ;;
+	api) echo "$h/webhook $chat1" ;;
 	ledger) echo "$c/ledger $c/repo $c/util" ;;
-	verify) echo "$c/verify $c/util" ;;
-	config) echo "$c/config $c/policy $c/ledger $c/repo $c/util" ;;
+	verify) echo "$h/slack $h/teams $chat1" ;;
+	config) echo "$c/config $c/policy $c/ledger $c/repo $chat" ;;
 	trailers) echo "$c/repo $c/policy $c/ledger $c/config $c/util" ;;
 	outbox) echo "$c/outbox $c/util" ;;
 	gate) echo "hooks/gate $c/record $c/review $c/policy $c/ledger" \
-	    "$c/repo $c/config $c/verify $c/util $c/log" ;;
+	    "$c/repo $c/config $c/log $chat" ;;
 	html) echo "$w/html $c/util" ;;
 	diff) echo "$w/diff $w/difftext $w/diffhtml $w/html $c/util" ;;
 	token) echo "$w/token $c/verify $c/config $c/policy $c/ledger" \

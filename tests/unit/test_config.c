@@ -30,8 +30,24 @@
 
 #include <cmocka.h>
 
+#include "chat/platform.h"
 #include "core/config.h"
 #include "core/util.h"
+
+/* Person i's id on the platform named name. */
+static const char *
+handle(const struct config *cf, size_t i, const char *name)
+{
+	return config_person_handle(cf, i, (size_t)config_platform_find(cf,
+	    name));
+}
+
+/* The secret file of the platform named name. */
+static const char *
+secret_file(const struct config *cf, const char *name)
+{
+	return config_secret_file(cf, (size_t)config_platform_find(cf, name));
+}
 
 /* Four lines that make a valid configuration; more settings start at 5. */
 #define BASE \
@@ -134,7 +150,7 @@ load_fails(const char *path, unsigned flags, const char *const *expect,
 	struct config *cf = &sentinel;
 	char *errors = NULL;
 
-	assert_int_equal(config_load(&cf, path, flags, &errors), -EINVAL);
+	assert_int_equal(config_load(&cf, path, flags, &platform_configs, &errors), -EINVAL);
 	assert_ptr_equal(cf, &sentinel);
 	errors_match(errors, expect, n);
 	free(errors);
@@ -148,7 +164,7 @@ load_ok(const char *path, unsigned flags)
 	char *errors = NULL;
 	int error;
 
-	error = config_load(&cf, path, flags, &errors);
+	error = config_load(&cf, path, flags, &platform_configs, &errors);
 	if (error != 0)
 		print_error("%s", errors ? errors : "(no errors)\n");
 	assert_int_equal(error, 0);
@@ -273,11 +289,11 @@ test_design_example(void **state)
 	assert_string_equal(cf->people[0].id, "alice");
 	assert_string_equal(cf->people[0].name, "Alice Ng");
 	assert_string_equal(cf->people[0].email, "alice@example.com");
-	assert_string_equal(cf->people[0].slack, "U04ALICE");
+	assert_string_equal(handle(cf, 0, "slack"), "U04ALICE");
 	assert_null(cf->people[0].login);
 	assert_string_equal(cf->people[1].login, "bstone");
-	assert_string_equal(cf->people[1].mattermost, "bobs");
-	assert_string_equal(cf->people[2].teams, "29:1carol");
+	assert_string_equal(handle(cf, 1, "mattermost"), "bobs");
+	assert_string_equal(handle(cf, 2, "teams"), "29:1carol");
 
 	assert_int_equal(cf->ngroups, 4);
 	emea = config_group_find(cf, "sales-emea");
@@ -324,17 +340,17 @@ test_design_example(void **state)
 	assert_int_equal(cf->nnotify, 4);
 	nt = &cf->notify[0];
 	assert_string_equal(nt->name, "sales");
-	assert_int_equal(nt->type, NOTIFY_SLACK);
+	assert_string_equal(nt->type->name, "slack");
 	assert_null(nt->url);
 	want = xasprintf("%s/slack-sales.url", dir);
 	assert_string_equal(nt->url_file, want);
 	free(want);
 	assert_null(nt->secret_file);
 	assert_int_equal(nt->nevents, 0);
-	assert_int_equal(cf->notify[1].type, NOTIFY_MATTERMOST);
-	assert_int_equal(cf->notify[2].type, NOTIFY_TEAMS);
+	assert_string_equal(cf->notify[1].type->name, "mattermost");
+	assert_string_equal(cf->notify[2].type->name, "teams");
 	nt = &cf->notify[3];
-	assert_int_equal(nt->type, NOTIFY_WEBHOOK);
+	assert_string_equal(nt->type->name, "webhook");
 	assert_string_equal(nt->url, "https://audit.example.com/in");
 	assert_null(nt->url_file);
 	want = xasprintf("%s/audit.secret", dir);
@@ -349,9 +365,9 @@ test_design_example(void **state)
 	assert_string_equal(cf->http.public_url,
 	    "https://printgate.example.com");
 	want = xasprintf("%s/mm.token", dir);
-	assert_string_equal(cf->http.mattermost_token_file, want);
+	assert_string_equal(secret_file(cf, "mattermost"), want);
 	free(want);
-	assert_string_equal(cf->http.api_secret_file,
+	assert_string_equal(secret_file(cf, "webhook"),
 	    "/etc/printgate/api.secret");
 
 	/* lookups */
@@ -425,14 +441,14 @@ test_conf_example(void **state)
 	assert_string_equal(cf->notify[1].name, "mm");
 	assert_string_equal(cf->notify[2].name, "teams");
 	assert_string_equal(cf->notify[3].name, "audit");
-	assert_int_equal(cf->notify[3].type, NOTIFY_WEBHOOK);
+	assert_string_equal(cf->notify[3].type->name, "webhook");
 	assert_non_null(cf->notify[3].secret_file);
 	assert_true(cf->http.enabled);
 	assert_string_equal(cf->http.listen, "127.0.0.1:8787");
-	assert_non_null(cf->http.slack_signing_secret_file);
-	assert_non_null(cf->http.mattermost_token_file);
-	assert_non_null(cf->http.teams_secret_file);
-	assert_non_null(cf->http.api_secret_file);
+	assert_non_null(secret_file(cf, "slack"));
+	assert_non_null(secret_file(cf, "mattermost"));
+	assert_non_null(secret_file(cf, "teams"));
+	assert_non_null(secret_file(cf, "webhook"));
 	config_free(cf);
 }
 
@@ -462,7 +478,7 @@ test_defaults(void **state)
 	assert_int_equal(cf->review.escalate_to, SIZE_MAX);
 	assert_false(cf->http.enabled);
 	assert_null(cf->http.listen);
-	assert_null(cf->http.api_secret_file);
+	assert_null(secret_file(cf, "webhook"));
 	config_free(cf);
 
 	/* a rule's required defaults to 1; an empty review keeps defaults */
@@ -854,7 +870,7 @@ test_secret_files(void **state)
 	cf = load_ok(conf, 0);
 	assert_string_equal(cf->notify[0].secret_file, others);
 	assert_string_equal(cf->notify[1].url_file, adir);
-	assert_string_equal(cf->http.api_secret_file, ok);
+	assert_string_equal(secret_file(cf, "webhook"), ok);
 	config_free(cf);
 
 	/* made private, each is accepted */
@@ -922,7 +938,7 @@ test_credentials_directory(void **state)
 		assert_int_equal(chmod(want, 0600), 0);
 	}
 	cf = load_ok(conf, CONFIG_CHECK_SECRETS);
-	assert_string_equal(cf->http.api_secret_file, want);
+	assert_string_equal(secret_file(cf, "webhook"), want);
 	config_free(cf);
 	free(want);
 
@@ -930,11 +946,11 @@ test_credentials_directory(void **state)
 	want = xasprintf("%s/api", tmp);
 	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "", 1), 0);
 	cf = load_ok(conf, 0);
-	assert_string_equal(cf->http.api_secret_file, want);
+	assert_string_equal(secret_file(cf, "webhook"), want);
 	config_free(cf);
 	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
 	cf = load_ok(conf, 0);
-	assert_string_equal(cf->http.api_secret_file, want);
+	assert_string_equal(secret_file(cf, "webhook"), want);
 	config_free(cf);
 
 	free(want);
@@ -1156,7 +1172,7 @@ test_url_file_check(void **state)
 
 	(void)state;
 	load_fails(conf, CONFIG_CHECK_SECRETS, &e, 1);
-	assert_int_equal(config_load(&cf, conf, CONFIG_CHECK_SECRETS,
+	assert_int_equal(config_load(&cf, conf, CONFIG_CHECK_SECRETS, &platform_configs,
 	    &errors), -EINVAL);
 	assert_null(strstr(errors, "8f742231"));
 	free(errors);
@@ -1175,7 +1191,7 @@ test_unreadable(void **state)
 	char *want;
 
 	(void)state;
-	assert_int_equal(config_load(&cf, path, 0, &errors), -ENOENT);
+	assert_int_equal(config_load(&cf, path, 0, &platform_configs, &errors), -ENOENT);
 	assert_ptr_equal(cf, &sentinel);
 	want = xasprintf("%s: cannot read: No such file or directory\n",
 	    path);
@@ -1183,7 +1199,7 @@ test_unreadable(void **state)
 	free(want);
 	free(errors);
 
-	assert_int_equal(config_load(&cf, tmp, 0, &errors), -EISDIR);
+	assert_int_equal(config_load(&cf, tmp, 0, &platform_configs, &errors), -EISDIR);
 	assert_ptr_equal(cf, &sentinel);
 	want = xasprintf("%s: cannot read: Is a directory\n", tmp);
 	assert_string_equal(errors, want);
@@ -1191,11 +1207,11 @@ test_unreadable(void **state)
 	free(errors);
 
 	/* errors may be NULL; *errors is NULL after a success */
-	assert_int_equal(config_load(&cf, path, 0, NULL), -ENOENT);
+	assert_int_equal(config_load(&cf, path, 0, &platform_configs, NULL), -ENOENT);
 	free(path);
 	path = file_write("ok.conf", BASE, 0600);
 	errors = path;
-	assert_int_equal(config_load(&cf, path, 0, &errors), 0);
+	assert_int_equal(config_load(&cf, path, 0, &platform_configs, &errors), 0);
 	assert_null(errors);
 	config_free(cf);
 	free(path);
@@ -1255,12 +1271,10 @@ test_lookups(void **state)
 	assert_int_equal(config_group_find(cf, "nope"), -1);
 	config_free(cf);
 
-	assert_string_equal(config_notify_type_name(NOTIFY_SLACK), "slack");
-	assert_string_equal(config_notify_type_name(NOTIFY_MATTERMOST),
-	    "mattermost");
-	assert_string_equal(config_notify_type_name(NOTIFY_TEAMS), "teams");
-	assert_string_equal(config_notify_type_name(NOTIFY_WEBHOOK),
-	    "webhook");
+	assert_string_equal(platform_configs.v[0]->name, "slack");
+	assert_string_equal(platform_configs.v[1]->name, "mattermost");
+	assert_string_equal(platform_configs.v[2]->name, "teams");
+	assert_string_equal(platform_configs.v[3]->name, "webhook");
 	config_free(NULL);
 }
 

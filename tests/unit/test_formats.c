@@ -21,7 +21,11 @@
 
 #include <jansson.h>
 
+#include "chat/mattermost.h"
 #include "chat/notice.h"
+#include "chat/slack.h"
+#include "chat/teams.h"
+#include "chat/webhook.h"
 #include "core/util.h"
 #include "unit.h"
 
@@ -35,18 +39,21 @@
 #define MM_URL "https://printgate.example.com/mattermost/actions"
 
 static const struct notice_person alice = {
-	.id = "alice", .name = "Alice Ng", .slack = "U04ALICE",
-	.mattermost = "alice", .teams = "alice@example.com",
+	.id = "alice", .name = "Alice Ng",
+	.handles = { { "slack", "U04ALICE" }, { "mattermost", "alice" },
+	    { "teams", "alice@example.com" } },
 };
 static const struct notice_person rita = {
-	.id = "rita", .name = "Rita Ruiz", .slack = "U04RITA",
+	.id = "rita", .name = "Rita Ruiz",
+	.handles = { { "slack", "U04RITA" } },
 };
 static const struct notice_person asked[] = {
-	{ .id = "alice", .name = "Alice Ng", .slack = "U04ALICE",
-	  .mattermost = "alice", .teams = "alice@example.com" },
+	{ .id = "alice", .name = "Alice Ng",
+	  .handles = { { "slack", "U04ALICE" }, { "mattermost", "alice" },
+	      { "teams", "alice@example.com" } } },
 	{ .id = "bob", .name = "Bob Stone" },
-	{ .id = "dave", .name = "Dave Kim", .slack = "U04DAVE",
-	  .mattermost = "dave" },
+	{ .id = "dave", .name = "Dave Kim",
+	  .handles = { { "slack", "U04DAVE" }, { "mattermost", "dave" } } },
 };
 static const struct notice_file files[] = {
 	{ "brochures/emea/q1.pdf", 'M',
@@ -82,8 +89,8 @@ notice_request(void)
 		.deadline = "2027-01-10",
 		.at = AT_2027_01_03,
 		.status_command = "printgatectl status print/q1",
-		.mattermost_url = MM_URL,
-		.mattermost_token = { "tok-approve", "tok-with",
+		.actions_url = MM_URL,
+		.action_token = { "tok-approve", "tok-with",
 		    "tok-changes" },
 	};
 }
@@ -830,9 +837,11 @@ static void
 test_slack_mentions(void **state)
 {
 	static const struct notice_person people[] = {
-		{ .id = "alice", .name = "Alice Ng", .slack = "U04ALICE" },
+		{ .id = "alice", .name = "Alice Ng",
+		  .handles = { { "slack", "U04ALICE" } } },
 		{ .id = "bob", .name = "Bob Stone" },
-		{ .id = "eve", .name = "Eve", .slack = "U1>|<!channel" },
+		{ .id = "eve", .name = "Eve",
+		  .handles = { { "slack", "U1>|<!channel" } } },
 		{ .id = "zed" },
 	};
 	struct notice n = notice_of(NOTICE_DECISION);
@@ -1170,7 +1179,7 @@ test_mattermost_no_url(void **state)
 	json_t *msg;
 	const char *text;
 
-	n.mattermost_url = NULL;
+	n.actions_url = NULL;
 	msg = parse(mattermost_format(&n));
 	assert_null(jget(msg, "attachments.0.actions"));
 	text = jstr(msg, "attachments.0.text");
@@ -1180,7 +1189,7 @@ test_mattermost_no_url(void **state)
 
 	/* a token missing: the button is still there, without a token */
 	n = notice_request();
-	n.mattermost_token[1] = NULL;
+	n.action_token[1] = NULL;
 	msg = parse(mattermost_format(&n));
 	assert_null(jget(msg,
 	    "attachments.0.actions.1.integration.context.token"));
@@ -1194,10 +1203,13 @@ static void
 test_mattermost_text(void **state)
 {
 	static const struct notice_person people[] = {
-		{ .id = "alice", .name = "Alice Ng", .mattermost = "alice" },
+		{ .id = "alice", .name = "Alice Ng",
+		  .handles = { { "mattermost", "alice" } } },
 		{ .id = "bob", .name = "Bob_Stone" },
-		{ .id = "carl", .name = "Carl", .mattermost = "@carl.k" },
-		{ .id = "eve", .name = "Eve", .mattermost = "eve **x**" },
+		{ .id = "carl", .name = "Carl",
+		  .handles = { { "mattermost", "@carl.k" } } },
+		{ .id = "eve", .name = "Eve",
+		  .handles = { { "mattermost", "eve **x**" } } },
 	};
 	static const struct notice_file awkward[] = {
 		{ "brochures/q1_[draft]*.pdf", 'M',

@@ -29,6 +29,10 @@
 
 
 #include "chat/inbound.h"
+#include "chat/mattermost.h"
+#include "chat/slack.h"
+#include "chat/teams.h"
+#include "chat/webhook.h"
 #include "core/util.h"
 #include "unit.h"
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 
+#include "chat/platform.h"
 #include "core/config.h"
 #include "core/ledger.h"
 #include "core/repo.h"
@@ -969,7 +970,7 @@ test_review_fresh(void **state)
 	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
 	    "group = \"sales\"; } );\n", path, path);
 	fclose(f);
-	if (config_load(&cf, conf, 0, &errors) < 0)
+	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
 		fail_msg("config: %s", errors);
 
 	/* no ledger yet; then one: read it */

@@ -31,6 +31,9 @@
 #include <string.h>
 
 
+#include "chat/mattermost.h"
+#include "chat/slack.h"
+#include "chat/teams.h"
 #include "core/util.h"
 #include "core/verify.h"
 #include "unit.h"
@@ -208,7 +211,7 @@ test_slack(void **state)
 	memcpy(body, slack_body, sizeof(body));
 	if (c->change >= 0)
 		body[c->change] ^= 0x01;
-	error = verify_slack(c->secret, c->timestamp, c->signature, body,
+	error = slack_verify(c->secret, c->timestamp, c->signature, body,
 	    strlen(body), c->now, &why);
 	check_outcome(error, why, c->error, c->why, slack_secrets);
 }
@@ -225,9 +228,9 @@ static void
 test_slack_no_why(void **state)
 {
 	(void)state;
-	assert_int_equal(verify_slack(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, strlen(slack_body), SLACK_AT, NULL), 0);
-	assert_int_equal(verify_slack(SLACK_SECRET, SLACK_TS, SLACK_SIG,
+	assert_int_equal(slack_verify(SLACK_SECRET, SLACK_TS, SLACK_SIG,
 	    slack_body, strlen(slack_body) - 1, SLACK_AT, NULL), -EACCES);
 }
 
@@ -480,7 +483,7 @@ test_teams(void **state)
 	memcpy(body, teams_body, sizeof(body));
 	if (c->change >= 0)
 		body[c->change] ^= 0x01;
-	error = verify_teams(c->secret, c->authorization, body, strlen(body),
+	error = teams_verify(c->secret, c->authorization, body, strlen(body),
 	    &why);
 	check_outcome(error, why, c->error, c->why, teams_secrets);
 }
@@ -552,7 +555,7 @@ test_action_token(void **state)
 	char out[65];
 
 	memset(out, 'z', sizeof(out));
-	verify_action_token(MM_KEY, strlen(MM_KEY), MM_REVIEW, c->decision,
+	mattermost_action_token(MM_KEY, strlen(MM_KEY), MM_REVIEW, c->decision,
 	    out);
 	assert_string_equal(out, c->hex);
 	/* what the listener does with what comes back */
@@ -566,8 +569,8 @@ test_action_token_review(void **state)
 	char a[65], b[65];
 
 	(void)state;
-	verify_action_token(MM_KEY, strlen(MM_KEY), MM_REVIEW, "approve", a);
-	verify_action_token(MM_KEY, strlen(MM_KEY),
+	mattermost_action_token(MM_KEY, strlen(MM_KEY), MM_REVIEW, "approve", a);
+	mattermost_action_token(MM_KEY, strlen(MM_KEY),
 	    "print/q1@a1b2c3d4e5f60718293a4b5c6d7e8f9012345679", "approve", b);
 	assert_int_equal(verify_token(a, b), -EACCES);
 }
