@@ -73,6 +73,10 @@ RENDER_SRCS = $(addprefix daemon/render/,job.c run.c)
 # the renderer's comparisons: pixels, regions, pages, words (pure)
 RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 
+# the review page's building blocks: diffs, link tokens, HTML, the pages
+WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
+	    diffhtml.c page.c style.c)
+
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
 	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
@@ -99,8 +103,8 @@ RENDER_LIBS = $(shell pkg-config --libs $(RENDER_PKGS) 2>/dev/null) -lgif -lm
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # every part in one archive, for the unit tests and the benchmarks' tools
-LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(HOOK_SRCS) $(RENDER_SRCS) \
-	    $(RENDER_CMP_SRCS) $(CORE_SRCS)
+LIB_SRCS = $(DAEMON_SRCS) $(CHAT_SRCS) $(WEB_SRCS) $(HOOK_SRCS) \
+	    $(RENDER_SRCS) $(RENDER_CMP_SRCS) $(CORE_SRCS)
 
 PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
 	$(BUILD)/printgate-update-local $(BUILD)/printgate-render
@@ -108,7 +112,8 @@ PROGS = $(BUILD)/printgated $(BUILD)/printgatectl $(BUILD)/printgate-update \
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
 	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
-	$(BUILD)/tests/no-landlock $(BUILD)/tests/gate-peer
+	$(BUILD)/tests/no-landlock $(BUILD)/tests/gate-peer \
+	$(BUILD)/tests/pageserve
 
 all: $(PROGS)
 
@@ -142,11 +147,27 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprintgate.a
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libprintgate.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# the page tests render the fixture view-models the page server serves
+$(BUILD)/tests/test_page: tests/unit/test_page.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/tools -MMD -MP $(ALL_LDFLAGS) -o $@ \
+	    tests/unit/test_page.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a $(LIBS) $(shell pkg-config --libs cmocka)
+
 # the local HTTP receiver that stands in for the chat platforms in tests
 $(BUILD)/tests/receiver: tests/tools/receiver.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(shell pkg-config --libs libmicrohttpd jansson) -lpthread
+
+# the review pages from fixture view-models, for the browser tests
+$(BUILD)/tests/pageserve: tests/tools/pageserve.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/tools -MMD -MP $(ALL_LDFLAGS) -o $@ \
+	    tests/tools/pageserve.c tests/tools/viewmodel.c \
+	    $(BUILD)/libprintgate.a $(LIBS) -lpthread
 
 $(BUILD)/tests/notify-socket: tests/tools/notify-socket.c
 	@mkdir -p $(@D)

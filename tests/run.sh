@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD - runs every test: the cmocka unit tests in BUILD/tests and
 # the integration tests in tests/integration/t-*.sh (the gate's twice,
-# once each way), all speaking TAP, and
-# ends with one line over all of them: "N passed, N failed".
+# once each way), the browser tests (tests/browser/run.sh), all speaking
+# TAP, and ends with one line over all of them: "N passed, N failed".
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +51,7 @@ for t in "$top"/tests/integration/t-*.sh; do
 		    env PRINTGATE_GATE=warm sh "$t"
 	fi
 done
+run "browser: review pages" sh "$top/tests/browser/run.sh" "$build"
 rm -f "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -20,14 +20,15 @@
 # missing.  Targets run one after another: each is one process.
 set -u
 
-all="form slack mattermost teams api ledger verify config trailers outbox gate"
-all="$all render wire"
+all="form slack mattermost teams api ledger verify config trailers outbox"
+all="$all gate render wire html diff token"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
 srcs_of() {
 	c=daemon/core
 	h=daemon/chat
+	w=daemon/web
 	# what one platform's file needs: the parts its row uses
 	chat1="$h/inbound $h/notice $h/answer $c/verify $c/util"
 	# the whole table: what a config loader links
@@ -47,6 +48,10 @@ srcs_of() {
 	    "$c/repo $c/config $c/log $chat" ;;
 	render) echo "daemon/render/job $c/util" ;;
 	wire) echo "hooks/wire" ;;
+	html) echo "$w/html $c/util" ;;
+	diff) echo "$w/diff $w/difftext $w/diffhtml $w/html $c/util" ;;
+	token) echo "$w/token $c/verify $c/config $c/policy $c/ledger" \
+	    "$c/repo $c/util" ;;
 	esac
 }
 
