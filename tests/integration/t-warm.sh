@@ -37,8 +37,15 @@ assert "the hook script passes the gate socket" \
 run ctl check
 assert_out "check says nobody answers on the gate socket" \
     "gate socket $SOCK: nobody answers: the hook decides itself"
+# (a sanitizer build adds the sanitizers' runtimes and what they need)
+libs_ok='libc\.so\|vdso\|ld-linux'
+if ldd "$BUILD/printgate-update" | grep -q 'libasan\|libubsan'; then
+	libs_ok="$libs_ok\\|libasan\\|libubsan\\|libm\\.so\\|libgcc_s\\|libstdc++"
+fi
 assert "the hook on the warm path links no library but libc" \
-    sh -c "! ldd '$BUILD/printgate-update' | grep -v 'libc.so\|vdso\|ld-linux'"
+    sh -c "! ldd '$BUILD/printgate-update' | grep -v '$libs_ok'"
+assert "the fallback links libgit2 (so the check above can see one)" \
+    sh -c "ldd '$BUILD/printgate-update-local' | grep -q libgit2"
 
 # requests: waits N: print/wN is refused, asked once, by whichever path.
 waits() {
