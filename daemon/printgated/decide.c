@@ -563,38 +563,71 @@ eligible(struct decide *dc, size_t person, size_t **rules, size_t *nrules,
 	return -1;
 }
 
-void
-decide_record(struct decide *dc, size_t platform, const struct inbound *in,
-    const char *idem, struct decide_outcome *o)
+/*
+ * Keeps of rules[] (the person's eligible ones) those named in only[]
+ * (none: all of them); -1 with *o refusing when a name is none of them.
+ */
+static int
+rules_chosen(struct decide *dc, size_t *rules, size_t *nrules,
+    char *const *only, size_t nonly, struct decide_outcome *o)
 {
-	const struct platform *p;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < nonly; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < *nrules && !found; k++)
+			found = strcmp(dc->cf->rules[rules[k]].name,
+			    only[i]) == 0;
+		if (!found) {
+			fail(o, 403, xasprintf("you may not decide under the "
+			    "rule '%.64s' of this review", only[i]));
+			return -1;
+		}
+	}
+	for (size_t k = 0; nonly > 0 && k < *nrules; k++) {
+		bool named = false;
+
+		for (size_t i = 0; i < nonly && !named; i++)
+			named = strcmp(dc->cf->rules[rules[k]].name,
+			    only[i]) == 0;
+		if (named)
+			rules[kept++] = rules[k];
+	}
+	if (nonly > 0)
+		*nrules = kept;
+	return 0;
+}
+
+/*
+ * The decision of person (an index in cf->people) with the ledger's via
+ * (owned by the caller), shared by the platforms and the page: the
+ * replay check, the review, eligibility (narrowed to only[] when
+ * nonly > 0), a decision already there, the ledger, the outcome.
+ */
+static void
+record_as(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, const char *idem, char *const *only,
+    size_t nonly, struct decide_outcome *o)
+{
 	struct record rec = { 0 };
 	size_t *rules = NULL, nrules = 0;
-	char *via = NULL;
-	ssize_t person;
 
-	dc->platform = platform;
-	p = current(dc);
-	if ((person = person_of_user(dc, in)) < 0) {
-		fail(o, 403, unknown_user(dc, in));
-		return;
-	}
 	if (decision_type(in, &rec.type, o) < 0)
 		return;
-	if (event_id(p, idem, rec.id) < 0) {
+	if (event_id(idem ? current(dc) : NULL, idem, rec.id) < 0) {
 		fail(o, 500, xstrdup("cannot make an event id"));
 		return;
 	}
 	if ((idem && replayed(dc, rec.id, o) != 0) ||
 	    find_review(dc, in, o) < 0 ||
-	    eligible(dc, (size_t)person, &rules, &nrules, o) < 0 ||
-	    answered_before(dc, idem ? rec.id : NULL, (size_t)person,
-	    rec.type, in, o))
+	    eligible(dc, person, &rules, &nrules, o) < 0 ||
+	    rules_chosen(dc, rules, &nrules, only, nonly, o) < 0 ||
+	    answered_before(dc, idem ? rec.id : NULL, person, rec.type, in,
+	    o))
 		goto done;
 	rec.at = dc->env.now();
 	rec.by = dc->cf->people[person].id;
-	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
-	    xstrdup(p->via);
 	rec.via = via;
 	rec.tag = o->rv->tag;
 	rec.comment = in->comment;
@@ -607,8 +640,40 @@ decide_record(struct decide *dc, size_t platform, const struct inbound *in,
 		replay_add(dc->env.replay, rec.id);
 	recorded(dc, &rec, o);
 done:
-	free(via);
 	free(rules);
+}
+
+void
+decide_record(struct decide *dc, size_t platform, const struct inbound *in,
+    const char *idem, struct decide_outcome *o)
+{
+	const struct platform *p;
+	char *via;
+	ssize_t person;
+
+	dc->platform = platform;
+	p = current(dc);
+	if ((person = person_of_user(dc, in)) < 0) {
+		fail(o, 403, unknown_user(dc, in));
+		return;
+	}
+	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
+	    xstrdup(p->via);
+	record_as(dc, (size_t)person, via, in, idem, NULL, 0, o);
+	free(via);
+}
+
+void
+decide_record_person(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, char *const *rules, size_t nrules,
+    struct decide_outcome *o)
+{
+	if (person >= dc->cf->npeople) {
+		fail(o, 403, xstrdup("this link names no person printgate "
+		    "knows"));
+		return;
+	}
+	record_as(dc, person, via, in, NULL, rules, nrules, o);
 }
 
 /* --- the commands that read ---------------------------------------- */

@@ -77,6 +77,19 @@ void decide_record(struct decide *dc, size_t platform,
 void decide_outcome_clear(struct decide_outcome *o);
 
 /*
+ * The same for a person known without a platform (the review page: a
+ * personal link, a single sign-on proxy): person is an index in
+ * cf->people, via what the ledger says ("web:link"), in->review the
+ * "tag@commit" of the page.  rules (nrules > 0) narrows the decision to
+ * those of the person's eligible rules; a name that is none of them is
+ * refused (403).  Without an idem: a repeat is told by the ledger
+ * (the same decision and comment again records nothing).
+ */
+void decide_record_person(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, char *const *rules, size_t nrules,
+    struct decide_outcome *o);
+
+/*
  * The answer to a command that reads (status, pending, who, help) from
  * the user of platform, with *status 200; or, from a user who is no
  * person printgate knows, a refusal with *status 403, before anything is
