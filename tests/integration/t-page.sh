@@ -210,6 +210,20 @@ assert_out "after the release the page says so, without a form" "closed"
 form "$al/decide" "csrf=$ALICE_CSRF&decision=approve"
 status_is "a decision on a released review: 409" 409
 
+# --- printgatectl check: the page's settings, each error with its line
+sed 's|trusted_proxies = \[ "127.0.0.2" \];|trusted_proxies = [ "127.0.0.2", "proxy.example.com" ];\
+  links_secret_file = "nowhere.secret";|; s|identity_header = "X-Forwarded-Email";|identity_header = "X-Forwarded Email";|' \
+    "$CONF" >"$T/bad.conf"
+printf 'review = { link_ttl = "soon"; };\n' >>"$T/bad.conf"
+run "$BUILD/printgatectl" -c "$T/bad.conf" check
+assert_rc "check: bad page settings exit 2" 2
+assert_out "check names each bad page setting" \
+    "'X-Forwarded Email' is not a header name" \
+    "'proxy.example.com' is not an IP address" \
+    "nowhere.secret" "'soon' is not a duration"
+run ctl check
+assert_rc "check: the page's settings as this test has them pass" 0
+
 # --- tokens are never logged
 if grep -qF "$tok" "$DLOG" || grep -qF "${al#/r/}" "$DLOG"; then
 	fail "no link token is in printgated's log" "found one"
