@@ -77,6 +77,7 @@ decide_outcome_clear(struct decide_outcome *o)
 {
 	free(o->text);
 	free(o->review);
+	free(o->link);
 	review_target_clear(&o->t);
 	review_free(o->rv);
 	memset(o, 0, sizeof(*o));
@@ -600,6 +601,32 @@ rules_chosen(struct decide *dc, size_t *rules, size_t *nrules,
 }
 
 /*
+ * A chat button's "Request changes" without a comment: nothing recorded;
+ * the person is asked what must change, on the page through their own
+ * link when there is one (o->link), else with the command.
+ */
+static void
+comment_needed(struct decide *dc, size_t person, struct decide_outcome *o)
+{
+	const struct review *rv = o->rv;
+	char *name = review_name(rv);
+
+	if (rv->tag && dc->env.link && dc->env.link(dc->env.link_ctx,
+	    rv->tag, rv->commit, dc->cf->people[person].id, &o->link) < 0)
+		o->link = NULL;
+	o->status = 200;
+	if (o->link)
+		o->text = xasprintf("Say what must change in %s: write it on "
+		    "your review page, %s (this link is for you alone)", name,
+		    o->link);
+	else
+		o->text = xasprintf("Say what must change in %s: request "
+		    "changes with a comment", name);
+	o->approved = rv->approved;
+	free(name);
+}
+
+/*
  * The decision of person (an index in cf->people) with the ledger's via
  * (owned by the caller), shared by the platforms and the page: the
  * replay check, the review, eligibility (narrowed to only[] when
@@ -608,7 +635,7 @@ rules_chosen(struct decide *dc, size_t *rules, size_t *nrules,
 static void
 record_as(struct decide *dc, size_t person, const char *via,
     const struct inbound *in, const char *idem, char *const *only,
-    size_t nonly, struct decide_outcome *o)
+    size_t nonly, bool ask_comment, struct decide_outcome *o)
 {
 	struct record rec = { 0 };
 	size_t *rules = NULL, nrules = 0;
@@ -626,6 +653,11 @@ record_as(struct decide *dc, size_t person, const char *via,
 	    answered_before(dc, idem ? rec.id : NULL, person, rec.type, in,
 	    o))
 		goto done;
+	if (ask_comment && rec.type == LEDGER_CHANGES_REQUIRED &&
+	    in->comment == NULL) {
+		comment_needed(dc, person, o);
+		goto done;
+	}
 	rec.at = dc->env.now();
 	rec.by = dc->cf->people[person].id;
 	rec.via = via;
@@ -659,7 +691,9 @@ decide_record(struct decide *dc, size_t platform, const struct inbound *in,
 	}
 	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
 	    xstrdup(p->via);
-	record_as(dc, (size_t)person, via, in, idem, NULL, 0, o);
+	/* a button click cannot carry a comment: ask for it (comment_needed) */
+	record_as(dc, (size_t)person, via, in, idem, NULL, 0,
+	    in->review != NULL, o);
 	free(via);
 }
 
@@ -673,7 +707,7 @@ decide_record_person(struct decide *dc, size_t person, const char *via,
 		    "knows"));
 		return;
 	}
-	record_as(dc, person, via, in, NULL, rules, nrules, o);
+	record_as(dc, person, via, in, NULL, rules, nrules, false, o);
 }
 
 /* --- the commands that read ---------------------------------------- */

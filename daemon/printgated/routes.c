@@ -98,6 +98,7 @@ listener_decide(void *ctx, const struct inbound *in, const char *idem,
 	out->repeat = o->repeat;
 	out->approved = o->approved;
 	out->review = o->review;
+	out->link = o->link;
 }
 
 static char *
@@ -139,6 +140,23 @@ listener_render(void *ctx)
 		return NULL;
 	return engine_render(rt->engine, rv->approved ? NOTICE_APPROVED :
 	    NOTICE_REQUEST, rv, rt->platform, rt->now() * 1000);
+}
+
+/* decide.c's personal links: pages.c's, with "?changes=1". */
+static int
+personal_link(void *ctx, const char *tag, const char *commit,
+    const char *person, char **out)
+{
+	struct routes *rt = ctx;
+	char *url;
+	int error;
+
+	if (rt->pages == NULL || (error = pages_personal_link(rt->pages, &url,
+	    tag, commit, person)) < 0)
+		return -ENOENT;
+	*out = xasprintf("%s?changes=1", url);
+	free(url);
+	return 0;
 }
 
 /* decide.c's loader: the engine's memo. */
@@ -195,6 +213,8 @@ routes_new(struct routes **out, const struct config *cf,
 	env.load = memo_loader;
 	env.ctx = engine;
 	env.now = rt->now;
+	env.link = personal_link;
+	env.link_ctx = rt;
 	decide_new(&rt->dc, cf, &env);
 	if (pages_new(&rt->pages, cf, engine, rt->dc, rt->now, why) < 0) {
 		routes_free(rt);

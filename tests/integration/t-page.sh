@@ -166,6 +166,23 @@ status_is "a rule the person is not asked under: 403" 403
 if [ "$(lines)" = "$before" ]; then pass "nothing refused was written to the ledger"
 else fail "nothing refused was written to the ledger" "$before -> $(lines) lines"; fi
 
+# --- a Slack "Request changes" click without a comment: nothing is
+# recorded; the clicking person alone gets their link to write it
+slack_click U04CAROL changes-required "print/p1@$P1" "trig-changes"
+slack /slack/actions "$T/click"
+status_is "a Slack Request changes click without a comment: 200" 200
+if [ "$(lines)" = "$before" ]; then pass "... records nothing"
+else fail "... records nothing" "$before -> $(lines) lines"; fi
+wait_for 10 has_requests /slack-response 1
+last_body /slack-response >"$OUT"
+assert_out "... and posts Carol, ephemerally, her own link to the page" \
+    '"response_type":"ephemeral"' "Say what must change in print/p1" "$PUB/r/"
+link=$(grep -o "$PUB/r/[A-Za-z0-9_-]*?changes=1" "$OUT" | head -n 1)
+get "$(path_of "$link")"
+assert_out "that link opens the page as Carol, asking for the comment" \
+    "Deciding as <strong>Carol Diaz" 'value="changes-required" required checked' \
+    'required autofocus'
+
 # --- deciding through personal links
 form "$ca/decide" "csrf=$CAROL_CSRF&decision=changes-required&comment=$(urlencode 'Pro must stay at 100')" \
     -H "Origin: $PUB"
