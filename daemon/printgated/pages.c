@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "chat/inbound.h"
+#include "core/ledger.h"
 #include "core/log.h"
 #include "core/review.h"
 #include "core/util.h"
@@ -1038,8 +1039,8 @@ post_clear(struct post *p)
 
 /*
  * Reads and checks the fields of rq's form into *p: a decision of the
- * three, a comment within PAGE_MAX_COMMENT characters (required for
- * changes-required).  Returns NULL, or the error page's detail (static).
+ * three, a comment within PAGE_MAX_COMMENT characters and
+ * LEDGER_MAX_COMMENT bytes (required for changes-required).  Returns NULL, or the error page's detail (static).
  */
 static const char *
 post_read(const struct http_request *rq, struct post *p)
@@ -1065,7 +1066,8 @@ post_read(const struct http_request *rq, struct post *p)
 		p->comment[e - s] = '\0';
 		for (s = p->comment; *s; s++)
 			chars += ((unsigned char)*s & 0xc0) != 0x80;
-		if (chars > PAGE_MAX_COMMENT)
+		if (chars > PAGE_MAX_COMMENT ||
+		    strlen(p->comment) > LEDGER_MAX_COMMENT)
 			return "The comment is too long: keep it under 2000 "
 			    "characters.";
 		if (*p->comment == '\0') {

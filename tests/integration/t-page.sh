@@ -159,6 +159,10 @@ assert_out "... saying it came from another site" "another site"
 form "$ca/decide" "csrf=$CAROL_CSRF&decision=changes-required&comment=+"
 status_is "changes without a comment: 400" 400
 assert_out "... asking what must change" "Say what must change"
+long=$(head -c 2001 /dev/zero | tr '\0' 'x')
+form "$ca/decide" "csrf=$CAROL_CSRF&decision=changes-required&comment=$long"
+status_is "a comment over 2000 characters: 400" 400
+assert_out "... saying it is too long" "The comment is too long"
 form "$ch/decide" "csrf=$CAROL_CSRF&decision=approve"
 status_is "a post on the channel's link: 403" 403
 form "$ca/decide" "csrf=$CAROL_CSRF&decision=approve&rule=apac"
