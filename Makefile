@@ -65,7 +65,7 @@ CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
 	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
 	    routes.c decide.c replay.c metrics.c refusal.c \
-	    gatesock.c)
+	    gatesock.c pages.c)
 
 # the renderer's caller side (what printgated links to run it): the job
 # format, and spawning the sandboxed renderer with a cap and a timeout
@@ -75,14 +75,14 @@ RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 
 # the review page's building blocks: diffs, link tokens, HTML, the pages
 WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
-	    diffhtml.c page.c style.c)
+	    diffhtml.c page.c style.c link.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
-	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+	    $(CHAT_SRCS) $(WEB_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 # the chat table too: a config names its platforms' settings
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
-	    $(CORE_SRCS)
+	    daemon/web/token.c daemon/web/link.c $(CORE_SRCS)
 # the hook on the warm path: libc only, linked with no library at all
 UPDATE_SRCS = hooks/update.c hooks/wire.c
 # the hook's fallback: the gate itself, with libgit2 and the config

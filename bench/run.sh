@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD full|quick [NAME...]: every benchmark (bench/README.md), or
-# only those NAMEd (gate listener outbox idle render), then one table.
+# only those NAMEd (gate listener page outbox idle render), then one table.
 # The generated repository is made once and cached (bench/repo.sh); the
 # renderer's benchmark does without it.
 # Each benchmark prints ROW lines; a benchmark that fails is reported in
@@ -11,7 +11,7 @@ set -u
 BUILD=$1
 MODE=$2
 shift 2
-only=" ${*:-gate listener outbox idle render} "
+only=" ${*:-gate listener page outbox idle render} "
 cd "$(dirname "$0")/.."
 rows=$(mktemp)
 work=$(mktemp -d)
@@ -20,7 +20,7 @@ status=0
 
 DIR=""
 case "$only" in
-*" gate "* | *" listener "* | *" outbox "* | *" idle "*)
+*" gate "* | *" listener "* | *" page "* | *" outbox "* | *" idle "*)
 	DIR=$(sh bench/repo.sh "$BUILD" "$MODE") || {
 		echo "run.sh: cannot make the benchmark repository" >&2
 		exit 1
@@ -46,6 +46,7 @@ bench() {
 bench gate sh bench/gate.sh "$BUILD" "$DIR" "$MODE"
 bench listener sh bench/listener.sh "$BUILD" "$DIR/repo.git" \
     "$work/listener" "$MODE"
+bench page sh bench/page.sh "$BUILD" "$DIR" "$work/page" "$MODE"
 bench outbox sh bench/outbox.sh "$BUILD" "$DIR" "$MODE"
 bench idle sh bench/idle.sh "$BUILD" "$DIR" "$MODE"
 bench render sh bench/render.sh "$BUILD" "$MODE"

@@ -880,6 +880,9 @@ slack_answer_action(const struct platform_request *rq, struct inbound *in,
 	ls->decide(ls->ctx, in, in->action_id, &o);
 	if (o.repeat) {
 		/* answered before, messages updated then */
+	} else if (o.link) {
+		/* their own link, ephemeral: for the clicking person alone */
+		slack_post_text(rq, in, o.text, o.review);
 	} else if (o.status == 200 && in->response_url &&
 	    (msg = ls->render(ls->ctx)) != NULL) {
 		upd = slack_answer_update(msg);

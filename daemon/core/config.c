@@ -72,7 +72,10 @@ struct field {
 
 /* A person's and http's own settings; the platforms' come after them. */
 enum { P_ID, P_NAME, P_EMAIL, P_LOGIN, P_CORE };
-enum { H_LISTEN, H_PUBLIC_URL, H_CORE };
+enum {
+	H_LISTEN, H_PUBLIC_URL, H_LINKS_SECRET_FILE, H_IDENTITY_HEADER,
+	H_TRUSTED_PROXIES, H_CORE
+};
 
 /* The state of one config_load() call. */
 struct loader {
@@ -154,7 +157,8 @@ static const struct field rule_fields[R_N] = {
 
 enum {
 	V_SELF_APPROVAL, V_APPROVE_WITH_CHANGES_COUNTS, V_REMIND_AFTER,
-	V_ESCALATE_AFTER, V_ESCALATE_TO, V_AUTO_RELEASE, V_QUARANTINE, V_N
+	V_ESCALATE_AFTER, V_ESCALATE_TO, V_AUTO_RELEASE, V_QUARANTINE,
+	V_LINK_TTL, V_N
 };
 static const struct field review_fields[V_N] = {
 	[V_SELF_APPROVAL] = { "self_approval", K_BOOL, false },
@@ -165,6 +169,7 @@ static const struct field review_fields[V_N] = {
 	[V_ESCALATE_TO] = { "escalate_to", K_STRING, false },
 	[V_AUTO_RELEASE] = { "auto_release", K_BOOL, false },
 	[V_QUARANTINE] = { "quarantine", K_BOOL, false },
+	[V_LINK_TTL] = { "link_ttl", K_DURATION, false },
 };
 
 enum { N_NAME, N_TYPE, N_URL, N_URL_FILE, N_SECRET_FILE, N_EVENTS, N_N };
@@ -181,6 +186,9 @@ static const struct field notify_fields[N_N] = {
 static const struct field http_fields[H_CORE] = {
 	[H_LISTEN] = { "listen", K_STRING, true },
 	[H_PUBLIC_URL] = { "public_url", K_STRING, false },
+	[H_LINKS_SECRET_FILE] = { "links_secret_file", K_STRING, false },
+	[H_IDENTITY_HEADER] = { "identity_header", K_STRING, false },
+	[H_TRUSTED_PROXIES] = { "trusted_proxies", K_STRINGS, false },
 };
 
 static const char *const default_pusher_env[] = {
@@ -1324,6 +1332,10 @@ load_review(struct loader *ld, const config_setting_t *review)
 	if (v[V_ESCALATE_AFTER] != NULL)
 		escalate_ok = duration_of(ld, v[V_ESCALATE_AFTER],
 		    &rv->escalate_after);
+	if (v[V_LINK_TTL] != NULL && duration_of(ld, v[V_LINK_TTL],
+	    &rv->link_ttl) && rv->link_ttl <= 0)
+		report(ld, v[V_LINK_TTL], "link_ttl must be longer than 0 s "
+		    "(e.g. \"14d\")");
 	if (remind_ok && escalate_ok &&
 	    rv->escalate_after < rv->remind_after) {
 		duration_fmt(rv->escalate_after, a, sizeof(a));
@@ -1513,6 +1525,55 @@ load_notify(struct loader *ld, const config_setting_t *list)
 	free(names);
 }
 
+/*
+ * The review page's settings of http: the links secret's file (read and
+ * checked as the platforms' secrets are), the header an SSO proxy names
+ * the viewer in (a header name: letters, digits and '-'), and the proxies
+ * trusted to send it (IPv4 or IPv6 addresses; without any, the header is
+ * never honoured).
+ */
+static void
+load_http_identity(struct loader *ld, struct config_http *h,
+    const config_setting_t **v)
+{
+	const config_setting_t *a = v[H_TRUSTED_PROXIES];
+	unsigned char addr[16];
+
+	if (v[H_LINKS_SECRET_FILE] != NULL)
+		h->links_secret_file = secret_path(ld, v[H_LINKS_SECRET_FILE]);
+	if (v[H_IDENTITY_HEADER] != NULL) {
+		const char *name = config_setting_get_string(
+		    v[H_IDENTITY_HEADER]);
+		size_t n = strlen(name);
+
+		if (n == 0 || n > 64 || name[strspn(name, "ABCDEFGHIJKLMNOPQR"
+		    "STUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")] != '\0')
+			report(ld, v[H_IDENTITY_HEADER], "'%s' is not a header "
+			    "name (letters, digits and '-', at most 64)", name);
+		else
+			h->identity_header = xstrdup(name);
+	}
+	if (a == NULL)
+		return;
+	h->ntrusted_proxies = (size_t)config_setting_length(a);
+	h->trusted_proxies = xcalloc(h->ntrusted_proxies + 1, sizeof(char *));
+	for (size_t i = 0; i < h->ntrusted_proxies; i++) {
+		const char *ip = elem_str(a, (int)i);
+
+		if (ip == NULL)	/* check_fields() reported it */
+			continue;
+		if (inet_pton(AF_INET, ip, addr) != 1 &&
+		    inet_pton(AF_INET6, ip, addr) != 1)
+			report(ld, config_setting_get_elem(a, (unsigned)i),
+			    "'%s' is not an IP address (\"127.0.0.1\", "
+			    "\"::1\")", ip);
+		h->trusted_proxies[i] = xstrdup(ip);
+	}
+	if (h->identity_header == NULL && h->ntrusted_proxies > 0)
+		report(ld, a, "trusted_proxies without identity_header: set "
+		    "the header the proxy names people in");
+}
+
 static void
 load_http(struct loader *ld, const config_setting_t *http)
 {
@@ -1533,6 +1594,7 @@ load_http(struct loader *ld, const config_setting_t *http)
 			report(ld, v[H_PUBLIC_URL], "'%s' is not an http:// "
 			    "or https:// URL", h->public_url);
 	}
+	load_http_identity(ld, h, v);
 	for (size_t f = H_CORE; f < ld->nhttp_fields; f++)
 		if (v[f] != NULL)
 			h->secret_files[ld->http_platform[f]] = secret_path(ld,
@@ -1622,6 +1684,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 	cf->review.auto_release = true;
 	cf->review.remind_after = 24 * 3600;
 	cf->review.escalate_after = 72 * 3600;
+	cf->review.link_ttl = 14 * 24 * 3600;
 	cf->review.escalate_to = SIZE_MAX;
 
 	/* people before groups before everything that names a group */
@@ -1876,6 +1939,9 @@ config_free(struct config *cf)
 	free(cf->notify);
 	free(cf->http.listen);
 	free(cf->http.public_url);
+	free(cf->http.links_secret_file);
+	free(cf->http.identity_header);
+	strv_free(cf->http.trusted_proxies, cf->http.ntrusted_proxies);
 	for (size_t k = 0; k < CONFIG_MAX_PLATFORMS; k++)
 		free(cf->http.secret_files[k]);
 	free(cf);

@@ -32,6 +32,7 @@
 #include "core/repo.h"
 #include "core/review.h"
 #include "core/util.h"
+#include "web/link.h"
 
 #define EXIT_NOT 1
 #define EXIT_ERR 2
@@ -67,6 +68,8 @@ usage(void)
 	    "  decide TAG|REV --as PERSON DECISION [--comment TEXT]\n"
 	    "                             record a decision on PERSON's behalf:\n"
 	    "                             approve, approve-with-changes, changes-required\n"
+	    "  link TAG [--for PERSON]    the review page's link: the channel's, or\n"
+	    "                             PERSON's, who may decide on the page\n"
 	    "  verify                     check that every ledger line is well formed\n"
 	    "  outbox [retry ID]          deliveries waiting or given up; requeue one\n");
 	exit(EXIT_ERR);
@@ -1525,6 +1528,68 @@ cmd_decide(int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * link TAG [--for PERSON]: prints the review page's link of the print
+ * tag's candidate, a channel's (read-only) or PERSON's personal link
+ * (they may decide on the page), lasting review.link_ttl.  The links
+ * secret must be there already: printgated makes it on its first start
+ * (made here, as root, printgated could not read it).
+ */
+static int
+cmd_link(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *person = NULL;
+	struct token_keys k;
+	struct config *cf;
+	char *why = NULL, *url = NULL;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'f')
+			usage();
+		person = optarg;
+	}
+	if (argc - optind != 1)
+		usage();
+	cf = load_config(0);
+	if (person && config_person_find(cf, person) < 0) {
+		fprintf(stderr, "printgatectl: no person '%s' in %s\n", person,
+		    cf->path);
+		return EXIT_ERR;
+	}
+	resolve(cf, open_repo(cf), argv[optind], &ctl.t);
+	if (ctl.t.tag == NULL) {
+		fprintf(stderr, "printgatectl: '%s' is no print tag, nor one "
+		    "waiting for approval: links are to a print tag's "
+		    "review\n", argv[optind]);
+		return EXIT_ERR;
+	}
+	if (link_keys_load(&k, cf, true, &why) < 0) {
+		fprintf(stderr, "printgatectl: %s\n", why);
+		free(why);
+		return EXIT_ERR;
+	}
+	if (link_make(&url, cf, &k, ctl.t.tag, ctl.t.commit, person,
+	    (int64_t)time(NULL)) < 0) {
+		token_keys_clear(&k);
+		fprintf(stderr, "printgatectl: '%s' cannot go in a link\n",
+		    ctl.t.tag);
+		return EXIT_ERR;
+	}
+	token_keys_clear(&k);
+	if (cf->http.public_url == NULL)
+		fprintf(stderr, "printgatectl: http.public_url is not set: "
+		    "this is the link's path only\n");
+	printf("%s\n", url);
+	free(url);
+	return 0;
+}
+
 static void
 verify_report(void *ctx, const char *commit, size_t line, const char *why)
 {
@@ -1682,6 +1747,7 @@ static const struct {
 	{ "request", cmd_request },
 	{ "decide", cmd_decide },
 	{ "verify", cmd_verify },
+	{ "link", cmd_link },
 };
 
 int

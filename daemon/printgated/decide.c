@@ -77,6 +77,7 @@ decide_outcome_clear(struct decide_outcome *o)
 {
 	free(o->text);
 	free(o->review);
+	free(o->link);
 	review_target_clear(&o->t);
 	review_free(o->rv);
 	memset(o, 0, sizeof(*o));
@@ -563,38 +564,102 @@ eligible(struct decide *dc, size_t person, size_t **rules, size_t *nrules,
 	return -1;
 }
 
-void
-decide_record(struct decide *dc, size_t platform, const struct inbound *in,
-    const char *idem, struct decide_outcome *o)
+/*
+ * Keeps of rules[] (the person's eligible ones) those named in only[]
+ * (none: all of them); -1 with *o refusing when a name is none of them.
+ */
+static int
+rules_chosen(struct decide *dc, size_t *rules, size_t *nrules,
+    char *const *only, size_t nonly, struct decide_outcome *o)
 {
-	const struct platform *p;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < nonly; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < *nrules && !found; k++)
+			found = strcmp(dc->cf->rules[rules[k]].name,
+			    only[i]) == 0;
+		if (!found) {
+			fail(o, 403, xasprintf("you may not decide under the "
+			    "rule '%.64s' of this review", only[i]));
+			return -1;
+		}
+	}
+	for (size_t k = 0; nonly > 0 && k < *nrules; k++) {
+		bool named = false;
+
+		for (size_t i = 0; i < nonly && !named; i++)
+			named = strcmp(dc->cf->rules[rules[k]].name,
+			    only[i]) == 0;
+		if (named)
+			rules[kept++] = rules[k];
+	}
+	if (nonly > 0)
+		*nrules = kept;
+	return 0;
+}
+
+/*
+ * A chat button's "Request changes" without a comment: nothing recorded;
+ * the person is asked what must change, on the page through their own
+ * link when there is one (o->link), else with the command.
+ */
+static void
+comment_needed(struct decide *dc, size_t person, struct decide_outcome *o)
+{
+	const struct review *rv = o->rv;
+	char *name = review_name(rv);
+
+	if (rv->tag && dc->env.link && dc->env.link(dc->env.link_ctx,
+	    rv->tag, rv->commit, dc->cf->people[person].id, &o->link) < 0)
+		o->link = NULL;
+	o->status = 200;
+	if (o->link)
+		o->text = xasprintf("Say what must change in %s: write it on "
+		    "your review page, %s (this link is for you alone)", name,
+		    o->link);
+	else
+		o->text = xasprintf("Say what must change in %s: request "
+		    "changes with a comment", name);
+	o->approved = rv->approved;
+	free(name);
+}
+
+/*
+ * The decision of person (an index in cf->people) with the ledger's via
+ * (owned by the caller), shared by the platforms and the page: the
+ * replay check, the review, eligibility (narrowed to only[] when
+ * nonly > 0), a decision already there, the ledger, the outcome.
+ */
+static void
+record_as(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, const char *idem, char *const *only,
+    size_t nonly, bool ask_comment, struct decide_outcome *o)
+{
 	struct record rec = { 0 };
 	size_t *rules = NULL, nrules = 0;
-	char *via = NULL;
-	ssize_t person;
 
-	dc->platform = platform;
-	p = current(dc);
-	if ((person = person_of_user(dc, in)) < 0) {
-		fail(o, 403, unknown_user(dc, in));
-		return;
-	}
 	if (decision_type(in, &rec.type, o) < 0)
 		return;
-	if (event_id(p, idem, rec.id) < 0) {
+	if (event_id(idem ? current(dc) : NULL, idem, rec.id) < 0) {
 		fail(o, 500, xstrdup("cannot make an event id"));
 		return;
 	}
 	if ((idem && replayed(dc, rec.id, o) != 0) ||
 	    find_review(dc, in, o) < 0 ||
-	    eligible(dc, (size_t)person, &rules, &nrules, o) < 0 ||
-	    answered_before(dc, idem ? rec.id : NULL, (size_t)person,
-	    rec.type, in, o))
+	    eligible(dc, person, &rules, &nrules, o) < 0 ||
+	    rules_chosen(dc, rules, &nrules, only, nonly, o) < 0 ||
+	    answered_before(dc, idem ? rec.id : NULL, person, rec.type, in,
+	    o))
 		goto done;
+	if (ask_comment && rec.type == LEDGER_CHANGES_REQUIRED &&
+	    in->comment == NULL) {
+		comment_needed(dc, person, o);
+		goto done;
+	}
 	rec.at = dc->env.now();
 	rec.by = dc->cf->people[person].id;
-	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
-	    xstrdup(p->via);
 	rec.via = via;
 	rec.tag = o->rv->tag;
 	rec.comment = in->comment;
@@ -607,8 +672,42 @@ decide_record(struct decide *dc, size_t platform, const struct inbound *in,
 		replay_add(dc->env.replay, rec.id);
 	recorded(dc, &rec, o);
 done:
-	free(via);
 	free(rules);
+}
+
+void
+decide_record(struct decide *dc, size_t platform, const struct inbound *in,
+    const char *idem, struct decide_outcome *o)
+{
+	const struct platform *p;
+	char *via;
+	ssize_t person;
+
+	dc->platform = platform;
+	p = current(dc);
+	if ((person = person_of_user(dc, in)) < 0) {
+		fail(o, 403, unknown_user(dc, in));
+		return;
+	}
+	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
+	    xstrdup(p->via);
+	/* a button click cannot carry a comment: ask for it (comment_needed) */
+	record_as(dc, (size_t)person, via, in, idem, NULL, 0,
+	    in->review != NULL, o);
+	free(via);
+}
+
+void
+decide_record_person(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, char *const *rules, size_t nrules,
+    struct decide_outcome *o)
+{
+	if (person >= dc->cf->npeople) {
+		fail(o, 403, xstrdup("this link names no person printgate "
+		    "knows"));
+		return;
+	}
+	record_as(dc, person, via, in, NULL, rules, nrules, false, o);
 }
 
 /* --- the commands that read ---------------------------------------- */

@@ -43,13 +43,20 @@ struct http_call {
 	bool too_large;
 };
 
+/*
+ * Queues the answer: body (len bytes, or up to its NUL when len is 0)
+ * with the headers every answer has and rs's own, when rs is not NULL.
+ */
 static enum MHD_Result
-answer(struct http *h, struct MHD_Connection *conn, const char *route,
-    int status, const char *type, const char *body)
+answer_with(struct http *h, struct MHD_Connection *conn, const char *route,
+    int status, const char *type, const char *body, size_t len,
+    const struct http_response *rs)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	size_t len = body ? strlen(body) : 0;
+
+	if (len == 0)
+		len = body ? strlen(body) : 0;
 
 	r = MHD_create_response_from_buffer(len, (void *)(body ? body : ""),
 	    MHD_RESPMEM_MUST_COPY);
@@ -61,6 +68,12 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST");
+	for (size_t i = 0; rs && i < rs->nheaders; i++)
+		MHD_add_response_header(r, rs->headers[i].name,
+		    rs->headers[i].value);
+	if (rs && rs->disposition)
+		MHD_add_response_header(r, "Content-Disposition",
+		    rs->disposition);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	if (h->on_answer_body)
@@ -68,6 +81,13 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
 	if (h->on_answer)
 		h->on_answer(h->ctx, route, status);
 	return ret;
+}
+
+static enum MHD_Result
+answer(struct http *h, struct MHD_Connection *conn, const char *route,
+    int status, const char *type, const char *body)
+{
+	return answer_with(h, conn, route, status, type, body, 0, NULL);
 }
 
 static enum MHD_Result
@@ -182,7 +202,8 @@ route(struct http *h, struct MHD_Connection *conn, const char *method,
 	for (size_t i = 0; i < h->nroutes; i++) {
 		const struct http_route *rt = &h->routes[i];
 
-		if (strcmp(url, rt->path) != 0)
+		if (rt->prefix ? !str_startswith(url, rt->path) :
+		    strcmp(url, rt->path) != 0)
 			continue;
 		path_known = true;
 		if (strcmp(method, rt->method) != 0)
@@ -215,6 +236,23 @@ route(struct http *h, struct MHD_Connection *conn, const char *method,
 	}
 }
 
+/* The client's address as text into out, or "" when it has none. */
+static void
+peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = i ? i->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, out, (socklen_t)n);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, out, (socklen_t)n);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -224,6 +262,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct http_call *c = *con_cls;
 	struct http_request rq = { 0 };
 	struct http_response rs = { 0 };
+	char peer[INET6_ADDRSTRLEN];
 	enum MHD_Result ret;
 
 	(void)version;
@@ -259,12 +298,15 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	rq.body = c->body.s ? c->body.s : "";
 	rq.len = c->body.len;
 	rq.conn = conn;
+	peer_address(conn, peer, sizeof(peer));
+	rq.peer = peer;
 	c->route->handler(h->ctx, &rq, &rs);
 	if (rs.status == 0)
 		rs.status = 500;
-	ret = answer(h, conn, c->route->name, rs.status, rs.content_type,
-	    rs.body);
+	ret = answer_with(h, conn, c->route->name, rs.status,
+	    rs.content_type, rs.body, rs.len, &rs);
 	free(rs.body);
+	free(rs.disposition);
 	return ret;
 }
 
@@ -497,6 +539,13 @@ const char *
 http_header(const struct http_request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_query(const struct http_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
 }
 
 void

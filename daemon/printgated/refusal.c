@@ -54,6 +54,23 @@ refusal_reason(const char *type, const char *body, char *out, size_t n)
 		json_decref(j);
 		return;
 	}
+	/*
+	 * an error page: its title only (the page around it may hold a
+	 * link, and a link's token is never logged)
+	 */
+	if (type && str_startswith(type, "text/html")) {
+		const char *t = strstr(body, "<title>"), *e;
+
+		t = t ? t + strlen("<title>") : NULL;
+		e = t ? strstr(t, "</title>") : NULL;
+		if (e && (size_t)(e - t) < sizeof(buf)) {
+			memcpy(buf, t, (size_t)(e - t));
+			buf[e - t] = '\0';
+			reason_copy(buf, out, n);
+		} else
+			reason_copy("-", out, n);
+		return;
+	}
 	/* text answers are "NNN reason" */
 	if (strlen(body) > 4 && body[3] == ' ' && body[0] >= '1' &&
 	    body[0] <= '5')

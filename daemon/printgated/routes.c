@@ -26,11 +26,15 @@
 #include "core/outbox.h"
 #include "core/util.h"
 #include "printgated/decide.h"
+#include "printgated/pages.h"
 #include "printgated/refusal.h"
 #include "printgated/replay.h"
+#include "web/link.h"
+#include "web/page.h"
 
-/* The routes of every platform, then /healthz and /metrics. */
+/* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
+#define ROUTES_OWN 6
 
 struct routes {
 	const struct config *cf;
@@ -38,6 +42,7 @@ struct routes {
 	struct metrics *m;
 	struct replay *replay;
 	struct decide *dc;
+	struct pages *pages;	/* the review page's routes */
 	/* the platforms' secrets, by index in cf->platforms */
 	char *secrets[CONFIG_MAX_PLATFORMS];
 	int64_t (*now)(void);
@@ -93,6 +98,7 @@ listener_decide(void *ctx, const struct inbound *in, const char *idem,
 	out->repeat = o->repeat;
 	out->approved = o->approved;
 	out->review = o->review;
+	out->link = o->link;
 }
 
 static char *
@@ -136,6 +142,23 @@ listener_render(void *ctx)
 	    NOTICE_REQUEST, rv, rt->platform, rt->now() * 1000);
 }
 
+/* decide.c's personal links: pages.c's, with "?changes=1". */
+static int
+personal_link(void *ctx, const char *tag, const char *commit,
+    const char *person, char **out)
+{
+	struct routes *rt = ctx;
+	char *url;
+	int error;
+
+	if (rt->pages == NULL || (error = pages_personal_link(rt->pages, &url,
+	    tag, commit, person)) < 0)
+		return -ENOENT;
+	*out = xasprintf("%s?changes=1", url);
+	free(url);
+	return 0;
+}
+
 /* decide.c's loader: the engine's memo. */
 static int
 memo_loader(void *ctx, const char *commit, const char *tag,
@@ -155,6 +178,10 @@ routes_set_config(struct routes *rt, const struct config *cf, char **why)
 
 	if (secrets_load(cf, secrets, why) < 0)
 		return -EINVAL;
+	if (rt->pages && pages_set_config(rt->pages, cf, why) < 0) {
+		config_secrets_free(secrets);
+		return -EINVAL;
+	}
 	config_secrets_free(rt->secrets);
 	memcpy(rt->secrets, secrets, sizeof(secrets));
 	rt->cf = cf;
@@ -186,7 +213,13 @@ routes_new(struct routes **out, const struct config *cf,
 	env.load = memo_loader;
 	env.ctx = engine;
 	env.now = rt->now;
+	env.link = personal_link;
+	env.link_ctx = rt;
 	decide_new(&rt->dc, cf, &env);
+	if (pages_new(&rt->pages, cf, engine, rt->dc, rt->now, why) < 0) {
+		routes_free(rt);
+		return -EINVAL;
+	}
 	/* the ledger's ids now rather than at the first decision */
 	if (replay_update(rt->replay, env.r) < 0)
 		log_warnx("read the event ids of '%s': %s, will retry at the "
@@ -201,6 +234,7 @@ routes_free(struct routes *rt)
 	if (rt == NULL)
 		return;
 	config_secrets_free(rt->secrets);
+	pages_free(rt->pages);
 	decide_free(rt->dc);
 	replay_free(rt->replay);
 	free(rt);
@@ -294,6 +328,41 @@ route_platform(void *ctx, const struct http_request *rq,
 	rs->body = a.body;
 }
 
+/* The review page's routes (pages.c), on the routes' own pages. */
+static void
+route_page_get(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	pages_get(((struct routes *)ctx)->pages, rq, rs);
+}
+
+static void
+route_page_post(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	pages_post(((struct routes *)ctx)->pages, rq, rs);
+}
+
+static void
+route_page_css(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	pages_css(((struct routes *)ctx)->pages, rq, rs);
+}
+
+static void
+route_page_favicon(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	pages_favicon(((struct routes *)ctx)->pages, rq, rs);
+}
+
+struct pages *
+routes_pages(struct routes *rt)
+{
+	return rt->pages;
+}
+
 static void
 route_healthz(void *ctx, const struct http_request *rq,
     struct http_response *rs)
@@ -329,16 +398,26 @@ routes_table(size_t *n)
 			const struct platform *p = platform_table[i];
 
 			for (size_t k = 0; k < p->nroutes &&
-			    nroutes < ROUTES_MAX - 2; k++)
+			    nroutes < ROUTES_MAX - ROUTES_OWN; k++)
 				routes[nroutes++] = (struct http_route){
 					p->routes[k].method, p->routes[k].path,
 					p->routes[k].content_type,
-					route_platform, p->routes[k].name };
+					route_platform, p->routes[k].name,
+					false };
 		}
+		routes[nroutes++] = (struct http_route){ "GET",
+			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };
+		routes[nroutes++] = (struct http_route){ "POST",
+			LINK_PATH_PREFIX, "application/x-www-form-urlencoded",
+			route_page_post, "page_decide", true };
+		routes[nroutes++] = (struct http_route){ "GET", PAGE_CSS_PATH,
+			NULL, route_page_css, "page_css", false };
+		routes[nroutes++] = (struct http_route){ "GET", "/favicon.ico",
+			NULL, route_page_favicon, "favicon", false };
 		routes[nroutes++] = (struct http_route){ "GET", "/healthz",
-			NULL, route_healthz, "healthz" };
+			NULL, route_healthz, "healthz", false };
 		routes[nroutes++] = (struct http_route){ "GET", "/metrics",
-			NULL, route_metrics, "metrics" };
+			NULL, route_metrics, "metrics", false };
 	}
 	*n = nroutes;
 	return routes;

@@ -58,6 +58,9 @@ struct platform_outcome {
 	bool repeat;		/* a replay of a request handled before */
 	bool approved;		/* the review is approved now */
 	const char *review;	/* "print/q1@<commit>", or NULL */
+	/* nothing recorded: the person's own link to the page, to say what
+	 * must change there; shown to them alone, or NULL */
+	const char *link;
 };
 
 /*

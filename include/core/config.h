@@ -118,6 +118,12 @@ struct config_http {
 	bool enabled;		/* an http section is present */
 	char *listen;		/* "127.0.0.1:8787" */
 	char *public_url;
+	char *links_secret_file;	/* resolved path, or NULL:
+					 * state_dir/links.secret */
+	char *identity_header;	/* an SSO proxy's ("X-Forwarded-Email"), or
+				 * NULL */
+	char **trusted_proxies;	/* addresses it is honoured from */
+	size_t ntrusted_proxies;
 	/* resolved paths of the platforms' secret files (their
 	 * secret_setting), by index in config.platforms; NULL when not set */
 	char *secret_files[CONFIG_MAX_PLATFORMS];
@@ -131,6 +137,7 @@ struct config_review {
 	int64_t remind_after;			/* seconds; default 24h */
 	int64_t escalate_after;			/* seconds; default 72h */
 	size_t escalate_to;			/* group index, or SIZE_MAX */
+	int64_t link_ttl;			/* seconds; default 14d */
 };
 
 struct config {

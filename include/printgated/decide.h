@@ -41,6 +41,11 @@ struct decide_env {
 	decide_loader load;
 	void *ctx;		/* load's */
 	int64_t (*now)(void);	/* unix seconds; NULL: the wall clock */
+	/* a personal link to the review page of tag and commit for person
+	 * (a person id) into *out, or NULL: none to give */
+	int (*link)(void *link_ctx, const char *tag, const char *commit,
+	    const char *person, char **out);
+	void *link_ctx;
 };
 
 /* What a decision came to, for the platform's answer. */
@@ -53,6 +58,10 @@ struct decide_outcome {
 	char *review;		/* "print/q1@<commit>", or NULL */
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
+	/* a chat button's "Request changes" without a comment: nothing is
+	 * recorded, and this is the person's own link to write it on the
+	 * page (for their eyes only), or NULL */
+	char *link;
 };
 
 struct decide;
@@ -70,11 +79,28 @@ void decide_set_config(struct decide *dc, const struct config *cf);
  * caller clears with decide_outcome_clear().  idem is what makes the
  * request unique on its platform (an action id, a webhook-id), or NULL:
  * a request with the same idem is recorded once.  A refusal
- * (o->status 400, 403, 404, 409, 500, 503) changes nothing.
+ * (o->status 400, 403, 404, 409, 500, 503) changes nothing.  A button's
+ * (in->review) changes-required without a comment from an eligible
+ * person records nothing either: o->status is 200, o->text asks for what
+ * must change and o->link, when env.link gives one, is their personal
+ * link to the page, where the comment is required.
  */
 void decide_record(struct decide *dc, size_t platform,
     const struct inbound *in, const char *idem, struct decide_outcome *o);
 void decide_outcome_clear(struct decide_outcome *o);
+
+/*
+ * The same for a person known without a platform (the review page: a
+ * personal link, a single sign-on proxy): person is an index in
+ * cf->people, via what the ledger says ("web:link"), in->review the
+ * "tag@commit" of the page.  rules (nrules > 0) narrows the decision to
+ * those of the person's eligible rules; a name that is none of them is
+ * refused (403).  Without an idem: a repeat is told by the ledger
+ * (the same decision and comment again records nothing).
+ */
+void decide_record_person(struct decide *dc, size_t person, const char *via,
+    const struct inbound *in, char *const *rules, size_t nrules,
+    struct decide_outcome *o);
 
 /*
  * The answer to a command that reads (status, pending, who, help) from

@@ -11,6 +11,7 @@
 #ifndef PRINTGATE_HTTP_H
 #define PRINTGATE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,12 +39,27 @@ struct http_request {
 	const char *body;	/* raw, NUL-terminated for convenience */
 	size_t len;
 	void *conn;		/* for http_header() */
+	const char *peer;	/* the client's address ("127.0.0.1"), or "" */
 };
 
+/* A response header a route adds, name and value. */
+struct http_header {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Every answer goes out with "Cache-Control: no-store" and
+ * "X-Content-Type-Options: nosniff"; a route adds others in headers.
+ */
 struct http_response {
 	int status;
 	const char *content_type;	/* default text/plain */
 	char *body;			/* owned; freed by the adapter */
+	size_t len;			/* of body; 0: strlen(body) */
+	const struct http_header *headers;	/* borrowed, or NULL */
+	size_t nheaders;
+	char *disposition;	/* Content-Disposition, owned, or NULL */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *rq,
@@ -55,6 +71,7 @@ struct http_route {
 	const char *content_type;	/* required media type, or NULL */
 	http_handler handler;
 	const char *name;		/* for metrics: "slack_actions" */
+	bool prefix;			/* path is a prefix ("/r/") */
 };
 
 /*
@@ -95,5 +112,7 @@ unsigned http_connection_limit(const struct http *h);
 int64_t http_timeout_ms(struct http *h);
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *rq, const char *name);
+/* A query string argument of the request ("?changes=1"), or NULL. */
+const char *http_query(const struct http_request *rq, const char *name);
 
 #endif

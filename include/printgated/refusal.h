@@ -16,7 +16,8 @@
 /*
  * The reason an answer body gives for a refusal: a text body without its
  * leading status ("401 "), or the "text", "error" or "ephemeral_text"
- * member of a JSON one; control characters become spaces, and it is cut
+ * member of a JSON one, the title of an HTML page (never the page,
+ * which may hold a link's token); control characters become spaces, and it is cut
  * at REFUSAL_MAX_REASON.  "-" when there is none.  out has size n.
  */
 void refusal_reason(const char *type, const char *body, char *out,

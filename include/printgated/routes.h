@@ -32,6 +32,10 @@ void routes_free(struct routes *rt);
 int routes_set_config(struct routes *rt, const struct config *cf,
     char **why);
 
+struct pages;
+/* The review page's part, for a personal link (pages_personal_link()). */
+struct pages *routes_pages(struct routes *rt);
+
 /* The route table for http_new(), the same for every configuration. */
 const struct http_route *routes_table(size_t *n);
 /* http_new()'s on_answer: counts answers by route and status. */

@@ -42,4 +42,8 @@ fi
 PAGE_URL="http://127.0.0.1:$(cat "$tmp/port")" \
 ARTIFACTS="$top/build/artifacts" \
 HOME="$tmp" \
-    node --test --test-reporter=tap "$here"/*.test.mjs
+    node --test --test-reporter=tap "$here"/review.test.mjs
+rc=$?
+# the same pages served by the real printgated
+sh "$here/daemon.sh" "$build" || rc=1
+exit $rc

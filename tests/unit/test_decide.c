@@ -344,6 +344,61 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* A decision from the review page, as pages.c hands it. */
+static void
+decide_web(struct fixture *fx, const char *person, const char *type,
+    char *const *rules, size_t nrules, struct decide_outcome *o)
+{
+	struct inbound in = { 0 };
+	ssize_t p = config_person_find(fx->cf, person);
+
+	assert_true(p >= 0);
+	in.review = xasprintf("print/q1@%s", fx->q1);
+	in.decision = xstrdup(type);
+	in.comment = xstrdup("Looks right");
+	decide_record_person(fx->dc, (size_t)p, "web:link", &in, rules,
+	    nrules, o);
+	inbound_clear(&in);
+}
+
+/*
+ * The page's decision: a rule the person is not asked under is refused
+ * with nothing written; then the decision is recorded with the via the
+ * page gave, and the same again records nothing.  bob is asked nowhere.
+ */
+static void
+test_web(void **state)
+{
+	struct fixture *fx = *state;
+	struct decide_outcome o = { 0 };
+	char *other[] = { "pricing" }, *ours[] = { "brochures" }, *ledger;
+
+	decide_web(fx, "alice", "approve", other, 1, &o);
+	assert_int_equal(o.status, 403);
+	assert_non_null(strstr(o.text, "under the rule 'pricing'"));
+	decide_outcome_clear(&o);
+	decide_web(fx, "bob", "approve", NULL, 0, &o);
+	assert_int_equal(o.status, 403);
+	decide_outcome_clear(&o);
+	assert_ledger_empty(fx);
+
+	decide_web(fx, "alice", "approve", ours, 1, &o);
+	assert_int_equal(o.status, 200);
+	assert_true(o.recorded);
+	assert_true(o.approved);
+	decide_outcome_clear(&o);
+	decide_web(fx, "alice", "approve", ours, 1, &o);
+	assert_int_equal(o.status, 200);
+	assert_false(o.recorded);
+	decide_outcome_clear(&o);
+	ledger = ledger_of(fx, fx->q1);
+	assert_int_equal(count(ledger, "\"type\":\"approve\""), 1);
+	assert_non_null(strstr(ledger, "\"via\":\"web:link\""));
+	assert_non_null(strstr(ledger, "\"rules\":[\"brochures\"]"));
+	assert_non_null(strstr(ledger, "\"comment\":\"Looks right\""));
+	free(ledger);
+}
+
 int
 main(void)
 {
@@ -358,6 +413,8 @@ main(void)
 	add_test("decide: a released review is closed", test_closed, NULL);
 	add_test("decide: no revision expression, no unknown tag",
 	    test_unknown_review, NULL);
+	add_test("decide: from the review page, by person, narrowed to rules",
+	    test_web, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		tests[i].setup_func = fixture_setup;
 		tests[i].teardown_func = fixture_teardown;

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# daemon.sh BUILD - the browser tests against the real printgated: a real
+# bare repository with a released first print and a candidate that
+# changes a price, the daemon on 127.0.0.1, personal links from
+# printgatectl link, then daemon.test.mjs in Debian's chromium (TAP).
+# Run by run.sh after the fixture pages' tests.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+case $build in /*) ;; *) build=$top/$build ;; esac
+export PRINTGATE_BUILD=$build
+# lib.sh's harness: a repository, a config, the daemon, cleanup on exit
+. "$top/tests/integration/lib.sh"
+
+start_receiver
+NOTIFY_CONF=$(notify_config)
+setup
+start_daemon
+listener || { echo "not ok - browser (daemon): no listener"; exit 1; }
+
+mkdir -p "$WORK/brochures/emea"
+printf 'Plan,Price\nBasic,50\nPro,100\n' >"$WORK/brochures/emea/prices.csv"
+git -C "$WORK" add brochures
+git -C "$WORK" commit -q -m "first prices"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/p0
+push_as rruiz print/p0
+ctl decide print/p0 --as alice approve >/dev/null
+ctl decide print/p0 --as bob approve >/dev/null
+wait_for 15 remote_ref refs/tags/print/p0 ||
+	{ echo "not ok - browser (daemon): the first print was not released"; exit 1; }
+printf 'Plan,Price\nBasic,50\nPro,110\n' >"$WORK/brochures/emea/prices.csv"
+printf 'New in spring\n' >"$WORK/brochures/emea/intro.txt"
+git -C "$WORK" add brochures
+git -C "$WORK" commit -q -m "Pro costs more"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/p1 "Print-By: 2099-01-15"
+push_as rruiz print/p1
+
+pub=https://printgate.example.com
+link() { l=$(ctl link print/p1 ${1:+--for "$1"}) && printf '%s' "${l#"$pub"}"; }
+PAGE_URL="http://127.0.0.1:$HPORT" \
+LINK_CHANNEL=$(link) LINK_CAROL=$(link carol) LINK_BOB=$(link bob) \
+REPO="$REPO" COMMIT=$(rev HEAD) \
+ARTIFACTS="$top/build/artifacts" \
+    node --test --test-reporter=tap "$top/tests/browser/daemon.test.mjs"
