@@ -13,12 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "chat/platform.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "core/verify.h"
 #include "printgated/engine.h"
+#include "web/token.h"
+
+/* How long a link in a message lasts (DESIGN: review.link_ttl's default). */
+#define DELIVER_LINK_TTL (14 * 24 * 3600)
 
 struct deliver {
 	const struct config *cf;
@@ -26,6 +31,10 @@ struct deliver {
 	/* the secrets of the platforms whose buttons carry a token made
 	 * with it (their row's buttons), by index in cf->platforms */
 	char *keys[CONFIG_MAX_PLATFORMS];
+	/* the review page's link keys (the links secret), or none */
+	struct token_keys links;
+	bool has_links;
+	int64_t now_ms;		/* of the deliver_queue() under way */
 };
 
 /* Everything a notice points at, freed together. */
@@ -38,6 +47,8 @@ struct notice_data {
 	char *review;
 	char *status_command;
 	struct platform_buttons buttons;	/* of the target's platform */
+	char *link;			/* n.link */
+	const struct review *rv;
 };
 
 /* Whether a platform's buttons carry a token made with its secret. */
@@ -62,6 +73,32 @@ keys_load(const struct config *cf, char **keys, char **why)
 	return error;
 }
 
+/*
+ * The links secret's keys into dl->links, when a public URL makes links
+ * worth minting; without the secret, messages go out without links (and
+ * a warning says why).
+ */
+static void
+links_load(struct deliver *dl, const struct config *cf)
+{
+	char *secret = NULL, *why = NULL;
+
+	token_keys_clear(&dl->links);
+	dl->has_links = false;
+	if (cf->http.public_url == NULL)
+		return;
+	if (token_secret_load(&secret, NULL, cf->state_dir, &why) < 0) {
+		log_warnx("load the links secret: %s; messages go out "
+		    "without links to the review page", why);
+		free(why);
+		return;
+	}
+	token_keys_derive(&dl->links, secret, strlen(secret));
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	dl->has_links = true;
+}
+
 int
 deliver_new(struct deliver **out, const struct config *cf,
     struct outbox *ob, char **why)
@@ -75,6 +112,7 @@ deliver_new(struct deliver **out, const struct config *cf,
 		free(dl);
 		return error;
 	}
+	links_load(dl, cf);
 	*out = dl;
 	return 0;
 }
@@ -85,6 +123,7 @@ deliver_free(struct deliver *dl)
 	if (dl == NULL)
 		return;
 	config_secrets_free(dl->keys);
+	token_keys_clear(&dl->links);
 	free(dl);
 }
 
@@ -99,6 +138,7 @@ deliver_set_config(struct deliver *dl, const struct config *cf, char **why)
 	config_secrets_free(dl->keys);
 	memcpy(dl->keys, keys, sizeof(keys));
 	dl->cf = cf;
+	links_load(dl, cf);
 	return 0;
 }
 
@@ -164,6 +204,7 @@ notice_data_free(struct notice_data *nd)
 	free(nd->review);
 	free(nd->status_command);
 	free(nd->buttons.url);
+	free(nd->link);
 }
 
 static void
@@ -310,6 +351,7 @@ notice_build(struct notice_data *nd, const struct config *cf,
     const struct review *rv)
 {
 	memset(nd, 0, sizeof(*nd));
+	nd->rv = rv;
 	nd->n.kind = kind;
 	nd->n.event_id = ev->id;
 	nd->n.tag = rv->tag;
@@ -330,6 +372,42 @@ notice_build(struct notice_data *nd, const struct config *cf,
 }
 
 /*
+ * nd's link to the review page into nd->n.link: naming person to (a
+ * personal link) or nobody (a channel link); none without a public URL,
+ * the links secret or a tag.
+ */
+static void
+notice_link(struct deliver *dl, struct notice_data *nd,
+    const struct notice_person *to)
+{
+	const struct review *rv = nd->rv;
+	struct token_link l = { 0 };
+	const char *u = dl->cf->http.public_url;
+	char *token;
+	size_t ulen;
+
+	free(nd->link);
+	nd->link = NULL;
+	nd->n.link = NULL;
+	if (!dl->has_links || u == NULL || rv == NULL || rv->tag == NULL)
+		return;
+	snprintf(l.tag, sizeof(l.tag), "%s", rv->tag);
+	snprintf(l.commit, sizeof(l.commit), "%s", rv->commit);
+	if (to != NULL && to->id != NULL)
+		snprintf(l.person, sizeof(l.person), "%s", to->id);
+	l.expires = (nd->n.at > 0 ? nd->n.at : (int64_t)time(NULL)) +
+	    DELIVER_LINK_TTL;
+	if (token_link_make(&token, &dl->links, &l) < 0)
+		return;
+	ulen = strlen(u);
+	while (ulen > 0 && u[ulen - 1] == '/')
+		ulen--;
+	nd->link = xasprintf("%.*s/r/%s", (int)ulen, u, token);
+	nd->n.link = nd->link;
+	free(token);
+}
+
+/*
  * The body of nd's notice for a target of platform (an index in
  * cf->platforms): with the buttons of that platform, when it has some
  * and its secret and the public URL are configured; the caller frees it.
@@ -346,6 +424,7 @@ notice_format(struct deliver *dl, struct notice_data *nd, size_t platform)
 	memset(nd->n.action_token, 0, sizeof(nd->n.action_token));
 	if (p == NULL)
 		return NULL;
+	notice_link(dl, nd, nd->n.to);
 	if (p->buttons && cf->http.public_url && dl->keys[platform]) {
 		p->buttons(cf->http.public_url, dl->keys[platform],
 		    nd->review, &nd->buttons);
@@ -444,6 +523,65 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
 	return error > 0 ? 0 : error;	/* > 0: queued before a restart */
 }
 
+/*
+ * Who a platform that delivers to each person writes to about a notice
+ * of kind: those asked (to decide; for changes required, the authors;
+ * for an approval or a violation, the release managers), and for a
+ * release the authors, whose print it is.  A decision alone writes to
+ * nobody: the next request or release says it.  Into out[], at most
+ * NOTICE_MAX_PEOPLE; returns how many.
+ */
+static size_t
+per_person_of(const struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct review *rv,
+    struct notice_person *out)
+{
+	size_t n = 0;
+
+	if (kind == NOTICE_DECISION)
+		return 0;
+	if (kind != NOTICE_RELEASED) {
+		memcpy(out, nd->asked, nd->n.nasked * sizeof(*out));
+		return nd->n.nasked;
+	}
+	for (size_t i = 0; i < rv->nauthors && n < NOTICE_MAX_PEOPLE; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < n; k++)
+			dup = dup || strcmp(out[k].id,
+			    cf->people[rv->authors[i]].id) == 0;
+		if (!dup)
+			out[n++] = notice_person_of(cf, rv->authors[i]);
+	}
+	return n;
+}
+
+/* Queues nd's notice for target t, one a person for per_person. */
+static int
+queue_target(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct config_notify *t,
+    struct notice_data *nd, const struct review *rv)
+{
+	const struct platform *p = platform_of(t->type);
+	struct notice_person *to;
+	size_t n;
+	int error = 0;
+
+	if (!p->per_person)
+		return queue_one(dl, ev, kind, t, nd, dl->now_ms);
+	to = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*to));
+	n = per_person_of(nd, dl->cf, kind, rv, to);
+	nd->n.from = t->from;
+	for (size_t k = 0; k < n && error == 0; k++) {
+		nd->n.to = &to[k];
+		error = queue_one(dl, ev, kind, t, nd, dl->now_ms);
+	}
+	nd->n.to = NULL;
+	nd->n.from = NULL;
+	free(to);
+	return error;
+}
+
 int
 deliver_queue(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms)
@@ -453,21 +591,13 @@ deliver_queue(struct deliver *dl, const struct ledger_event *ev,
 	int error = 0;
 
 	notice_build(&nd, cf, kind, ev, rv);
+	dl->now_ms = now_ms;
 	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
 		const struct config_notify *t = &cf->notify[i];
-		const struct platform *p = platform_of(t->type);
 
-		if (!target_wants(t, ev->type) || p == NULL)
+		if (!target_wants(t, ev->type) || platform_of(t->type) == NULL)
 			continue;
-		if (!p->per_person) {
-			error = queue_one(dl, ev, kind, t, &nd, now_ms);
-			continue;
-		}
-		for (size_t k = 0; k < nd.n.nasked && error == 0; k++) {
-			nd.n.to = &nd.asked[k];
-			error = queue_one(dl, ev, kind, t, &nd, now_ms);
-		}
-		nd.n.to = NULL;
+		error = queue_target(dl, ev, kind, t, &nd, rv);
 	}
 	notice_data_free(&nd);
 	return error;
@@ -533,15 +663,64 @@ target_sign(const struct config_notify *t, const struct delivery *d,
 	return 0;
 }
 
+/* A mail target's login file into *out, or none: 0 or -errno. */
+static int
+mail_secret(const struct config_notify *t, const char *file,
+    const char *what, char **out, char **why)
+{
+	char *reason = NULL;
+	int error;
+
+	if (file == NULL)
+		return 0;
+	if ((error = config_secret_read(file, CONFIG_SECRET_KEY, out,
+	    &reason)) < 0) {
+		*why = xasprintf("cannot read the SMTP %s of '%s': %s", what,
+		    t->name, reason);
+		free(reason);
+	}
+	return error;
+}
+
+/* The envelope and login of a delivery d to mail target t, into *m. */
+static int
+mail_request(const struct config_notify *t, const struct delivery *d,
+    char **url, struct notify_mail *m, char **why)
+{
+	const struct platform *p = platform_of(t->type);
+	struct notify_mail mm = { 0 };
+	int error;
+
+	if (p == NULL || p->recipient == NULL ||
+	    p->recipient(d->body, d->len, &mm.rcpt) < 0) {
+		*why = xasprintf("the message to '%s' names no recipient",
+		    t->name);
+		return -ENOENT;		/* permanent: asking again won't help */
+	}
+	mm.from = xstrdup(t->from);
+	mm.tls_optional = t->smtp_plain_ok;
+	if ((error = mail_secret(t, t->username_file, "user name",
+	    &mm.username, why)) < 0 || (error = mail_secret(t,
+	    t->password_file, "password", &mm.password, why)) < 0) {
+		notify_mail_clear(&mm);
+		return error;
+	}
+	*url = xstrdup(t->smtp_url);
+	*m = mm;
+	return 0;
+}
+
 int
 deliver_request(const struct config *cf, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why)
+    struct notify_mail *mail, char **why)
 {
 	const struct config_notify *t;
 	char *u = NULL;
 	size_t n = 0;
 	int error;
+
+	memset(mail, 0, sizeof(*mail));
 
 	if (d->url) {
 		/* a response_url from a verified request: no secrets */
@@ -553,6 +732,10 @@ deliver_request(const struct config *cf, const struct delivery *d,
 		*why = xasprintf("channel '%s' is no longer configured",
 		    d->target);
 		return -ENOENT;
+	}
+	if (t->smtp_url != NULL) {
+		*nheaders = 0;
+		return mail_request(t, d, url, mail, why);
 	}
 	if ((error = target_url(t, &u, why)) < 0)
 		return error;

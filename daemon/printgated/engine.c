@@ -183,10 +183,10 @@ engine_review_load(struct engine *e, const char *commit, const char *tag,
 int
 engine_delivery_request(struct engine *e, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why)
+    struct notify_mail *mail, char **why)
 {
 	return deliver_request(e->s.cf, d, now_ms, url, headers, nheaders,
-	    why);
+	    mail, why);
 }
 
 /* --- the event log's events into messages -------------------------- */

@@ -97,6 +97,13 @@ struct notice {
 	const char *action_token[3];	/* approve, with changes, changes */
 	/* for a platform that delivers to each person: the one it is for */
 	const struct notice_person *to;
+	/*
+	 * The review page: {public_url}/r/{token}, a personal link (naming
+	 * to) for a platform that delivers to each person, else a channel
+	 * link; NULL without a public URL.
+	 */
+	const char *link;
+	const char *from;	/* for a mail platform: the sender's address */
 };
 
 /* "review requested", … */

@@ -18,6 +18,7 @@
 #include "core/ledger.h"
 #include "core/outbox.h"
 #include "core/policy.h"
+#include "printgated/notify.h"
 
 struct deliver;
 
@@ -61,6 +62,6 @@ char *deliver_render(struct deliver *dl, enum notice_kind kind,
  */
 int deliver_request(const struct config *cf, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why);
+    struct notify_mail *mail, char **why);
 
 #endif
