@@ -70,7 +70,11 @@ int engine_review_load(struct engine *e, const char *commit, const char *tag,
     char **why);
 /* The repository handle of the engine (the loop's one thread uses it). */
 struct repo *engine_repo(struct engine *e);
-/* What to send for queued delivery d at now_ms (deliver_request()). */
+/*
+ * What to send for queued delivery d at now_ms (deliver_request()), or
+ * -ECANCELED with *why for a delivery its review has moved past: a
+ * request, reminder or escalation for a review released since.
+ */
 int engine_delivery_request(struct engine *e, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
     struct notify_mail *mail, char **why);

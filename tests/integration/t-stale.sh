@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A delivery that no longer matches its review is not sent: Slack fails
+# the "Review requested" message once, the review is approved and
+# released before its retry, and the retry is dropped with a log line,
+# while "Released" arrives.  Without the check, the request (with live
+# buttons) arrived after the release.
+. "$(dirname "$0")/lib.sh"
+
+start_receiver
+NOTIFY_CONF=$(notify_config)
+setup
+printf '/slack fail 1\n' >"$RCV/mode.tmp" && mv "$RCV/mode.tmp" "$RCV/mode"
+start_daemon
+listener || { echo "Bail out! no listener"; exit 1; }
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main 2>/dev/null
+commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/s1
+push_as rruiz print/s1
+assert_rc "the unapproved tag is refused" 1
+wait_for 10 grep -q " /slack 500\$" "$RCV/log"
+assert "Slack failed the request once" grep -q " /slack 500\$" "$RCV/log"
+assert "and printgated will retry it" grep -q "deliver request for 'print/s1@.*' to 'sales' .*will retry" "$DLOG"
+for who in alice bob; do
+	printf '{"tag":"print/s1","person":"%s","decision":"approve"}' "$who" >"$T/api"
+	api "$T/api"
+	assert "$who approves: 200" test "$code" = 200
+done
+wait_for 20 remote_ref refs/tags/print/s1
+assert "the print tag is released" remote_ref refs/tags/print/s1
+# slack_said TEXT: a body Slack took (200) has TEXT
+slack_said() {
+	grep " /slack 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r n; do
+		cat "$RCV/$(printf 'req-%06d.body' "$n")"; echo
+	done | grep -q "$1"
+}
+wait_for 20 slack_said "Released"
+assert "Released reached Slack" slack_said "Released"
+wait_for 20 grep -q "drop delivery '[0-9a-f]*' of request for 'print/s1@" "$DLOG"
+assert "the retried request is dropped, with the reason" grep -q \
+    "drop delivery '[0-9a-f]*' of request for 'print/s1@[0-9a-f]*' to 'sales': 'print/s1' was released since, so its request is out of date" "$DLOG"
+sleep 1
+assert_not "no Review requested reached Slack" slack_said "Review requested"
+assert "the request reached the other channels" sh -c "grep ' /mm 200\$' '$RCV/log' >/dev/null"
+assert "nothing is left in the outbox" test -z "$(ls "$T/state/outbox")"
+finish
