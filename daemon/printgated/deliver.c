@@ -48,6 +48,7 @@ struct notice_data {
 	char *status_command;
 	struct platform_buttons buttons;	/* of the target's platform */
 	char *link;			/* n.link */
+	struct notice_person *approvers;	/* n.approvers */
 	const struct review *rv;
 };
 
@@ -205,6 +206,7 @@ notice_data_free(struct notice_data *nd)
 	free(nd->status_command);
 	free(nd->buttons.url);
 	free(nd->link);
+	free(nd->approvers);
 }
 
 static void
@@ -323,6 +325,38 @@ notice_rules(struct notice_data *nd, const struct config *cf,
 			nd->n.deadline = rv->trailers[i].value;
 }
 
+/* For a release or an approval: whose approvals count, each once. */
+static void
+notice_approvers(struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct review *rv)
+{
+	size_t n = 0;
+
+	if (kind != NOTICE_RELEASED && kind != NOTICE_APPROVED)
+		return;
+	nd->approvers = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*nd->approvers));
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		for (size_t m = 0; rr->applies && m < rr->nmembers; m++) {
+			const struct review_member *rm = &rr->members[m];
+			bool dup = false;
+
+			if (rm->state != MEMBER_APPROVED &&
+			    rm->state != MEMBER_APPROVED_WITH_CHANGES)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				dup = dup || strcmp(nd->approvers[k].id,
+				    cf->people[rm->person].id) == 0;
+			if (!dup && n < NOTICE_MAX_PEOPLE)
+				nd->approvers[n++] = notice_person_of(cf,
+				    rm->person);
+		}
+	}
+	nd->n.approvers = nd->approvers;
+	nd->n.napprovers = n;
+}
+
 /* Who did what ev tells, and the decision, comment or reason. */
 static void
 notice_by(struct notice_data *nd, const struct config *cf,
@@ -368,6 +402,7 @@ notice_build(struct notice_data *nd, const struct config *cf,
 	notice_rules(nd, cf, rv);
 	notice_asked(nd, cf, kind, rv);
 	notice_by(nd, cf, kind, ev);
+	notice_approvers(nd, cf, kind, rv);
 	nd->n.auto_release = cf->review.auto_release;
 }
 

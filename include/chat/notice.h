@@ -104,6 +104,9 @@ struct notice {
 	 */
 	const char *link;
 	const char *from;	/* for a mail platform: the sender's address */
+	/* for a release or an approval: whose approvals count, in rule order */
+	const struct notice_person *approvers;
+	size_t napprovers;
 };
 
 /* "review requested", … */
@@ -153,6 +156,12 @@ const char *notice_person_handle(const struct notice_person *p,
     const char *platform);
 /* Whether the notice asks for decisions: request, reminder, escalation. */
 bool notice_wants_decision(const struct notice *n);
+/*
+ * The "Open review" link a chat message shows: n->link for a notice that
+ * asks for decisions, else NULL (the page says where the review stands,
+ * so a message with the link names no status command).
+ */
+const char *notice_review_link(const struct notice *n);
 /*
  * The files to list (at most NOTICE_MAX_FILES of nfiles), and into *more
  * how many files in scope are left out of the list.

@@ -4,7 +4,10 @@
 # the "Review requested" message once, the review is approved and
 # released before its retry, and the retry is dropped with a log line,
 # while "Released" arrives.  Without the check, the request (with live
-# buttons) arrived after the release.
+# buttons) arrived after the release.  And the request's "Open review"
+# link in each chat format: a channel link (naming nobody) whose token
+# verifies with the links secret; a click on Slack's link button is
+# answered 200 and records nothing.
 . "$(dirname "$0")/lib.sh"
 
 start_receiver
@@ -44,4 +47,28 @@ sleep 1
 assert_not "no Review requested reached Slack" slack_said "Review requested"
 assert "the request reached the other channels" sh -c "grep ' /mm 200\$' '$RCV/log' >/dev/null"
 assert "nothing is left in the outbox" test -z "$(ls "$T/state/outbox")"
+
+# --- the request's link in Mattermost and Teams: a channel link
+c1=$(rev HEAD)
+bodies /mm | grep 'Review requested' >"$T/mm.body"
+link=$(grep -o '\[Open review\](https://printgate.example.com/r/[A-Za-z0-9_-]*)' "$T/mm.body" | head -n 1 | sed 's/^.*(//; s/)$//')
+assert "Mattermost: the request has an Open review link" test -n "$link"
+run /usr/bin/python3 "$top/tests/tools/token-check.py" "$T/state/links.secret" "${link##*/r/}"
+assert_rc "Mattermost: its token verifies with the links secret" 0
+assert "Mattermost: for print/s1 at its commit, naming nobody" grep -q "^print/s1 $c1 - " "$OUT"
+assert_not "Mattermost: the request names no server command" grep -q printgatectl "$T/mm.body"
+bodies /teams | grep 'Review requested' >"$T/teams.body"
+assert "Teams: the request has an Action.OpenUrl Open review" grep -q \
+    '"type":"Action.OpenUrl","title":"Open review","url":"https://printgate.example.com/r/' "$T/teams.body"
+bodies /slack | grep '"Released by' >/dev/null
+rel=$(grep " /slack 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r k; do cat "$RCV/$(printf 'req-%06d.body' "$k")"; echo; done | grep 'was released')
+assert "Slack: released on the approvals of Alice and Bob" sh -c \
+    "printf '%s' '$(printf '%s' "$rel" | head -c 200)' | grep -q 'was released on the approvals of Alice Ng and Bob Brandt'"
+
+# --- a click on Slack's link button: 200, nothing recorded
+before=$(notes_head)
+slack_click U04ALICE open-review "print/s1@$c1" 1.2.3
+slack /slack/actions "$T/click"
+assert "the link button's click is answered 200" test "$code" = 200
+assert "and records nothing" test "$(notes_head)" = "$before"
 finish
