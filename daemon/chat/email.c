@@ -178,6 +178,9 @@ email_facts(const struct notice *n, struct email_fact *f)
 	if (notice_comment(n))
 		f[k++] = (struct email_fact){ "Comment", notice_text(
 		    notice_comment(n), NOTICE_MAX_TEXT, true) };
+	if (n->summary)
+		f[k++] = (struct email_fact){ "What changed", notice_text(
+		    n->summary, NOTICE_MAX_SUMMARY, true) };
 	for (size_t i = 0; i < n->nrules && i < 16; i++)
 		f[k++] = (struct email_fact){ "Rule", xasprintf("%s: %s%s",
 		    n->rules[i].name, notice_approvals(&n->rules[i],

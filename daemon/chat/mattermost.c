@@ -191,6 +191,11 @@ mm_outcome(struct buf *b, const struct notice *n)
 		mm_quote(b, n->reason);
 		buf_adds(b, "\n");
 	}
+	if (n->summary != NULL && *n->summary != '\0') {
+		buf_adds(b, "\n**What changed:**\n");
+		mm_quote(b, n->summary);
+		buf_adds(b, "\n");
+	}
 	if (n->kind == NOTICE_APPROVED) {
 		struct notice_words w;
 

@@ -363,6 +363,20 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 	}
 }
 
+/* What changed (the notice's summary), as a section of its own. */
+static void
+slack_summary(struct slack_msg *m, const struct notice *n)
+{
+	struct buf b = { 0 };
+
+	if (n->summary == NULL || *n->summary == '\0')
+		return;
+	buf_adds(&b, "*What changed*\n");
+	slack_add(&b, n->summary, NOTICE_MAX_SUMMARY, true, true);
+	slack_section(m, b.s);
+	buf_free(&b);
+}
+
 static void
 slack_files(struct slack_msg *m, const struct notice *n)
 {
@@ -594,6 +608,7 @@ slack_format(const struct notice *n)
 	    slack_plain(header.s)));
 	slack_facts(&m, n);
 	slack_outcome(&m, n);
+	slack_summary(&m, n);
 	slack_files(&m, n);
 	slack_rules(&m, n);
 	slack_asked(&m, n);

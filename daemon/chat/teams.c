@@ -176,6 +176,11 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		teams_add_lines(&b, n->reason, textmax);
 		teams_take(body, &b, false);
 	}
+	if (n->summary != NULL && *n->summary != '\0') {
+		buf_adds(&b, "**What changed:** ");
+		teams_add_lines(&b, n->summary, textmax);
+		teams_take(body, &b, false);
+	}
 	if (n->kind == NOTICE_APPROVED) {
 		struct notice_words w;
 

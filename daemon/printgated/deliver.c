@@ -20,7 +20,13 @@
 #include "core/util.h"
 #include "core/verify.h"
 #include "printgated/engine.h"
+#include "core/repo.h"
+#include "web/diff.h"
+#include "web/difftext.h"
 #include "web/token.h"
+
+/* The largest file the summary of changes reads (the page reads more). */
+#define DELIVER_SUMMARY_MAX_FILE (1024 * 1024)
 
 /* How long a link in a message lasts (DESIGN: review.link_ttl's default). */
 #define DELIVER_LINK_TTL (14 * 24 * 3600)
@@ -35,6 +41,7 @@ struct deliver {
 	struct token_keys links;
 	bool has_links;
 	int64_t now_ms;		/* of the deliver_queue() under way */
+	struct repo *r;		/* borrowed: for the summaries of changes */
 };
 
 /* Everything a notice points at, freed together. */
@@ -49,6 +56,7 @@ struct notice_data {
 	struct platform_buttons buttons;	/* of the target's platform */
 	char *link;			/* n.link */
 	struct notice_person *approvers;	/* n.approvers */
+	char *summary;				/* n.summary */
 	const struct review *rv;
 };
 
@@ -207,6 +215,7 @@ notice_data_free(struct notice_data *nd)
 	free(nd->buttons.url);
 	free(nd->link);
 	free(nd->approvers);
+	free(nd->summary);
 }
 
 static void
@@ -325,6 +334,74 @@ notice_rules(struct notice_data *nd, const struct config *cf,
 			nd->n.deadline = rv->trailers[i].value;
 }
 
+void
+deliver_set_repo(struct deliver *dl, struct repo *r)
+{
+	dl->r = r;
+}
+
+/* The content of path's blob id into *out, unless over the cap: 0 or < 0. */
+static int
+summary_read(struct repo *r, const char *id, char **out, size_t *len)
+{
+	if (id == NULL || *id == '\0')
+		return -ENOENT;
+	if (repo_blob_read(r, id, out, len) < 0)
+		return -EIO;
+	if (*len > DELIVER_SUMMARY_MAX_FILE) {
+		free(*out);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+/*
+ * What changed, for a notice that asks for decisions: the diff code's
+ * summary of the first NOTICE_SUMMARY_FILES files it can read (each no
+ * larger than DELIVER_SUMMARY_MAX_FILE), a line each, capped.  Nothing
+ * when a file cannot be read: the page shows it.
+ */
+static void
+notice_summary(struct notice_data *nd, struct repo *r,
+    enum notice_kind kind, const struct review *rv)
+{
+	struct buf b = { 0 };
+	size_t done = 0;
+
+	if (r == NULL || (kind != NOTICE_REQUEST && kind != NOTICE_REMIND &&
+	    kind != NOTICE_ESCALATE))
+		return;
+	for (size_t i = 0; i < rv->nfiles && done < NOTICE_SUMMARY_FILES &&
+	    b.len < NOTICE_MAX_SUMMARY; i++) {
+		const struct scope_file *f = &rv->files[i];
+		char oldid[OID_HEX] = "", *o = NULL, *n = NULL;
+		size_t olen = 0, nlen = 0, at = b.len;
+		struct diff_view *v;
+
+		if (f->status != 'A' && rv->base_commit[0] != '\0')
+			(void)repo_blob_at(r, rv->base_commit, f->path, oldid);
+		if ((f->status != 'A' && summary_read(r, oldid, &o, &olen) < 0) ||
+		    (f->status != 'D' && summary_read(r, f->blob, &n, &nlen) < 0)) {
+			free(o);
+			continue;
+		}
+		v = diff_files(f->path, o, olen, n, nlen);
+		if (diff_changed(v)) {
+			if (b.len > 0)
+				buf_adds(&b, "\n");
+			difftext_summary(&b, v, f->path, 3);
+			done += b.len > at;
+		}
+		diff_free(v);
+		free(o);
+		free(n);
+	}
+	if (b.len > 0)
+		nd->summary = notice_text(b.s, NOTICE_MAX_SUMMARY, true);
+	nd->n.summary = nd->summary;
+	buf_free(&b);
+}
+
 /* For a release or an approval: whose approvals count, each once. */
 static void
 notice_approvers(struct notice_data *nd, const struct config *cf,
@@ -381,7 +458,7 @@ notice_by(struct notice_data *nd, const struct config *cf,
 /* The notice of kind about ev and rv, into nd (notice_data_free()). */
 static void
 notice_build(struct notice_data *nd, const struct config *cf,
-    enum notice_kind kind, const struct ledger_event *ev,
+    struct repo *r, enum notice_kind kind, const struct ledger_event *ev,
     const struct review *rv)
 {
 	memset(nd, 0, sizeof(*nd));
@@ -403,6 +480,7 @@ notice_build(struct notice_data *nd, const struct config *cf,
 	notice_asked(nd, cf, kind, rv);
 	notice_by(nd, cf, kind, ev);
 	notice_approvers(nd, cf, kind, rv);
+	notice_summary(nd, r, kind, rv);
 	nd->n.auto_release = cf->review.auto_release;
 }
 
@@ -482,7 +560,7 @@ deliver_render(struct deliver *dl, enum notice_kind kind,
 	ev.at = now_ms / 1000;
 	ev.by = (char *)"printgate";
 	ev.via = (char *)ENGINE_VIA;
-	notice_build(&nd, dl->cf, kind, &ev, rv);
+	notice_build(&nd, dl->cf, dl->r, kind, &ev, rv);
 	body = notice_format(dl, &nd, platform);
 	notice_data_free(&nd);
 	return body;
@@ -625,7 +703,7 @@ deliver_queue(struct deliver *dl, const struct ledger_event *ev,
 	struct notice_data nd;
 	int error = 0;
 
-	notice_build(&nd, cf, kind, ev, rv);
+	notice_build(&nd, cf, dl->r, kind, ev, rv);
 	dl->now_ms = now_ms;
 	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
 		const struct config_notify *t = &cf->notify[i];

@@ -236,6 +236,7 @@ static int
 engine_queue(struct engine *e, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv)
 {
+	deliver_set_repo(e->dl, e->s.r);
 	return deliver_queue(e->dl, ev, kind, rv, e->s.now);
 }
 

@@ -19,6 +19,8 @@
 #define NOTICE_MAX_PEOPLE 50		/* people mentioned a list */
 #define NOTICE_MAX_TEXT 2000		/* a comment, a reason */
 #define NOTICE_TEAMS_MAX_BYTES 28000	/* a Teams card, whole */
+#define NOTICE_SUMMARY_FILES 3		/* files in a summary of changes */
+#define NOTICE_MAX_SUMMARY 900		/* bytes of that summary */
 
 enum notice_kind {
 	NOTICE_REQUEST,		/* review requested (also after a change) */
@@ -104,6 +106,13 @@ struct notice {
 	 */
 	const char *link;
 	const char *from;	/* for a mail platform: the sender's address */
+	/*
+	 * For a notice that asks for decisions: what changed, a line a file
+	 * (at most NOTICE_SUMMARY_FILES, NOTICE_MAX_SUMMARY bytes), valid
+	 * UTF-8 from the diff code ("prices.csv: row \"Pro\", Price: 100 →
+	 * 110"); NULL when there is nothing to say.
+	 */
+	const char *summary;
 	/* for a release or an approval: whose approvals count, in rule order */
 	const struct notice_person *approvers;
 	size_t napprovers;

@@ -43,6 +43,12 @@ int deliver_set_config(struct deliver *dl, const struct config *cf,
  */
 int deliver_queue(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms);
+/*
+ * The repository the notices' summaries of changes read the files from
+ * (borrowed; NULL: no summaries).
+ */
+struct repo;
+void deliver_set_repo(struct deliver *dl, struct repo *r);
 
 /*
  * The message of kind about review rv as it stands, in the format of

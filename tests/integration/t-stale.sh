@@ -7,7 +7,8 @@
 # buttons) arrived after the release.  And the request's "Open review"
 # link in each chat format: a channel link (naming nobody) whose token
 # verifies with the links secret; a click on Slack's link button is
-# answered 200 and records nothing.
+# answered 200 and records nothing.  The next request says what changed
+# since that print, inline: "Price: 100 → 110".
 . "$(dirname "$0")/lib.sh"
 
 start_receiver
@@ -17,7 +18,10 @@ printf '/slack fail 1\n' >"$RCV/mode.tmp" && mv "$RCV/mode.tmp" "$RCV/mode"
 start_daemon
 listener || { echo "Bail out! no listener"; exit 1; }
 run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main 2>/dev/null
-commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
+commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1" \
+    datasheets/prices.csv="Plan,Price
+Pro,100
+Team,50"
 run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
 tag print/s1
 push_as rruiz print/s1
@@ -71,4 +75,18 @@ slack_click U04ALICE open-review "print/s1@$c1" 1.2.3
 slack /slack/actions "$T/click"
 assert "the link button's click is answered 200" test "$code" = 200
 assert "and records nothing" test "$(notes_head)" = "$before"
+
+# --- the next print's request says what changed, in each format
+commit "Pro up" datasheets/prices.csv="Plan,Price
+Pro,110
+Team,50"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/s2
+push_as rruiz print/s2
+assert_rc "print/s2 waits" 1
+said_on() { bodies "$1" | grep 'Review requested: print/s2' | grep -q "$2"; }
+wait_for 20 said_on /teams "What changed"
+assert "Slack: What changed, the cell" said_on /slack '\*What changed\*\\ndatasheets/prices.csv: row \\"Pro\\", Price: 100 → 110'
+assert "Mattermost: What changed, the cell" said_on /mm 'What changed:\*\*\\n> datasheets/prices.csv: row \\"Pro\\", Price: 100 → 110'
+assert "Teams: What changed, the cell" said_on /teams 'What changed:\*\* datasheets/prices.csv: row \\"Pro\\", Price: 100 → 110'
 finish
