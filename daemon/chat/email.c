@@ -289,13 +289,9 @@ email_format(const struct notice *n)
 	    !email_address_ok(n->from))
 		return NULL;
 	name = notice_text(notice_person_name(n->to), 128, false);
-	head = notice_headline(n);
-	{
-		char *h = notice_text(head, 512, false);
-
-		free(head);
-		head = h;
-	}
+	text = notice_headline(n);
+	head = notice_text(text, 512, false);
+	free(text);
 	k = email_facts(n, f);
 	text = email_text(n, name, head, f, k);
 	html = email_html(n, name, head, f, k);

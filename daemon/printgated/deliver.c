@@ -380,8 +380,10 @@ notice_summary(struct notice_data *nd, struct repo *r,
 
 		if (f->status != 'A' && rv->base_commit[0] != '\0')
 			(void)repo_blob_at(r, rv->base_commit, f->path, oldid);
-		if ((f->status != 'A' && summary_read(r, oldid, &o, &olen) < 0) ||
-		    (f->status != 'D' && summary_read(r, f->blob, &n, &nlen) < 0)) {
+		if ((f->status != 'A' &&
+		    summary_read(r, oldid, &o, &olen) < 0) ||
+		    (f->status != 'D' &&
+		    summary_read(r, f->blob, &n, &nlen) < 0)) {
 			free(o);
 			continue;
 		}
