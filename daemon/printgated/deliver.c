@@ -619,8 +619,10 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
 	int error;
 
 	if ((body = notice_format(dl, nd, t->platform)) == NULL) {
-		log_warnx("format %s message for '%s': failed, skipped",
-		    notice_kind_name(kind), t->name);
+		log_warnx("format %s message for '%s'%s%s: failed (for "
+		    "email, an address that is not plain), skipped",
+		    notice_kind_name(kind), t->name, nd->n.to ? " to " : "",
+		    nd->n.to ? nd->n.to->id : "");
 		return 0;
 	}
 	delivery_id(ev, t, kind, nd->n.to, id);
