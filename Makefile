@@ -58,7 +58,7 @@ CORE_SRCS = $(addprefix daemon/core/,util.c log.c config.c verify.c repo.c \
 HOOK_SRCS = hooks/gate.c hooks/wire.c
 # the chat platforms: the table, one file a platform, and what they share
 CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
-	    answer.c slack.c mattermost.c teams.c webhook.c)
+	    answer.c slack.c mattermost.c teams.c webhook.c email.c)
 # the daemon's parts: the scan (the event log, delivery, the waiting
 # reviews, bypass checks, the memo of reviews), HTTP out, and the
 # listener (its routes, the decision, the replay-id table, metrics)

@@ -52,6 +52,7 @@ static const char *const kind_names[] = {
 	[INBOUND_PENDING] = "pending",
 	[INBOUND_WHO] = "who",
 	[INBOUND_HELP] = "help",
+	[INBOUND_OPEN] = "open",
 };
 
 const char *
@@ -580,6 +581,7 @@ inbound_parse_text(const char *text, struct inbound *out, char **why)
 		break;
 	}
 	case INBOUND_HELP:
+	case INBOUND_OPEN:
 		break;	/* "help approve": help all the same */
 	}
 	if (error < 0) {

@@ -191,6 +191,11 @@ mm_outcome(struct buf *b, const struct notice *n)
 		mm_quote(b, n->reason);
 		buf_adds(b, "\n");
 	}
+	if (n->summary != NULL && *n->summary != '\0') {
+		buf_adds(b, "\n**What changed:**\n");
+		mm_quote(b, n->summary);
+		buf_adds(b, "\n");
+	}
 	if (n->kind == NOTICE_APPROVED) {
 		struct notice_words w;
 
@@ -322,13 +327,18 @@ mm_asked(struct buf *b, const struct notice *n)
 }
 
 /*
- * How to decide, and how to see the status.  The slash command is shown
+ * How to decide, and the link to the review page (or, without one, how to
+ * see the status).  The slash command is shown
  * with the buttons too: a click only tells the person to use it (see
  * routes.c), as Mattermost's action requests are not signed.
  */
 static void
 mm_tail(struct buf *b, const struct notice *n, bool act)
 {
+	/* percent-encoded "()<>|": it cannot end the Markdown link early */
+	char *link = notice_review_link(n) ?
+	    notice_url(notice_review_link(n), URL_MAX_BYTES) : NULL;
+
 	(void)act;
 	if (notice_wants_decision(n)) {
 		char *subject = notice_text(notice_subject(n), FACT_MAX_CHARS,
@@ -347,7 +357,13 @@ mm_tail(struct buf *b, const struct notice *n, bool act)
 		free(approve);
 		free(changes);
 	}
-	if (n->status_command != NULL && *n->status_command != '\0') {
+	if (link != NULL) {
+		/* the page says where the review stands: no command */
+		buf_adds(b, "\n[Open review](");
+		buf_adds(b, link);
+		buf_adds(b, ")\n");
+		free(link);
+	} else if (n->status_command != NULL && *n->status_command != '\0') {
 		char *cmd = notice_text(n->status_command, FACT_MAX_CHARS,
 		    false);
 

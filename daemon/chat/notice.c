@@ -266,6 +266,13 @@ notice_person_handle(const struct notice_person *p, const char *platform)
 	return NULL;
 }
 
+const char *
+notice_review_link(const struct notice *n)
+{
+	return notice_wants_decision(n) && n->link && *n->link ? n->link :
+	    NULL;
+}
+
 bool
 notice_wants_decision(const struct notice *n)
 {
@@ -393,6 +400,35 @@ headline_subject(struct buf *b, const struct notice *n)
  * Returns the headline, valid UTF-8 on one line, that the caller frees.
  * Every format leads with it and uses it as the notification's text.
  */
+/*
+ * " on the approvals of Alice Ng and Bob Brandt" (at most
+ * HEADLINE_APPROVERS names, then "and N others"), or nothing.
+ */
+#define HEADLINE_APPROVERS 5
+static void
+headline_approvers(struct buf *b, const struct notice *n)
+{
+	size_t shown = n->napprovers > HEADLINE_APPROVERS ?
+	    HEADLINE_APPROVERS : n->napprovers;
+
+	if (n->napprovers == 0)
+		return;
+	buf_adds(b, n->napprovers == 1 ? " on the approval of " :
+	    " on the approvals of ");
+	for (size_t i = 0; i < shown; i++) {
+		char *who = notice_text(notice_person_name(&n->approvers[i]),
+		    HEADLINE_NAME_MAX, false);
+
+		if (i > 0)
+			buf_adds(b, i + 1 == shown && shown == n->napprovers ?
+			    " and " : ", ");
+		buf_adds(b, who);
+		free(who);
+	}
+	if (shown < n->napprovers)
+		buf_addf(b, " and %zu others", n->napprovers - shown);
+}
+
 char *
 notice_headline(const struct notice *n)
 {
@@ -430,6 +466,7 @@ notice_headline(const struct notice *n)
 	case NOTICE_RELEASED:
 		headline_subject(&b, n);
 		buf_adds(&b, " was released");
+		headline_approvers(&b, n);
 		break;
 	case NOTICE_CHANGES:
 		buf_adds(&b, "Changes required on ");

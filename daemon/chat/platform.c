@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "chat/email.h"
 #include "chat/mattermost.h"
 #include "chat/slack.h"
 #include "chat/teams.h"
@@ -21,6 +22,7 @@ const struct platform *const platform_table[] = {
 	&mattermost_platform,
 	&teams_platform,
 	&webhook_platform,
+	&email_platform,
 };
 
 const size_t platform_count = ARRAY_SIZE(platform_table);
@@ -30,6 +32,7 @@ static const struct config_platform *const configs[] = {
 	&mattermost_platform.conf,
 	&teams_platform.conf,
 	&webhook_platform.conf,
+	&email_platform.conf,
 };
 
 _Static_assert(ARRAY_SIZE(configs) == ARRAY_SIZE(platform_table),

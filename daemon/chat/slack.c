@@ -37,6 +37,8 @@
 #define SLACK_FIELD_MAX 2000	/* a field's text: FACT_BUDGET keeps it */
 #define SLACK_VALUE_MAX 2000	/* a button's value */
 #define SLACK_BLOCK_ID_MAX 255
+#define SLACK_URL_MAX 3000	/* a button's url */
+#define SLACK_OPEN_REVIEW "open-review"	/* the link button's action_id */
 #define SLACK_ID_MAX 32		/* "U04ALICE": longer is not an id */
 
 /* Budgets for the pieces, in Slack characters; each line fits a section. */
@@ -361,6 +363,20 @@ slack_outcome(struct slack_msg *m, const struct notice *n)
 	}
 }
 
+/* What changed (the notice's summary), as a section of its own. */
+static void
+slack_summary(struct slack_msg *m, const struct notice *n)
+{
+	struct buf b = { 0 };
+
+	if (n->summary == NULL || *n->summary == '\0')
+		return;
+	buf_adds(&b, "*What changed*\n");
+	slack_add(&b, n->summary, NOTICE_MAX_SUMMARY, true, true);
+	slack_section(m, b.s);
+	buf_free(&b);
+}
+
 static void
 slack_files(struct slack_msg *m, const struct notice *n)
 {
@@ -486,21 +502,57 @@ slack_button(const char *label, const char *action, const char *style,
 	return o;
 }
 
-static void
-slack_actions(struct slack_msg *m, const struct notice *n)
+/*
+ * The "Open review" link button: Slack opens its url, and tells the
+ * actions route of the click too (action_id "open-review", answered with
+ * an empty 200, nothing recorded).  NULL without a usable link.
+ */
+static json_t *
+slack_link_button(const struct notice *n)
 {
-	json_t *a = json_pack("{s:s}", "type", "actions");
-	char *id = xasprintf("printgate:%s", n->review);
+	char *url = notice_review_link(n) ?
+	    notice_url(notice_review_link(n), SLACK_URL_MAX) : NULL;
+	json_t *o;
 
+	if (url == NULL)
+		return NULL;
+	o = json_pack("{s:s, s:o, s:s, s:s}", "type", "button", "text",
+	    slack_plain("Open review"), "action_id", SLACK_OPEN_REVIEW, "url",
+	    url);
+	free(url);
+	return o;
+}
+
+/*
+ * The buttons (when act) and the link to the review page (when there is
+ * one), in one actions block; none when there is neither.
+ */
+static void
+slack_actions(struct slack_msg *m, const struct notice *n, bool act)
+{
+	json_t *a, *elements = json_array(), *link = slack_link_button(n);
+	char *id;
+
+	if (act) {
+		json_array_append_new(elements, slack_button("Approve",
+		    "approve", "primary", n->review));
+		json_array_append_new(elements, slack_button("Approve with "
+		    "changes", "approve-with-changes", NULL, n->review));
+		json_array_append_new(elements, slack_button("Request changes",
+		    "changes-required", "danger", n->review));
+	}
+	if (link != NULL)
+		json_array_append_new(elements, link);
+	if (json_array_size(elements) == 0) {
+		json_decref(elements);
+		return;
+	}
+	a = json_pack("{s:s}", "type", "actions");
+	id = xasprintf("printgate:%s", n->review);
 	if (strlen(id) <= SLACK_BLOCK_ID_MAX)
 		json_object_set_new(a, "block_id", json_string(id));
 	free(id);
-	json_object_set_new(a, "elements", json_pack("[o, o, o]",
-	    slack_button("Approve", "approve", "primary", n->review),
-	    slack_button("Approve with changes", "approve-with-changes", NULL,
-	    n->review),
-	    slack_button("Request changes", "changes-required", "danger",
-	    n->review)));
+	json_object_set_new(a, "elements", elements);
 	slack_block(m, a);
 }
 
@@ -520,7 +572,9 @@ slack_context(struct slack_msg *m, const struct notice *n, bool act)
 		json_array_append_new(elements, slack_mrkdwn(b.s));
 		buf_free(&b);
 	}
-	if (n->status_command != NULL && *n->status_command != '\0') {
+	/* the review page says where it stands, in words, not a command */
+	if (notice_review_link(n) == NULL && n->status_command != NULL &&
+	    *n->status_command != '\0') {
 		buf_adds(&b, "Status: `");
 		slack_add(&b, n->status_command, COMMAND_BUDGET, false, true);
 		buf_adds(&b, "`");
@@ -554,11 +608,11 @@ slack_format(const struct notice *n)
 	    slack_plain(header.s)));
 	slack_facts(&m, n);
 	slack_outcome(&m, n);
+	slack_summary(&m, n);
 	slack_files(&m, n);
 	slack_rules(&m, n);
 	slack_asked(&m, n);
-	if (act)
-		slack_actions(&m, n);
+	slack_actions(&m, n, act);
 	slack_context(&m, n, act);
 
 	root = json_pack("{s:s, s:o}", "text", text.s, "blocks", m.blocks);
@@ -655,6 +709,12 @@ action_button(json_t *root, json_t **a, struct inbound *in, char **why)
 	    "'actions[0].action_id'", true, true, INBOUND_FIELD_ID, &action,
 	    why)) < 0)
 		return error;
+	if (strcmp(action, SLACK_OPEN_REVIEW) == 0) {
+		/* the link button: nothing to decide (slack_answer_action()) */
+		free(action);
+		in->kind = INBOUND_OPEN;
+		return 0;
+	}
 	if ((decision = inbound_decision(action, false)) == NULL) {
 		error = inbound_fail(why, "unknown action_id '%s': not a "
 		    "printgate button", inbound_quote(action, q, sizeof(q)));
@@ -877,6 +937,11 @@ slack_answer_action(const struct platform_request *rq, struct inbound *in,
 	struct platform_outcome o = { 0 };
 	char *msg = NULL, *upd, *t;
 
+	if (in->kind == INBOUND_OPEN) {
+		/* "Open review": Slack opened the page; nothing to record */
+		platform_answer_text(out, 200, "");
+		return;
+	}
 	ls->decide(ls->ctx, in, in->action_id, &o);
 	if (o.repeat) {
 		/* answered before, messages updated then */

@@ -176,6 +176,11 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		teams_add_lines(&b, n->reason, textmax);
 		teams_take(body, &b, false);
 	}
+	if (n->summary != NULL && *n->summary != '\0') {
+		buf_adds(&b, "**What changed:** ");
+		teams_add_lines(&b, n->summary, textmax);
+		teams_take(body, &b, false);
+	}
 	if (n->kind == NOTICE_APPROVED) {
 		struct notice_words w;
 
@@ -325,11 +330,28 @@ teams_open(const struct notice *n)
 	return NULL;
 }
 
+/* Action.OpenUrl "Open review" to the review page, or NULL. */
+static json_t *
+teams_review(const struct notice *n)
+{
+	char *url = notice_review_link(n) ?
+	    notice_url(notice_review_link(n), URL_MAX_BYTES) : NULL;
+	json_t *o;
+
+	if (url == NULL)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:s}", "type", "Action.OpenUrl", "title",
+	    "Open review", "url", url);
+	free(url);
+	return o;
+}
+
 /* The whole body with `shown` file lines, saying as much as level allows. */
 static char *
 teams_build(const struct notice *n, size_t shown, enum teams_level level)
 {
 	json_t *body = json_array(), *card, *root, *open = NULL;
+	json_t *actions, *review;
 	char *headline = notice_headline(n), *out;
 	struct buf b = { 0 };
 
@@ -351,8 +373,9 @@ teams_build(const struct notice *n, size_t shown, enum teams_level level)
 	}
 	if (notice_wants_decision(n))
 		teams_hint(body, n);
-	if (level != TEAMS_LEAST && n->status_command != NULL &&
-	    *n->status_command != '\0') {
+	/* with a review page, its link says where the review stands */
+	if (level != TEAMS_LEAST && notice_review_link(n) == NULL &&
+	    n->status_command != NULL && *n->status_command != '\0') {
 		json_t *status;
 
 		buf_adds(&b, "Status: ");
@@ -366,10 +389,15 @@ teams_build(const struct notice *n, size_t shown, enum teams_level level)
 	card = json_pack("{s:s, s:s, s:s, s:o}",
 	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
 	    "type", "AdaptiveCard", "version", "1.4", "body", body);
-	if (card != NULL && open != NULL)
-		json_object_set_new(card, "actions", json_pack("[o]", open));
+	actions = json_array();
+	if ((review = teams_review(n)) != NULL)
+		json_array_append_new(actions, review);
+	if (open != NULL)
+		json_array_append_new(actions, open);
+	if (card != NULL && json_array_size(actions) > 0)
+		json_object_set_new(card, "actions", actions);
 	else
-		json_decref(open);
+		json_decref(actions);
 	root = json_pack("{s:s, s:[{s:s, s:n, s:o}]}", "type", "message",
 	    "attachments", "contentType",
 	    "application/vnd.microsoft.card.adaptive", "contentUrl",

@@ -172,7 +172,8 @@ static const struct field review_fields[V_N] = {
 	[V_LINK_TTL] = { "link_ttl", K_DURATION, false },
 };
 
-enum { N_NAME, N_TYPE, N_URL, N_URL_FILE, N_SECRET_FILE, N_EVENTS, N_N };
+enum { N_NAME, N_TYPE, N_URL, N_URL_FILE, N_SECRET_FILE, N_EVENTS,
+	N_SMTP_URL, N_FROM, N_USERNAME_FILE, N_PASSWORD_FILE, N_N };
 static const struct field notify_fields[N_N] = {
 	[N_NAME] = { "name", K_STRING, true },
 	[N_TYPE] = { "type", K_STRING, true },
@@ -180,6 +181,10 @@ static const struct field notify_fields[N_N] = {
 	[N_URL_FILE] = { "url_file", K_STRING, false },
 	[N_SECRET_FILE] = { "secret_file", K_STRING, false },
 	[N_EVENTS] = { "events", K_STRINGS, false },
+	[N_SMTP_URL] = { "smtp_url", K_STRING, false },
+	[N_FROM] = { "from", K_STRING, false },
+	[N_USERNAME_FILE] = { "username_file", K_STRING, false },
+	[N_PASSWORD_FILE] = { "password_file", K_STRING, false },
 };
 
 /* http's own settings; each platform's secret_setting follows */
@@ -1437,6 +1442,116 @@ load_notify_type(struct loader *ld, struct config_notify *nt,
 	return t;
 }
 
+/* Whether host (as in a URL, "[::1]" bracketed) is a loopback address. */
+static bool
+host_loopback(const char *host, size_t len)
+{
+	char h[64];
+
+	if (len == 0 || len >= sizeof(h))
+		return false;
+	memcpy(h, host, len);
+	h[len] = '\0';
+	if (strcasecmp(h, "localhost") == 0 || strcmp(h, "[::1]") == 0)
+		return true;
+	if (!str_startswith(h, "127."))
+		return false;
+	return strspn(h, "0123456789.") == len;
+}
+
+/*
+ * Checks a mail target's smtp_url: smtps://host[:port], or
+ * smtp://host:587 (STARTTLS, required), or smtp:// to a loopback address
+ * (a local relay; TLS when offered).  NULL or why it is wrong; *plain is
+ * set when TLS may be left out.
+ */
+static const char *
+smtp_url_check(const char *s, bool *plain)
+{
+	const char *host, *end, *port;
+	bool smtps = str_startswith(s, "smtps://");
+
+	*plain = false;
+	if (!smtps && !str_startswith(s, "smtp://"))
+		return "must be an smtps://host:465 or smtp://host:587 URL";
+	host = s + (smtps ? strlen("smtps://") : strlen("smtp://"));
+	for (const char *p = host; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '@')
+			return "has a space, a control or a login in it (put "
+			    "the login in username_file and password_file)";
+	end = host[0] == '[' ? strchr(host, ']') : host + strcspn(host, ":/");
+	if (end == NULL || end == host)
+		return "has no host";
+	if (host[0] == '[')
+		end++;
+	port = *end == ':' ? end + 1 : NULL;
+	if (smtps)
+		return NULL;
+	if (host_loopback(host, (size_t)(end - host))) {
+		*plain = true;
+		return NULL;
+	}
+	if (port == NULL || strncmp(port, "587", 3) != 0 ||
+	    (port[3] != '\0' && port[3] != '/'))
+		return "is plain SMTP to a host that is not this machine, "
+		    "which would send mail unencrypted: use smtps://host:465, "
+		    "or smtp://host:587 (STARTTLS, required)";
+	return NULL;
+}
+
+/* An address for MAIL FROM and a header: printable, no space or <>. */
+static bool
+mail_address_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    strchr("<>()[],;:\"\\", *s))
+			return false;
+	return true;
+}
+
+/* A mail target: smtp_url and from, the optional login's files. */
+static void
+load_notify_mail(struct loader *ld, const config_setting_t *e,
+    struct config_notify *nt, const config_setting_t **v)
+{
+	const char *why;
+
+	for (int f = N_URL; f <= N_SECRET_FILE; f++)
+		if (v[f] != NULL)
+			report(ld, v[f], "a target of type %s has no %s: "
+			    "set smtp_url and from", nt->type->name,
+			    notify_fields[f].name);
+	if (v[N_SMTP_URL] == NULL)
+		missing(ld, e, "smtp_url");
+	else {
+		nt->smtp_url = str_dup(v[N_SMTP_URL]);
+		if ((why = smtp_url_check(nt->smtp_url,
+		    &nt->smtp_plain_ok)) != NULL)
+			report(ld, v[N_SMTP_URL], "'%s' %s", nt->smtp_url, why);
+	}
+	if (v[N_FROM] == NULL)
+		missing(ld, e, "from");
+	else {
+		nt->from = str_dup(v[N_FROM]);
+		if (!mail_address_ok(nt->from))
+			report(ld, v[N_FROM], "'%s' is not a plain email "
+			    "address (name@example.com)", nt->from);
+	}
+	if ((v[N_USERNAME_FILE] == NULL) != (v[N_PASSWORD_FILE] == NULL))
+		report(ld, v[N_USERNAME_FILE] ? v[N_USERNAME_FILE] :
+		    v[N_PASSWORD_FILE], "set both username_file and "
+		    "password_file, or neither");
+	if (v[N_USERNAME_FILE] != NULL)
+		nt->username_file = secret_path(ld, v[N_USERNAME_FILE]);
+	if (v[N_PASSWORD_FILE] != NULL)
+		nt->password_file = secret_path(ld, v[N_PASSWORD_FILE]);
+}
+
 /*
  * The URL and secret of a target: a signed platform's URL is no secret
  * (url or url_file) and its secret_file is required; any other's URL is
@@ -1449,6 +1564,14 @@ load_notify_url(struct loader *ld, const config_setting_t *e,
 	const char *type = nt->type->name;
 	char *names;
 
+	if (nt->type->flags & CONFIG_PLATFORM_MAIL) {
+		load_notify_mail(ld, e, nt, v);
+		return;
+	}
+	for (int f = N_SMTP_URL; f <= N_PASSWORD_FILE; f++)
+		if (v[f] != NULL)
+			report(ld, v[f], "only a mail target has %s; a %s "
+			    "target has none", notify_fields[f].name, type);
 	if (nt->type->flags & CONFIG_PLATFORM_SIGNED) {
 		if (v[N_URL] != NULL) {
 			nt->url = str_dup(v[N_URL]);
@@ -1934,6 +2057,10 @@ config_free(struct config *cf)
 		free(nt->url);
 		free(nt->url_file);
 		free(nt->secret_file);
+		free(nt->smtp_url);
+		free(nt->from);
+		free(nt->username_file);
+		free(nt->password_file);
 		strv_free(nt->events, nt->nevents);
 	}
 	free(cf->notify);

@@ -799,6 +799,7 @@ decide_command(struct decide *dc, size_t platform, const struct inbound *in,
 	case INBOUND_WHO:
 		return command_who(dc->cf, in->path);
 	case INBOUND_HELP:
+	case INBOUND_OPEN:
 	case INBOUND_DECIDE:
 		break;
 	}

@@ -13,12 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "chat/platform.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "core/verify.h"
 #include "printgated/engine.h"
+#include "core/repo.h"
+#include "web/diff.h"
+#include "web/difftext.h"
+#include "web/link.h"
+#include "web/token.h"
+
+/* The largest file the summary of changes reads (the page reads more). */
+#define DELIVER_SUMMARY_MAX_FILE (1024 * 1024)
+
+/* How long a link in a message lasts (DESIGN: review.link_ttl's default). */
 
 struct deliver {
 	const struct config *cf;
@@ -26,6 +37,11 @@ struct deliver {
 	/* the secrets of the platforms whose buttons carry a token made
 	 * with it (their row's buttons), by index in cf->platforms */
 	char *keys[CONFIG_MAX_PLATFORMS];
+	/* the review page's link keys (the links secret), or none */
+	struct token_keys links;
+	bool has_links;
+	int64_t now_ms;		/* of the deliver_queue() under way */
+	struct repo *r;		/* borrowed: for the summaries of changes */
 };
 
 /* Everything a notice points at, freed together. */
@@ -38,6 +54,10 @@ struct notice_data {
 	char *review;
 	char *status_command;
 	struct platform_buttons buttons;	/* of the target's platform */
+	char *link;			/* n.link */
+	struct notice_person *approvers;	/* n.approvers */
+	char *summary;				/* n.summary */
+	const struct review *rv;
 };
 
 /* Whether a platform's buttons carry a token made with its secret. */
@@ -62,6 +82,29 @@ keys_load(const struct config *cf, char **keys, char **why)
 	return error;
 }
 
+/*
+ * The links secret's keys into dl->links, when a public URL makes links
+ * worth minting; without the secret, messages go out without links (and
+ * a warning says why).
+ */
+static void
+links_load(struct deliver *dl, const struct config *cf)
+{
+	char *why = NULL;
+
+	token_keys_clear(&dl->links);
+	dl->has_links = false;
+	if (cf->http.public_url == NULL)
+		return;
+	if (link_keys_load(&dl->links, cf, false, &why) < 0) {
+		log_warnx("load the links secret: %s; messages go out "
+		    "without links to the review page", why);
+		free(why);
+		return;
+	}
+	dl->has_links = true;
+}
+
 int
 deliver_new(struct deliver **out, const struct config *cf,
     struct outbox *ob, char **why)
@@ -75,6 +118,7 @@ deliver_new(struct deliver **out, const struct config *cf,
 		free(dl);
 		return error;
 	}
+	links_load(dl, cf);
 	*out = dl;
 	return 0;
 }
@@ -85,6 +129,7 @@ deliver_free(struct deliver *dl)
 	if (dl == NULL)
 		return;
 	config_secrets_free(dl->keys);
+	token_keys_clear(&dl->links);
 	free(dl);
 }
 
@@ -99,6 +144,7 @@ deliver_set_config(struct deliver *dl, const struct config *cf, char **why)
 	config_secrets_free(dl->keys);
 	memcpy(dl->keys, keys, sizeof(keys));
 	dl->cf = cf;
+	links_load(dl, cf);
 	return 0;
 }
 
@@ -164,6 +210,9 @@ notice_data_free(struct notice_data *nd)
 	free(nd->review);
 	free(nd->status_command);
 	free(nd->buttons.url);
+	free(nd->link);
+	free(nd->approvers);
+	free(nd->summary);
 }
 
 static void
@@ -282,6 +331,108 @@ notice_rules(struct notice_data *nd, const struct config *cf,
 			nd->n.deadline = rv->trailers[i].value;
 }
 
+void
+deliver_set_repo(struct deliver *dl, struct repo *r)
+{
+	dl->r = r;
+}
+
+/* The content of path's blob id into *out, unless over the cap: 0 or < 0. */
+static int
+summary_read(struct repo *r, const char *id, char **out, size_t *len)
+{
+	if (id == NULL || *id == '\0')
+		return -ENOENT;
+	if (repo_blob_read(r, id, out, len) < 0)
+		return -EIO;
+	if (*len > DELIVER_SUMMARY_MAX_FILE) {
+		free(*out);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+/*
+ * What changed, for a notice that asks for decisions: the diff code's
+ * summary of the first NOTICE_SUMMARY_FILES files it can read (each no
+ * larger than DELIVER_SUMMARY_MAX_FILE), a line each, capped.  Nothing
+ * when a file cannot be read: the page shows it.
+ */
+static void
+notice_summary(struct notice_data *nd, struct repo *r,
+    enum notice_kind kind, const struct review *rv)
+{
+	struct buf b = { 0 };
+	size_t done = 0;
+
+	if (r == NULL || (kind != NOTICE_REQUEST && kind != NOTICE_REMIND &&
+	    kind != NOTICE_ESCALATE))
+		return;
+	for (size_t i = 0; i < rv->nfiles && done < NOTICE_SUMMARY_FILES &&
+	    b.len < NOTICE_MAX_SUMMARY; i++) {
+		const struct scope_file *f = &rv->files[i];
+		char oldid[OID_HEX] = "", *o = NULL, *n = NULL;
+		size_t olen = 0, nlen = 0, at = b.len;
+		struct diff_view *v;
+
+		if (f->status != 'A' && rv->base_commit[0] != '\0')
+			(void)repo_blob_at(r, rv->base_commit, f->path, oldid);
+		if ((f->status != 'A' &&
+		    summary_read(r, oldid, &o, &olen) < 0) ||
+		    (f->status != 'D' &&
+		    summary_read(r, f->blob, &n, &nlen) < 0)) {
+			free(o);
+			continue;
+		}
+		v = diff_files(f->path, o, olen, n, nlen);
+		if (diff_changed(v)) {
+			if (b.len > 0)
+				buf_adds(&b, "\n");
+			difftext_summary(&b, v, f->path, 3);
+			done += b.len > at;
+		}
+		diff_free(v);
+		free(o);
+		free(n);
+	}
+	if (b.len > 0)
+		nd->summary = notice_text(b.s, NOTICE_MAX_SUMMARY, true);
+	nd->n.summary = nd->summary;
+	buf_free(&b);
+}
+
+/* For a release or an approval: whose approvals count, each once. */
+static void
+notice_approvers(struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct review *rv)
+{
+	size_t n = 0;
+
+	if (kind != NOTICE_RELEASED && kind != NOTICE_APPROVED)
+		return;
+	nd->approvers = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*nd->approvers));
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		for (size_t m = 0; rr->applies && m < rr->nmembers; m++) {
+			const struct review_member *rm = &rr->members[m];
+			bool dup = false;
+
+			if (rm->state != MEMBER_APPROVED &&
+			    rm->state != MEMBER_APPROVED_WITH_CHANGES)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				dup = dup || strcmp(nd->approvers[k].id,
+				    cf->people[rm->person].id) == 0;
+			if (!dup && n < NOTICE_MAX_PEOPLE)
+				nd->approvers[n++] = notice_person_of(cf,
+				    rm->person);
+		}
+	}
+	nd->n.approvers = nd->approvers;
+	nd->n.napprovers = n;
+}
+
 /* Who did what ev tells, and the decision, comment or reason. */
 static void
 notice_by(struct notice_data *nd, const struct config *cf,
@@ -306,10 +457,11 @@ notice_by(struct notice_data *nd, const struct config *cf,
 /* The notice of kind about ev and rv, into nd (notice_data_free()). */
 static void
 notice_build(struct notice_data *nd, const struct config *cf,
-    enum notice_kind kind, const struct ledger_event *ev,
+    struct repo *r, enum notice_kind kind, const struct ledger_event *ev,
     const struct review *rv)
 {
 	memset(nd, 0, sizeof(*nd));
+	nd->rv = rv;
 	nd->n.kind = kind;
 	nd->n.event_id = ev->id;
 	nd->n.tag = rv->tag;
@@ -326,7 +478,32 @@ notice_build(struct notice_data *nd, const struct config *cf,
 	notice_rules(nd, cf, rv);
 	notice_asked(nd, cf, kind, rv);
 	notice_by(nd, cf, kind, ev);
+	notice_approvers(nd, cf, kind, rv);
+	notice_summary(nd, r, kind, rv);
 	nd->n.auto_release = cf->review.auto_release;
+}
+
+/*
+ * nd's link to the review page into nd->n.link: naming person to (a
+ * personal link) or nobody (a channel link); none without a public URL,
+ * the links secret or a tag.
+ */
+static void
+notice_link(struct deliver *dl, struct notice_data *nd,
+    const struct notice_person *to)
+{
+	const struct review *rv = nd->rv;
+
+	free(nd->link);
+	nd->link = NULL;
+	nd->n.link = NULL;
+	if (!dl->has_links || rv == NULL || rv->tag == NULL)
+		return;
+	if (link_make(&nd->link, dl->cf, &dl->links, rv->tag, rv->commit,
+	    to != NULL ? to->id : NULL,
+	    nd->n.at > 0 ? nd->n.at : (int64_t)time(NULL)) < 0)
+		return;
+	nd->n.link = nd->link;
 }
 
 /*
@@ -346,6 +523,7 @@ notice_format(struct deliver *dl, struct notice_data *nd, size_t platform)
 	memset(nd->n.action_token, 0, sizeof(nd->n.action_token));
 	if (p == NULL)
 		return NULL;
+	notice_link(dl, nd, nd->n.to);
 	if (p->buttons && cf->http.public_url && dl->keys[platform]) {
 		p->buttons(cf->http.public_url, dl->keys[platform],
 		    nd->review, &nd->buttons);
@@ -368,7 +546,7 @@ deliver_render(struct deliver *dl, enum notice_kind kind,
 	ev.at = now_ms / 1000;
 	ev.by = (char *)"printgate";
 	ev.via = (char *)ENGINE_VIA;
-	notice_build(&nd, dl->cf, kind, &ev, rv);
+	notice_build(&nd, dl->cf, dl->r, kind, &ev, rv);
 	body = notice_format(dl, &nd, platform);
 	notice_data_free(&nd);
 	return body;
@@ -425,8 +603,10 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
 	int error;
 
 	if ((body = notice_format(dl, nd, t->platform)) == NULL) {
-		log_warnx("format %s message for '%s': failed, skipped",
-		    notice_kind_name(kind), t->name);
+		log_warnx("format %s message for '%s'%s%s: failed (for "
+		    "email, an address that is not plain), skipped",
+		    notice_kind_name(kind), t->name, nd->n.to ? " to " : "",
+		    nd->n.to ? nd->n.to->id : "");
 		return 0;
 	}
 	delivery_id(ev, t, kind, nd->n.to, id);
@@ -444,6 +624,65 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
 	return error > 0 ? 0 : error;	/* > 0: queued before a restart */
 }
 
+/*
+ * Who a platform that delivers to each person writes to about a notice
+ * of kind: those asked (to decide; for changes required, the authors;
+ * for an approval or a violation, the release managers), and for a
+ * release the authors, whose print it is.  A decision alone writes to
+ * nobody: the next request or release says it.  Into out[], at most
+ * NOTICE_MAX_PEOPLE; returns how many.
+ */
+static size_t
+per_person_of(const struct notice_data *nd, const struct config *cf,
+    enum notice_kind kind, const struct review *rv,
+    struct notice_person *out)
+{
+	size_t n = 0;
+
+	if (kind == NOTICE_DECISION)
+		return 0;
+	if (kind != NOTICE_RELEASED) {
+		memcpy(out, nd->asked, nd->n.nasked * sizeof(*out));
+		return nd->n.nasked;
+	}
+	for (size_t i = 0; i < rv->nauthors && n < NOTICE_MAX_PEOPLE; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < n; k++)
+			dup = dup || strcmp(out[k].id,
+			    cf->people[rv->authors[i]].id) == 0;
+		if (!dup)
+			out[n++] = notice_person_of(cf, rv->authors[i]);
+	}
+	return n;
+}
+
+/* Queues nd's notice for target t, one a person for per_person. */
+static int
+queue_target(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct config_notify *t,
+    struct notice_data *nd, const struct review *rv)
+{
+	const struct platform *p = platform_of(t->type);
+	struct notice_person *to;
+	size_t n;
+	int error = 0;
+
+	if (!p->per_person)
+		return queue_one(dl, ev, kind, t, nd, dl->now_ms);
+	to = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*to));
+	n = per_person_of(nd, dl->cf, kind, rv, to);
+	nd->n.from = t->from;
+	for (size_t k = 0; k < n && error == 0; k++) {
+		nd->n.to = &to[k];
+		error = queue_one(dl, ev, kind, t, nd, dl->now_ms);
+	}
+	nd->n.to = NULL;
+	nd->n.from = NULL;
+	free(to);
+	return error;
+}
+
 int
 deliver_queue(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms)
@@ -452,22 +691,14 @@ deliver_queue(struct deliver *dl, const struct ledger_event *ev,
 	struct notice_data nd;
 	int error = 0;
 
-	notice_build(&nd, cf, kind, ev, rv);
+	notice_build(&nd, cf, dl->r, kind, ev, rv);
+	dl->now_ms = now_ms;
 	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
 		const struct config_notify *t = &cf->notify[i];
-		const struct platform *p = platform_of(t->type);
 
-		if (!target_wants(t, ev->type) || p == NULL)
+		if (!target_wants(t, ev->type) || platform_of(t->type) == NULL)
 			continue;
-		if (!p->per_person) {
-			error = queue_one(dl, ev, kind, t, &nd, now_ms);
-			continue;
-		}
-		for (size_t k = 0; k < nd.n.nasked && error == 0; k++) {
-			nd.n.to = &nd.asked[k];
-			error = queue_one(dl, ev, kind, t, &nd, now_ms);
-		}
-		nd.n.to = NULL;
+		error = queue_target(dl, ev, kind, t, &nd, rv);
 	}
 	notice_data_free(&nd);
 	return error;
@@ -533,15 +764,64 @@ target_sign(const struct config_notify *t, const struct delivery *d,
 	return 0;
 }
 
+/* A mail target's login file into *out, or none: 0 or -errno. */
+static int
+mail_secret(const struct config_notify *t, const char *file,
+    const char *what, char **out, char **why)
+{
+	char *reason = NULL;
+	int error;
+
+	if (file == NULL)
+		return 0;
+	if ((error = config_secret_read(file, CONFIG_SECRET_KEY, out,
+	    &reason)) < 0) {
+		*why = xasprintf("cannot read the SMTP %s of '%s': %s", what,
+		    t->name, reason);
+		free(reason);
+	}
+	return error;
+}
+
+/* The envelope and login of a delivery d to mail target t, into *m. */
+static int
+mail_request(const struct config_notify *t, const struct delivery *d,
+    char **url, struct notify_mail *m, char **why)
+{
+	const struct platform *p = platform_of(t->type);
+	struct notify_mail mm = { 0 };
+	int error;
+
+	if (p == NULL || p->recipient == NULL ||
+	    p->recipient(d->body, d->len, &mm.rcpt) < 0) {
+		*why = xasprintf("the message to '%s' names no recipient",
+		    t->name);
+		return -ENOENT;		/* permanent: asking again won't help */
+	}
+	mm.from = xstrdup(t->from);
+	mm.tls_optional = t->smtp_plain_ok;
+	if ((error = mail_secret(t, t->username_file, "user name",
+	    &mm.username, why)) < 0 || (error = mail_secret(t,
+	    t->password_file, "password", &mm.password, why)) < 0) {
+		notify_mail_clear(&mm);
+		return error;
+	}
+	*url = xstrdup(t->smtp_url);
+	*m = mm;
+	return 0;
+}
+
 int
 deliver_request(const struct config *cf, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why)
+    struct notify_mail *mail, char **why)
 {
 	const struct config_notify *t;
 	char *u = NULL;
 	size_t n = 0;
 	int error;
+
+	memset(mail, 0, sizeof(*mail));
 
 	if (d->url) {
 		/* a response_url from a verified request: no secrets */
@@ -553,6 +833,10 @@ deliver_request(const struct config *cf, const struct delivery *d,
 		*why = xasprintf("channel '%s' is no longer configured",
 		    d->target);
 		return -ENOENT;
+	}
+	if (t->smtp_url != NULL) {
+		*nheaders = 0;
+		return mail_request(t, d, url, mail, why);
 	}
 	if ((error = target_url(t, &u, why)) < 0)
 		return error;

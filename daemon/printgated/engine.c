@@ -180,13 +180,54 @@ engine_review_load(struct engine *e, const char *commit, const char *tag,
 	    message, out, why);
 }
 
+/*
+ * Whether queued delivery d no longer matches its review: a request, a
+ * reminder or an escalation (asking for decisions, with live buttons) for
+ * a review released since it was queued.  -ECANCELED with *why then,
+ * else 0 (a review that cannot be read now is sent: the message is
+ * better late than lost).
+ */
+static int
+engine_stale(struct engine *e, const struct delivery *d, char **why)
+{
+	const char *at;
+	struct review *rv;
+	char *tag;
+	int error = 0;
+
+	if (d->url != NULL || d->review == NULL || d->event == NULL ||
+	    (strcmp(d->event, "request") != 0 && strcmp(d->event,
+	    "remind") != 0 && strcmp(d->event, "escalate") != 0))
+		return 0;
+	if ((at = strrchr(d->review, '@')) == NULL || at == d->review ||
+	    strlen(at + 1) != OID_HEX - 1)
+		return 0;
+	tag = xstrndup(d->review, (size_t)(at - d->review));
+	if (scan_review_of(&e->s, at + 1, tag, NULL, &rv) == 0) {
+		if (rv->released) {
+			*why = xasprintf("'%s' was released since, so its "
+			    "%s is out of date", tag, d->event);
+			error = -ECANCELED;
+		}
+		review_free(rv);
+	}
+	free(tag);
+	return error;
+}
+
 int
 engine_delivery_request(struct engine *e, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why)
+    struct notify_mail *mail, char **why)
 {
+	int error;
+
+	memset(mail, 0, sizeof(*mail));
+	*nheaders = 0;
+	if ((error = engine_stale(e, d, why)) < 0)
+		return error;
 	return deliver_request(e->s.cf, d, now_ms, url, headers, nheaders,
-	    why);
+	    mail, why);
 }
 
 /* --- the event log's events into messages -------------------------- */
@@ -195,6 +236,7 @@ static int
 engine_queue(struct engine *e, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv)
 {
+	deliver_set_repo(e->dl, e->s.r);
 	return deliver_queue(e->dl, ev, kind, rv, e->s.now);
 }
 

@@ -25,6 +25,10 @@ struct transfer {
 	struct curl_slist *headers;
 	struct buf answer;
 	char errbuf[CURL_ERROR_SIZE];
+	/* a message to a mail server: its recipients, what is read of it */
+	struct curl_slist *rcpt;
+	size_t len, sent;
+	bool mail;
 };
 
 struct notify {
@@ -109,6 +113,7 @@ transfer_free(struct transfer *t)
 	free(t->id);
 	free(t->body);
 	curl_slist_free_all(t->headers);
+	curl_slist_free_all(t->rcpt);
 	buf_free(&t->answer);
 	free(t);
 }
@@ -191,6 +196,93 @@ notify_send(struct notify *n, const char *id, const char *url,
 	return 0;
 }
 
+void
+notify_mail_clear(struct notify_mail *m)
+{
+	if (m == NULL)
+		return;
+	free(m->from);
+	free(m->rcpt);
+	if (m->username)
+		explicit_bzero(m->username, strlen(m->username));
+	if (m->password)
+		explicit_bzero(m->password, strlen(m->password));
+	free(m->username);
+	free(m->password);
+	memset(m, 0, sizeof(*m));
+}
+
+/* libcurl reads the message to upload from here. */
+static size_t
+on_read(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct transfer *t = userp;
+	size_t n = size * nmemb;
+
+	if (n > t->len - t->sent)
+		n = t->len - t->sent;
+	memcpy(data, t->body + t->sent, n);
+	t->sent += n;
+	return n;
+}
+
+/* Adds t to the transfers under way, or frees it: 0 or -EIO. */
+static int
+transfer_start(struct notify *n, struct transfer *t, CURL *easy)
+{
+	if (curl_multi_add_handle(n->multi, easy) != CURLM_OK) {
+		curl_easy_cleanup(easy);
+		transfer_free(t);
+		return -EIO;
+	}
+	t->easy = easy;
+	t->next = n->transfers;
+	if (n->transfers)
+		n->transfers->prev = t;
+	n->transfers = t;
+	n->inflight++;
+	return 0;
+}
+
+int
+notify_send_mail(struct notify *n, const char *id, const char *url,
+    const struct notify_mail *m, const char *message, size_t len)
+{
+	struct transfer *t = xcalloc(1, sizeof(*t));
+	CURL *easy = curl_easy_init();
+
+	if (easy == NULL) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->id = xstrdup(id);
+	t->body = xstrndup(message, len);
+	t->len = len;
+	t->mail = true;
+	t->rcpt = curl_slist_append(NULL, m->rcpt);
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(easy, CURLOPT_USE_SSL, m->tls_optional ?
+	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, m->from);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->rcpt);
+	if (m->username) {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, m->username);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, m->password);
+	}
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(easy, CURLOPT_READDATA, t);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)NOTIFY_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+	return transfer_start(n, t, easy);
+}
+
 /* Retry-After in seconds or as an HTTP date, as milliseconds from now. */
 static int64_t
 retry_after(CURL *easy)
@@ -230,9 +322,15 @@ collect(struct notify *n)
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
 		res.id = t->id;
+		res.proto = t->mail ? "SMTP" : "HTTP";
 		if (msg->data.result != CURLE_OK) {
 			error = xasprintf("%s", t->errbuf[0] ? t->errbuf :
 			    curl_easy_strerror(msg->data.result));
+			/* a 5xx reply to the recipient will not change */
+			res.permanent = t->mail && res.status >= 500 &&
+			    msg->data.result == CURLE_SEND_ERROR;
+		} else if (t->mail) {
+			/* the server took the message: 250 */
 		} else if (res.status < 200 || res.status > 299) {
 			error = xasprintf("HTTP %ld%s%.*s", res.status,
 			    t->answer.len ? ": " : "", (int)strcspn(

@@ -170,7 +170,7 @@ delivered(void *ctx, const struct notify_result *res)
 	what = xasprintf("%s for '%s' to '%s' (delivery %s)", dl->event,
 	    dl->review, dl->target, res->id);
 	if (res->error == NULL) {
-		log_info("deliver %s: HTTP %ld", what, res->status);
+		log_info("deliver %s: %s %ld", what, res->proto, res->status);
 		outbox_done(ob, res->id);
 		d->metrics.delivered++;
 	} else {
@@ -195,6 +195,52 @@ delivered(void *ctx, const struct notify_result *res)
 	free(what);
 }
 
+/*
+ * Starts delivery dv: its request made at send time (an SMTP message or
+ * an HTTP POST), or, for one the review has moved past (-ECANCELED),
+ * dropped with a log line; a failure to start is counted as an attempt.
+ */
+static void
+send_one(struct daemon *d, struct outbox *ob, struct delivery *dv,
+    int64_t now)
+{
+	char *headers[NOTIFY_MAX_HEADERS], *url = NULL, *why = NULL;
+	struct notify_mail mail = { 0 };
+	char id[33];
+	size_t nh = 0;
+	int error;
+
+	snprintf(id, sizeof(id), "%s", dv->id);
+	error = engine_delivery_request(d->engine, dv, now, &url, headers,
+	    &nh, &mail, &why);
+	if (error == -ECANCELED) {
+		log_info("drop delivery '%s' of %s for '%s' to '%s': %s", id,
+		    dv->event, dv->review, dv->target, why);
+		outbox_done(ob, id);
+		free(why);
+		return;
+	}
+	if (error == 0 && mail.from != NULL)
+		error = notify_send_mail(d->notify, id, url, &mail, dv->body,
+		    dv->len);
+	else if (error == 0)
+		error = notify_send(d->notify, id, url,
+		    (const char *const *)headers, nh, dv->body, dv->len);
+	if (error < 0 && why == NULL)
+		why = xasprintf("cannot start the transfer: %s",
+		    strerror(-error));
+	if (error < 0) {
+		log_warnx("deliver '%s' to '%s': %s", id, dv->target, why);
+		outbox_failed(ob, id, why, now, 0, error == -ENOENT);
+	} else
+		dv->inflight = true;
+	for (size_t h = 0; h < nh; h++)
+		free(headers[h]);
+	notify_mail_clear(&mail);
+	free(url);
+	free(why);
+}
+
 /* Starts the deliveries that are due, up to MAX_INFLIGHT at once. */
 static void
 send_due(struct daemon *d, int64_t now)
@@ -206,34 +252,8 @@ send_due(struct daemon *d, int64_t now)
 	if (room == 0 || room > MAX_INFLIGHT)
 		return;
 	n = outbox_due(ob, now, due, room);
-	for (size_t i = 0; i < n; i++) {
-		char *headers[NOTIFY_MAX_HEADERS], *url = NULL, *why = NULL;
-		char id[33];
-		size_t nh = 0;
-		int error;
-
-		snprintf(id, sizeof(id), "%s", due[i]->id);
-		error = engine_delivery_request(d->engine, due[i], now, &url,
-		    headers, &nh, &why);
-		if (error == 0) {
-			error = notify_send(d->notify, id, url,
-			    (const char *const *)headers, nh, due[i]->body,
-			    due[i]->len);
-			if (error < 0)
-				why = xasprintf("cannot start the transfer: %s",
-				    strerror(-error));
-		}
-		if (error < 0) {
-			log_warnx("deliver '%s' to '%s': %s", id,
-			    due[i]->target, why);
-			outbox_failed(ob, id, why, now, 0, error == -ENOENT);
-		} else
-			due[i]->inflight = true;
-		for (size_t h = 0; h < nh; h++)
-			free(headers[h]);
-		free(url);
-		free(why);
-	}
+	for (size_t i = 0; i < n; i++)
+		send_one(d, ob, due[i], now);
 }
 
 static void

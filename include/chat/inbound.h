@@ -33,6 +33,7 @@ enum inbound_kind {
 	INBOUND_PENDING,	/* pending */
 	INBOUND_WHO,		/* who PATH */
 	INBOUND_HELP,		/* help, or nothing */
+	INBOUND_OPEN,		/* a link button was clicked: nothing to do */
 };
 
 struct inbound {

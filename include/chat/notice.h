@@ -19,6 +19,8 @@
 #define NOTICE_MAX_PEOPLE 50		/* people mentioned a list */
 #define NOTICE_MAX_TEXT 2000		/* a comment, a reason */
 #define NOTICE_TEAMS_MAX_BYTES 28000	/* a Teams card, whole */
+#define NOTICE_SUMMARY_FILES 3		/* files in a summary of changes */
+#define NOTICE_MAX_SUMMARY 900		/* bytes of that summary */
 
 enum notice_kind {
 	NOTICE_REQUEST,		/* review requested (also after a change) */
@@ -97,6 +99,23 @@ struct notice {
 	const char *action_token[3];	/* approve, with changes, changes */
 	/* for a platform that delivers to each person: the one it is for */
 	const struct notice_person *to;
+	/*
+	 * The review page: {public_url}/r/{token}, a personal link (naming
+	 * to) for a platform that delivers to each person, else a channel
+	 * link; NULL without a public URL.
+	 */
+	const char *link;
+	const char *from;	/* for a mail platform: the sender's address */
+	/*
+	 * For a notice that asks for decisions: what changed, a line a file
+	 * (at most NOTICE_SUMMARY_FILES, NOTICE_MAX_SUMMARY bytes), valid
+	 * UTF-8 from the diff code ("prices.csv: row \"Pro\", Price: 100 →
+	 * 110"); NULL when there is nothing to say.
+	 */
+	const char *summary;
+	/* for a release or an approval: whose approvals count, in rule order */
+	const struct notice_person *approvers;
+	size_t napprovers;
 };
 
 /* "review requested", … */
@@ -146,6 +165,12 @@ const char *notice_person_handle(const struct notice_person *p,
     const char *platform);
 /* Whether the notice asks for decisions: request, reminder, escalation. */
 bool notice_wants_decision(const struct notice *n);
+/*
+ * The "Open review" link a chat message shows: n->link for a notice that
+ * asks for decisions, else NULL (the page says where the review stands,
+ * so a message with the link names no status command).
+ */
+const char *notice_review_link(const struct notice *n);
 /*
  * The files to list (at most NOTICE_MAX_FILES of nfiles), and into *more
  * how many files in scope are left out of the list.

@@ -167,6 +167,11 @@ struct platform {
 	    const char *body, size_t len, char **headers);
 	const struct platform_route *routes;
 	size_t nroutes;
+	/*
+	 * For a platform that sends mail: the envelope recipient of a body
+	 * its format made, into *out (the caller frees); 0 or -EINVAL.
+	 */
+	int (*recipient)(const char *body, size_t len, char **out);
 };
 
 #define PLATFORM_MAX_SIGN_HEADERS 3

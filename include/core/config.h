@@ -68,6 +68,13 @@ struct config_platform {
  * allowed.
  */
 #define CONFIG_PLATFORM_SIGNED 0x1
+/*
+ * A notify target of the platform is a mail server: smtp_url and from
+ * (required), username_file and password_file (optional), and no url,
+ * url_file or secret_file.  An smtp:// URL to a host other than a
+ * loopback address must name port 587 (STARTTLS, required when sent).
+ */
+#define CONFIG_PLATFORM_MAIL 0x2
 
 /* The platforms config_load() knows, in the order their settings go. */
 struct config_platforms {
@@ -112,6 +119,12 @@ struct config_notify {
 	char *secret_file;	/* resolved path; a signed platform's secret */
 	char **events;		/* event types this target gets; none: all */
 	size_t nevents;
+	/* a mail target's (CONFIG_PLATFORM_MAIL), else NULL */
+	char *smtp_url;		/* "smtps://host:465", "smtp://host:587" */
+	char *from;		/* the envelope and From: address */
+	char *username_file;	/* resolved paths of its login, or NULL */
+	char *password_file;
+	bool smtp_plain_ok;	/* smtp:// to a loopback address: TLS optional */
 };
 
 struct config_http {

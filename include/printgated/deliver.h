@@ -18,6 +18,7 @@
 #include "core/ledger.h"
 #include "core/outbox.h"
 #include "core/policy.h"
+#include "printgated/notify.h"
 
 struct deliver;
 
@@ -42,6 +43,12 @@ int deliver_set_config(struct deliver *dl, const struct config *cf,
  */
 int deliver_queue(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms);
+/*
+ * The repository the notices' summaries of changes read the files from
+ * (borrowed; NULL: no summaries).
+ */
+struct repo;
+void deliver_set_repo(struct deliver *dl, struct repo *r);
 
 /*
  * The message of kind about review rv as it stands, in the format of
@@ -61,6 +68,6 @@ char *deliver_render(struct deliver *dl, enum notice_kind kind,
  */
 int deliver_request(const struct config *cf, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why);
+    struct notify_mail *mail, char **why);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/outbox.h"
+#include "printgated/notify.h"
 
 /* The ledger's "via" for what the daemon writes itself. */
 #define ENGINE_VIA "daemon"
@@ -69,9 +70,13 @@ int engine_review_load(struct engine *e, const char *commit, const char *tag,
     char **why);
 /* The repository handle of the engine (the loop's one thread uses it). */
 struct repo *engine_repo(struct engine *e);
-/* "whsec_..."-style secret and webhook headers at send time. */
+/*
+ * What to send for queued delivery d at now_ms (deliver_request()), or
+ * -ECANCELED with *why for a delivery its review has moved past: a
+ * request, reminder or escalation for a review released since.
+ */
 int engine_delivery_request(struct engine *e, const struct delivery *d,
     int64_t now_ms, char **url, char **headers, size_t *nheaders,
-    char **why);
+    struct notify_mail *mail, char **why);
 
 #endif

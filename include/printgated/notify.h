@@ -23,7 +23,8 @@
 
 struct notify_result {
 	const char *id;		/* the delivery */
-	long status;		/* HTTP status, 0 when there was none */
+	long status;		/* HTTP status or SMTP reply, 0: none */
+	const char *proto;	/* "HTTP" or "SMTP", for the log */
 	int64_t retry_after_ms;	/* from Retry-After, 0 when none */
 	const char *error;	/* NULL on success; else for the log */
 	bool permanent;		/* a retry cannot help (410, most 4xx) */
@@ -49,6 +50,26 @@ void notify_free(struct notify *n);
 int notify_send(struct notify *n, const char *id, const char *url,
     const char *const *headers, size_t nheaders, const char *body,
     size_t len);
+
+/* What a message to a mail server needs besides its smtp(s):// URL. */
+struct notify_mail {
+	char *from;		/* MAIL FROM */
+	char *rcpt;		/* RCPT TO: one address */
+	char *username;		/* or NULL: no login */
+	char *password;
+	bool tls_optional;	/* a loopback relay: STARTTLS when offered */
+};
+/* Wipes the login and frees every field; m itself is the caller's. */
+void notify_mail_clear(struct notify_mail *m);
+/*
+ * Starts the upload of message (an RFC 5322 message with CRLF line ends)
+ * to the mail server at url (smtps://, or smtp:// with STARTTLS required
+ * unless m->tls_optional) from m->from to m->rcpt; the result comes
+ * through done, with status the server's last reply code.  Copies what it
+ * keeps.
+ */
+int notify_send_mail(struct notify *n, const char *id, const char *url,
+    const struct notify_mail *m, const char *message, size_t len);
 /* The loop saw events (NOTIFY_IN|NOTIFY_OUT) on fd. */
 void notify_socket(struct notify *n, int fd, int events);
 /* The timer asked for by timer() expired. */

@@ -239,6 +239,7 @@ fuzz_check_inbound(const struct inbound *in)
 	case INBOUND_STATUS:
 	case INBOUND_PENDING:
 	case INBOUND_HELP:
+	case INBOUND_OPEN:
 		FUZZ_CHECK(in->decision == NULL && in->path == NULL &&
 		    in->comment == NULL);
 		break;

@@ -21,7 +21,7 @@
 set -u
 
 all="form slack mattermost teams api ledger verify config trailers outbox"
-all="$all gate render wire html diff token"
+all="$all gate render wire html diff token email"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
@@ -32,13 +32,15 @@ srcs_of() {
 	# what one platform's file needs: the parts its row uses
 	chat1="$h/inbound $h/notice $h/answer $c/verify $c/util"
 	# the whole table: what a config loader links
-	chat="$h/platform $h/slack $h/mattermost $h/teams $h/webhook $chat1"
+	chat="$h/platform $h/slack $h/mattermost $h/teams $h/webhook $h/email"
+	chat="$chat $chat1"
 	case $1 in
 	form) echo "$h/inbound $c/util" ;;
 	slack) echo "$h/slack $chat1" ;;
 	mattermost) echo "$h/mattermost $chat1" ;;
 	teams) echo "$h/teams $chat1" ;;
 	api) echo "$h/webhook $chat1" ;;
+	email) echo "$h/email $chat1" ;;
 	ledger) echo "$c/ledger $c/repo $c/util" ;;
 	verify) echo "$h/slack $h/teams $chat1" ;;
 	config) echo "$c/config $c/policy $c/ledger $c/repo $chat" ;;

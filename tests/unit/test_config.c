@@ -436,13 +436,20 @@ test_conf_example(void **state)
 	assert_int_equal(cf->review.escalate_to, 3);
 	assert_int_equal(cf->review.remind_after, 86400);
 	assert_int_equal(cf->review.escalate_after, 3 * 86400);
-	assert_int_equal(cf->nnotify, 4);
+	assert_int_equal(cf->nnotify, 5);
 	assert_string_equal(cf->notify[0].name, "sales");
 	assert_string_equal(cf->notify[1].name, "mm");
 	assert_string_equal(cf->notify[2].name, "teams");
 	assert_string_equal(cf->notify[3].name, "audit");
 	assert_string_equal(cf->notify[3].type->name, "webhook");
 	assert_non_null(cf->notify[3].secret_file);
+	assert_string_equal(cf->notify[4].name, "mail");
+	assert_string_equal(cf->notify[4].type->name, "email");
+	assert_string_equal(cf->notify[4].smtp_url,
+	    "smtp://mail.example.com:587");
+	assert_false(cf->notify[4].smtp_plain_ok);
+	assert_string_equal(cf->notify[4].from, "printgate@example.com");
+	assert_non_null(cf->notify[4].password_file);
 	assert_true(cf->http.enabled);
 	assert_string_equal(cf->http.listen, "127.0.0.1:8787");
 	assert_non_null(secret_file(cf, "slack"));

@@ -37,6 +37,7 @@
 #define COMMIT "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 #define REVIEW "print/q1@" COMMIT
 #define MM_URL "https://printgate.example.com/mattermost/actions"
+#define LINK "https://printgate.example.com/r/AQAAAABp_link-token_for-tests"
 
 static const struct notice_person alice = {
 	.id = "alice", .name = "Alice Ng",
@@ -89,6 +90,7 @@ notice_request(void)
 		.deadline = "2027-01-10",
 		.at = AT_2027_01_03,
 		.status_command = "printgatectl status print/q1",
+		.link = LINK,
 		.actions_url = MM_URL,
 		.action_token = { "tok-approve", "tok-with",
 		    "tok-changes" },
@@ -743,7 +745,14 @@ test_slack_buttons(void **state)
 
 	assert_non_null(actions);
 	assert_string_equal(jstr(actions, "block_id"), "printgate:" REVIEW);
-	assert_int_equal(json_array_size(elements), 3);
+	/* the three buttons, then the link to the review page */
+	assert_int_equal(json_array_size(elements), 4);
+	assert_string_equal(jstr(json_array_get(elements, 3), "action_id"),
+	    "open-review");
+	assert_string_equal(jstr(json_array_get(elements, 3), "url"), LINK);
+	assert_string_equal(jstr(json_array_get(elements, 3), "text.text"),
+	    "Open review");
+	assert_null(json_object_get(json_array_get(elements, 3), "value"));
 	for (size_t i = 0; i < 3; i++) {
 		json_t *b = json_array_get(elements, i);
 		json_t *style = json_object_get(b, "style");
@@ -1003,8 +1012,15 @@ check_slack_limits(json_t *msg)
 				assert_true(units(jstr(v, "text")) <= 3000);
 		} else if (strcmp(type, "actions") == 0) {
 			json_array_foreach(json_object_get(b, "elements"), j,
-			    v)
-				assert_true(strlen(jstr(v, "value")) <= 2000);
+			    v) {
+				/* a link button has a url and no value */
+				if (json_object_get(v, "url") != NULL)
+					assert_true(strlen(jstr(v, "url")) <=
+					    3000);
+				else
+					assert_true(strlen(jstr(v, "value")) <=
+					    2000);
+			}
 		} else {
 			fail_msg("unexpected block type %s", type);
 		}
@@ -1040,6 +1056,39 @@ test_slack_huge(void **state)
 		pool_free(&h->pool);
 	}
 	free(h);
+}
+
+/* A release names whose approvals released it, in plain words. */
+static void
+test_released_approvers(void **state)
+{
+	static const struct notice_person who[] = {
+		{ "alice", "Alice Ng", { { NULL, NULL } } },
+		{ "bob", "Bob Brandt", { { NULL, NULL } } },
+		{ "carol", "Carol Diaz", { { NULL, NULL } } },
+	};
+	struct notice n = notice_of(NOTICE_RELEASED);
+	json_t *msg;
+	char *h;
+
+	n.approvers = who;
+	n.napprovers = 2;
+	h = notice_headline(&n);
+	assert_string_equal(h, "print/q1 (a1b2c3d) was released on the "
+	    "approvals of Alice Ng and Bob Brandt");
+	free(h);
+	n.napprovers = 3;
+	h = notice_headline(&n);
+	assert_string_equal(h, "print/q1 (a1b2c3d) was released on the "
+	    "approvals of Alice Ng, Bob Brandt and Carol Diaz");
+	free(h);
+	n.napprovers = 1;
+	msg = parse(slack_format(&n));
+	assert_string_equal(jstr(msg, "text"), "print/q1 (a1b2c3d) was "
+	    "released on the approval of Alice Ng");
+	/* a release asks nothing: no link, no buttons, no command */
+	assert_null(block_of(msg, "actions"));
+	json_decref(msg);
 }
 
 /* A violation's comment is its reason: said once, in every format. */
@@ -1088,7 +1137,11 @@ test_slack_review_too_long(void **state)
 	n.review = pool_keep(&pool, xasprintf("print/%s@%s",
 	    pool_repeat(&pool, 'x', 2000), COMMIT));
 	msg = parse(slack_format(&n));
-	assert_null(block_of(msg, "actions"));
+	/* no buttons: the link to the review page alone */
+	assert_int_equal(json_array_size(json_object_get(block_of(msg,
+	    "actions"), "elements")), 1);
+	assert_string_equal(jstr(block_of(msg, "actions"), "elements.0.url"),
+	    LINK);
 	all = json_dumps(msg, 0);
 	assert_contains(all, "Decide with `/printgate approve print/q1 "
 	    "[comment]` or `/printgate changes print/q1 comment`");
@@ -1269,7 +1322,7 @@ test_mattermost_huge(void **state)
 		assert_contains(text, "\n- …\n");
 		assert_contains(text, "**Asked to decide:** ");
 		assert_contains(text, " more\n");
-		assert_contains(text, "Status: `");
+		assert_contains(text, "[Open review](" LINK ")");
 		assert_int_equal(json_array_size(jget(msg,
 		    "attachments.0.actions")), 3);
 		json_decref(msg);
@@ -1321,12 +1374,17 @@ test_teams_card(void **state)
 	assert_contains(all, "reply in this channel "
 	    "**@printgate approve print/q1**");
 	assert_string_equal(jstr(card, "actions.0.type"), "Action.OpenUrl");
-	assert_string_equal(jstr(card, "actions.0.url"), files[0].url);
+	assert_string_equal(jstr(card, "actions.0.title"), "Open review");
+	assert_string_equal(jstr(card, "actions.0.url"), LINK);
+	assert_string_equal(jstr(card, "actions.1.type"), "Action.OpenUrl");
+	assert_string_equal(jstr(card, "actions.1.url"), files[0].url);
+	assert_lacks(all, "printgatectl");
 	free(all);
 	json_decref(msg);
 
-	n.files = files + 1;	/* no file with a URL: no action */
+	n.files = files + 1;	/* no file with a URL, no link: no action */
 	n.nfiles = 2;
+	n.link = NULL;
 	msg = parse(teams_format(&n));
 	assert_null(jget(msg, "attachments.0.content.actions"));
 	json_decref(msg);
@@ -1544,6 +1602,8 @@ main(void)
 	add_test("webhook: a request's data", test_webhook_request, NULL);
 	add_test("webhook: decision, violation, approval", test_webhook_others,
 	    NULL);
+	add_test("released on the approvals of Alice and Bob",
+	    test_released_approvers, NULL);
 	add_test("every format, every kind: a notice with nothing in it",
 	    test_empty_notices, NULL);
 	failed = _cmocka_run_group_tests("formats", tests, ntests, NULL, NULL);

@@ -331,7 +331,7 @@ static size_t nwants;
 static enum inbound_kind
 kind_named(const char *name)
 {
-	for (int k = INBOUND_DECIDE; k <= INBOUND_HELP; k++)
+	for (int k = INBOUND_DECIDE; k <= INBOUND_OPEN; k++)
 		if (strcmp(inbound_kind_name((enum inbound_kind)k), name) == 0)
 			return (enum inbound_kind)k;
 	return (enum inbound_kind)-1;
@@ -848,6 +848,7 @@ test_helpers(void **state)
 	/* kinds */
 	assert_string_equal(inbound_kind_name(INBOUND_DECIDE), "decide");
 	assert_string_equal(inbound_kind_name(INBOUND_HELP), "help");
+	assert_string_equal(inbound_kind_name(INBOUND_OPEN), "open");
 	assert_null(inbound_kind_name((enum inbound_kind)99));
 	/* decisions: the canonical constant, "changes" only as an alias */
 	assert_string_equal(inbound_decision("approve", false), "approve");
