@@ -84,6 +84,21 @@ assert "the decision is in the ledger" \
 answer=$(line '"HTTP/1.1 200')
 assert "decision: the 200 is in the trace" test "$answer" -gt 0
 synced_before "$answer" "decision"
+# The scan after it queues the decision's deliveries: each file fsynced,
+# then their folder once, and only then does the event log move on.
+wait_for 10 sh -c "grep -q '<$T/state/.tmp-ledger-head' '$TRACE'"
+sed -n "$answer,\$p" "$TRACE" >"$T/after"
+head_at=$(grep -nF -- "<$T/state/.tmp-ledger-head" "$T/after" | head -n 1 | cut -d: -f1)
+head -n "${head_at:-0}" "$T/after" >"$T/queued"
+files=$(grep -c "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued")
+dirs=$(grep -c "fsync([0-9]*<$T/state/outbox>)" "$T/queued")
+assert "decision: its deliveries ($files) are written and fsynced before the event log moves on" \
+    test "$files" -ge 2
+assert "decision: the outbox folder is fsynced once for them all, not once a file ($dirs)" \
+    test "$dirs" -eq 1
+assert "decision: after the last of its files" \
+    test "$(grep -n "fsync([0-9]*<$T/state/outbox>)" "$T/queued" | cut -d: -f1)" -gt \
+    "$(grep -n "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued" | tail -n 1 | cut -d: -f1)"
 untraced
 
 finish
