@@ -137,13 +137,14 @@ fail:
 }
 
 /*
- * A ledger write that timed out, when the caller would rather decide
- * again with a longer wait (the warm path): the message is dropped.
+ * A ledger write that timed out or found the lock held (with no wait),
+ * when the caller would rather decide again with a longer wait (the warm
+ * path): the message is dropped.
  */
 static int
 gate_failed(const struct gate_push *p, int error, char **msg)
 {
-	if (error == -ETIMEDOUT && p->busy) {
+	if ((error == -ETIMEDOUT || error == -EBUSY) && p->busy) {
 		free(*msg);
 		*msg = NULL;
 		return GATE_BUSY;
