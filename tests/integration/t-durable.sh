@@ -86,10 +86,17 @@ assert "decision: the 200 is in the trace" test "$answer" -gt 0
 synced_before "$answer" "decision"
 # The scan after it queues the decision's deliveries: each file fsynced,
 # then their folder once, and only then does the event log move on.
-wait_for 10 sh -c "grep -q '<$T/state/.tmp-ledger-head' '$TRACE'"
-sed -n "$answer,\$p" "$TRACE" >"$T/after"
-head_at=$(grep -nF -- "<$T/state/.tmp-ledger-head" "$T/after" | head -n 1 | cut -d: -f1)
-head -n "${head_at:-0}" "$T/after" >"$T/queued"
+# (a scan that queued nothing may write ledger-head before it: the
+# window ends at the first ledger-head written after a delivery file)
+queued() {
+	sed -n "$answer,\$p" "$TRACE" >"$T/after"
+	file_at=$(grep -n "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/after" | head -n 1 | cut -d: -f1)
+	[ -n "$file_at" ] || return 1
+	head_at=$(sed -n "$file_at,\$p" "$T/after" | grep -nF -- "<$T/state/.tmp-ledger-head" | head -n 1 | cut -d: -f1)
+	[ -n "$head_at" ] || return 1
+	head -n "$((file_at + head_at - 1))" "$T/after" >"$T/queued"
+}
+wait_for 10 queued
 files=$(grep -c "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued")
 dirs=$(grep -c "fsync([0-9]*<$T/state/outbox>)" "$T/queued")
 assert "decision: its deliveries ($files) are written and fsynced before the event log moves on" \
