@@ -659,7 +659,8 @@ static int
 append_once(struct repo *r, const char *commit, const char *line,
     const char *message)
 {
-	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX], path[REPO_NOTE_PATH];
+	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX];
+	char path[REPO_NOTE_PATH];
 	struct note_slot *slot = NULL;
 	struct buf b = { 0 };
 	char *old = NULL;

@@ -13,9 +13,9 @@
  * every answer.  Whatever printgated cannot serve as the hook would decide
  * itself (another config, one edited since it was loaded, a ledger locked
  * by another writer: printgated does not wait for it) is answered
- * "fallback", and the hook decides itself.  Sockets are nonblocking and every connection
- * has WIRE_TIMEOUT_MS from accept to answer, so a slow or silent client
- * holds nothing but its own slot.
+ * "fallback", and the hook decides itself.  Sockets are nonblocking and
+ * every connection has WIRE_TIMEOUT_MS from accept to answer, so a slow
+ * or silent client holds nothing but its own slot.
  */
 #include "printgated/gatesock.h"
 
