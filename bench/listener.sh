@@ -61,6 +61,7 @@ else
 fi
 CONNS_FORGED=32		# wrk -c for (a) and (b), printgated and Bolt alike
 CONNS_STORE=8		# wrk -c for (c)(ii) and (d)
+SPREAD=100		# reviews the decisions of (c)(iii) are spread over
 SLOW=500		# slow connections for (d)
 RATE_CAP=2000		# decisions per second the request files allow for
 ZERO=0000000000000000000000000000000000000000
@@ -218,6 +219,13 @@ for name in bench-listener bench-listener-max bench-listener-slow; do
 	open_review $name
 done
 say "3 reviews open (print/bench-listener...) on commits over $(echo "$base" | cut -c1-12)"
+# and SPREAD more, for decisions spread over many reviews (c)(iii)
+i=0
+while [ $i -lt "$SPREAD" ]; do
+	open_review "$(printf 'bench-spread-%03d' $i)"
+	i=$((i + 1))
+done
+say "$SPREAD reviews open (print/bench-spread-NNN)"
 
 # ledger_lines: the ledger lines of the commit under review, from git.
 ledger_lines() { $G notes --ref=printgate show "$COMMIT" 2>/dev/null | wc -l; }
@@ -257,6 +265,8 @@ sign() {
 		gsub(/%40%55%40/, $1, b)
 		gsub(/%40%44%40/, $2, b)
 		gsub(/%40%54%40/, $3, b)
+		if (NF >= 4)
+			gsub(/%40%52%40/, $4, b)
 		f = sprintf("%s/%08d", dir, NR)
 		printf "v0:%s:%s", ts, b > f
 		close(f)
@@ -530,6 +540,62 @@ walk store-max "$REQ/store-max.req" "$SECS" "$CONNS_STORE" 0
 stored store-max "$before"
 rate=$(result "$LOG/store-max.wrk" rate)
 row listener "new decisions stored, sustained" "$(commas "$rate")/s" - - "≥200/s" \
+    "$(verdict "$rate" 200)"
+
+# --- c(iii). new decisions spread over SPREAD reviews
+
+# spread_lines: the ledger lines of the SPREAD reviews' commits, together.
+spread_lines() {
+	for f in "$W"/reviews/bench-spread-*; do
+		read -r _ c <"$f"
+		$G notes --ref=printgate show "$c" 2>/dev/null
+	done | wc -l
+}
+
+settle
+say "c. new decisions: (iii) as fast as they go for ${SECS} s over $SPREAD reviews, $CONNS_STORE connections"
+# The click template of (c) with @R@ for the review; every spread review
+# has the same files, so the same reviewers ($REQ/eligible from (ii)).
+CLICK=$(urlencode '{"type":"block_actions","user":{"id":"@U@","username":"bench"},"trigger_id":"@T@","response_url":"http://127.0.0.1:'"$RPORT"'/slack-response","actions":[{"type":"button","action_id":"@D@","block_id":"printgate","value":"@R@","action_ts":"1"}]}')
+for f in "$W"/reviews/bench-spread-*; do
+	read -r t c <"$f"
+	echo "$(urlencode "$t@$c")"
+done >"$REQ/spread.reviews"
+# the first reviewer's "changes required" keeps each one open
+awk -v u="$BLOCKER" '{ printf "%s changes-required spread-block.%03d %s\n", u, NR, $1 }' \
+    "$REQ/spread.reviews" >"$REQ/spread-block.clicks"
+sign "$REQ/spread-block.clicks" "$REQ/spread-block.req"
+while read -r ts sig body; do
+	code=$(post "$PG_URL" "$ts" "$sig" "$body")
+	[ "$code" = 200 ] || die "the blocking click on a spread review was answered $code"
+done <"$REQ/spread-block.req"
+# click k: review k mod SPREAD, the reviewers in turn within each review,
+# each alternating from changes-required; a review's clicks are SPREAD
+# apart, so no two of one person on one review are in flight at once.
+sed 1d "$REQ/eligible" >"$REQ/spread.people"
+awk -v n="$((SECS * RATE_CAP))" 'NR == FNR { rv[nr++] = $1; next } { u[np++] = $1 }
+END {
+	for (k = 0; k < n; k++) {
+		r = k % nr; p = int(k / nr) % np
+		d = (int(k / (nr * np)) % 2) ? "changes-required" : "approve"
+		printf "%s %s spread.%06d %s\n", u[p], d, k, rv[r]
+	}
+}' "$REQ/spread.reviews" "$REQ/spread.people" >"$REQ/store-spread.clicks"
+sign "$REQ/store-spread.clicks" "$REQ/store-spread.req"
+before=$(spread_lines)
+walk store-spread "$REQ/store-spread.req" "$SECS" "$CONNS_STORE" 0
+out=$LOG/store-spread.wrk
+only_status "$out" 200 store-spread
+[ "$(result "$out" unanswered)" -eq 0 ] ||
+	die "store-spread: $(result "$out" unanswered) requests unanswered when wrk stopped"
+n=$(result "$out" requests)
+lines=$(($(spread_lines) - before))
+[ "$lines" -eq "$n" ] ||
+	die "store-spread: $n decisions answered 200 but $lines new ledger lines"
+rate=$(result "$out" rate)
+say "  store-spread: $n decisions answered 200 and stored over $SPREAD reviews, $rate/s, p50 $(result "$out" p50_ms) ms, p99 $(result "$out" p99_ms) ms"
+row listener "new decisions stored, sustained over $SPREAD reviews" \
+    "$(commas "$rate")/s (p99 $(result "$out" p99_ms) ms)" - - "≥200/s" \
     "$(verdict "$rate" 200)"
 
 # --- d. the same with slow connections open

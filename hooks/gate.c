@@ -137,13 +137,14 @@ fail:
 }
 
 /*
- * A ledger write that timed out, when the caller would rather decide
- * again with a longer wait (the warm path): the message is dropped.
+ * A ledger write that timed out or found the lock held (with no wait),
+ * when the caller would rather decide again with a longer wait (the warm
+ * path): the message is dropped.
  */
 static int
 gate_failed(const struct gate_push *p, int error, char **msg)
 {
-	if (error == -ETIMEDOUT && p->busy) {
+	if ((error == -ETIMEDOUT || error == -EBUSY) && p->busy) {
 		free(*msg);
 		*msg = NULL;
 		return GATE_BUSY;
@@ -151,26 +152,22 @@ gate_failed(const struct gate_push *p, int error, char **msg)
 	return GATE_REFUSE;
 }
 
+/*
+ * Who may push print tag tag: a new tag (print tags never move), by a
+ * pusher printgate can name, who is a release manager.  0 with *person,
+ * or 1 with *msg saying why not.
+ */
 static int
-gate_print_tag(const struct config *cf, struct repo *shared,
-    const char *gitdir, const struct gate_push *p, char **msg)
+gate_pusher(const struct config *cf, const struct gate_push *p,
+    const char *tag, ssize_t *person, char **msg)
 {
-	const char *refname = p->refname, *oldrev = p->oldrev;
-	const char *newrev = p->newrev;
-	const char *tag = refname + strlen("refs/tags/");
-	const char *pusher = p->pusher, *var = p->pusher_var, *q;
-	struct repo *r = shared;
-	struct repo_tag *t = NULL;
-	struct review *rv = NULL;
-	char *why = NULL, *who;
-	ssize_t person;
-	size_t size;
-	int error;
+	const char *pusher = p->pusher;
+	char *who;
 
-	if (!is_zero(oldrev)) {
+	if (!is_zero(p->oldrev)) {
 		*msg = xasprintf("printgate: refusing to %s %s: print tags "
 		    "are immutable; tag the new version under a new name\n",
-		    is_zero(newrev) ? "delete" : "move", tag);
+		    is_zero(p->newrev) ? "delete" : "move", tag);
 		return 1;
 	}
 	if (pusher == NULL || *pusher == '\0') {
@@ -178,18 +175,34 @@ gate_print_tag(const struct config *cf, struct repo *shared,
 		    "pushing: none of the pusher_env variables is set\n", tag);
 		return 1;
 	}
-	person = config_person_by_login(cf, pusher);
-	if (person < 0 || !config_is_release_manager(cf, (size_t)person)) {
+	*person = config_person_by_login(cf, pusher);
+	if (*person < 0 || !config_is_release_manager(cf, (size_t)*person)) {
 		who = group_list(cf, cf->release_managers,
 		    cf->nrelease_managers);
 		*msg = xasprintf("printgate: refusing %s: only release "
 		    "managers may create print tags, and %s '%s' is not one "
-		    "of them\n  release managers: %s\n", tag, var, pusher,
-		    who);
+		    "of them\n  release managers: %s\n", tag, p->pusher_var,
+		    pusher, who);
 		free(who);
 		return 1;
 	}
-	if (r == NULL && (error = repo_open(&r, gitdir, &why)) < 0) {
+	return 0;
+}
+
+/*
+ * The repository to decide on: shared when given (printgated's), else
+ * gitdir opened, with the push's quarantine when git runs the hook in
+ * one.  0 with *out, or 1 with *msg.
+ */
+static int
+gate_repo(struct repo *shared, const char *gitdir, const char *tag,
+    struct repo **out, char **msg)
+{
+	struct repo *r = shared;
+	char *why = NULL;
+	const char *q;
+
+	if (r == NULL && repo_open(&r, gitdir, &why) < 0) {
 		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
 		free(why);
 		return 1;
@@ -207,49 +220,119 @@ gate_print_tag(const struct config *cf, struct repo *shared,
 		repo_free(r);
 		return 1;
 	}
+	*out = r;
+	return 0;
+}
+
+/*
+ * The pushed tag object newrev: an annotated tag of a commit whose
+ * message is within REVIEW_MAX_MESSAGE.  0 with *out, or 1 with *msg.
+ */
+static int
+gate_tag(struct repo *r, const char *newrev, const char *tag,
+    struct repo_tag **out, char **msg)
+{
+	struct repo_tag *t = NULL;
+	size_t size;
+	int error;
+
 	/*
 	 * A huge message would cost memory and time at every read of the
 	 * review: refuse it from the object's header, before anything is
 	 * parsed (the header lines take a few hundred bytes).
 	 */
-	if ((error = repo_object_size(r, newrev, &size)) < 0) {
+	if (repo_object_size(r, newrev, &size) < 0) {
 		*msg = xasprintf("printgate: refusing %s: cannot read %s: "
 		    "%s\n", tag, newrev, repo_strerror());
-		error = 1;
-		goto done;
+		return 1;
 	}
 	if (size > REVIEW_MAX_MESSAGE + GATE_TAG_HEADER_MAX) {
 		*msg = xasprintf("printgate: refusing %s: the tag is %zu "
 		    "bytes, and its message may be at most %d KiB\n  tag it "
 		    "again with a shorter message (git tag -f -a %s)\n", tag,
 		    size, REVIEW_MAX_MESSAGE / 1024, tag);
-		error = 1;
-		goto done;
+		return 1;
 	}
 	error = repo_tag_read(r, newrev, &t);
 	if (error == -EINVAL) {
 		*msg = xasprintf("printgate: refusing %s: a print tag must be "
 		    "an annotated tag of a commit (git tag -a %s -m ...)\n",
 		    tag, tag);
-		error = 1;
-		goto done;
+		return 1;
 	}
 	if (error < 0) {
 		*msg = xasprintf("printgate: refusing %s: cannot read %s: "
 		    "%s\n", tag, newrev, repo_strerror());
-		error = 1;
-		goto done;
+		return 1;
 	}
 	if (strlen(t->message) > REVIEW_MAX_MESSAGE) {
 		*msg = xasprintf("printgate: refusing %s: its message is %zu "
 		    "bytes, and may be at most %d KiB\n  tag it again with a "
 		    "shorter message (git tag -f -a %s)\n", tag,
 		    strlen(t->message), REVIEW_MAX_MESSAGE / 1024, tag);
+		repo_tag_free(t);
+		return 1;
+	}
+	*out = t;
+	return 0;
+}
+
+/*
+ * An approved review's tag goes through: the released event, then its
+ * pending copy dropped.  0 with *msg saying so, or what gate_failed()
+ * makes of the ledger's error.
+ */
+static int
+gate_release(const struct config *cf, struct repo *r,
+    const struct gate_push *p, const char *by, const struct repo_tag *t,
+    const struct review *rv, char **msg)
+{
+	const char *tag = p->refname + strlen("refs/tags/");
+	char *pending = review_pending_ref(cf, p->refname), *who;
+	char old[OID_HEX];
+	int error;
+
+	if ((error = gate_record(r, rv->commit, LEDGER_RELEASED, by, tag,
+	    t->id, rv, cf, p->ledger_timeout_ms, msg)) < 0) {
+		free(pending);
+		return gate_failed(p, error, msg);
+	}
+	/* The review is closed; its pending copy is no longer needed. */
+	if (repo_ref_get(r, pending, old) == 0)
+		(void)repo_ref_delete(r, pending, old);
+	free(pending);
+	who = review_name(rv);
+	*msg = xasprintf("printgate: %s is approved: released\n", who);
+	free(who);
+	return 0;
+}
+
+/*
+ * A print tag pushed: the pusher checked, the tag read, the review
+ * loaded; released when approved, else kept as a pending review with a
+ * request event, and refused.  0 (through), 1 (refused), GATE_BUSY.
+ */
+static int
+gate_print_tag(const struct config *cf, struct repo *shared,
+    const char *gitdir, const struct gate_push *p, char **msg)
+{
+	const char *tag = p->refname + strlen("refs/tags/");
+	struct repo *r = NULL;
+	struct repo_tag *t = NULL;
+	struct review *rv = NULL;
+	char *why = NULL;
+	ssize_t person = -1;
+	int error;
+
+	if (gate_pusher(cf, p, tag, &person, msg) != 0 ||
+	    gate_repo(shared, gitdir, tag, &r, msg) != 0)
+		return 1;
+	if (gate_tag(r, p->newrev, tag, &t, msg) != 0) {
 		error = 1;
 		goto done;
 	}
-	if ((error = review_load(&rv, cf, r, t->commit, tag, t->id,
-	    t->message, &why)) < 0) {
+	if (review_load(&rv, cf, r, t->commit, tag, t->id, t->message,
+	    &why) < 0) {
 		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
 		free(why);
 		error = 1;
@@ -259,35 +342,14 @@ gate_print_tag(const struct config *cf, struct repo *shared,
 		/* no reviewer can approve these: refused, nothing waits */
 		*msg = review_format_links(cf, rv);
 		error = 1;
-		goto done;
+	} else if (rv->approved) {
+		error = gate_release(cf, r, p, cf->people[person].id, t, rv,
+		    msg);
+	} else {
+		error = gate_wait(cf, r, p->refname, cf->people[person].id, rv,
+		    p->ledger_timeout_ms, msg);
+		error = error < 0 ? gate_failed(p, error, msg) : 1;
 	}
-	if (rv->approved) {
-		char *pending = review_pending_ref(cf, refname);
-		char old[OID_HEX];
-
-		if ((error = gate_record(r, rv->commit, LEDGER_RELEASED,
-		    cf->people[person].id, tag, t->id, rv, cf,
-		    p->ledger_timeout_ms, msg)) < 0) {
-			free(pending);
-			error = gate_failed(p, error, msg);
-			goto done;
-		}
-		/* The review is closed; its pending copy is no longer needed. */
-		if (repo_ref_get(r, pending, old) == 0)
-			(void)repo_ref_delete(r, pending, old);
-		free(pending);
-		who = review_name(rv);
-		*msg = xasprintf("printgate: %s is approved: released\n", who);
-		free(who);
-		error = 0;
-		goto done;
-	}
-	if ((error = gate_wait(cf, r, refname, cf->people[person].id, rv,
-	    p->ledger_timeout_ms, msg)) < 0) {
-		error = gate_failed(p, error, msg);
-		goto done;
-	}
-	error = 1;
 done:
 	review_free(rv);
 	repo_tag_free(t);

@@ -1793,6 +1793,40 @@ load_allow_refs(struct loader *ld, const config_setting_t *s)
 	}
 }
 
+/*
+ * Where printgated keeps its state (state_dir: set, systemd's
+ * StateDirectory=, else the default) and its gate socket.
+ */
+static void
+load_state_dir(struct loader *ld, const config_setting_t **v)
+{
+	struct config *cf = ld->cf;
+
+	if (v[TOP_STATE_DIR])
+		cf->state_dir = path_resolve(ld->dir,
+		    config_setting_get_string(v[TOP_STATE_DIR]));
+	else {
+		/* systemd's StateDirectory= (the first of a list), else
+		 * the default */
+		const char *sd = getenv("STATE_DIRECTORY");
+
+		if (sd && sd[0] == '/')
+			cf->state_dir = xstrndup(sd, strcspn(sd, ":"));
+		else
+			cf->state_dir = xstrdup("/var/lib/printgate");
+	}
+	/* the warm path's socket; a unix socket's path has 107 bytes */
+	cf->gate_socket = v[TOP_GATE_SOCKET] ? path_resolve(ld->dir,
+	    config_setting_get_string(v[TOP_GATE_SOCKET])) :
+	    xasprintf("%s/gate.sock", cf->state_dir);
+	if (strlen(cf->gate_socket) > 107 &&
+	    (v[TOP_GATE_SOCKET] || v[TOP_STATE_DIR]))
+		report(ld, v[TOP_GATE_SOCKET] ? v[TOP_GATE_SOCKET] :
+		    v[TOP_STATE_DIR], "'%s': a unix socket's path may have at "
+		    "most 107 bytes; set gate_socket to a shorter one",
+		    cf->gate_socket);
+}
+
 /* Checks the whole file, section by section, filling ld->cf. */
 static void
 load_root(struct loader *ld, const config_setting_t *root)
@@ -1836,29 +1870,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 	else
 		cf->print_prefix = xstrndup(cf->print_tags,
 		    strlen(cf->print_tags) - 1);
-	if (v[TOP_STATE_DIR])
-		cf->state_dir = path_resolve(ld->dir,
-		    config_setting_get_string(v[TOP_STATE_DIR]));
-	else {
-		/* systemd's StateDirectory= (the first of a list), else
-		 * the default */
-		const char *sd = getenv("STATE_DIRECTORY");
-
-		if (sd && sd[0] == '/')
-			cf->state_dir = xstrndup(sd, strcspn(sd, ":"));
-		else
-			cf->state_dir = xstrdup("/var/lib/printgate");
-	}
-	/* the warm path's socket; a unix socket's path has 107 bytes */
-	cf->gate_socket = v[TOP_GATE_SOCKET] ? path_resolve(ld->dir,
-	    config_setting_get_string(v[TOP_GATE_SOCKET])) :
-	    xasprintf("%s/gate.sock", cf->state_dir);
-	if (strlen(cf->gate_socket) > 107 &&
-	    (v[TOP_GATE_SOCKET] || v[TOP_STATE_DIR]))
-		report(ld, v[TOP_GATE_SOCKET] ? v[TOP_GATE_SOCKET] :
-		    v[TOP_STATE_DIR], "'%s': a unix socket's path may have at "
-		    "most 107 bytes; set gate_socket to a shorter one",
-		    cf->gate_socket);
+	load_state_dir(ld, v);
 	if (v[TOP_BROWSE_URL] != NULL) {
 		cf->browse_url = str_dup(v[TOP_BROWSE_URL]);
 		if ((why = browse_url_check(cf->browse_url)) != NULL)

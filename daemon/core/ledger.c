@@ -548,13 +548,60 @@ ledger_read(struct repo *r, const char *head, const char *commit,
 	return 0;
 }
 
+static void
+note_cache_init(void)
+{
+	if (note_cache == NULL) {
+		note_cache = xcalloc(NOTE_CACHE_SETS * NOTE_CACHE_WAYS,
+		    sizeof(*note_cache));
+		note_last = xcalloc(NOTE_CACHE_SETS, sizeof(*note_last));
+	}
+}
+
+/*
+ * Keeps text (len bytes, the cache's now) as the note on commit with blob
+ * id blob, parsed from where the version of it last kept ends, which it
+ * supersedes.
+ */
+static struct note_slot *
+note_store(const char *commit, const char *blob, char *text, size_t len)
+{
+	struct ledger_events parsed = { 0 };
+	struct note_slot *slot, *prev = NULL;
+	char (*last)[OID_HEX] = note_last[note_set_of(commit)];
+
+	if (strcmp(last[0], commit) == 0)
+		prev = note_find(last[1]);
+	note_parse(&parsed, commit, text, len, prev);
+	/*
+	 * The version before is superseded: a note that grows by a line
+	 * per decision would otherwise fill the slots with its versions,
+	 * each as large as the last.
+	 */
+	if (prev)
+		note_slot_clear(prev);
+	if (note_bytes + len > NOTE_CACHE_BYTES)
+		for (size_t i = 0; i < NOTE_CACHE_SETS * NOTE_CACHE_WAYS; i++)
+			note_slot_clear(&note_cache[i]);
+	slot = note_victim(blob);
+	note_slot_clear(slot);
+	note_bytes += len;
+	slot->evs = parsed;
+	slot->text = text;
+	slot->len = len;
+	slot->lines = count_lines(text, len);
+	memcpy(slot->blob, blob, OID_HEX);
+	memcpy(last[0], commit, OID_HEX);
+	memcpy(last[1], blob, OID_HEX);
+	return slot;
+}
+
 int
 ledger_read_note(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs, char blob[OID_HEX])
 {
-	struct ledger_events parsed = { 0 };
-	struct note_slot *slot, *prev = NULL;
-	char *text = NULL, (*last)[OID_HEX];
+	struct note_slot *slot;
+	char *text = NULL;
 	size_t len;
 	int error;
 
@@ -564,40 +611,12 @@ ledger_read_note(struct repo *r, const char *head, const char *commit,
 		return 0;
 	if (error < 0)
 		return error;
-	if (note_cache == NULL) {
-		note_cache = xcalloc(NOTE_CACHE_SETS * NOTE_CACHE_WAYS,
-		    sizeof(*note_cache));
-		note_last = xcalloc(NOTE_CACHE_SETS, sizeof(*note_last));
-	}
+	note_cache_init();
 	if ((slot = note_find(blob)) == NULL) {
 		if ((error = repo_blob_read(r, blob, &text, &len)) < 0)
 			return error;
 		len = strlen(text);	/* a note ends at a NUL, as in git */
-		last = note_last[note_set_of(commit)];
-		if (strcmp(last[0], commit) == 0)
-			prev = note_find(last[1]);
-		note_parse(&parsed, commit, text, len, prev);
-		/*
-		 * The version before is superseded: a note that grows by
-		 * a line per decision would otherwise fill the slots with
-		 * its versions, each as large as the last.
-		 */
-		if (prev)
-			note_slot_clear(prev);
-		if (note_bytes + len > NOTE_CACHE_BYTES)
-			for (size_t i = 0; i < NOTE_CACHE_SETS *
-			    NOTE_CACHE_WAYS; i++)
-				note_slot_clear(&note_cache[i]);
-		slot = note_victim(blob);
-		note_slot_clear(slot);
-		note_bytes += len;
-		slot->evs = parsed;
-		slot->text = text;
-		slot->len = len;
-		slot->lines = count_lines(text, len);
-		memcpy(slot->blob, blob, OID_HEX);
-		memcpy(last[0], commit, OID_HEX);
-		memcpy(last[1], blob, OID_HEX);
+		slot = note_store(commit, blob, text, len);
 	}
 	slot->used = ++note_clock;
 	events_add(evs, &slot->evs, commit);
@@ -613,13 +632,79 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Sleeps backoff_ms and a jitter of up to that again. */
+static void
+backoff(unsigned backoff_ms)
+{
+	unsigned char j;
+	struct timespec ts;
+
+	if (util_random(&j, 1) < 0)
+		j = 0;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(backoff_ms * 1000000L + (long)j * backoff_ms *
+	    4000L);
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * One compare-and-swap append of line (with its '\n') to commit's note,
+ * on top of the notes commit the ref points at now.  The note's old text
+ * is taken from the cache when its blob is there (printgated has just
+ * read or written it), and read from git only when it is not: the note
+ * is never read back to be appended to.  The version written is kept in
+ * the cache, so that the review read after it parses one line.
+ */
+static int
+append_once(struct repo *r, const char *commit, const char *line,
+    const char *message)
+{
+	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX];
+	char path[REPO_NOTE_PATH];
+	struct note_slot *slot = NULL;
+	struct buf b = { 0 };
+	char *old = NULL;
+	size_t oldlen = 0;
+	bool have_head;
+	int error;
+
+	error = repo_notes_head(r, LEDGER_REF, head);
+	if (error < 0 && error != -ENOENT)
+		return error;
+	have_head = error == 0;
+	if ((error = repo_note_locate(r, have_head ? head : NULL, commit, path,
+	    blob)) < 0)
+		return error;
+	note_cache_init();
+	if (blob[0] && (slot = note_find(blob)) != NULL) {
+		buf_add(&b, slot->text, slot->len);
+	} else if (blob[0]) {
+		if ((error = repo_blob_read(r, blob, &old, &oldlen)) < 0)
+			return error;
+		buf_adds(&b, old);
+		free(old);
+	}
+	if (b.len > 0 && b.s[b.len - 1] != '\n')
+		buf_adds(&b, "\n");
+	buf_adds(&b, line);
+	error = repo_note_write(r, LEDGER_REF, have_head ? head : NULL, path,
+	    b.s, message, newhead, blob);
+	if (error == 0) {
+		size_t len = b.len;
+
+		note_store(commit, blob, buf_steal(&b), len)->used =
+		    ++note_clock;
+	}
+	buf_free(&b);
+	return error;
+}
+
 int
 ledger_append(struct repo *r, const char *commit,
     const struct ledger_event *ev, int timeout_ms, unsigned *retries)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 	unsigned lost = 0, backoff_ms = 1;
-	char head[OID_HEX];
 	char *line, *text, *message;
 	int error;
 
@@ -632,29 +717,27 @@ ledger_append(struct repo *r, const char *commit,
 	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
 	    ev->tag ? " " : "", commit, ev->by, ev->via);
 	for (;;) {
-		error = repo_note_append(r, LEDGER_REF, commit, text, message,
-		    head);
+		error = append_once(r, commit, text, message);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;
+		/* A writer that has not let go: no wait asked for, none. */
+		if (error == -EBUSY && timeout_ms == 0)
+			break;
 		if (now_ms() >= deadline) {
 			error = -ETIMEDOUT;
 			break;
 		}
-		/* Back off with jitter so that racing writers spread out. */
-		{
-			unsigned char j;
-			struct timespec ts;
-
-			if (util_random(&j, 1) < 0)
-				j = 0;
-			ts.tv_sec = 0;
-			ts.tv_nsec = (long)(backoff_ms * 1000000L +
-			    (long)j * backoff_ms * 4000L);
-			nanosleep(&ts, NULL);
-			if (backoff_ms < 64)
-				backoff_ms *= 2;
-		}
+		/*
+		 * A swap lost to a writer that has finished is tried again
+		 * at once (on the new version); a held lock is waited for,
+		 * with jitter so that racing writers spread out.
+		 */
+		if (error == -EAGAIN && lost < 4)
+			continue;
+		backoff(backoff_ms);
+		if (backoff_ms < 64)
+			backoff_ms *= 2;
 	}
 	free(text);
 	free(message);

@@ -33,6 +33,8 @@ struct outbox {
 	gid_t gid;
 	struct delivery *v;
 	size_t n, cap;
+	bool batch;		/* between outbox_batch_begin() and _end() */
+	bool unsynced;		/* a file named in dirfd since its fsync */
 };
 
 static const unsigned schedule[] = OUTBOX_SCHEDULE;
@@ -110,9 +112,13 @@ add_header(struct buf *b, const char *key, const char *value)
 	buf_adds(b, "\n");
 }
 
-/* Writes d as the file id in the folder dirfd (util_write_atomic()). */
+/*
+ * Writes d as the file id in the folder dirfd (util_write_atomic()), the
+ * folder fsynced unless flags has UTIL_WRITE_DIR_LATER.
+ */
 static int
-delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d)
+delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d,
+    unsigned flags)
 {
 	struct buf b = { 0 };
 	int error;
@@ -130,7 +136,8 @@ delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d)
 		add_header(&b, "last-error", d->last_error);
 	buf_adds(&b, "\n");
 	buf_add(&b, d->body, d->len);
-	error = util_write_atomic(dirfd, d->id, b.s, b.len, 0600, uid, gid);
+	error = util_write_atomic_flags(dirfd, d->id, b.s, b.len, 0600, uid,
+	    gid, flags);
 	buf_free(&b);
 	return error;
 }
@@ -412,15 +419,35 @@ outbox_add(struct outbox *ob, const char *id, const char *target,
 	d.body = xstrndup(body, len);
 	d.len = len;
 	d.next_at = d.created = now_ms;
-	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d)) < 0) {
+	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d,
+	    ob->batch ? UTIL_WRITE_DIR_LATER : 0)) < 0) {
 		delivery_clear(&d);
 		return error;
 	}
+	ob->unsynced = ob->unsynced || ob->batch;
 	if (ob->n == ob->cap) {
 		ob->cap = ob->cap ? ob->cap * 2 : 16;
 		ob->v = xreallocarray(ob->v, ob->cap, sizeof(*ob->v));
 	}
 	ob->v[ob->n++] = d;
+	return 0;
+}
+
+void
+outbox_batch_begin(struct outbox *ob)
+{
+	ob->batch = true;
+}
+
+int
+outbox_batch_end(struct outbox *ob)
+{
+	ob->batch = false;
+	if (!ob->unsynced)
+		return 0;
+	if (fsync(ob->dirfd) == -1)
+		return -errno;	/* still unsynced: the next end tries again */
+	ob->unsynced = false;
 	return 0;
 }
 
@@ -511,7 +538,7 @@ outbox_failed(struct outbox *ob, const char *id, const char *error,
 	if (permanent || d->attempts >= OUTBOX_ATTEMPTS) {
 		/* rewrite with the last error, then move it */
 		if ((rc = delivery_write(ob->deadfd, ob->uid, ob->gid,
-		    d)) == 0) {
+		    d, 0)) == 0) {
 			unlinkat(ob->dirfd, id, 0);
 			fsync(ob->dirfd);
 		}
@@ -531,7 +558,7 @@ outbox_failed(struct outbox *ob, const char *id, const char *error,
 		if (not_before_ms > d->next_at)
 			d->next_at = not_before_ms;
 	}
-	rc = delivery_write(ob->dirfd, ob->uid, ob->gid, d);
+	rc = delivery_write(ob->dirfd, ob->uid, ob->gid, d, 0);
 	return rc < 0 ? rc : 0;
 }
 
@@ -594,7 +621,7 @@ outbox_requeue(const char *state_dir, const char *id, int64_t now_ms,
 	 * Run as root, printgatectl gives the file to the state folder's
 	 * owner, on the descriptor, so that printgated can read it.
 	 */
-	if ((error = delivery_write(fds[1], uid, gid, &d)) == 0) {
+	if ((error = delivery_write(fds[1], uid, gid, &d, 0)) == 0) {
 		if (unlinkat(fds[2], id, 0) == -1)
 			error = -errno;
 		else

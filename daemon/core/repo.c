@@ -1393,6 +1393,126 @@ done:
 	return repo_err(error);
 }
 
+/*
+ * Where the note on commit is, or would go, in the notes tree: the path
+ * (with the fan-out, "ab/cdef...") into path[], and its blob into blob
+ * ("" when there is none yet).  As git reads notes: the rest of the id,
+ * in the tree of its first two hex digits when the notes fan out, as
+ * deep as they do; a new note goes where the fan-out stops.
+ */
+static int
+note_path(git_repository *git, git_tree *root, const char *commit,
+    char path[REPO_NOTE_PATH], char blob[OID_HEX])
+{
+	git_tree *tree = root, *sub = NULL;
+	const git_tree_entry *e;
+	const char *rest = commit;
+	int error = 0;
+
+	blob[0] = '\0';
+	path[0] = '\0';
+	for (;;) {
+		char two[3] = { rest[0], rest[1], '\0' };
+
+		e = tree ? git_tree_entry_byname(tree, rest) : NULL;
+		if (e && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			git_oid_tostr(blob, OID_HEX, git_tree_entry_id(e));
+			break;
+		}
+		e = tree && strlen(rest) > 2 ? git_tree_entry_byname(tree,
+		    two) : NULL;
+		if (e == NULL || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			break;
+		if ((error = repo_err(git_tree_lookup(&sub, git,
+		    git_tree_entry_id(e)))) < 0)
+			break;
+		if (tree != root)
+			git_tree_free(tree);
+		tree = sub;
+		strcat(path, two);
+		strcat(path, "/");
+		rest += 2;
+	}
+	if (tree != root)
+		git_tree_free(tree);
+	strcat(path, rest);
+	return error;
+}
+
+int
+repo_note_locate(struct repo *r, const char *head, const char *commit,
+    char path[REPO_NOTE_PATH], char blob[OID_HEX])
+{
+	git_commit *nc = NULL;
+	git_tree *tree = NULL;
+	git_oid oid;
+	int error;
+
+	if ((error = oid_parse(&oid, commit)) < 0)
+		return error;
+	if (head == NULL)
+		return note_path(r->git, NULL, commit, path, blob);
+	if ((error = notes_commit(r->git, head, &nc)) < 0)
+		return error;
+	if ((error = repo_err(git_commit_tree(&tree, nc))) == 0)
+		error = note_path(r->git, tree, commit, path, blob);
+	git_tree_free(tree);
+	git_commit_free(nc);
+	return error;
+}
+
+int
+repo_note_write(struct repo *r, const char *ref, const char *head,
+    const char *path, const char *text, const char *message,
+    char out_head[OID_HEX], char out_blob[OID_HEX])
+{
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_reference *newref = NULL;
+	git_signature *sig = NULL;
+	git_oid headid, blob, treeid, newhead;
+	git_tree_update up = { 0 };
+	int error;
+
+	if (head && ((error = oid_parse(&headid, head)) < 0 ||
+	    (error = notes_commit(r->git, head, &parent)) < 0))
+		return error;
+	if (parent && (error = git_commit_tree(&base, parent)) < 0)
+		goto done;
+	if ((error = git_blob_create_from_buffer(&blob, r->git, text,
+	    strlen(text))) < 0)
+		goto done;
+	up.action = GIT_TREE_UPDATE_UPSERT;
+	up.id = blob;
+	up.filemode = GIT_FILEMODE_BLOB;
+	up.path = path;
+	if ((error = git_tree_create_updated(&treeid, r->git, base, 1,
+	    &up)) < 0 || (error = git_tree_lookup(&tree, r->git,
+	    &treeid)) < 0)
+		goto done;
+	if ((error = git_signature_now(&sig, "printgate",
+	    "printgate@localhost")) < 0)
+		goto done;
+	if ((error = git_commit_create(&newhead, r->git, NULL, sig, sig, NULL,
+	    message, tree, parent ? 1 : 0,
+	    (const git_commit **)&parent)) < 0)
+		goto done;
+	/* the compare-and-swap, as in repo_note_append() */
+	error = git_reference_create_matching(&newref, r->git, ref, &newhead,
+	    head != NULL, head ? &headid : NULL, "printgate: append event");
+	if (error == 0) {
+		oid_hex(&newhead, out_head);
+		oid_hex(&blob, out_blob);
+	}
+done:
+	git_reference_free(newref);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	return repo_err(error);
+}
+
 int
 repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
     void *ctx)

@@ -327,6 +327,14 @@ int
 util_write_atomic(int dirfd, const char *name, const void *data, size_t len,
     mode_t mode, uid_t uid, gid_t gid)
 {
+	return util_write_atomic_flags(dirfd, name, data, len, mode, uid, gid,
+	    0);
+}
+
+int
+util_write_atomic_flags(int dirfd, const char *name, const void *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid, unsigned flags)
+{
 	const char *p = data;
 	char tmp[PATH_MAX], rnd[33];
 	int fd = -1, error = 0;
@@ -371,7 +379,8 @@ util_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 	fd = -1;
 	if (error == 0 && renameat(dirfd, tmp, dirfd, name) == -1)
 		error = -errno;
-	if (error == 0 && fsync(dirfd) == -1)
+	if (error == 0 && !(flags & UTIL_WRITE_DIR_LATER) &&
+	    fsync(dirfd) == -1)
 		return -errno;	/* renamed: the temporary name is gone */
 done:
 	if (fd != -1)

@@ -951,12 +951,101 @@ safe_directory_advice(const struct config *cf, struct repo *r)
 	free(abs);
 }
 
+/*
+ * Makes room for printgate's hook at path: nothing there, or printgate's
+ * own, is fine; another hook is kept aside with --force (force), else
+ * refused.  0, or EXIT_ERR said on stderr.
+ */
+static int
+install_room(const char *path, bool force)
+{
+	/* a link or a FIFO at update is not ours either */
+	if (hook_is_ours(path) != 0)
+		return 0;
+	if (!force) {
+		fprintf(stderr, "printgatectl: %s exists and is not "
+		    "printgate's; move it aside (or chain it) and run again, "
+		    "or use --force to replace it (the old one is kept)\n",
+		    path);
+		return EXIT_ERR;
+	}
+	return hook_keep(path) != 0 ? EXIT_ERR : 0;
+}
+
+/*
+ * Writes the hook script (running prog with the config conf) as update
+ * in the hooks folder dfd, path for people.  0, or EXIT_ERR said.
+ */
+static int
+install_script(const struct config *cf, int dfd, const char *path,
+    const char *prog, const char *conf)
+{
+	struct buf b = { 0 };
+	int error;
+
+	hook_script(&b, prog, conf, cf->gate_socket, path);
+	/* owned by whoever runs this: a hook written by root stays root's */
+	error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
+	    (uid_t)-1, (gid_t)-1);
+	buf_free(&b);
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
+		    strerror(-error));
+		return EXIT_ERR;
+	}
+	printf("installed the update hook: %s\n  runs %s with %s\n"
+	    "  asks printgated on %s first (the warm path), else decides "
+	    "itself\n", path, prog, conf, cf->gate_socket);
+	return 0;
+}
+
+/*
+ * git honours replace refs (show, archive) and libgit2 does not: one
+ * would make the server serve other content than was reviewed.  0, or
+ * EXIT_ERR said.
+ */
+static int
+install_no_replace_refs(struct repo *r)
+{
+	if (repo_config_set_bool(r, "core.useReplaceRefs", false) < 0) {
+		fprintf(stderr, "printgatectl: cannot set core.useReplaceRefs "
+		    "= false in %sconfig: %s\n", repo_path(r),
+		    repo_strerror());
+		return EXIT_ERR;
+	}
+	printf("  set core.useReplaceRefs = false: git on the server ignores "
+	    "replace refs\n");
+	return 0;
+}
+
+/* Warns when the hook's program or its fallback beside it is missing. */
+static void
+install_check_programs(const char *prog)
+{
+	char *local;
+
+	if (access(prog, X_OK) != 0) {
+		printf("  warning: %s is not there yet: until it is, every "
+		    "push is refused; install printgate there, or run the "
+		    "printgatectl installed beside its printgate-update\n",
+		    prog);
+		return;
+	}
+	/* the fallback: beside printgate-update, as make installs it */
+	local = xasprintf("%.*s/printgate-update-local",
+	    (int)(strrchr(prog, '/') - prog), prog);
+	if (access(local, X_OK) != 0)
+		printf("  warning: %s is not there: when printgated does not "
+		    "answer, every push is refused; install it beside %s\n",
+		    local, prog);
+	free(local);
+}
+
 static int
 cmd_install_hook(int argc, char *argv[])
 {
 	struct config *cf;
 	struct repo *r;
-	struct buf b = { 0 };
 	char *hooks = NULL, *path, *prog = NULL, *abs_config = NULL;
 	bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
 	int dfd, error;
@@ -974,76 +1063,22 @@ cmd_install_hook(int argc, char *argv[])
 		free(hooks);
 		return EXIT_ERR;
 	}
-	/* a link or a FIFO at update is not ours either */
-	if ((error = hook_is_ours(path)) == 0) {
-		if (!force) {
-			fprintf(stderr, "printgatectl: %s exists and is not "
-			    "printgate's; move it aside (or chain it) and run "
-			    "again, or use --force to replace it (the old one "
-			    "is kept)\n", path);
-			error = EXIT_ERR;
-			goto done;
-		}
-		if (hook_keep(path) != 0) {
-			error = EXIT_ERR;
-			goto done;
-		}
-	}
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
-	hook_script(&b, prog, abs_config ? abs_config : config_path,
-	    cf->gate_socket, path);
-	/* owned by whoever runs this: a hook written by root stays root's */
-	if ((error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
-	    (uid_t)-1, (gid_t)-1)) < 0) {
-		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
-		    strerror(-error));
+	if ((error = install_room(path, force)) != 0 ||
+	    (error = install_script(cf, dfd, path, prog, abs_config ?
+	    abs_config : config_path)) != 0 ||
+	    (error = install_no_replace_refs(r)) != 0)
+		goto done;
+	if (baseline(cf, r) < 0) {
 		error = EXIT_ERR;
 		goto done;
 	}
-	printf("installed the update hook: %s\n  runs %s with %s\n"
-	    "  asks printgated on %s first (the warm path), else decides "
-	    "itself\n", path, prog, abs_config ? abs_config : config_path,
-	    cf->gate_socket);
-	/*
-	 * git honours replace refs (show, archive) and libgit2 does not:
-	 * one would make the server serve other content than was reviewed.
-	 */
-	if ((error = repo_config_set_bool(r, "core.useReplaceRefs",
-	    false)) < 0) {
-		fprintf(stderr, "printgatectl: cannot set core.useReplaceRefs "
-		    "= false in %sconfig: %s\n", repo_path(r),
-		    repo_strerror());
-		error = EXIT_ERR;
-		goto done;
-	}
-	printf("  set core.useReplaceRefs = false: git on the server ignores "
-	    "replace refs\n");
-	if ((error = baseline(cf, r)) < 0) {
-		error = EXIT_ERR;
-		goto done;
-	}
-	if (access(prog, X_OK) != 0)
-		printf("  warning: %s is not there yet: until it is, every "
-		    "push is refused; install printgate there, or run the "
-		    "printgatectl installed beside its printgate-update\n",
-		    prog);
-	else {
-		/* the fallback: beside printgate-update, as make installs it */
-		char *local = xasprintf("%.*s/printgate-update-local",
-		    (int)(strrchr(prog, '/') - prog), prog);
-
-		if (access(local, X_OK) != 0)
-			printf("  warning: %s is not there: when printgated "
-			    "does not answer, every push is refused; install "
-			    "it beside %s\n", local, prog);
-		free(local);
-	}
+	install_check_programs(prog);
 	safe_directory_advice(cf, r);
 	error = 0;
 done:
 	close(dfd);
-	buf_free(&b);
 	free(abs_config);
 	free(prog);
 	free(path);

@@ -39,6 +39,8 @@ struct decide {
 	struct decide_env env;
 	/* the platform of the request being answered (in cf->platforms) */
 	size_t platform;
+	/* a held lock will be waited for (decide_set_wait()): not logged */
+	bool may_wait;
 };
 
 static int64_t
@@ -489,19 +491,22 @@ write_decision(struct decide *dc, const struct record *rec,
 	char *name;
 	int error;
 
-	error = record_append(dc->env.r, dc->cf, o->rv, o->rv->commit, rec,
-	    DECIDE_LEDGER_TIMEOUT_MS, &retries);
+	/* no wait here: a held lock is the listener's to wait for */
+	error = record_append(dc->env.r, dc->cf, o->rv, o->rv->commit, rec, 0,
+	    &retries);
 	dc->env.m->ledger_retries += retries;
 	if (error == 0)
 		return 0;
-	fail(o, error == -ETIMEDOUT ? 503 : 500, xasprintf("nothing was "
-	    "recorded: %s; try again", error == -ETIMEDOUT ? "the ledger "
-	    "stayed locked by other writers" : "the ledger cannot be "
-	    "written"));
+	o->locked = error == -EBUSY;
+	fail(o, o->locked ? 503 : 500, xasprintf("nothing was recorded: %s; "
+	    "try again", o->locked ? "the ledger stayed locked by another "
+	    "writer" : "the ledger cannot be written"));
+	if (o->locked && dc->may_wait)
+		return error;	/* tried again: logged when given up */
 	name = review_name(o->rv);
 	log_warnx("record %s of '%s' by %s: %s", ledger_type_name(rec->type),
-	    name, rec->by, error == -ETIMEDOUT ? "timed out" :
-	    repo_strerror());
+	    name, rec->by, o->locked ? "timed out (the ledger stayed locked "
+	    "by another writer)" : repo_strerror());
 	free(name);
 	return error;
 }
@@ -562,6 +567,12 @@ eligible(struct decide *dc, size_t person, size_t **rules, size_t *nrules,
 	free(name);
 	free(why);
 	return -1;
+}
+
+void
+decide_set_wait(struct decide *dc, bool may_wait)
+{
+	dc->may_wait = may_wait;
 }
 
 /*

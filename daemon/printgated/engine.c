@@ -314,7 +314,13 @@ engine_handle(void *ctx, const struct ledger_event *ev)
 		/* a violation on an object that is no commit: alert anyway */
 		rv = review_stub(ev->commit, ev->tag);
 	}
+	/* the event's deliveries on disk before the event log moves on */
+	outbox_batch_begin(e->ob);
 	error = engine_tell(e, ev, rv);
+	if (outbox_batch_end(e->ob) < 0 && error == 0) {
+		log_warn("fsync the outbox folder");
+		error = -EIO;
+	}
 	review_free(rv);
 	return error;
 }

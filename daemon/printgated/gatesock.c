@@ -12,10 +12,10 @@
  * printgated serves; the peer's uid and pid (SO_PEERCRED) are logged with
  * every answer.  Whatever printgated cannot serve as the hook would decide
  * itself (another config, one edited since it was loaded, a ledger locked
- * for longer than GATESOCK_LEDGER_TIMEOUT_MS) is answered "fallback", and
- * the hook decides itself.  Sockets are nonblocking and every connection
- * has WIRE_TIMEOUT_MS from accept to answer, so a slow or silent client
- * holds nothing but its own slot.
+ * by another writer: printgated does not wait for it) is answered
+ * "fallback", and the hook decides itself.  Sockets are nonblocking and
+ * every connection has WIRE_TIMEOUT_MS from accept to answer, so a slow
+ * or silent client holds nothing but its own slot.
  */
 #include "printgated/gatesock.h"
 

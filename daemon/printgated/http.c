@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "core/util.h"
 
@@ -32,16 +33,65 @@ struct http {
 	bool at_limit;		/* was at (or next to) it at the last run */
 	void (*on_answer_body)(void *ctx, const char *route, int status,
 	    const char *type, const char *body);
+	struct http_call *suspended;	/* waiting to be called again */
 };
 
-/* Per request: the route it matched, the body read so far. */
+/*
+ * Per request: the route it matched, the body read so far; while its
+ * handler waits, when to call it again (the connection suspended).
+ */
 struct http_call {
 	const struct http_route *route;
 	int refuse;		/* a status to answer without reading */
 	const char *reason;
 	struct buf body;
 	bool too_large;
+	struct MHD_Connection *conn;
+	int64_t first_ms;	/* the handler's first call, or 0 */
+	int64_t retry_at;	/* monotonic ms, while in h->suspended */
+	struct http_call *next;	/* in h->suspended */
 };
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Takes c out of h->suspended, when it is there. */
+static void
+unsuspend(struct http *h, struct http_call *c)
+{
+	for (struct http_call **p = &h->suspended; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			c->next = NULL;
+			return;
+		}
+}
+
+/* Resumes the suspended requests due at now (all when all). */
+static void
+resume_due(struct http *h, bool all)
+{
+	int64_t now = mono_ms();
+	struct http_call **p = &h->suspended;
+
+	while (*p) {
+		struct http_call *c = *p;
+
+		if (!all && c->retry_at > now) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		c->next = NULL;
+		MHD_resume_connection(c->conn);
+	}
+}
 
 /*
  * Queues the answer: body (len bytes, or up to its NUL when len is 0)
@@ -300,7 +350,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	rq.conn = conn;
 	peer_address(conn, peer, sizeof(peer));
 	rq.peer = peer;
+	if (c->first_ms == 0)
+		c->first_ms = mono_ms();
+	rq.waited_ms = mono_ms() - c->first_ms;
 	c->route->handler(h->ctx, &rq, &rs);
+	if (rs.retry_ms > 0) {
+		/* called again from the loop's timer (http_timeout_ms) */
+		free(rs.body);
+		c->conn = conn;
+		c->retry_at = mono_ms() + rs.retry_ms;
+		c->next = h->suspended;
+		h->suspended = c;
+		MHD_suspend_connection(conn);
+		return MHD_YES;
+	}
 	if (rs.status == 0)
 		rs.status = 500;
 	ret = answer_with(h, conn, c->route->name, rs.status,
@@ -314,13 +377,14 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct http_call *c = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (c == NULL)
 		return;
+	unsuspend(h, c);
 	buf_free(&c->body);
 	free(c);
 	*con_cls = NULL;
@@ -417,7 +481,8 @@ http_new(struct http **out, const char *listen, int fd,
 	struct sockaddr_storage addr;
 	socklen_t alen = 0;
 	struct http *h;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME;
 
 	if (fd < 0 && parse_listen(listen, &addr, &alen) < 0) {
 		*why = xasprintf("cannot listen on '%s': not host:port", listen);
@@ -472,6 +537,7 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	resume_due(h, true);
 	MHD_stop_daemon(h->mhd);
 	free(h);
 }
@@ -519,6 +585,7 @@ http_run(struct http *h)
 {
 	bool before = connections(h) + 1 >= h->limit;
 
+	resume_due(h, false);
 	MHD_run(h->mhd);
 	h->at_limit = before || connections(h) + 1 >= h->limit;
 }
@@ -527,12 +594,19 @@ int64_t
 http_timeout_ms(struct http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	int64_t t = -1, now = mono_ms();
 
-	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
-		return h->at_limit ? HTTP_AT_LIMIT_MS : -1;
-	if (h->at_limit && ms > HTTP_AT_LIMIT_MS)
-		return HTTP_AT_LIMIT_MS;
-	return (int64_t)ms;
+	if (MHD_get_timeout(h->mhd, &ms) == MHD_YES)
+		t = (int64_t)ms;
+	if (h->at_limit && (t < 0 || t > HTTP_AT_LIMIT_MS))
+		t = HTTP_AT_LIMIT_MS;
+	for (const struct http_call *c = h->suspended; c; c = c->next) {
+		int64_t due = c->retry_at > now ? c->retry_at - now : 0;
+
+		if (t < 0 || due < t)
+			t = due;
+	}
+	return t;
 }
 
 const char *

@@ -35,6 +35,8 @@
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
 #define ROUTES_OWN 6
+/* A decision that found the ledger locked is tried again this often. */
+#define ROUTES_LOCK_RETRY_MS 20
 
 struct routes {
 	const struct config *cf;
@@ -50,6 +52,10 @@ struct routes {
 	 * cf->platforms) and what its last decision came to */
 	size_t platform;
 	struct decide_outcome *last;
+	/* whether the request may still wait for the ledger's lock, and
+	 * whether its decision found the lock held and waits (its answer
+	 * is not sent, nothing is posted back: it is tried again) */
+	bool may_wait, wait;
 	struct platform_listener listener;
 	/* the platform user of the request being answered, for the log of
 	 * refusals (routes_answered()); "" until a request names one */
@@ -92,6 +98,7 @@ listener_decide(void *ctx, const struct inbound *in, const char *idem,
 	    in->user ? in->user : "?");
 	decide_outcome_clear(o);
 	decide_record(rt->dc, rt->platform, in, idem, o);
+	rt->wait = o->locked && rt->may_wait;
 	out->status = o->status;
 	out->text = o->text;
 	out->recorded = o->recorded;
@@ -118,7 +125,8 @@ listener_post_back(void *ctx, const char *url, const char *body,
 	char id[33];
 	int error;
 
-	if (!str_startswith(url, "https://") && !str_startswith(url, "http://"))
+	if (rt->wait || (!str_startswith(url, "https://") &&
+	    !str_startswith(url, "http://")))
 		return;
 	if (util_random_id(id) < 0)
 		return;
@@ -136,7 +144,7 @@ listener_render(void *ctx)
 	struct routes *rt = ctx;
 	const struct review *rv = rt->last->rv;
 
-	if (rv == NULL)
+	if (rv == NULL || rt->wait)
 		return NULL;
 	return engine_render(rt->engine, rv->approved ? NOTICE_APPROVED :
 	    NOTICE_REQUEST, rv, rt->platform, rt->now() * 1000);
@@ -322,7 +330,18 @@ route_platform(void *ctx, const struct http_request *rq,
 		set_text(rs, 404, "404 not found");
 		return;
 	}
+	/* the ledger's lock is waited for from the loop, up to the bound */
+	rt->may_wait = rq->waited_ms + ROUTES_LOCK_RETRY_MS <
+	    DECIDE_LEDGER_TIMEOUT_MS;
+	rt->wait = false;
+	decide_set_wait(rt->dc, rt->may_wait);
 	route_run(rt, r, pi, rq, &a);
+	if (rt->wait) {
+		rt->wait = false;
+		free(a.body);
+		rs->retry_ms = ROUTES_LOCK_RETRY_MS;
+		return;
+	}
 	rs->status = a.status;
 	rs->content_type = a.content_type;
 	rs->body = a.body;

@@ -120,10 +120,15 @@ int ledger_read_note(struct repo *r, const char *head, const char *commit,
 void ledger_cache_free(void);
 
 /*
- * Appends ev to commit's note with compare-and-swap, retrying with backoff
- * while other writers win, for up to timeout_ms.  Returns 0 once the ref
- * update succeeded (the event is then durable in git), -ETIMEDOUT when the
- * deadline passed, or another negative code from repo.  *retries, when
+ * Appends ev to commit's note with compare-and-swap, retrying while other
+ * writers win (at once after a lost swap, with backoff while one holds
+ * the lock), for up to timeout_ms.  The note's old version is taken from
+ * the cache of notes read lately when it is there, and read from git
+ * only when it is not; the version written goes into that cache.
+ * Returns 0 once the ref update succeeded (the event is then durable in
+ * git), -ETIMEDOUT when the deadline passed, or another negative code
+ * from repo.  With timeout_ms 0 it never sleeps: a held lock is -EBUSY
+ * at once (printgated retries from its loop's timer).  *retries, when
  * not NULL, is set to the number of lost races.
  */
 int ledger_append(struct repo *r, const char *commit,

@@ -58,6 +58,16 @@ int outbox_put(struct outbox *ob, const char *id, const char *target,
     int64_t now_ms);
 
 /*
+ * Between these two, deliveries queued are written and fsynced file by
+ * file, and their folder is fsynced once, by outbox_batch_end(): one
+ * folder fsync for the deliveries of one event.  They are on disk once
+ * outbox_batch_end() returns 0 (-errno: the folder's fsync failed, and
+ * the next outbox_batch_end() tries it again).
+ */
+void outbox_batch_begin(struct outbox *ob);
+int outbox_batch_end(struct outbox *ob);
+
+/*
  * The same for a delivery to a URL a platform gave with a request (Slack's
  * response_url): target is "response_url".
  */

@@ -220,6 +220,27 @@ int repo_note_id(struct repo *r, const char *head, const char *commit,
  */
 int repo_note_append(struct repo *r, const char *ref, const char *commit,
     const char *text, const char *message, char out_head[OID_HEX]);
+/* A note's path in the notes tree, with its fan-out, and the NUL. */
+#define REPO_NOTE_PATH 128
+/*
+ * Where the note on commit is, or would be written, as of notes commit
+ * head (NULL: there are no notes yet): its path in the notes tree and
+ * its blob ("" when the commit has no note), found without reading the
+ * note.
+ */
+int repo_note_locate(struct repo *r, const char *head, const char *commit,
+    char path[REPO_NOTE_PATH], char blob[OID_HEX]);
+/*
+ * Writes text as the whole note at path (repo_note_locate) on top of
+ * notes commit head (NULL: the first), in one notes commit with message,
+ * and moves ref to it only if ref is still head (compare-and-swap): the
+ * note written without reading its old version, which the caller knows.
+ * -EAGAIN when ref moved, -EBUSY when another writer holds its lock;
+ * else *out_head is the new notes commit and *out_blob the note's blob.
+ */
+int repo_note_write(struct repo *r, const char *ref, const char *head,
+    const char *path, const char *text, const char *message,
+    char out_head[OID_HEX], char out_blob[OID_HEX]);
 /* Calls cb for every note as of notes commit head. */
 int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
     void *ctx);

@@ -88,6 +88,14 @@ size_t util_utf8_char(const unsigned char *s, size_t n, uint32_t *cp);
  */
 int util_write_atomic(int dirfd, const char *name, const void *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid);
+/*
+ * util_write_atomic() with flags: UTIL_WRITE_DIR_LATER leaves the
+ * folder's fsync to the caller, who writes several files and fsyncs
+ * their folder once (the name is not durable until then).
+ */
+#define UTIL_WRITE_DIR_LATER 0x1
+int util_write_atomic_flags(int dirfd, const char *name, const void *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid, unsigned flags);
 
 /* The name of the user uid ("printgate"), or "uid N", into out. */
 void util_user_name(uid_t uid, char *out, size_t len);

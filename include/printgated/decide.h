@@ -24,7 +24,11 @@
 #include "printgated/metrics.h"
 #include "printgated/replay.h"
 
-/* How long a decision may wait for the ledger: Slack wants 3 s. */
+/*
+ * How long a decision may wait for the ledger: Slack wants 3 s.  The
+ * wait is the listener's (routes.c): decide_record() never sleeps, a
+ * held lock is o->locked, and the request is tried again from the loop.
+ */
 #define DECIDE_LEDGER_TIMEOUT_MS 1200
 
 /* review_load()'s arguments, for a loader that memoizes. */
@@ -55,6 +59,7 @@ struct decide_outcome {
 	bool recorded;		/* a new ledger line */
 	bool repeat;		/* a replay of a request handled before */
 	bool approved;		/* the review is approved now */
+	bool locked;		/* 503: another writer held the ledger's lock */
 	char *review;		/* "print/q1@<commit>", or NULL */
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
@@ -79,7 +84,10 @@ void decide_set_config(struct decide *dc, const struct config *cf);
  * caller clears with decide_outcome_clear().  idem is what makes the
  * request unique on its platform (an action id, a webhook-id), or NULL:
  * a request with the same idem is recorded once.  A refusal
- * (o->status 400, 403, 404, 409, 500, 503) changes nothing.  A button's
+ * (o->status 400, 403, 404, 409, 500, 503) changes nothing.  It never
+ * waits for the ledger's lock: while another writer holds it, o->locked
+ * is set (with 503), and the caller may try again later.
+ * A button's
  * (in->review) changes-required without a comment from an eligible
  * person records nothing either: o->status is 200, o->text asks for what
  * must change and o->link, when env.link gives one, is their personal
@@ -88,6 +96,11 @@ void decide_set_config(struct decide *dc, const struct config *cf);
 void decide_record(struct decide *dc, size_t platform,
     const struct inbound *in, const char *idem, struct decide_outcome *o);
 void decide_outcome_clear(struct decide_outcome *o);
+/*
+ * Whether the caller will try a decision that found the lock held again
+ * (then it is not logged; the last try, with may_wait false, is).
+ */
+void decide_set_wait(struct decide *dc, bool may_wait);
 
 /*
  * The same for a person known without a platform (the review page: a

@@ -16,8 +16,12 @@ struct gatesock;
 
 /* Connections served at once; more are closed (the hook falls back). */
 #define GATESOCK_MAX_CONNS 64
-/* How long the ledger may stay locked before the hook decides itself. */
-#define GATESOCK_LEDGER_TIMEOUT_MS 1000
+/*
+ * How long the ledger may stay locked before the hook decides itself:
+ * not at all, printgated's loop never waits on the lock; the hook that
+ * falls back waits for it (GATE_LEDGER_TIMEOUT_MS).
+ */
+#define GATESOCK_LEDGER_TIMEOUT_MS 0
 
 struct gatesock_stats {
 	unsigned long served;	/* decisions answered */

@@ -40,6 +40,9 @@ struct http_request {
 	size_t len;
 	void *conn;		/* for http_header() */
 	const char *peer;	/* the client's address ("127.0.0.1"), or "" */
+	/* ms since the handler was first called for this request (0 the
+	 * first time; more when it asked to be called again) */
+	int64_t waited_ms;
 };
 
 /* A response header a route adds, name and value. */
@@ -51,6 +54,13 @@ struct http_header {
 /*
  * Every answer goes out with "Cache-Control: no-store" and
  * "X-Content-Type-Options: nosniff"; a route adds others in headers.
+ *
+ * A handler answers with status, or, to wait for something that would
+ * block the loop (a ledger lock), sets retry_ms instead: the connection
+ * is suspended (nothing is sent, other requests are served) and the
+ * handler is called again for the same request after retry_ms, from the
+ * loop's timer.  A handler that waits gives up on its own bound
+ * (waited_ms) with an answer.
  */
 struct http_response {
 	int status;
@@ -60,6 +70,7 @@ struct http_response {
 	const struct http_header *headers;	/* borrowed, or NULL */
 	size_t nheaders;
 	char *disposition;	/* Content-Disposition, owned, or NULL */
+	int retry_ms;			/* > 0: not answered, call again */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *rq,
@@ -104,6 +115,7 @@ void http_run(struct http *h);
 unsigned http_connection_limit(const struct http *h);
 /*
  * When http_run() must be called at the latest, in ms; -1: no need.
+ * The earliest retry of a suspended request counts too.
  * While the listener is at its connection limit, HTTP_AT_LIMIT_MS at the
  * latest: libmicrohttpd takes the listening socket out of its epoll set
  * then, and puts it back in a later run, which nothing else would cause

@@ -84,6 +84,28 @@ assert "the decision is in the ledger" \
 answer=$(line '"HTTP/1.1 200')
 assert "decision: the 200 is in the trace" test "$answer" -gt 0
 synced_before "$answer" "decision"
+# The scan after it queues the decision's deliveries: each file fsynced,
+# then their folder once, and only then does the event log move on.
+# (a scan that queued nothing may write ledger-head before it: the
+# window ends at the first ledger-head written after a delivery file)
+queued() {
+	sed -n "$answer,\$p" "$TRACE" >"$T/after"
+	file_at=$(grep -n "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/after" | head -n 1 | cut -d: -f1)
+	[ -n "$file_at" ] || return 1
+	head_at=$(sed -n "$file_at,\$p" "$T/after" | grep -nF -- "<$T/state/.tmp-ledger-head" | head -n 1 | cut -d: -f1)
+	[ -n "$head_at" ] || return 1
+	head -n "$((file_at + head_at - 1))" "$T/after" >"$T/queued"
+}
+wait_for 10 queued
+files=$(grep -c "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued")
+dirs=$(grep -c "fsync([0-9]*<$T/state/outbox>)" "$T/queued")
+assert "decision: its deliveries ($files) are written and fsynced before the event log moves on" \
+    test "$files" -ge 2
+assert "decision: the outbox folder is fsynced once for them all, not once a file ($dirs)" \
+    test "$dirs" -eq 1
+assert "decision: after the last of its files" \
+    test "$(grep -n "fsync([0-9]*<$T/state/outbox>)" "$T/queued" | cut -d: -f1)" -gt \
+    "$(grep -n "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued" | tail -n 1 | cut -d: -f1)"
 untraced
 
 finish

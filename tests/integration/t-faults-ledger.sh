@@ -23,9 +23,9 @@ LOCK="$REPO/refs/notes/printgate.lock"
 ms() { date +%s%3N; }
 readies() { grep -c "ready: watching" "$DLOG" 2>/dev/null || echo 0; }
 healthy() { curl -s -m 1 "http://127.0.0.1:$HPORT/healthz" | grep -q ok; }
-# While it waits for a locked ledger, printgated's loop waits too: at most
-# the listener's 1.2 s per decision (0.5 s per event of its own).  Moving
-# those waits out of the loop is an open issue; this bounds them.
+# A decision that finds the ledger locked waits with its connection
+# suspended, tried again from the loop's timer: the loop never waits on
+# the lock (printgated's own events still wait up to 0.5 s each).
 healthy_within() { curl -s -m "$1" "http://127.0.0.1:$HPORT/healthz" | grep -q ok; }
 # newtag NAME FILE=CONTENT: a commit and its refused print tag.
 newtag() {
@@ -69,6 +69,31 @@ n=$(ledger_of print/l1 | grep -c '"comment":"after the lock"')
 if [ "$n" -eq 1 ]; then pass "the decision made while locked is in the ledger once"
 else fail "the decision made while locked is in the ledger once" "$n lines"; fi
 wait "$unlocker"
+
+# A decision while another writer holds the lock for a while: it waits,
+# /healthz is answered meanwhile, and once the lock is gone the decision
+# is stored and answered 200.
+: >"$LOCK"
+( OUT="$T/out-w"; api_decide print/l1 alice approve "waited"
+  echo "$code" >"$T/waited" ) &
+pw=$!
+sleep 0.3
+t0=$(ms)
+healthy_within 1
+hrc=$?
+t1=$(ms)
+assert "GET /healthz is answered while a decision waits for the lock ($((t1 - t0)) ms)" \
+    test "$hrc" -eq 0
+assert "the decision is not answered while the lock is held" test ! -s "$T/waited"
+assert "the waiting decision wrote nothing yet" \
+    test "$(ledger_of print/l1 | grep -c '"comment":"waited"')" -eq 0
+rm -f "$LOCK"
+wait $pw
+assert "the decision is answered 200 once the lock is gone" test "$(cat "$T/waited")" = 200
+assert "the decision that waited is in the ledger once" \
+    test "$(ledger_of print/l1 | grep -c '"by":"alice".*"comment":"waited"')" -eq 1
+assert_not "the decision that waited is not logged as refused" \
+    grep -q "record approve of .print/l1.*by alice: " "$DLOG"
 
 # An API decision while the lock stays: 503 after the 1.2 s deadline.
 : >"$LOCK"

@@ -1004,6 +1004,66 @@ test_ledger_lock(void **state)
 	free(path);
 }
 
+/*
+ * A note in a fanned-out notes tree ("ab/cdef..."): appended to where it
+ * is, not beside it.  A line another writer appended behind printgated's
+ * back (its version unknown here) is kept: the note is read then.  With
+ * no wait asked for, a held lock is -EBUSY at once and nothing changes.
+ */
+static void
+test_ledger_append_known(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX], head1[OID_HEX];
+	char *path, *out, *l1, *l2, *want;
+	struct repo *r = repo_with_commit("ledger-known", &path, c1);
+	unsigned retries = 0;
+
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	/* the same note moved under its fan-out folder, by hand */
+	free(sh_ok("cd '%s' && b=$(git rev-parse refs/notes/printgate:%s) && "
+	    "c=%s && s=$(printf '100644 blob %%s\\t%%s\\n' $b ${c#??} | "
+	    "git mktree) && t=$(printf '040000 tree %%s\\t%%s\\n' $s "
+	    "${c%%${c#??}} | git mktree) && n=$(git commit-tree -m fanout "
+	    "-p refs/notes/printgate $t) && git update-ref "
+	    "refs/notes/printgate $n", path, c1, c1));
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	l1 = ledger_encode(&ev_alice);
+	l2 = ledger_encode(&ev_bob);
+	want = xasprintf("%s\n%s", l1, l2);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+	out = sh_ok("cd '%s' && git ls-tree -r --name-only "
+	    "refs/notes/printgate", path);
+	assert_int_equal(strlen(out), OID_HEX);	/* one path, its '/' */
+	assert_int_equal(out[2], '/');
+	free(out);
+	free(want);
+
+	/* another writer's line, then ours after it */
+	free(sh_ok("cd '%s' && git notes --ref=printgate append -m other %s",
+	    path, c1));
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	want = xasprintf("%s\n%s\n\nother\n%s", l1, l2, l1);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+	free(want);
+
+	/* no wait: -EBUSY at once, the ledger as it was */
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head1), 0);
+	notes_lock(r, true);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 0, &retries), -EBUSY);
+	assert_int_equal(retries, 1);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_string_equal(head, head1);
+	notes_lock(r, false);
+	free(l1);
+	free(l2);
+	repo_free(r);
+	free(path);
+}
+
 /* ------------------------------------------------------------------ */
 /* Tags and trailers                                                   */
 
@@ -1578,6 +1638,8 @@ main(int argc, char *argv[])
 	    test_review_fresh, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
+	add_test("ledger: append to a note where it is, known or not",
+	    test_ledger_append_known, NULL);
 	add_test("tags: an annotated tag, and what is not one",
 	    test_tag_read, NULL);
 	add_test("tags: a signed tag's trailers", test_tag_signed, NULL);
