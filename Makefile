@@ -65,7 +65,7 @@ CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
 	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
 	    routes.c decide.c replay.c metrics.c refusal.c \
-	    gatesock.c)
+	    gatesock.c previews.c)
 
 # the renderer's caller side (what printgated links to run it): the job
 # format, and spawning the sandboxed renderer with a cap and a timeout
@@ -79,7 +79,7 @@ WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
-	    $(CHAT_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+	    $(CHAT_SRCS) $(WEB_SRCS) $(RENDER_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 # the chat table too: a config names its platforms' settings
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
 	    $(CORE_SRCS)
@@ -113,7 +113,7 @@ UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
 	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
 	$(BUILD)/tests/no-landlock $(BUILD)/tests/gate-peer \
-	$(BUILD)/tests/pageserve
+	$(BUILD)/tests/pageserve $(BUILD)/tests/preview-url
 
 all: $(PROGS)
 
@@ -192,6 +192,12 @@ $(BUILD)/tests/no-landlock: tests/tools/no-landlock.c
 
 # one job through render_run(), its answer as files, for the tests
 $(BUILD)/tests/render-job: tests/tools/render-job.c $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libprintgate.a $(LIBS)
+
+# a preview's picture URL under a link token, for the tests
+$(BUILD)/tests/preview-url: tests/tools/preview-url.c $(BUILD)/libprintgate.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libprintgate.a $(LIBS)

@@ -43,13 +43,17 @@ struct http_call {
 	bool too_large;
 };
 
+/* The answer; len bytes of body (0: a string), cache its Cache-Control. */
 static enum MHD_Result
-answer(struct http *h, struct MHD_Connection *conn, const char *route,
-    int status, const char *type, const char *body)
+answer_bytes(struct http *h, struct MHD_Connection *conn, const char *route,
+    int status, const char *type, const char *body, size_t len,
+    const char *cache)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	size_t len = body ? strlen(body) : 0;
+
+	if (len == 0)
+		len = body ? strlen(body) : 0;
 
 	r = MHD_create_response_from_buffer(len, (void *)(body ? body : ""),
 	    MHD_RESPMEM_MUST_COPY);
@@ -57,7 +61,8 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    type ? type : "text/plain; charset=utf-8");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Cache-Control", cache ? cache :
+	    "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST");
@@ -68,6 +73,34 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
 	if (h->on_answer)
 		h->on_answer(h->ctx, route, status);
 	return ret;
+}
+
+static enum MHD_Result
+answer(struct http *h, struct MHD_Connection *conn, const char *route,
+    int status, const char *type, const char *body)
+{
+	return answer_bytes(h, conn, route, status, type, body, 0, NULL);
+}
+
+/* Whether url is pattern, a "*" segment of which matches one segment. */
+static bool
+path_match(const char *pattern, const char *url)
+{
+	while (*pattern && *url) {
+		if (pattern[0] == '*' && (pattern[1] == '/' ||
+		    pattern[1] == '\0')) {
+			size_t n = strcspn(url, "/");
+
+			if (n == 0)
+				return false;
+			url += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *url++)
+			return false;
+	}
+	return *pattern == '\0' && *url == '\0';
 }
 
 static enum MHD_Result
@@ -182,7 +215,7 @@ route(struct http *h, struct MHD_Connection *conn, const char *method,
 	for (size_t i = 0; i < h->nroutes; i++) {
 		const struct http_route *rt = &h->routes[i];
 
-		if (strcmp(url, rt->path) != 0)
+		if (!path_match(rt->path, url))
 			continue;
 		path_known = true;
 		if (strcmp(method, rt->method) != 0)
@@ -262,8 +295,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	c->route->handler(h->ctx, &rq, &rs);
 	if (rs.status == 0)
 		rs.status = 500;
-	ret = answer(h, conn, c->route->name, rs.status, rs.content_type,
-	    rs.body);
+	ret = answer_bytes(h, conn, c->route->name, rs.status,
+	    rs.content_type, rs.body, rs.body ? rs.len : 0, rs.cache);
 	free(rs.body);
 	return ret;
 }

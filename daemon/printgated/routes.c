@@ -26,6 +26,7 @@
 #include "core/outbox.h"
 #include "core/util.h"
 #include "printgated/decide.h"
+#include "printgated/previews.h"
 #include "printgated/refusal.h"
 #include "printgated/replay.h"
 
@@ -38,6 +39,7 @@ struct routes {
 	struct metrics *m;
 	struct replay *replay;
 	struct decide *dc;
+	struct previews *pv;	/* NULL: no previews served */
 	/* the platforms' secrets, by index in cf->platforms */
 	char *secrets[CONFIG_MAX_PLATFORMS];
 	int64_t (*now)(void);
@@ -318,6 +320,26 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = metrics_text(rt->m, &g);
 }
 
+/* The previews' pictures under a review link (previews.c). */
+static void
+route_preview(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct routes *rt = ctx;
+
+	if (rt->pv == NULL) {
+		set_text(rs, 404, "404 no previews here");
+		return;
+	}
+	previews_route(rt->pv, rq, rs);
+}
+
+void
+routes_set_previews(struct routes *rt, struct previews *pv)
+{
+	rt->pv = pv;
+}
+
 const struct http_route *
 routes_table(size_t *n)
 {
@@ -329,7 +351,7 @@ routes_table(size_t *n)
 			const struct platform *p = platform_table[i];
 
 			for (size_t k = 0; k < p->nroutes &&
-			    nroutes < ROUTES_MAX - 2; k++)
+			    nroutes < ROUTES_MAX - 3; k++)
 				routes[nroutes++] = (struct http_route){
 					p->routes[k].method, p->routes[k].path,
 					p->routes[k].content_type,
@@ -339,6 +361,8 @@ routes_table(size_t *n)
 			NULL, route_healthz, "healthz" };
 		routes[nroutes++] = (struct http_route){ "GET", "/metrics",
 			NULL, route_metrics, "metrics" };
+		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
+			NULL, route_preview, "preview" };
 	}
 	*n = nroutes;
 	return routes;

@@ -44,6 +44,8 @@ struct http_response {
 	int status;
 	const char *content_type;	/* default text/plain */
 	char *body;			/* owned; freed by the adapter */
+	size_t len;			/* bytes of body; 0: strlen(body) */
+	const char *cache;		/* Cache-Control; NULL: no-store */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *rq,
@@ -51,7 +53,8 @@ typedef void (*http_handler)(void *ctx, const struct http_request *rq,
 
 struct http_route {
 	const char *method;		/* "POST", "GET" */
-	const char *path;
+	const char *path;		/* a segment that is a star
+					 * matches any one segment */
 	const char *content_type;	/* required media type, or NULL */
 	http_handler handler;
 	const char *name;		/* for metrics: "slack_actions" */

@@ -32,6 +32,9 @@ void routes_free(struct routes *rt);
 int routes_set_config(struct routes *rt, const struct config *cf,
     char **why);
 
+struct previews;
+/* The previews whose pictures the listener serves (NULL: none). */
+void routes_set_previews(struct routes *rt, struct previews *pv);
 /* The route table for http_new(), the same for every configuration. */
 const struct http_route *routes_table(size_t *n);
 /* http_new()'s on_answer: counts answers by route and status. */

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# t-previews.sh - previews in printgated: a real push of a 3-page PDF with
+# its price changed on page 2 queues its preview when the request is
+# handled (the first view is warm), rendered in the background into
+# state_dir/previews; its pictures served under the review link with
+# their MAC, refused with a bad MAC, another pair, an expired or forged
+# token; a hostile file is "no preview" and the rest is served; the
+# cache stays under previews_max, least recently used out, and survives
+# a restart.
+. "$(dirname "$0")/lib.sh"
+
+FX="$T/fx"
+mkdir -p "$FX"
+"$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
+export PRINTGATE_RENDER="$BUILD/printgate-render"
+
+start_receiver
+NOTIFY_CONF=$(notify_config)
+setup 'previews_max = "1MiB";'
+start_daemon
+listener || { echo "Bail out! no listener"; exit 1; }
+PV="$T/state/previews"
+
+# put SRC DEST: copies a fixture into the work tree and adds it.
+put() {
+	mkdir -p "$WORK/$(dirname "$2")"
+	cp "$1" "$WORK/$2"
+	git -C "$WORK" add "$2"
+}
+
+# a first print, approved and released: the base of the next
+put "$FX/price-old.pdf" brochures/emea/price.pdf
+put "$FX/corrupt.pdf" brochures/emea/broken.pdf
+git -C "$WORK" commit -q -m "Q1 brochure"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/q1
+push_as rruiz print/q1
+ctl decide print/q1 --as alice approve >/dev/null
+ctl decide print/q1 --as bob approve >/dev/null
+wait_for 20 remote_ref refs/tags/print/q1 &&
+    pass "the first print is released (by printgated)" ||
+    fail "the first print was not released"
+
+# the price changed on page 2; the corrupt PDF changed too
+put "$FX/price-new.pdf" brochures/emea/price.pdf
+cp "$FX/encrypted.pdf" "$WORK/brochures/emea/broken.pdf"
+git -C "$WORK" add brochures/emea/broken.pdf
+git -C "$WORK" commit -q -m "Q2 price"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+tag print/q2
+push_as rruiz print/q2
+assert_rc "the second print waits for approval" 1
+commit=$(rev "print/q2^{commit}")
+old=$(git --git-dir="$REPO" rev-parse "print/q1:brochures/emea/price.pdf")
+new=$(git --git-dir="$REPO" rev-parse "$commit:brochures/emea/price.pdf")
+bold=$(git --git-dir="$REPO" rev-parse "print/q1:brochures/emea/broken.pdf")
+bnew=$(git --git-dir="$REPO" rev-parse "$commit:brochures/emea/broken.pdf")
+
+# --- warm before anyone looks: queued on the request event ----------------
+ready() { test -s "$PV/$old.$new.96/answer.json"; }
+if wait_for 30 ready; then
+	pass "the request queued the preview; rendered in the background"
+else
+	fail "no preview rendered after the request"; ls -R "$PV" >&2
+fi
+assert_out_file() { OUT=$1; shift; assert_out "$@"; }
+cp "$PV/$old.$new.96/answer.json" "$T/answer"
+assert_out_file "$T/answer" "the cached answer: page 2 changed, 1 and 3 not" \
+    '"summary":"page 2 changed"' '"changed":[2]'
+assert_out_file "$T/answer" "the cached answer: the text change" \
+    '"words":[{"old":"2,499","new":"2,999"}]'
+for f in old-2 new-2 diff-2 thumb-new-1 thumb-new-3; do
+	if [ -s "$PV/$old.$new.96/$f.png" ]; then
+		pass "cached: $f.png"
+	else
+		fail "not cached: $f.png"
+	fi
+done
+grep -q "previews: 2 files of 'print/q2' queued" "$DLOG" &&
+    pass "the log says which previews were queued" ||
+    fail "no log line for the queued previews"
+
+# --- the pictures under the review link -------------------------------------
+u() { "$BUILD/tests/preview-url" "$@"; }
+base="http://127.0.0.1:$HPORT"
+url=$(u "$T/state" print/q2 "$commit" "$old" "$new" new-2)
+code=$(curl -s -o "$T/new-2.png" -w '%{http_code} %{content_type}' "$base$url")
+[ "$code" = "200 image/png" ] && cmp -s "$T/new-2.png" "$PV/$old.$new.96/new-2.png" &&
+    pass "GET new-2.png: 200 image/png, the cached picture" ||
+    fail "GET new-2.png: $code"
+url=$(u "$T/state" print/q2 "$commit" "$old" "$new" state)
+curl -s "$base$url" >"$OUT"
+assert_out "GET state: ready, with the summary" '"state":"ready"' \
+    '"summary":"page 2 changed"'
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$(u "$T/state" print/q2 "$commit" "$old" "$new" new-9)")
+[ "$code" = 404 ] && pass "a page the preview has not: 404" || fail "new-9: $code"
+
+# a MAC for another pair, a MAC changed, a token expired, a token forged
+good=$(u "$T/state" print/q2 "$commit" "$old" "$new" new-2)
+other=$(u "$T/state" print/q2 "$commit" "$bold" "$bnew" new-2)
+swapped=$(printf '%s' "$other" | sed "s/$bold\.$bnew/$old.$new/")
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$swapped")
+[ "$code" = 404 ] && pass "another pair's MAC opens no preview: 404" ||
+    fail "swapped MAC: $code"
+bad=$(printf '%s' "$good" | sed 's/\.\([0-9a-f]\)\([0-9a-f]*\)\/new-2/.0\2\/new-2/')
+[ "$bad" = "$good" ] && bad=$(printf '%s' "$good" | sed 's/\.0\([0-9a-f]*\)\/new-2/.1\1\/new-2/')
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$bad")
+[ "$code" = 404 ] && pass "a MAC changed: 404" || fail "changed MAC: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$(u -x "$T/state" print/q2 "$commit" "$old" "$new" new-2)")
+[ "$code" = 403 ] && pass "an expired link: 403" || fail "expired: $code"
+c=$(printf '%s' "$good" | cut -c14)
+[ "$c" = A ] && r=B || r=A
+forged=$(printf '%s' "$good" | sed "s|^\(/r/..........\).|\1$r|")
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$forged")
+[ "$code" = 403 ] && pass "a forged token: 403" || fail "forged: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$(printf '%s' "$good" | sed 's|new-2.png|..%2Fanswer.json|')")
+[ "$code" = 404 ] && pass "a name that is not a picture's: 404" || fail "traversal: $code"
+
+# --- the hostile file: no preview, and nothing else affected ---------------
+bready() { test -s "$PV/$bold.$bnew.96/answer.json"; }
+wait_for 30 bready
+curl -s "$base$(u "$T/state" print/q2 "$commit" "$bold" "$bnew" state)" >"$OUT"
+assert_out "a damaged PDF: no preview, and why" '"state":"none"' \
+    'no preview: the old version: the PDF cannot be read'
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$good")
+[ "$code" = 200 ] && pass "the other file's pictures are still served" ||
+    fail "after the hostile file: $code"
+assert "printgated still runs" kill -0 "$daemon_pid"
+
+# --- asked cold: coming, then ready -----------------------------------------
+o2=$(git -C "$WORK" hash-object -w "$FX/image-old.png")
+n2=$(git -C "$WORK" hash-object -w "$FX/image-new.png")
+git -C "$WORK" push -q origin main 2>/dev/null
+cp "$FX/image-old.png" "$T/io.png"
+git --git-dir="$REPO" hash-object -w "$FX/image-old.png" >/dev/null
+git --git-dir="$REPO" hash-object -w "$FX/image-new.png" >/dev/null
+surl=$(u "$T/state" print/q2 "$commit" "$o2" "$n2" state)
+curl -s "$base$surl" >"$OUT"
+assert_out "a pair never asked for: still coming" '"state":"coming"'
+iready() { curl -s "$base$surl" | grep -q '"state":"ready"'; }
+wait_for 30 iready && pass "then ready, without a reload of the daemon" ||
+    fail "the cold preview never came"
+
+# --- bounded: under previews_max, least recently used out -------------------
+i=0
+while [ $i -lt 8 ]; do
+	cp "$FX/pages20-old.pdf" "$T/p.pdf"
+	printf '%% filler %s\n' "$i" >>"$T/p.pdf"
+	po=$(git --git-dir="$REPO" hash-object -w "$FX/pages20-old.pdf")
+	pn=$(git --git-dir="$REPO" hash-object -w "$T/p.pdf")
+	curl -s "$base$(u "$T/state" print/q2 "$commit" "$po" "$pn" state)" >/dev/null
+	i=$((i + 1))
+done
+last=$(u "$T/state" print/q2 "$commit" "$po" "$pn" state)
+lready() { curl -s "$base$last" | grep -q '"state":"ready"'; }
+wait_for 60 lready || fail "the last pair never came"
+files=$(find "$PV" -type f | xargs cat | wc -c)
+[ "$files" -le $((1024 * 1024)) ] &&
+    pass "the cache holds $files bytes, under previews_max (1 MiB)" ||
+    fail "the cache holds $files bytes, over 1 MiB"
+n=$(find "$PV" -name answer.json | wc -l)
+[ "$n" -lt 11 ] && pass "previews went out to stay under it ($n of 11 kept)" ||
+    fail "nothing went out: $n of 11 kept"
+test -s "$PV/$po.$pn.96/answer.json" && pass "the newest preview is kept" ||
+    fail "the newest preview went out"
+bused() { test -s "$PV/$bold.$bnew.96/answer.json"; }
+if ! ready || bused; then
+	! ready && bused && fail "a preview used later went out before one used earlier" ||
+	    pass "least recently used out first"
+else
+	fail "the damaged PDF's preview (used last long ago) was kept over a later one"
+fi
+
+# --- a restart: the cache is indexed again ----------------------------------
+stop_daemon
+mkdir "$PV/half"; printf x >"$PV/half/new-1.png"
+: >"$DLOG"
+start_daemon
+test -d "$PV/half" && fail "a half-written folder survived the restart" ||
+    pass "a half-written folder is removed at start"
+finish
