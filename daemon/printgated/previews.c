@@ -30,6 +30,7 @@
 #include "core/verify.h"
 #include "render/job.h"
 #include "render/run.h"
+#include "web/page.h"
 #include "web/token.h"
 
 #define ANSWER_FILE "answer.json"
@@ -684,6 +685,129 @@ previews_summary(struct previews *pv, const char *path, const char *old,
 	}
 	preview_info_clear(&info);
 	return error;
+}
+
+/* --- the page's view-model ----------------------------------------- */
+
+struct previews_view {
+	struct page_preview p;
+	struct preview_info info;
+	struct page_preview_page *pages;
+	char **strings;		/* URLs made for it */
+	size_t nstrings;
+};
+
+static const char *
+view_keep(struct previews_view *v, char *s)
+{
+	v->strings = xreallocarray(v->strings, v->nstrings + 1,
+	    sizeof(*v->strings));
+	v->strings[v->nstrings++] = s;
+	return s;
+}
+
+/* The URL of the picture that images[key] names, or NULL. */
+static const char *
+view_url(struct previews_view *v, struct previews *pv, const char *token,
+    json_t *images, const char *key)
+{
+	const char *name = json_string_value(json_object_get(images, key));
+
+	if (name == NULL || strlen(name) >= JOB_IMAGE_NAME_MAX)
+		return NULL;
+	return view_keep(v, previews_url(pv, token, v->info.key, name));
+}
+
+/* One page of the renderer's answer into *pg. */
+static void
+view_page(struct previews_view *v, struct previews *pv, const char *token,
+    json_t *page, struct page_preview_page *pg)
+{
+	json_t *images = json_object_get(page, "images"), *words;
+	struct page_preview_word *w;
+	char thumb[JOB_IMAGE_NAME_MAX];
+
+	pg->old = (int)json_integer_value(json_object_get(page, "old"));
+	pg->new = (int)json_integer_value(json_object_get(page, "new"));
+	pg->status = json_string_value(json_object_get(page, "status"));
+	if (pg->status == NULL)
+		pg->status = "same";
+	pg->width = (int)json_integer_value(json_object_get(page, "width"));
+	pg->height = (int)json_integer_value(json_object_get(page,
+	    "height"));
+	pg->old_url = view_url(v, pv, token, images, "old");
+	pg->new_url = view_url(v, pv, token, images, "new");
+	pg->diff_url = view_url(v, pv, token, images, "diff");
+	if (pg->new > 0) {
+		snprintf(thumb, sizeof(thumb), "thumb-new-%d", pg->new);
+		pg->thumb_url = view_keep(v, previews_url(pv, token,
+		    v->info.key, thumb));
+	}
+	words = json_object_get(page, "words");
+	if (json_array_size(words) == 0)
+		return;
+	w = xcalloc(json_array_size(words), sizeof(*w));
+	view_keep(v, (char *)w);
+	for (size_t i = 0; i < json_array_size(words); i++) {
+		w[i].old = json_string_value(json_object_get(
+		    json_array_get(words, i), "old"));
+		w[i].new = json_string_value(json_object_get(
+		    json_array_get(words, i), "new"));
+	}
+	pg->words = w;
+	pg->nwords = json_array_size(words);
+}
+
+struct previews_view *
+previews_view(struct previews *pv, const char *link_token, const char *path,
+    const char *old, const char *new)
+{
+	struct previews_view *v = xcalloc(1, sizeof(*v));
+	json_t *pages;
+
+	previews_get(pv, path, old, new, &v->info);
+	switch (v->info.state) {
+	case PREVIEW_NONE:
+		v->p.state = PAGE_PREVIEW_NONE;
+		v->p.reason = v->info.reason;
+		break;
+	case PREVIEW_COMING:
+		v->p.state = PAGE_PREVIEW_COMING;
+		v->p.state_url = view_keep(v, previews_url(pv, link_token,
+		    v->info.key, "state"));
+		break;
+	case PREVIEW_READY:
+		v->p.state = PAGE_PREVIEW_READY;
+		v->p.summary = json_string_value(json_object_get(
+		    v->info.answer, "summary"));
+		pages = json_object_get(v->info.answer, "pages");
+		v->pages = xcalloc(json_array_size(pages) + 1,
+		    sizeof(*v->pages));
+		for (size_t i = 0; i < json_array_size(pages); i++)
+			view_page(v, pv, link_token, json_array_get(pages, i),
+			    &v->pages[i]);
+		v->p.pages = v->pages;
+		v->p.npages = json_array_size(pages);
+		break;
+	}
+	return v;
+}
+
+const struct page_preview *
+previews_view_page(const struct previews_view *v)
+{
+	return &v->p;
+}
+
+void
+previews_view_free(struct previews_view *v)
+{
+	if (v == NULL)
+		return;
+	strv_free(v->strings, v->nstrings);
+	free(v->pages);
+	preview_info_clear(&v->info);
+	free(v);
 }
 
 /* --- the route ------------------------------------------------------ */

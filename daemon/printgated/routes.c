@@ -29,6 +29,7 @@
 #include "printgated/previews.h"
 #include "printgated/refusal.h"
 #include "printgated/replay.h"
+#include "web/previewhtml.h"
 
 /* The routes of every platform, then /healthz and /metrics. */
 #define ROUTES_MAX 64
@@ -334,6 +335,23 @@ route_preview(void *ctx, const struct http_request *rq,
 	previews_route(rt->pv, rq, rs);
 }
 
+/* The previews' script, from this origin (the pages' CSP allows no other). */
+static void
+route_script(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	size_t len;
+	const char *js = previewhtml_script(&len);
+
+	(void)ctx;
+	(void)rq;
+	rs->status = 200;
+	rs->content_type = "text/javascript; charset=utf-8";
+	rs->body = xstrndup(js, len);
+	rs->len = len;
+	rs->cache = "public, max-age=3600";
+}
+
 void
 routes_set_previews(struct routes *rt, struct previews *pv)
 {
@@ -351,7 +369,7 @@ routes_table(size_t *n)
 			const struct platform *p = platform_table[i];
 
 			for (size_t k = 0; k < p->nroutes &&
-			    nroutes < ROUTES_MAX - 3; k++)
+			    nroutes < ROUTES_MAX - 4; k++)
 				routes[nroutes++] = (struct http_route){
 					p->routes[k].method, p->routes[k].path,
 					p->routes[k].content_type,
@@ -363,6 +381,8 @@ routes_table(size_t *n)
 			NULL, route_metrics, "metrics" };
 		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
 			NULL, route_preview, "preview" };
+		routes[nroutes++] = (struct http_route){ "GET", PAGE_JS_PATH,
+			NULL, route_script, "script" };
 	}
 	*n = nroutes;
 	return routes;

@@ -116,6 +116,19 @@ struct token_keys;
 char *previews_url_keys(const struct token_keys *k, const char *link_token,
     const char *key, const char *name);
 
+/*
+ * The review page's view-model of one file's preview (web/page.h), with
+ * its pictures' URLs under link_token, into *out: what the page glue puts
+ * in struct page_file's preview.  Free it with previews_view_free().
+ */
+struct page_preview;
+struct previews_view;
+struct previews_view *previews_view(struct previews *pv,
+    const char *link_token, const char *path, const char *old,
+    const char *new);
+const struct page_preview *previews_view_page(const struct previews_view *v);
+void previews_view_free(struct previews_view *v);
+
 /* The route PREVIEWS_ROUTE (GET), for the listener's table. */
 void previews_route(struct previews *pv, const struct http_request *rq,
     struct http_response *rs);

@@ -128,6 +128,35 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base$good")
     fail "after the hostile file: $code"
 assert "printgated still runs" kill -0 "$daemon_pid"
 
+# --- the review page's part: changed pages first, thumbnails, words ---------
+"$BUILD/tests/preview-url" -p "$T/state" "$REPO" print/q2 "$commit" \
+    brochures/emea/price.pdf "$old" "$new" >"$T/page.html"
+OUT="$T/page.html"
+assert_out "the page: the summary and page 2 shown as changed" \
+    '<p class="pv-summary">page 2 changed</p>' \
+    '<figure class="pv-page pv-changed" id="pv-1-p2"' 'Page 2: changed'
+assert_no_out "the page: pages 1 and 3 are not shown as changed" \
+    'id="pv-1-p1"' 'id="pv-1-p3"'
+assert_out "the page: thumbnails of all pages, page 2 marked" \
+    '<li class="pv-thumb same">' '<li class="pv-thumb marked"><a href="#pv-1-p2">' \
+    'alt="Page 1 (same)"' 'alt="Page 2 (changed)"' 'alt="Page 3 (same)"'
+assert_out "the page: the words, as words" '<del>2,499</del> → <ins>2,999</ins>'
+assert_out "the page: pictures with alt text, and the script" \
+    'alt="Page 2, old version"' 'alt="Page 2, new version"' \
+    'alt="Page 2, the changes marked in red over the new version"' \
+    '<script src="/static/printgate.js" defer></script>'
+n=0
+for src in $(grep -o 'src="/r/[^"]*"' "$T/page.html" | sed 's/^src="//; s/"$//'); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$base$src")
+	[ "$code" = 200 ] || { fail "the page's picture $src: $code"; n=-100; }
+	n=$((n + 1))
+done
+[ "$n" -ge 6 ] && pass "each of the page's $n pictures is served" ||
+    fail "the page's pictures: $n"
+code=$(curl -s -o "$T/js" -w '%{http_code} %{content_type}' "$base/static/printgate.js")
+[ "$code" = "200 text/javascript; charset=utf-8" ] && grep -q "'Swipe'" "$T/js" &&
+    pass "the script is served from this origin" || fail "the script: $code"
+
 # --- asked cold: coming, then ready -----------------------------------------
 o2=$(git -C "$WORK" hash-object -w "$FX/image-old.png")
 n2=$(git -C "$WORK" hash-object -w "$FX/image-new.png")

@@ -9,14 +9,71 @@
  *
  * NAME is a picture ("new-2") or "state".  Prints the path; exit 2 on a
  * bad argument, 1 when the secret cannot be read.
+ *
+ *   preview-url -p STATE_DIR REPO TAG COMMIT PATH OLD NEW
+ *
+ * prints the review page of that one file as printgated's page glue
+ * makes it: previews_view() from the cache in STATE_DIR/previews (which
+ * must be ready: printgated wrote it), page_review() of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/config.h"
+#include "core/repo.h"
 #include "printgated/previews.h"
+#include "web/page.h"
 #include "web/token.h"
+
+/* -p: the review page of one file, its preview from the cache. */
+static int
+page(char *argv[])
+{
+	struct config cf = { 0 };
+	struct repo *r = NULL;
+	struct previews *pv = NULL;
+	struct previews_view *v;
+	struct token_link l = { 0 };
+	struct token_keys k;
+	struct page_file f = { 0 };
+	struct page_review rv = { 0 };
+	struct buf b = { 0 };
+	char *secret = NULL, *why = NULL, *token = NULL;
+
+	cf.state_dir = argv[0];
+	cf.previews_max = 1ULL << 30;
+	if (repo_open(&r, argv[1], &why) < 0 ||
+	    previews_new(&pv, &cf, r, NULL, &why) < 0 ||
+	    token_secret_load(&secret, NULL, argv[0], &why) < 0) {
+		fprintf(stderr, "preview-url: %s\n", why);
+		return 1;
+	}
+	token_keys_derive(&k, secret, strlen(secret));
+	snprintf(l.tag, sizeof(l.tag), "%s", argv[2]);
+	snprintf(l.commit, sizeof(l.commit), "%s", argv[3]);
+	l.expires = (int64_t)time(NULL) + 3600;
+	if (token_link_make(&token, &k, &l) < 0)
+		return 2;
+	v = previews_view(pv, token, argv[4], argv[5], argv[6]);
+	f.path = argv[4];
+	f.status = 'M';
+	f.preview = previews_view_page(v);
+	rv.tag = argv[2];
+	rv.commit = argv[3];
+	rv.files = &f;
+	rv.nfiles = 1;
+	rv.now = (int64_t)time(NULL);
+	page_review(&b, &rv);
+	fputs(b.s, stdout);
+	buf_free(&b);
+	previews_view_free(v);
+	previews_free(pv);
+	free(token);
+	free(secret);
+	return 0;
+}
 
 int
 main(int argc, char *argv[])
@@ -25,6 +82,9 @@ main(int argc, char *argv[])
 	struct token_keys k;
 	char *secret = NULL, *why = NULL, *token = NULL, *url, key[96];
 	int expired = argc > 1 && strcmp(argv[1], "-x") == 0;
+
+	if (argc == 9 && strcmp(argv[1], "-p") == 0)
+		return page(argv + 2);
 
 	argv += expired;
 	argc -= expired;
