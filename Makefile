@@ -231,7 +231,7 @@ bench-quick: deps
 bench-render: deps
 	@sh scripts/deps.sh poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
-	@sh bench/run.sh $(BUILD) full render
+	@sh bench/run.sh $(BUILD) full render previews
 
 # The README's test command: packages, build, every test, one summary line.
 check: deps

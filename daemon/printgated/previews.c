@@ -157,7 +157,12 @@ folder_size(int fd, uint64_t *bytes, int64_t *used)
 	return whole ? 0 : -ENOENT;
 }
 
-/* Indexes the folders of the cache; those without an answer go. */
+/*
+ * Indexes the folders of the cache.  One without an answer is being
+ * written (by another printgated on this state_dir, or a tool) or was
+ * left half written: it goes once it is older than PREVIEWS_TIMEOUT_MS
+ * and a minute.
+ */
 static void
 cache_index(struct previews *pv)
 {
@@ -179,7 +184,12 @@ cache_index(struct previews *pv)
 		sub = openat(pv->dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0 || folder_size(sub, &e.bytes, &e.used) < 0) {
-			entry_remove(pv, de->d_name);	/* half written */
+			struct stat st;
+
+			if (fstatat(pv->dirfd, de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime <
+			    time(NULL) - PREVIEWS_TIMEOUT_MS / 1000 - 60)
+				entry_remove(pv, de->d_name);
 			continue;
 		}
 		snprintf(e.name, sizeof(e.name), "%s", de->d_name);

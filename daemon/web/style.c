@@ -176,6 +176,8 @@ static const char css[] =
     "{display:none}\n"
     ".pv-modes{display:flex;flex-wrap:wrap;gap:.25rem;margin:0 0 .5rem;"
     "align-items:center}\n"
+    ".pv-modes button{background:var(--card);color:var(--accent);"
+    "border:1px solid var(--accent)}\n"
     ".pv-modes button[aria-pressed=true]{background:var(--accent);"
     "color:#fff}\n"
     ".pv-range{flex:1 1 8rem}\n"

@@ -157,6 +157,33 @@ code=$(curl -s -o "$T/js" -w '%{http_code} %{content_type}' "$base/static/printg
 [ "$code" = "200 text/javascript; charset=utf-8" ] && grep -q "'Swipe'" "$T/js" &&
     pass "the script is served from this origin" || fail "the script: $code"
 
+# --- in a real browser (tests/browser/previews.browser.mjs) -----------------
+bdir="$top/tests/browser"
+if command -v node >/dev/null 2>&1 && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] &&
+    [ -f "$bdir/node_modules/playwright-core/package.json" ]; then
+	"$BUILD/tests/preview-url" -c >"$T/style.css"
+	io=$(git --git-dir="$REPO" hash-object -w "$FX/price-old.pdf")
+	ii=$(git --git-dir="$REPO" hash-object -w "$FX/price-inserted.pdf")
+	args() { printf '["-p","%s","%s","print/q2","%s","%s","%s","%s"]' \
+	    "$T/state" "$REPO" "$commit" "$1" "$2" "$3"; }
+	DAEMON_URL="$base" PREVIEW_TOOL="$BUILD/tests/preview-url" \
+	    PAGE_ARGS=$(args brochures/emea/price.pdf "$old" "$new") \
+	    COMING_ARGS=$(args brochures/emea/inserted.pdf "$io" "$ii") \
+	    CSS_FILE="$T/style.css" PAGE_PATH=/r/the-page-under-test \
+	    ARTIFACTS="$top/build/artifacts" HOME="$T/home" \
+	    node --test --test-reporter=tap "$bdir/previews.browser.mjs" \
+	    >"$T/browser.out" 2>&1
+	brc=$?
+	OUT="$T/browser.out"
+	if [ $brc -eq 0 ] && grep -q '^# pass 2' "$OUT"; then
+		pass "in chromium: page 2 marked, page 1 not; the pictures load; swipe, onion skin and difference move; the words; a preview still coming filled in"
+	else
+		fail "the browser test (exit $brc)"; sed 's/^/#   /' "$OUT" | tail -40
+	fi
+else
+	fail "the browser test: node, chromium or playwright-core missing (scripts/deps.sh)"
+fi
+
 # --- asked cold: coming, then ready -----------------------------------------
 o2=$(git -C "$WORK" hash-object -w "$FX/image-old.png")
 n2=$(git -C "$WORK" hash-object -w "$FX/image-new.png")
@@ -203,9 +230,14 @@ fi
 
 # --- a restart: the cache is indexed again ----------------------------------
 stop_daemon
-mkdir "$PV/half"; printf x >"$PV/half/new-1.png"
+mkdir "$PV/half" "$PV/writing"
+printf x >"$PV/half/new-1.png"
+printf x >"$PV/writing/new-1.png"
+touch -d '1 hour ago' "$PV/half"
 : >"$DLOG"
 start_daemon
 test -d "$PV/half" && fail "a half-written folder survived the restart" ||
     pass "a half-written folder is removed at start"
+test -d "$PV/writing" && pass "a folder being written now is left to its writer" ||
+    fail "a folder being written now was removed"
 finish

@@ -15,6 +15,11 @@
  * prints the review page of that one file as printgated's page glue
  * makes it: previews_view() from the cache in STATE_DIR/previews (which
  * must be ready: printgated wrote it), page_review() of it.
+ *
+ *   preview-url -c
+ *
+ * prints the pages' stylesheet (for the browser test, until printgated
+ * serves the pages).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,7 @@
 #include "core/repo.h"
 #include "printgated/previews.h"
 #include "web/page.h"
+#include "web/style.h"
 #include "web/token.h"
 
 /* -p: the review page of one file, its preview from the cache. */
@@ -85,6 +91,10 @@ main(int argc, char *argv[])
 
 	if (argc == 9 && strcmp(argv[1], "-p") == 0)
 		return page(argv + 2);
+	if (argc == 2 && strcmp(argv[1], "-c") == 0) {
+		fputs(style_css(NULL), stdout);
+		return 0;
+	}
 
 	argv += expired;
 	argc -= expired;
