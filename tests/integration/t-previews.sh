@@ -228,6 +228,30 @@ else
 	fail "the damaged PDF's preview (used last long ago) was kept over a later one"
 fi
 
+# --- Git LFS: a pointer is "in LFS" without lfs_dir, the file with it ----
+sha=$(sha256sum "$FX/price-old.pdf" | cut -d' ' -f1)
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %s\n' \
+    "$sha" "$(wc -c <"$FX/price-old.pdf")" >"$T/pointer"
+lo=$(git --git-dir="$REPO" hash-object -w "$T/pointer")
+lurl=$(u "$T/state" print/q2 "$commit" "$lo" "$new" state)
+lnone() { curl -s "$base$lurl" | grep -q '"state":"none"'; }
+wait_for 30 lnone
+curl -s "$base$lurl" >"$OUT"
+assert_out "an LFS pointer without lfs_dir: no preview, the file is in LFS" \
+    '"state":"none"' 'the file is in Git LFS'
+mkdir -p "$T/lfs/$(echo "$sha" | cut -c1-2)/$(echo "$sha" | cut -c3-4)"
+cp "$FX/price-old.pdf" "$T/lfs/$(echo "$sha" | cut -c1-2)/$(echo "$sha" | cut -c3-4)/$sha"
+write_config "previews_max = \"1MiB\"; lfs_dir = \"$T/lfs\";"
+reloads=$(grep -c "reload '.*': done" "$DLOG")
+kill -HUP "$daemon_pid"
+reloaded() { [ "$(grep -c "reload '.*': done" "$DLOG")" -gt "$reloads" ]; }
+wait_for 10 reloaded
+lready() { curl -s "$base$lurl" | grep -q '"state":"ready"'; }
+wait_for 30 lready
+curl -s "$base$lurl" >"$OUT"
+assert_out "with lfs_dir: the pointer previewed as the file it points to" \
+    '"state":"ready"' '"summary":"page 2 changed"'
+
 # --- a restart: the cache is indexed again ----------------------------------
 stop_daemon
 mkdir "$PV/half" "$PV/writing"
