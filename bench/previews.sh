@@ -19,6 +19,7 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
+mkdir -p "$work/fx"
 "$BUILD/tests/mkfixtures" "$work/fx" >/dev/null || exit 1
 git init -q --bare "$work/repo.git"
 mkdir -p "$work/state"
