@@ -65,7 +65,7 @@ CHAT_SRCS = $(addprefix daemon/chat/,platform.c notice.c inbound.c \
 DAEMON_SRCS = $(addprefix daemon/printgated/,watch.c engine.c scan.c \
 	    memo.c eventlog.c deliver.c pending.c bypass.c notify.c http.c \
 	    routes.c decide.c replay.c metrics.c refusal.c \
-	    gatesock.c pages.c)
+	    gatesock.c pages.c previews.c)
 
 # the renderer's caller side (what printgated links to run it): the job
 # format, and spawning the sandboxed renderer with a cap and a timeout
@@ -75,11 +75,11 @@ RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 
 # the review page's building blocks: diffs, link tokens, HTML, the pages
 WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
-	    diffhtml.c page.c style.c link.c)
+	    diffhtml.c previewhtml.c page.c style.c link.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \
-	    $(CHAT_SRCS) $(WEB_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
+	    $(CHAT_SRCS) $(WEB_SRCS) $(RENDER_SRCS) $(HOOK_SRCS) $(CORE_SRCS)
 # the chat table too: a config names its platforms' settings
 PRINTGATECTL_SRCS = daemon/printgatectl/printgatectl.c $(CHAT_SRCS) \
 	    daemon/web/token.c daemon/web/link.c $(CORE_SRCS)
@@ -113,7 +113,7 @@ UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c
 TOOLS = $(BUILD)/tests/receiver $(BUILD)/tests/notify-socket \
 	$(BUILD)/tests/mkfixtures $(BUILD)/tests/render-job \
 	$(BUILD)/tests/no-landlock $(BUILD)/tests/gate-peer \
-	$(BUILD)/tests/pageserve
+	$(BUILD)/tests/pageserve $(BUILD)/tests/preview-url
 
 all: $(PROGS)
 
@@ -196,6 +196,12 @@ $(BUILD)/tests/render-job: tests/tools/render-job.c $(BUILD)/libprintgate.a
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libprintgate.a $(LIBS)
 
+# a preview's picture URL under a link token, for the tests
+$(BUILD)/tests/preview-url: tests/tools/preview-url.c $(BUILD)/libprintgate.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libprintgate.a $(LIBS)
+
 deps:
 	@sh scripts/deps.sh
 
@@ -225,7 +231,7 @@ bench-quick: deps
 bench-render: deps
 	@sh scripts/deps.sh poppler-utils
 	@$(MAKE) --no-print-directory bench-tools
-	@sh bench/run.sh $(BUILD) full render
+	@sh bench/run.sh $(BUILD) full render previews
 
 # The README's test command: packages, build, every test, one summary line.
 check: deps

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh BUILD full|quick [NAME...]: every benchmark (bench/README.md), or
-# only those NAMEd (gate listener page outbox idle render), then one table.
-# The generated repository is made once and cached (bench/repo.sh); the
-# renderer's benchmark does without it.
+# only those NAMEd (gate listener page outbox idle render previews), then
+# one table.  The generated repository is made once and cached
+# (bench/repo.sh); the renderer's and the previews' benchmarks do without it.
 # Each benchmark prints ROW lines; a benchmark that fails is reported in
 # the table and makes run.sh exit non-zero, after the others have run.
 set -u
@@ -11,7 +11,7 @@ set -u
 BUILD=$1
 MODE=$2
 shift 2
-only=" ${*:-gate listener page outbox idle render} "
+only=" ${*:-gate listener page outbox idle render previews} "
 cd "$(dirname "$0")/.."
 rows=$(mktemp)
 work=$(mktemp -d)
@@ -50,6 +50,7 @@ bench page sh bench/page.sh "$BUILD" "$DIR" "$work/page" "$MODE"
 bench outbox sh bench/outbox.sh "$BUILD" "$DIR" "$MODE"
 bench idle sh bench/idle.sh "$BUILD" "$DIR" "$MODE"
 bench render sh bench/render.sh "$BUILD" "$MODE"
+bench previews sh bench/previews.sh "$BUILD" "$MODE"
 
 exposure=$(systemd-analyze security --offline=true \
     systemd/printgated.service 2>/dev/null |

@@ -15,6 +15,7 @@
 #include "core/config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -116,7 +117,7 @@ enum {
 	TOP_REPOSITORY, TOP_PRINT_TAGS, TOP_STATE_DIR, TOP_BROWSE_URL,
 	TOP_PUSHER_ENV, TOP_PEOPLE, TOP_GROUPS, TOP_RELEASE_MANAGERS,
 	TOP_RULES, TOP_REVIEW, TOP_NOTIFY, TOP_HTTP, TOP_ALLOW_REFS,
-	TOP_GATE_SOCKET, TOP_N
+	TOP_GATE_SOCKET, TOP_PREVIEWS_MAX, TOP_LFS_DIR, TOP_N
 };
 static const struct field top_fields[TOP_N] = {
 	[TOP_REPOSITORY] = { "repository", K_STRING, true },
@@ -133,6 +134,8 @@ static const struct field top_fields[TOP_N] = {
 	[TOP_HTTP] = { "http", K_GROUP, false },
 	[TOP_ALLOW_REFS] = { "allow_refs", K_STRINGS, false },
 	[TOP_GATE_SOCKET] = { "gate_socket", K_STRING, false },
+	[TOP_PREVIEWS_MAX] = { "previews_max", K_STRING, false },
+	[TOP_LFS_DIR] = { "lfs_dir", K_STRING, false },
 };
 
 /* a person's own settings; each platform's person_key follows */
@@ -1828,6 +1831,59 @@ load_state_dir(struct loader *ld, const config_setting_t **v)
 }
 
 /* Checks the whole file, section by section, filling ld->cf. */
+/*
+ * A size in bytes: a whole number and a unit, "1GiB", "512MiB", "64KiB"
+ * or bytes alone, from 1 MiB to 1 TiB.  Returns 0, or -EINVAL with *out
+ * untouched.
+ */
+static int
+size_parse(const char *s, uint64_t *out)
+{
+	static const struct { const char *unit; uint64_t mult; } units[] = {
+		{ "", 1 }, { "KiB", 1ULL << 10 }, { "MiB", 1ULL << 20 },
+		{ "GiB", 1ULL << 30 }, { "TiB", 1ULL << 40 },
+	};
+	uint64_t n = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > (1ULL << 40))
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (strcmp(p, units[i].unit) == 0) {
+			if (n > (1ULL << 40) / units[i].mult)
+				return -EINVAL;
+			n *= units[i].mult;
+			if (n < (1ULL << 20) || n > (1ULL << 40))
+				return -EINVAL;
+			*out = n;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* previews_max (default 1 GiB) and lfs_dir (a folder, resolved). */
+static void
+load_previews(struct loader *ld, const config_setting_t *max,
+    const config_setting_t *lfs)
+{
+	struct config *cf = ld->cf;
+
+	cf->previews_max = 1ULL << 30;
+	if (max != NULL && size_parse(config_setting_get_string(max),
+	    &cf->previews_max) < 0)
+		report(ld, max, "'%s': not a size from 1MiB to 1TiB; write it "
+		    "as a whole number and a unit, \"1GiB\", \"512MiB\"",
+		    config_setting_get_string(max));
+	if (lfs != NULL)
+		cf->lfs_dir = path_resolve(ld->dir,
+		    config_setting_get_string(lfs));
+}
+
 static void
 load_root(struct loader *ld, const config_setting_t *root)
 {
@@ -1877,6 +1933,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 			report(ld, v[TOP_BROWSE_URL], "'%s': %s",
 			    cf->browse_url, why);
 	}
+	load_previews(ld, v[TOP_PREVIEWS_MAX], v[TOP_LFS_DIR]);
 	if (v[TOP_PUSHER_ENV] != NULL) {
 		load_pusher_env(ld, v[TOP_PUSHER_ENV]);
 	} else {
@@ -2031,6 +2088,7 @@ config_free(struct config *cf)
 	free(cf->print_tags);
 	free(cf->print_prefix);
 	free(cf->state_dir);
+	free(cf->lfs_dir);
 	free(cf->browse_url);
 	free(cf->gate_socket);
 	strv_free(cf->pusher_env, cf->npusher_env);

@@ -30,6 +30,7 @@
 #include "printgated/eventlog.h"
 #include "printgated/memo.h"
 #include "printgated/pending.h"
+#include "printgated/previews.h"
 #include "printgated/scan.h"
 
 /*
@@ -51,6 +52,7 @@ struct engine {
 	struct eventlog *log;
 	struct deliver *dl;
 	struct bypass *bypass;
+	struct previews *pv;	/* queued on request events, or NULL */
 	struct held *held;	/* released messages waiting for the tag */
 	size_t nheld;
 	struct engine_stats st;
@@ -93,6 +95,12 @@ engine_hold(struct engine *e, const struct ledger_event *ev)
 	memcpy(h->ev.commit, ev->commit, OID_HEX);
 	h->ev.line = ev->line;
 	h->until = e->s.now + ENGINE_HOLD_MS;
+}
+
+void
+engine_set_previews(struct engine *e, struct previews *pv)
+{
+	e->pv = pv;
 }
 
 int
@@ -262,6 +270,7 @@ engine_tell(struct engine *e, const struct ledger_event *ev,
 {
 	switch (ev->type) {
 	case LEDGER_REQUEST:
+		previews_review(e->pv, rv);	/* warm for the first view */
 		return engine_queue(e, ev, NOTICE_REQUEST, rv);
 	case LEDGER_APPROVE:
 	case LEDGER_APPROVE_WITH_CHANGES:

@@ -114,7 +114,8 @@ answer_with(struct http *h, struct MHD_Connection *conn, const char *route,
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    type ? type : "text/plain; charset=utf-8");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Cache-Control", rs && rs->cache ?
+	    rs->cache : "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST");
@@ -138,6 +139,27 @@ answer(struct http *h, struct MHD_Connection *conn, const char *route,
     int status, const char *type, const char *body)
 {
 	return answer_with(h, conn, route, status, type, body, 0, NULL);
+}
+
+/* Whether url is pattern, a "*" segment of which matches one segment. */
+static bool
+path_match(const char *pattern, const char *url)
+{
+	while (*pattern && *url) {
+		if (pattern[0] == '*' && (pattern[1] == '/' ||
+		    pattern[1] == '\0')) {
+			size_t n = strcspn(url, "/");
+
+			if (n == 0)
+				return false;
+			url += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *url++)
+			return false;
+	}
+	return *pattern == '\0' && *url == '\0';
 }
 
 static enum MHD_Result
@@ -253,7 +275,7 @@ route(struct http *h, struct MHD_Connection *conn, const char *method,
 		const struct http_route *rt = &h->routes[i];
 
 		if (rt->prefix ? !str_startswith(url, rt->path) :
-		    strcmp(url, rt->path) != 0)
+		    !path_match(rt->path, url))
 			continue;
 		path_known = true;
 		if (strcmp(method, rt->method) != 0)

@@ -13,6 +13,7 @@
  * error page repeats it.
  */
 #include "printgated/pages.h"
+#include "printgated/previews.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,6 +41,7 @@ struct pages {
 	const struct config *cf;
 	struct engine *engine;
 	struct decide *dc;
+	struct previews *pv;	/* the previews of PDFs and images, or NULL */
 	struct token_keys keys;
 	int64_t (*now)(void);
 };
@@ -375,6 +377,8 @@ struct view {
 	size_t nowned;
 	struct diff_view **diffs;
 	size_t ndiffs;
+	struct previews_view **previews;
+	size_t npreviews;
 };
 
 static void *
@@ -394,6 +398,9 @@ view_free(struct view *v)
 	for (size_t i = 0; i < v->ndiffs; i++)
 		diff_free(v->diffs[i]);
 	free(v->diffs);
+	for (size_t i = 0; i < v->npreviews; i++)
+		previews_view_free(v->previews[i]);
+	free(v->previews);
 }
 
 /* The end of a Print-By date ("2027-01-15") in unix seconds, or 0. */
@@ -616,6 +623,16 @@ view_file(struct pages *pg, const struct review *rv, size_t i,
 	if (f->status != 'D')
 		pf->new_url = own(v, xasprintf("%s%s/file/%zu/new",
 		    LINK_PATH_PREFIX, token, i + 1));
+	if (pg->pv != NULL && previews_kind_ok(f->path)) {
+		struct previews_view *pvv = previews_view(pg->pv, token,
+		    f->path, old[0] ? old : NULL,
+		    f->status == 'D' ? NULL : f->blob);
+
+		v->previews = xreallocarray(v->previews, v->npreviews + 1,
+		    sizeof(*v->previews));
+		v->previews[v->npreviews++] = pvv;
+		pf->preview = previews_view_page(pvv);
+	}
 	if (v->ndiffs >= PAGES_MAX_DIFFS)
 		return;
 	a = blob_small(r, old, &alen, &large);
@@ -1186,4 +1203,11 @@ pages_favicon(void *ctx, const struct http_request *rq,
 	(void)rq;
 	rs->status = 204;
 	rs->body = xstrdup("");
+}
+
+void
+pages_set_previews(struct pages *pg, struct previews *pv)
+{
+	if (pg != NULL)
+		pg->pv = pv;
 }

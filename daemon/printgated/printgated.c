@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "printgated/metrics.h"
 #include "printgated/notify.h"
+#include "printgated/previews.h"
 #include "core/outbox.h"
 #include "core/util.h"
 #include "printgated/routes.h"
@@ -53,6 +54,8 @@ enum source {
 	SRC_HTTP_TIMER,
 	SRC_GATE,		/* the gate socket's epoll descriptor */
 	SRC_GATE_TIMER,
+	SRC_PREVIEWS,		/* the renderers' epoll descriptor */
+	SRC_PREVIEWS_TIMER,
 	SRC_CURL_SOCKET,	/* the fd is in the high 32 bits */
 };
 
@@ -65,8 +68,9 @@ struct daemon {
 	struct http *http;	/* NULL without an http section */
 	struct routes *routes;
 	struct gatesock *gate;	/* NULL when the socket cannot be served */
+	struct previews *previews;
 	struct metrics metrics;
-	int ep, sigfd, workfd, curlfd, dogfd, httpfd, gatefd;
+	int ep, sigfd, workfd, curlfd, dogfd, httpfd, gatefd, pvfd;
 	int64_t scan_at;	/* when the next scan is due, ms; -1 none */
 	int64_t deadline;	/* the engine's next deadline, ms; -1 none */
 	int64_t rescan_at;	/* the periodic rescan, ms */
@@ -342,6 +346,8 @@ reload(struct daemon *d)
 			    d->cf->gate_socket);
 		if (d->gate)
 			gatesock_set_config(d->gate, cf);
+		if (d->previews)
+			previews_set_config(d->previews, cf);
 		if (d->http && (!cf->http.enabled ||
 		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
 			log_warnx("reload '%s': the listen address changes only "
@@ -466,6 +472,7 @@ listen_setup(struct daemon *d)
 
 	if (routes_new(&d->routes, d->cf, d->engine, &d->metrics, &why) < 0)
 		fatalx("start: %s", why);
+	routes_set_previews(d->routes, d->previews);
 	routes = routes_table(&n);
 	/* socket activation (printgated.socket): take the socket passed */
 	if ((nfds = passed_fd(false)) >= 0)
@@ -530,6 +537,26 @@ raise_nofile(void)
 	    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
 }
 
+/* The previews' renderers, fed from this loop. */
+static void
+previews_setup(struct daemon *d)
+{
+	char *why = NULL;
+
+	if (previews_new(&d->previews, d->cf, engine_repo(d->engine), NULL,
+	    &why) < 0) {
+		log_warnx("previews: %s; no previews", why);
+		free(why);
+		return;
+	}
+	engine_set_previews(d->engine, d->previews);
+	d->pvfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->pvfd == -1)
+		fatal("timerfd_create");
+	ep_add(d, previews_fd(d->previews), SRC_PREVIEWS, EPOLLIN);
+	ep_add(d, d->pvfd, SRC_PREVIEWS_TIMER, EPOLLIN);
+}
+
 static void
 setup(struct daemon *d)
 {
@@ -564,6 +591,8 @@ setup(struct daemon *d)
 		fatalx("watch '%s': %s", gitdir, strerror(-error));
 	free(gitdir);
 	gate_setup(d);
+	if (!d->gate_only)
+		previews_setup(d);
 	if (d->cf->http.enabled && !d->gate_only)
 		listen_setup(d);
 	(void)sd_listen_fds(1);	/* the sockets are taken: not for children */
@@ -644,6 +673,12 @@ run(struct daemon *d)
 			case SRC_GATE:
 				gatesock_run(d->gate);
 				break;
+			case SRC_PREVIEWS_TIMER:
+				drain(d->pvfd);
+				/* FALLTHROUGH */
+			case SRC_PREVIEWS:
+				previews_run(d->previews);
+				break;
 			case SRC_CURL_SOCKET:
 				notify_socket(d->notify, (int)(tag >> 32),
 				    ((evs[i].events & (EPOLLIN | EPOLLHUP |
@@ -659,6 +694,8 @@ run(struct daemon *d)
 			arm(d->httpfd, http_timeout_ms(d->http));
 		if (d->gate)
 			arm(d->gatefd, gatesock_timeout_ms(d->gate));
+		if (d->previews)
+			arm(d->pvfd, previews_timeout_ms(d->previews));
 	}
 }
 
@@ -714,6 +751,7 @@ main(int argc, char *argv[])
 	gatesock_free(d.gate);
 	http_free(d.http);
 	routes_free(d.routes);
+	previews_free(d.previews);
 	watch_free(d.watch);
 	notify_free(d.notify);
 	engine_free(d.engine);
@@ -728,5 +766,7 @@ main(int argc, char *argv[])
 		close(d.httpfd);
 	if (d.gate)
 		close(d.gatefd);
+	if (d.previews)
+		close(d.pvfd);
 	return 0;
 }

@@ -27,14 +27,16 @@
 #include "core/util.h"
 #include "printgated/decide.h"
 #include "printgated/pages.h"
+#include "printgated/previews.h"
 #include "printgated/refusal.h"
 #include "printgated/replay.h"
 #include "web/link.h"
 #include "web/page.h"
+#include "web/previewhtml.h"
 
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
-#define ROUTES_OWN 6
+#define ROUTES_OWN 8
 /* A decision that found the ledger locked is tried again this often. */
 #define ROUTES_LOCK_RETRY_MS 20
 
@@ -45,6 +47,7 @@ struct routes {
 	struct replay *replay;
 	struct decide *dc;
 	struct pages *pages;	/* the review page's routes */
+	struct previews *pv;	/* NULL: no previews served */
 	/* the platforms' secrets, by index in cf->platforms */
 	char *secrets[CONFIG_MAX_PLATFORMS];
 	int64_t (*now)(void);
@@ -406,6 +409,44 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = metrics_text(rt->m, &g);
 }
 
+/* The previews' pictures under a review link (previews.c). */
+static void
+route_preview(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct routes *rt = ctx;
+
+	if (rt->pv == NULL) {
+		set_text(rs, 404, "404 no previews here");
+		return;
+	}
+	previews_route(rt->pv, rq, rs);
+}
+
+/* The previews' script, from this origin (the pages' CSP allows no other). */
+static void
+route_script(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	size_t len;
+	const char *js = previewhtml_script(&len);
+
+	(void)ctx;
+	(void)rq;
+	rs->status = 200;
+	rs->content_type = "text/javascript; charset=utf-8";
+	rs->body = xstrndup(js, len);
+	rs->len = len;
+	rs->cache = "public, max-age=3600";
+}
+
+void
+routes_set_previews(struct routes *rt, struct previews *pv)
+{
+	rt->pv = pv;
+	pages_set_previews(rt->pages, pv);
+}
+
 const struct http_route *
 routes_table(size_t *n)
 {
@@ -424,6 +465,9 @@ routes_table(size_t *n)
 					route_platform, p->routes[k].name,
 					false };
 		}
+		/* before the page's prefix, which would take it */
+		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
+			NULL, route_preview, "preview", false };
 		routes[nroutes++] = (struct http_route){ "GET",
 			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };
 		routes[nroutes++] = (struct http_route){ "POST",
@@ -437,6 +481,8 @@ routes_table(size_t *n)
 			NULL, route_healthz, "healthz", false };
 		routes[nroutes++] = (struct http_route){ "GET", "/metrics",
 			NULL, route_metrics, "metrics", false };
+		routes[nroutes++] = (struct http_route){ "GET", PAGE_JS_PATH,
+			NULL, route_script, "script", false };
 	}
 	*n = nroutes;
 	return routes;

@@ -15,6 +15,7 @@
 
 #include "web/diffhtml.h"
 #include "web/html.h"
+#include "web/previewhtml.h"
 
 const struct page_header page_headers[] = {
 	{ "Content-Security-Policy", "default-src 'self'; "
@@ -291,6 +292,8 @@ file_full(struct buf *b, const struct page_file *f, size_t idx)
 	buf_adds(b, "</h4>\n");
 	if (f->note)
 		html_elem(b, "p", "warn-note", f->note);
+	if (f->preview)
+		previewhtml_render(b, f->preview, idx + 1);
 	if (f->diff)
 		diffhtml_render(b, f->diff);
 	if (f->old_url || f->new_url || f->browse_url) {
@@ -450,6 +453,11 @@ page_review(struct buf *b, const struct page_review *r)
 		    "This page shows the review; it does not let you decide.");
 		buf_adds(b, "</section>\n");
 	}
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].preview != NULL) {
+			previewhtml_script_tag(b);
+			break;
+		}
 	bottom(b);
 }
 

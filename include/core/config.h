@@ -161,6 +161,9 @@ struct config {
 	char *state_dir;
 	char *browse_url;	/* optional; {commit} and {path} */
 	char *gate_socket;	/* the warm path's; default state_dir/gate.sock */
+	uint64_t previews_max;	/* bytes of state_dir/previews; default 1 GiB */
+	char *lfs_dir;		/* Git LFS objects (oid[0:2]/oid[2:4]/oid), or
+				   NULL */
 	char **pusher_env;
 	size_t npusher_env;
 	char **allow_refs;	/* globs of the refs the hook lets through */

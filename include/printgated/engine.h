@@ -42,6 +42,9 @@ void engine_free(struct engine *e);
 /* Takes a new configuration (after SIGHUP). */
 int engine_set_config(struct engine *e, const struct config *cf, char **why);
 struct outbox *engine_outbox(struct engine *e);
+struct previews;
+/* The previews a request event queues (NULL: none). */
+void engine_set_previews(struct engine *e, struct previews *pv);
 const struct engine_stats *engine_stats(const struct engine *e);
 
 /*

@@ -71,6 +71,7 @@ struct http_response {
 	size_t nheaders;
 	char *disposition;	/* Content-Disposition, owned, or NULL */
 	int retry_ms;			/* > 0: not answered, call again */
+	const char *cache;		/* Cache-Control; NULL: no-store */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *rq,
@@ -78,7 +79,8 @@ typedef void (*http_handler)(void *ctx, const struct http_request *rq,
 
 struct http_route {
 	const char *method;		/* "POST", "GET" */
-	const char *path;
+	const char *path;		/* a segment that is a star
+					 * matches any one segment */
 	const char *content_type;	/* required media type, or NULL */
 	http_handler handler;
 	const char *name;		/* for metrics: "slack_actions" */

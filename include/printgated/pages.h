@@ -72,4 +72,11 @@ void pages_favicon(void *ctx, const struct http_request *rq,
 int pages_personal_link(struct pages *pg, char **out, const char *tag,
     const char *commit, const char *person);
 
+/*
+ * The previews (printgated/previews.h) whose view of each PDF and image
+ * the review page shows; NULL: none.  Borrowed.
+ */
+struct previews;
+void pages_set_previews(struct pages *pg, struct previews *pv);
+
 #endif

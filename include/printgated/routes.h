@@ -36,6 +36,9 @@ struct pages;
 /* The review page's part, for a personal link (pages_personal_link()). */
 struct pages *routes_pages(struct routes *rt);
 
+struct previews;
+/* The previews whose pictures the listener serves (NULL: none). */
+void routes_set_previews(struct routes *rt, struct previews *pv);
 /* The route table for http_new(), the same for every configuration. */
 const struct http_route *routes_table(size_t *n);
 /* http_new()'s on_answer: counts answers by route and status. */

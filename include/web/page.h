@@ -23,6 +23,7 @@
 
 #define PAGE_CSS_PATH "/static/printgate.css"
 #define PAGE_MAX_COMMENT 2000	/* the form's textarea, in characters */
+#define PAGE_JS_PATH "/static/printgate.js"	/* the previews' script */
 
 /* The headers of every page and of the stylesheet, name and value. */
 struct page_header {
@@ -59,6 +60,38 @@ struct page_rule {
 	size_t nwaiting;
 };
 
+/* A word that changed on a page: old "2,499", new "2,999". */
+struct page_preview_word {
+	const char *old;	/* "" or NULL: added */
+	const char *new;	/* "" or NULL: removed */
+};
+
+/* One page of a preview: its pictures (URLs on this site, or NULL). */
+struct page_preview_page {
+	int old, new;		/* page numbers in each version; 0: none */
+	const char *status;	/* "same", "changed", "added", "removed" */
+	int width, height;	/* the pictures' pixels */
+	const char *old_url, *new_url, *diff_url, *thumb_url;
+	const struct page_preview_word *words;
+	size_t nwords;
+};
+
+enum page_preview_state {
+	PAGE_PREVIEW_NONE,	/* "no preview: <reason>" */
+	PAGE_PREVIEW_COMING,	/* being made: the script fills it in */
+	PAGE_PREVIEW_READY,
+};
+
+/* The preview of a PDF or an image (the daemon's previews fill it). */
+struct page_preview {
+	enum page_preview_state state;
+	const char *reason;	/* PAGE_PREVIEW_NONE */
+	const char *summary;	/* "page 2 changed" */
+	const char *state_url;	/* PAGE_PREVIEW_COMING: polled for "ready" */
+	const struct page_preview_page *pages;	/* in page order */
+	size_t npages;
+};
+
 struct page_file {
 	const char *path;
 	char status;		/* 'A' added, 'M' changed, 'D' removed */
@@ -66,6 +99,7 @@ struct page_file {
 	size_t nrules;
 	const char *note;	/* "symlink -> target", "export-subst", ... */
 	const struct diff_view *diff;	/* NULL: no view */
+	const struct page_preview *preview;	/* NULL: none */
 	const char *old_url;	/* downloads of each version, or NULL */
 	const char *new_url;
 	const char *browse_url;	/* browse_url filled in, or NULL */

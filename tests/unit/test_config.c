@@ -499,6 +499,34 @@ test_defaults(void **state)
 	config_free(cf);
 }
 
+/* previews_max and lfs_dir: defaults, sizes, refusals. */
+static void
+test_previews(void **state)
+{
+	static const char *const bad[] = { "1GB", "0MiB", "512KiB", "2TiB",
+		"GiB", "-1GiB", "1 GiB", "99999999999999999999GiB" };
+	struct config *cf = load_text_ok("min.conf", "", 0);
+	char text[128];
+
+	(void)state;
+	assert_true(cf->previews_max == 1ULL << 30);
+	assert_null(cf->lfs_dir);
+	config_free(cf);
+	cf = load_text_ok("min.conf", "previews_max = \"512MiB\";\n"
+	    "lfs_dir = \"/srv/lfs\";\n", 0);
+	assert_true(cf->previews_max == 512ULL << 20);
+	assert_string_equal(cf->lfs_dir, "/srv/lfs");
+	config_free(cf);
+	cf = load_text_ok("min.conf", "previews_max = \"2097152\";\n", 0);
+	assert_true(cf->previews_max == 2ULL << 20);
+	config_free(cf);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "previews_max = \"%s\";\n",
+		    bad[i]);
+		load_text_fails(text, "setting 'previews_max': ");
+	}
+}
+
 /* allow_refs and a rule's allow_symlinks: defaults, values, refusals. */
 static void
 test_allow(void **state)
@@ -1339,6 +1367,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_allow, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_previews, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_relative_paths, tmp_setup,
 		    tmp_teardown),
