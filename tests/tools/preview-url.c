@@ -76,6 +76,7 @@ page(char *argv[])
 	buf_free(&b);
 	previews_view_free(v);
 	previews_free(pv);
+	repo_free(r);
 	free(token);
 	free(secret);
 	return 0;
