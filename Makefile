@@ -247,7 +247,7 @@ fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The unit tests under valgrind memcheck: any error or definite leak fails.
-valgrind: $(UNIT)
+valgrind: $(UNIT) $(BUILD)/printgate-render
 	@sh scripts/deps.sh valgrind
 	@sh tests/valgrind.sh $(BUILD)
 
