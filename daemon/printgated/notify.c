@@ -147,6 +147,24 @@ notify_free(struct notify *n)
 	free(n);
 }
 
+/* Adds t to the transfers under way, or frees it: 0 or -EIO. */
+static int
+transfer_start(struct notify *n, struct transfer *t, CURL *easy)
+{
+	if (curl_multi_add_handle(n->multi, easy) != CURLM_OK) {
+		curl_easy_cleanup(easy);
+		transfer_free(t);
+		return -EIO;
+	}
+	t->easy = easy;
+	t->next = n->transfers;
+	if (n->transfers)
+		n->transfers->prev = t;
+	n->transfers = t;
+	n->inflight++;
+	return 0;
+}
+
 int
 notify_send(struct notify *n, const char *id, const char *url,
     const char *const *headers, size_t nheaders, const char *body,
@@ -182,18 +200,7 @@ notify_send(struct notify *n, const char *id, const char *url,
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
-	if (curl_multi_add_handle(n->multi, easy) != CURLM_OK) {
-		curl_easy_cleanup(easy);
-		transfer_free(t);
-		return -EIO;
-	}
-	t->easy = easy;
-	t->next = n->transfers;
-	if (n->transfers)
-		n->transfers->prev = t;
-	n->transfers = t;
-	n->inflight++;
-	return 0;
+	return transfer_start(n, t, easy);
 }
 
 void
@@ -226,23 +233,6 @@ on_read(char *data, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
-/* Adds t to the transfers under way, or frees it: 0 or -EIO. */
-static int
-transfer_start(struct notify *n, struct transfer *t, CURL *easy)
-{
-	if (curl_multi_add_handle(n->multi, easy) != CURLM_OK) {
-		curl_easy_cleanup(easy);
-		transfer_free(t);
-		return -EIO;
-	}
-	t->easy = easy;
-	t->next = n->transfers;
-	if (n->transfers)
-		n->transfers->prev = t;
-	n->transfers = t;
-	n->inflight++;
-	return 0;
-}
 
 int
 notify_send_mail(struct notify *n, const char *id, const char *url,
