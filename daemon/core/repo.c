@@ -1189,12 +1189,32 @@ repo_commit_parent(struct repo *r, const char *commit, char out[OID_HEX])
 int
 repo_blob_read(struct repo *r, const char *id, char **out, size_t *len)
 {
+	return repo_blob_read_max(r, id, REPO_BLOB_MAX, out, len);
+}
+
+/*
+ * The size is read from the object's header first: git_blob_lookup()
+ * inflates the whole object, which for a blob of gigabytes is the
+ * memory a cap checked afterwards was there to save.
+ */
+int
+repo_blob_read_max(struct repo *r, const char *id, size_t max, char **out,
+    size_t *len)
+{
 	git_blob *blob = NULL;
+	size_t size = 0;
 	git_oid oid;
 	int error;
 
 	if ((error = oid_parse(&oid, id)) < 0)
 		return error;
+	if ((error = repo_object_size(r, id, &size)) < 0)
+		return error;
+	if (size > max) {
+		git_error_set_str(GIT_ERROR_INVALID, "the file is too large "
+		    "to read here");
+		return -EFBIG;
+	}
 	if ((error = git_blob_lookup(&blob, r->git, &oid)) < 0)
 		return repo_err(error);
 	*len = (size_t)git_blob_rawsize(blob);

@@ -343,13 +343,7 @@ summary_read(struct repo *r, const char *id, char **out, size_t *len)
 {
 	if (id == NULL || *id == '\0')
 		return -ENOENT;
-	if (repo_blob_read(r, id, out, len) < 0)
-		return -EIO;
-	if (*len > DELIVER_SUMMARY_MAX_FILE) {
-		free(*out);
-		return -EFBIG;
-	}
-	return 0;
+	return repo_blob_read_max(r, id, DELIVER_SUMMARY_MAX_FILE, out, len);
 }
 
 /*

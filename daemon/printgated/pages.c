@@ -533,25 +533,32 @@ file_rules(const struct config *cf, const struct review *rv, size_t i,
 	return n;
 }
 
-/* A blob's bytes when it is small enough to compare; else NULL. */
-static char *
-blob_small(struct repo *r, const char *id, size_t *len, bool *large)
+/*
+ * The view of a file's versions old and new (blob ids, "" for none):
+ * from their bytes when both are within DIFF_MAX_BYTES, else from the
+ * sizes in the objects' headers alone, so that a large file is never
+ * read whole for its page.  NULL when a version cannot be read.
+ */
+static struct diff_view *
+file_diff(struct repo *r, const char *path, const char *old,
+    const char *new)
 {
-	size_t size = 0;
-	char *s = NULL;
+	size_t osize = 0, nsize = 0, olen = 0, nlen = 0;
+	char *a = NULL, *b = NULL;
+	struct diff_view *d = NULL;
 
-	*len = 0;
-	if (id == NULL || id[0] == '\0')
+	if ((old[0] && repo_object_size(r, old, &osize) < 0) ||
+	    (new[0] && repo_object_size(r, new, &nsize) < 0))
 		return NULL;
-	if (repo_object_size(r, id, &size) < 0 || size > DIFF_MAX_BYTES) {
-		*large = true;
-		return NULL;
-	}
-	if (repo_blob_read(r, id, &s, len) < 0) {
-		*large = true;
-		return NULL;
-	}
-	return s;
+	if (osize > DIFF_MAX_BYTES || nsize > DIFF_MAX_BYTES)
+		return diff_large(old[0] == '\0', osize, new[0] == '\0',
+		    nsize, strcmp(old, new) == 0);
+	if ((old[0] == '\0' || repo_blob_read(r, old, &a, &olen) == 0) &&
+	    (new[0] == '\0' || repo_blob_read(r, new, &b, &nlen) == 0))
+		d = diff_files(path, a, olen, b, nlen);
+	free(a);
+	free(b);
+	return d;
 }
 
 /*
@@ -605,9 +612,9 @@ view_file(struct pages *pg, const struct review *rv, size_t i,
 {
 	struct repo *r = engine_repo(pg->engine);
 	const struct scope_file *f = &rv->files[i];
-	bool plain = f->mode != 0120000 && f->mode != 0160000, large = false;
-	char old[OID_HEX], *a, *b;
-	size_t alen, blen;
+	bool plain = f->mode != 0120000 && f->mode != 0160000;
+	struct diff_view *d;
+	char old[OID_HEX];
 
 	pf->path = f->path;
 	pf->status = f->status;
@@ -635,19 +642,18 @@ view_file(struct pages *pg, const struct review *rv, size_t i,
 	}
 	if (v->ndiffs >= PAGES_MAX_DIFFS)
 		return;
-	a = blob_small(r, old, &alen, &large);
-	b = blob_small(r, f->status == 'D' ? "" : f->blob, &blen, &large);
-	if (!large) {
-		struct diff_view *d = diff_files(f->path, old[0] ? a : NULL,
-		    alen, f->status == 'D' ? NULL : b, blen);
-
-		v->diffs = xreallocarray(v->diffs, v->ndiffs + 1,
-		    sizeof(*v->diffs));
-		v->diffs[v->ndiffs++] = d;
-		pf->diff = d;
+	if ((d = file_diff(r, f->path, old, f->status == 'D' ? "" :
+	    f->blob)) == NULL) {
+		log_warnx("read '%s' of '%s' for its page: %s", f->path,
+		    rv->tag, repo_strerror());
+		pf->note = own(v, xasprintf("%s%sits content cannot be read "
+		    "just now; reload the page in a minute", pf->note ?
+		    pf->note : "", pf->note ? "; " : ""));
+		return;
 	}
-	free(a);
-	free(b);
+	v->diffs = xreallocarray(v->diffs, v->ndiffs + 1, sizeof(*v->diffs));
+	v->diffs[v->ndiffs++] = d;
+	pf->diff = d;
 }
 
 static void
@@ -872,7 +878,8 @@ answer_file(struct pages *pg, const struct loaded *ld,
 	const struct scope_file *f;
 	char old[OID_HEX], *name, *data = NULL;
 	const char *id;
-	size_t size = 0, len = 0;
+	size_t len = 0;
+	int error;
 
 	if (t->file > ld->rv->nfiles) {
 		answer_error(rs, 404, "This review has no such file.");
@@ -886,10 +893,15 @@ answer_file(struct pages *pg, const struct loaded *ld,
 		    "exist: the file was added or removed here.");
 		return;
 	}
-	if (repo_object_size(r, id, &size) < 0 || size > PAGES_MAX_DOWNLOAD ||
-	    repo_blob_read(r, id, &data, &len) < 0) {
-		answer_error(rs, 500, "The file cannot be read here; ask the "
-		    "release manager for it.");
+	if ((error = repo_blob_read_max(r, id, PAGES_MAX_DOWNLOAD, &data,
+	    &len)) < 0) {
+		if (error != -EFBIG)
+			log_warnx("read '%s' of '%s' for a download: %s",
+			    f->path, ld->rv->tag, repo_strerror());
+		answer_error(rs, 500, error == -EFBIG ? "The file is over "
+		    "256 MiB, too large to download here; ask the release "
+		    "manager for it." : "The file cannot be read here; ask "
+		    "the release manager for it.");
 		return;
 	}
 	name = download_name(f->path, t->new_side);

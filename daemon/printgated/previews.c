@@ -397,16 +397,22 @@ version_read(struct previews *pv, const char *id, char **data,
     struct job_file *f, bool *lfs, const char **why)
 {
 	size_t n = 0;
+	int error;
 
 	*data = NULL;
 	if (*id == '\0')
 		return 0;
-	if (repo_blob_read(pv->r, id, data, &n) < 0) {
+	if ((error = repo_blob_read(pv->r, id, data, &n)) == -ENOENT) {
 		repo_odb_refresh(pv->r);
-		if (repo_blob_read(pv->r, id, data, &n) < 0) {
-			*why = "the file's content is not in the repository";
-			return -ENOENT;
-		}
+		error = repo_blob_read(pv->r, id, data, &n);
+	}
+	if (error == -EFBIG) {
+		*why = "the file is over 64 MiB, more than the renderer takes";
+		return -ENOENT;
+	}
+	if (error < 0) {
+		*why = "the file's content is not in the repository";
+		return -ENOENT;
 	}
 	if (lfs_follow(pv, data, &n, why) < 0) {
 		*lfs = true;

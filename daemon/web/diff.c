@@ -1044,6 +1044,22 @@ diff_files(const char *path, const void *old, size_t oldlen, const void *new,
 	return v;
 }
 
+struct diff_view *
+diff_large(bool old_absent, size_t old_size, bool new_absent,
+    size_t new_size, bool same)
+{
+	struct diff_view *v = xcalloc(1, sizeof(*v));
+
+	v->kind = DIFF_LARGE;
+	v->why = "over 4 MiB";
+	v->old_absent = old_absent;
+	v->new_absent = new_absent;
+	v->old_size = old_absent ? 0 : old_size;
+	v->new_size = new_absent ? 0 : new_size;
+	v->changed = !same;
+	return v;
+}
+
 void
 diff_free(struct diff_view *v)
 {

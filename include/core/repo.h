@@ -192,8 +192,15 @@ int repo_blob_at(struct repo *r, const char *commit, const char *path,
 /* The first parent of commit; -ENOENT for a root commit. */
 int repo_commit_parent(struct repo *r, const char *commit,
     char out[OID_HEX]);
-/* The content of blob id, NUL-terminated; *len excludes the NUL. */
+/*
+ * The content of blob id, NUL-terminated; *len excludes the NUL.  A blob
+ * over REPO_BLOB_MAX bytes (repo_blob_read_max: max) is refused with
+ * -EFBIG before any of it is read.
+ */
+#define REPO_BLOB_MAX (64u << 20)
 int repo_blob_read(struct repo *r, const char *id, char **out, size_t *len);
+int repo_blob_read_max(struct repo *r, const char *id, size_t max,
+    char **out, size_t *len);
 
 /* The notes commit ref points at now; -ENOENT when there are no notes. */
 int repo_notes_head(struct repo *r, const char *ref, char out[OID_HEX]);

@@ -144,6 +144,13 @@ struct diff_view {
  */
 struct diff_view *diff_files(const char *path, const void *old,
     size_t oldlen, const void *new, size_t newlen);
+/*
+ * The view of a file too large to read for comparing: only the sizes of
+ * both sides (from the objects' headers) and whether their bytes are the
+ * same (the same blob).  Freed with diff_free().
+ */
+struct diff_view *diff_large(bool old_absent, size_t old_size,
+    bool new_absent, size_t new_size, bool same);
 void diff_free(struct diff_view *v);
 
 /*

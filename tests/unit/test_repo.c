@@ -452,6 +452,46 @@ test_diff(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Blobs                                                               */
+
+/*
+ * A blob over the cap is refused with -EFBIG, and its size is still told
+ * from the object's header; one at the cap reads whole.
+ */
+static void
+test_blob_cap(void **state)
+{
+	char c1[OID_HEX], id[OID_HEX], *path, *out, *data = NULL;
+	struct repo *r = repo_with_commit("blobs", &path, c1);
+	size_t size = 0, len = 0;
+
+	(void)state;
+	out = sh_ok("cd '%s' && head -c 3000 /dev/zero | tr '\\0' x | "
+	    "git hash-object -w --stdin", path);
+	snprintf(id, sizeof(id), "%s", out);
+	free(out);
+	assert_int_equal(repo_object_size(r, id, &size), 0);
+	assert_int_equal(size, 3000);
+	assert_int_equal(repo_blob_read_max(r, id, 2999, &data, &len),
+	    -EFBIG);
+	assert_null(data);
+	assert_int_equal(repo_blob_read_max(r, id, 3000, &data, &len), 0);
+	assert_int_equal(len, 3000);
+	assert_int_equal(strspn(data, "x"), 3000);
+	free(data);
+	data = NULL;
+	assert_int_equal(repo_blob_read(r, id, &data, &len), 0);
+	assert_int_equal(len, 3000);
+	free(data);
+	/* an object that is not there is -ENOENT, never -EFBIG or a size */
+	assert_int_equal(repo_blob_read_max(r,
+	    "0123456789012345678901234567890123456789", 10, &data, &len),
+	    -ENOENT);
+	repo_free(r);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
 /* Notes and refs                                                      */
 
 /* The message of the notes commits the tests make. */
@@ -1621,6 +1661,8 @@ main(int argc, char *argv[])
 		add_test(shared_cases[i].name, test_shared, &shared_cases[i]);
 	add_test("trailers: parsed before any repository is opened",
 	    test_trailers_alone, NULL);
+	add_test("blobs: over the cap refused before they are read",
+	    test_blob_cap, NULL);
 	add_test("notes: appends are lines, as git shows them",
 	    test_note_append, NULL);
 	add_test("notes: appending to a note git wrote",
