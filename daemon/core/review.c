@@ -958,6 +958,31 @@ review_asked(const struct config *cf, const struct review *rv)
 	return buf_steal(&b);
 }
 
+size_t
+review_approvers(const struct config *cf, const struct review *rv,
+    size_t *out, size_t max)
+{
+	bool *seen = xcalloc(cf->npeople, sizeof(bool));
+	size_t n = 0;
+
+	for (size_t i = 0; i < rv->nrules; i++) {
+		const struct review_rule *rr = &rv->rules[i];
+
+		for (size_t m = 0; rr->applies && m < rr->nmembers; m++) {
+			const struct review_member *rm = &rr->members[m];
+
+			if ((rm->state != MEMBER_APPROVED &&
+			    rm->state != MEMBER_APPROVED_WITH_CHANGES) ||
+			    seen[rm->person] || n >= max)
+				continue;
+			seen[rm->person] = true;
+			out[n++] = rm->person;
+		}
+	}
+	free(seen);
+	return n;
+}
+
 char *
 review_channels(const struct config *cf)
 {

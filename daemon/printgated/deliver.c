@@ -17,6 +17,7 @@
 
 #include "chat/platform.h"
 #include "core/log.h"
+#include "core/review.h"
 #include "core/util.h"
 #include "core/verify.h"
 #include "printgated/engine.h"
@@ -400,29 +401,14 @@ static void
 notice_approvers(struct notice_data *nd, const struct config *cf,
     enum notice_kind kind, const struct review *rv)
 {
-	size_t n = 0;
+	size_t who[NOTICE_MAX_PEOPLE], n;
 
 	if (kind != NOTICE_RELEASED && kind != NOTICE_APPROVED)
 		return;
 	nd->approvers = xcalloc(NOTICE_MAX_PEOPLE, sizeof(*nd->approvers));
-	for (size_t i = 0; i < rv->nrules; i++) {
-		const struct review_rule *rr = &rv->rules[i];
-
-		for (size_t m = 0; rr->applies && m < rr->nmembers; m++) {
-			const struct review_member *rm = &rr->members[m];
-			bool dup = false;
-
-			if (rm->state != MEMBER_APPROVED &&
-			    rm->state != MEMBER_APPROVED_WITH_CHANGES)
-				continue;
-			for (size_t k = 0; k < n; k++)
-				dup = dup || strcmp(nd->approvers[k].id,
-				    cf->people[rm->person].id) == 0;
-			if (!dup && n < NOTICE_MAX_PEOPLE)
-				nd->approvers[n++] = notice_person_of(cf,
-				    rm->person);
-		}
-	}
+	n = review_approvers(cf, rv, who, NOTICE_MAX_PEOPLE);
+	for (size_t i = 0; i < n; i++)
+		nd->approvers[i] = notice_person_of(cf, who[i]);
 	nd->n.approvers = nd->approvers;
 	nd->n.napprovers = n;
 }

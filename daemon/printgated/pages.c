@@ -768,6 +768,44 @@ view_facts(struct pages *pg, const struct loaded *ld, const char *token,
 	    LINK_PATH_PREFIX, token));
 }
 
+/* The most approvers a closed review's sentence names. */
+#define CLOSED_MAX_NAMED 20
+
+/* Why ld's review is closed (page_closed_text()), or NULL: it is open. */
+static char *
+closed_text(const struct config *cf, const struct loaded *ld)
+{
+	const struct review *rv = ld->rv;
+	struct page_closed c = { state_of(ld), rv->tag, NULL, 0, 0, NULL };
+	const char *names[CLOSED_MAX_NAMED];
+	size_t who[CLOSED_MAX_NAMED];
+
+	if (c.state == PAGE_REPLACED)
+		c.commit = ld->t.commit[0] ? ld->t.commit : NULL;
+	else if (c.state == PAGE_RELEASED) {
+		c.napprovers = review_approvers(cf, rv, who, CLOSED_MAX_NAMED);
+		for (size_t i = 0; i < c.napprovers; i++)
+			names[i] = cf->people[who[i]].name;
+		c.approvers = names;
+		c.at = rv->released ? rv->released->at : 0;
+	} else
+		return NULL;
+	return page_closed_text(&c);
+}
+
+/* Why the review is closed, with the link to the tag's current version. */
+static void
+view_closed(struct pages *pg, const struct loaded *ld, struct view *v)
+{
+	char *text = closed_text(pg->cf, ld);
+
+	if (text == NULL)
+		return;
+	v->pr.closed = own(v, text);
+	if (!ld->current && ld->t.commit[0])
+		v->pr.current_url = path_of(pg, v, ld->rv->tag, ld->t.commit);
+}
+
 /* The review page of ld for viewer into b. */
 static void
 render_review(struct pages *pg, const struct loaded *ld, const char *token,
@@ -780,6 +818,7 @@ render_review(struct pages *pg, const struct loaded *ld, const char *token,
 	view_rules(pg->cf, ld->rv, &v);
 	view_files(pg, ld->rv, token, &v);
 	view_form(pg, ld, token, vw, comment_needed, &v);
+	view_closed(pg, ld, &v);
 	v.pr.flash = flash;
 	page_review(b, &v.pr);
 	view_free(&v);
@@ -1113,6 +1152,29 @@ post_read(const struct http_request *rq, struct post *p)
 }
 
 /*
+ * Whether l's review is closed, or cannot be read: then rs is answered
+ * with the page that says so (409 and why it closed), and nothing is
+ * recorded.
+ */
+static bool
+post_closed(struct pages *pg, const struct token_link *l,
+    struct http_response *rs)
+{
+	struct loaded ld = { 0 };
+	const char *detail = NULL;
+	char *text = NULL;
+	int status;
+
+	if ((status = review_of_link(pg, l, &ld, &detail)) != 0)
+		answer_error(rs, status, detail);
+	else if ((text = closed_text(pg->cf, &ld)) != NULL)
+		answer_error(rs, 409, text);
+	free(text);
+	loaded_clear(&ld);
+	return status != 0 || text != NULL;
+}
+
+/*
  * Records p's decision by viewer on ld's review (decide.c), and answers
  * with the review page as it stands then, or the refusal's error page.
  */
@@ -1183,6 +1245,8 @@ pages_post(void *ctx, const struct http_request *rq,
 		    "decision again.");
 	else if (vw.person < 0)
 		answer_error(rs, 403, WHERE_CHANNEL);
+	else if (post_closed(pg, &l, rs))
+		;
 	else if (detail != NULL)
 		answer_error(rs, 400, detail);
 	else

@@ -39,6 +39,36 @@ when(int64_t t, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
+char *
+page_closed_text(const struct page_closed *c)
+{
+	struct buf b = { 0 };
+	char t[64];
+
+	buf_adds(&b, "This review is closed: ");
+	if (c->state != PAGE_RELEASED) {
+		buf_addf(&b, "it was superseded by %s", c->tag);
+		if (c->commit)
+			buf_addf(&b, " at commit %.7s", c->commit);
+		buf_adds(&b, c->commit ? "." : ", which no longer asks for "
+		    "this version.");
+		return b.s;
+	}
+	buf_addf(&b, "%s was released", c->tag);
+	if (c->napprovers > 0)
+		buf_adds(&b, c->napprovers == 1 ? " on the approval of " :
+		    " on the approvals of ");
+	for (size_t i = 0; i < c->napprovers; i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == c->napprovers ?
+		    " and " : ", ", c->approvers[i]);
+	if (c->at > 0) {
+		when(c->at, t, sizeof(t));
+		buf_addf(&b, " on %s", t);
+	}
+	buf_adds(&b, ".");
+	return b.s;
+}
+
 static const char *
 decision_words(const char *d)
 {
@@ -111,6 +141,19 @@ state_words(enum page_state s, const char **cls)
 	return st[s].words;
 }
 
+/* Why the review is closed, with the page of the tag's current version. */
+static void
+closed_note(struct buf *b, const struct page_review *r)
+{
+	buf_adds(b, "<p class=\"closed\">");
+	html_texts(b, r->closed);
+	if (r->current_url) {
+		buf_adds(b, " ");
+		html_link(b, r->current_url, NULL, "Open the current version");
+	}
+	buf_adds(b, "</p>\n");
+}
+
 static void
 review_facts(struct buf *b, const struct page_review *r)
 {
@@ -121,6 +164,8 @@ review_facts(struct buf *b, const struct page_review *r)
 	html_elem(b, "p", "kicker", "Review before print");
 	html_elem(b, "h1", NULL, r->tag);
 	html_elem(b, "p", cls, words);
+	if (r->closed)
+		closed_note(b, r);
 	if (r->form != NULL || r->where != NULL)
 		buf_adds(b, "<p class=\"jump\"><a href=\"#decide\">"
 		    "Go to the decision</a></p>\n");
@@ -449,8 +494,12 @@ page_review(struct buf *b, const struct page_review *r)
 	} else {
 		buf_adds(b, "<section class=\"card decide\" id=\"decide\">\n");
 		html_elem(b, "h2", NULL, "Deciding");
-		html_elem(b, "p", NULL, r->where ? r->where :
-		    "This page shows the review; it does not let you decide.");
+		if (r->closed)
+			closed_note(b, r);
+		else
+			html_elem(b, "p", NULL, r->where ? r->where :
+			    "This page shows the review; it does not let you "
+			    "decide.");
 		buf_adds(b, "</section>\n");
 	}
 	for (size_t i = 0; i < r->nfiles; i++)

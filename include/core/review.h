@@ -77,6 +77,12 @@ int review_eligible(const struct config *cf, const struct review *rv,
 
 /* The people to ask: eligible, undecided, in unmet rules ("bob, carol"). */
 char *review_asked(const struct config *cf, const struct review *rv);
+/*
+ * The people whose approvals count in rv's rules that apply, each once,
+ * in the order of the rules, into out[] (at most max); returns how many.
+ */
+size_t review_approvers(const struct config *cf, const struct review *rv,
+    size_t *out, size_t max);
 /* "slack:sales, teams:sales-teams", or NULL when nothing is configured. */
 char *review_channels(const struct config *cf);
 /*

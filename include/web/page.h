@@ -146,7 +146,28 @@ struct page_review {
 	const char *where;	/* read-only: where to decide (a sentence) */
 	const char *history_url;	/* earlier candidates, or NULL */
 	const char *css;	/* NULL: PAGE_CSS_PATH */
+	/* a closed review: why (page_closed_text()), and the page of the
+	 * tag's current version, or NULL */
+	const char *closed;
+	const char *current_url;
 };
+
+/* Why a review is closed, for page_closed_text(). */
+struct page_closed {
+	enum page_state state;	/* PAGE_RELEASED or PAGE_REPLACED */
+	const char *tag;
+	const char *const *approvers;	/* released: whose approvals */
+	size_t napprovers;
+	int64_t at;		/* released: when; 0 when not known */
+	const char *commit;	/* replaced: the tag's candidate now, or NULL */
+};
+
+/*
+ * "This review is closed: print/q1 was released on the approvals of Alice
+ * and Bob on 3 Jan 2027, 10:00 UTC." or "...: it was superseded by
+ * print/q1 at commit a1b2c3d."; the caller frees it.
+ */
+char *page_closed_text(const struct page_closed *c);
 
 void page_review(struct buf *b, const struct page_review *r);
 

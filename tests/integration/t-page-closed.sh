@@ -51,11 +51,15 @@ git -C "$WORK" commit -q -m "the data sheet"
 run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
 tag print/l0
 push_as rruiz print/l0
+L0=$(rev HEAD)
+released=$(path_of "$(ctl link print/l0 --for carol)")
+get "$released"
+RELEASED_CSRF=$(csrf_of)
+[ -n "$RELEASED_CSRF" ] || fail "Carol's page of print/l0 has a form" "none"
 ctl decide print/l0 --as alice approve >/dev/null
 ctl decide print/l0 --as bob approve >/dev/null
 wait_for 15 remote_ref refs/tags/print/l0
 assert "the first print is released" remote_ref refs/tags/print/l0
-L0=$(rev print/l0^{commit})
 big 5767168 "$WORK/datasheets/specs.txt"
 git -C "$WORK" commit -q -am "a longer data sheet"
 run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
@@ -83,6 +87,70 @@ code=$(curl -s -m 20 -o "$T/new" -w '%{http_code}' "$BASE$page/file/$n/new")
 status_is "the new 5.5 MiB version downloads" 200
 if cmp -s "$T/new" "$WORK/datasheets/specs.txt"; then pass "... whole, byte for byte"
 else fail "... whole, byte for byte" "$(wc -c <"$T/new") bytes"; fi
+
+# --- a released review: closed, why, no form; a decision refused
+lines() { ledger "$1" | wc -l; }
+get "$released"
+status_is "the page of a released review opens" 200
+assert_no_out "... without a decision form" 'name="csrf"' '<form'
+text_of
+assert_out "... saying it is closed, on whose approvals and when" \
+    "This review is closed: print/l0 was released on the approvals of Alice Ng and Bob Brandt on " \
+    "UTC."
+n=$(lines "$L0")
+form "$released/decide" "csrf=$RELEASED_CSRF&decision=approve"
+status_is "a decision posted on the released review: 409" 409
+text_of
+assert_out "... on a page that says it is closed and why" \
+    "This review is closed" "print/l0 was released on the approvals of Alice Ng and Bob Brandt"
+if [ "$(lines "$L0")" = "$n" ]; then pass "... and nothing was written"
+else fail "... and nothing was written" "$n -> $(lines "$L0") lines"; fi
+
+# --- a candidate superseded by a newer one of the same tag
+old=$(path_of "$(ctl link print/l1 --for carol)")
+get "$old"
+OLD_CSRF=$(csrf_of)
+commit "a note on the data sheet" datasheets/readme.txt="Read me first"
+run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+git -C "$WORK" tag -f -a print/l1 -m "print/l1" >/dev/null
+push_as rruiz print/l1
+L2=$(rev HEAD)
+get "$old"
+status_is "the page of a superseded candidate opens" 200
+assert_no_out "... without a decision form" 'name="csrf"' '<form'
+cur=$(grep -o 'href="/r/[^"]*">Open the current version' "$OUT" | head -n 1 |
+    sed 's/^href="//; s/".*//')
+text_of
+assert_out "... saying it was superseded, by which commit" \
+    "This review is closed: it was superseded by print/l1 at commit $(printf '%.7s' "$L2")."
+get "$cur"
+assert_out "... and linking to the current version's page" \
+    "$(printf '%.7s' "$L2")" "Waiting for approval"
+n1=$(lines "$L1") n2=$(lines "$L2")
+form "$old/decide" "csrf=$OLD_CSRF&decision=approve"
+status_is "a decision posted on the superseded candidate: 409" 409
+text_of
+assert_out "... on a page that says it was superseded" \
+    "This review is closed" "superseded by print/l1 at commit $(printf '%.7s' "$L2")"
+if [ "$(lines "$L1")" = "$n1" ] && [ "$(lines "$L2")" = "$n2" ]; then
+	pass "... and nothing was written on either candidate"
+else fail "... and nothing was written on either candidate" "$n1/$n2 -> $(lines "$L1")/$(lines "$L2")"; fi
+
+# --- an expired link, with its form's valid token
+printf 'review = { link_ttl = "5s"; };\n' | cat "$CONF" - >"$T/short.conf"
+short=$(path_of "$("$BUILD/printgatectl" -c "$T/short.conf" link print/l1 --for carol)")
+get "$short"
+SHORT_CSRF=$(csrf_of)
+[ -n "$SHORT_CSRF" ] || fail "the short link's page has a form" "none"
+sleep 6
+get "$short"
+status_is "the page of an expired link: 410" 410
+assert_out "... says the link expired" "This review link has expired"
+form "$short/decide" "csrf=$SHORT_CSRF&decision=approve"
+status_is "a decision posted on an expired link: 410" 410
+assert_out "... on a page that says it expired" "This review link has expired"
+if [ "$(lines "$L2")" = "$n2" ]; then pass "... and nothing was written"
+else fail "... and nothing was written" "$n2 -> $(lines "$L2") lines"; fi
 
 stop_daemon
 finish
