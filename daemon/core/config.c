@@ -425,6 +425,27 @@ url_ok(const char *s)
 }
 
 /*
+ * The path of public_url url (url_ok) without the '/' it may end in, or
+ * NULL when it holds anything but plain characters: it goes into every
+ * page's links and form actions as it is, and is matched as it is sent.
+ */
+static char *
+base_path_of(const char *url)
+{
+	const char *p = strstr(url, "://") + 3;
+	size_t n;
+
+	p += strcspn(p, "/?#");
+	n = strlen(p);
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	if (strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-._~/") < n || memmem(p, n, "//", 2) != NULL)
+		return NULL;
+	return xstrndup(p, n);
+}
+
+/*
  * Checks print_tags ("refs/tags/<prefix>*", the prefix ending in '/');
  * returns NULL or why it is wrong.
  */
@@ -1719,6 +1740,10 @@ load_http(struct loader *ld, const config_setting_t *http)
 		if (!url_ok(h->public_url))
 			report(ld, v[H_PUBLIC_URL], "'%s' is not an http:// "
 			    "or https:// URL", h->public_url);
+		else if ((h->base_path = base_path_of(h->public_url)) == NULL)
+			report(ld, v[H_PUBLIC_URL], "'%s': its path may hold "
+			    "only letters, digits, '-', '.', '_', '~' and "
+			    "'/', without a query or '//'", h->public_url);
 	}
 	load_http_identity(ld, h, v);
 	for (size_t f = H_CORE; f < ld->nhttp_fields; f++)
@@ -2136,6 +2161,7 @@ config_free(struct config *cf)
 	free(cf->notify);
 	free(cf->http.listen);
 	free(cf->http.public_url);
+	free(cf->http.base_path);
 	free(cf->http.links_secret_file);
 	free(cf->http.identity_header);
 	strv_free(cf->http.trusted_proxies, cf->http.ntrusted_proxies);

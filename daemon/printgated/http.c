@@ -34,6 +34,7 @@ struct http {
 	void (*on_answer_body)(void *ctx, const char *route, int status,
 	    const char *type, const char *body);
 	struct http_call *suspended;	/* waiting to be called again */
+	char *base;		/* the routes are under it too, or "" */
 };
 
 /*
@@ -263,6 +264,21 @@ framing_error(struct MHD_Connection *conn)
 	return NULL;
 }
 
+/*
+ * The path of url under h's base ("/printgate/r/x" for "/r/x"), as a
+ * proxy that keeps public_url's path sends it; url itself otherwise,
+ * as one that strips it sends it.
+ */
+static const char *
+under_base(const struct http *h, const char *url)
+{
+	size_t n = strlen(h->base);
+
+	if (n > 0 && strncmp(url, h->base, n) == 0 && url[n] == '/')
+		return url + n;
+	return url;
+}
+
 /* Matches the route table; sets c->refuse when nothing fits. */
 static void
 route(struct http *h, struct MHD_Connection *conn, const char *method,
@@ -338,6 +354,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	enum MHD_Result ret;
 
 	(void)version;
+	url = under_base(h, url);
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
 		*con_cls = c;
@@ -516,6 +533,7 @@ http_new(struct http **out, const char *listen, int fd,
 	h->routes = routes;
 	h->nroutes = nroutes;
 	h->ctx = ctx;
+	h->base = xstrdup("");
 	h->on_answer = on_answer;
 	h->limit = connection_limit();
 	{
@@ -547,6 +565,7 @@ http_new(struct http **out, const char *listen, int fd,
 	if (h->mhd == NULL) {
 		*why = xasprintf("cannot listen on '%s': %s", fd >= 0 ?
 		    "the socket passed by systemd" : listen, strerror(errno));
+		free(h->base);
 		free(h);
 		return -EADDRINUSE;
 	}
@@ -561,6 +580,7 @@ http_free(struct http *h)
 		return;
 	resume_due(h, true);
 	MHD_stop_daemon(h->mhd);
+	free(h->base);
 	free(h);
 }
 
@@ -649,4 +669,11 @@ http_set_answer_body(struct http *h, void (*fn)(void *ctx, const char *route,
     int status, const char *type, const char *body))
 {
 	h->on_answer_body = fn;
+}
+
+void
+http_set_base(struct http *h, const char *base)
+{
+	free(h->base);
+	h->base = xstrdup(base);
 }

@@ -44,6 +44,8 @@ struct pages {
 	struct previews *pv;	/* the previews of PDFs and images, or NULL */
 	struct token_keys keys;
 	int64_t (*now)(void);
+	/* the stylesheet's and the script's paths under link_base() */
+	char *css, *script;
 };
 
 /* The page headers the listener does not add itself. */
@@ -83,6 +85,10 @@ pages_set_config(struct pages *pg, const struct config *cf, char **why)
 	pg->keys = k;
 	token_keys_clear(&k);
 	pg->cf = cf;
+	free(pg->css);
+	free(pg->script);
+	pg->css = xasprintf("%s%s", link_base(cf), PAGE_CSS_PATH);
+	pg->script = xasprintf("%s%s", link_base(cf), PAGE_JS_PATH);
 	return 0;
 }
 
@@ -110,6 +116,8 @@ pages_free(struct pages *pg)
 	if (pg == NULL)
 		return;
 	token_keys_clear(&pg->keys);
+	free(pg->css);
+	free(pg->script);
 	free(pg);
 }
 
@@ -136,11 +144,12 @@ answer_html(struct http_response *rs, int status, struct buf *b)
 }
 
 static void
-answer_error(struct http_response *rs, int status, const char *detail)
+answer_error(const struct pages *pg, struct http_response *rs, int status,
+    const char *detail)
 {
 	struct buf b = { 0 };
 
-	page_error(&b, status, detail, NULL);
+	page_error(&b, status, detail, pg->css);
 	answer_html(rs, status, &b);
 }
 
@@ -434,15 +443,11 @@ static char *
 path_of(struct pages *pg, struct view *v, const char *tag,
     const char *commit)
 {
-	char *url = NULL, *path;
-	const char *at;
+	char *path = NULL;
 
-	if (tag == NULL || link_make(&url, pg->cf, &pg->keys, tag, commit,
+	if (tag == NULL || link_path(&path, pg->cf, &pg->keys, tag, commit,
 	    NULL, pg->now()) < 0)
 		return NULL;
-	at = strstr(url, LINK_PATH_PREFIX);
-	path = xstrdup(at ? at : url);
-	free(url);
 	return own(v, path);
 }
 
@@ -625,11 +630,11 @@ view_file(struct pages *pg, const struct review *rv, size_t i,
 	if (!plain)
 		return;
 	if (old[0])
-		pf->old_url = own(v, xasprintf("%s%s/file/%zu/old",
-		    LINK_PATH_PREFIX, token, i + 1));
+		pf->old_url = own(v, xasprintf("%s%s%s/file/%zu/old",
+		    link_base(pg->cf), LINK_PATH_PREFIX, token, i + 1));
 	if (f->status != 'D')
-		pf->new_url = own(v, xasprintf("%s%s/file/%zu/new",
-		    LINK_PATH_PREFIX, token, i + 1));
+		pf->new_url = own(v, xasprintf("%s%s%s/file/%zu/new",
+		    link_base(pg->cf), LINK_PATH_PREFIX, token, i + 1));
 	if (pg->pv != NULL && previews_kind_ok(f->path)) {
 		struct previews_view *pvv = previews_view(pg->pv, token,
 		    f->path, old[0] ? old : NULL,
@@ -728,8 +733,8 @@ view_form(struct pages *pg, const struct loaded *ld, const char *token,
 	token_csrf(csrf, &pg->keys, token, vw->sso ?
 	    cf->people[vw->person].id : "");
 	v->form = (struct page_form){
-		.action = own(v, xasprintf("%s%s/decide", LINK_PATH_PREFIX,
-		    token)),
+		.action = own(v, xasprintf("%s%s%s/decide", link_base(cf),
+		    LINK_PATH_PREFIX, token)),
 		.csrf = csrf,
 		.person = cf->people[vw->person].name,
 		.rules = names,
@@ -764,8 +769,10 @@ view_facts(struct pages *pg, const struct loaded *ld, const char *token,
 	v->pr.deadline = deadline_of(v->pr.print_by);
 	v->pr.now = pg->now();
 	v->pr.state = state_of(ld);
-	v->pr.history_url = own(v, xasprintf("%s%s/history",
-	    LINK_PATH_PREFIX, token));
+	v->pr.history_url = own(v, xasprintf("%s%s%s/history",
+	    link_base(pg->cf), LINK_PATH_PREFIX, token));
+	v->pr.css = pg->css;
+	v->pr.script = pg->script;
 }
 
 /* The most approvers a closed review's sentence names. */
@@ -887,7 +894,7 @@ render_history(struct pages *pg, const struct loaded *ld, struct buf *b)
 		n++;
 	}
 	qsort(c, n, sizeof(*c), candidate_cmp);
-	page_history(b, &(struct page_history){ rv->tag, c, n, NULL });
+	page_history(b, &(struct page_history){ rv->tag, c, n, pg->css });
 	free(c);
 	view_free(&v);
 }
@@ -921,14 +928,14 @@ answer_file(struct pages *pg, const struct loaded *ld,
 	int error;
 
 	if (t->file > ld->rv->nfiles) {
-		answer_error(rs, 404, "This review has no such file.");
+		answer_error(pg, rs, 404, "This review has no such file.");
 		return;
 	}
 	f = &ld->rv->files[t->file - 1];
 	old_blob(r, ld->rv, f, old);
 	id = t->new_side ? (f->status == 'D' ? "" : f->blob) : old;
 	if (id[0] == '\0' || f->mode == 0120000 || f->mode == 0160000) {
-		answer_error(rs, 404, "This version of the file does not "
+		answer_error(pg, rs, 404, "This version of the file does not "
 		    "exist: the file was added or removed here.");
 		return;
 	}
@@ -937,7 +944,7 @@ answer_file(struct pages *pg, const struct loaded *ld,
 		if (error != -EFBIG)
 			log_warnx("read '%s' of '%s' for a download: %s",
 			    f->path, ld->rv->tag, repo_strerror());
-		answer_error(rs, 500, error == -EFBIG ? "The file is over "
+		answer_error(pg, rs, 500, error == -EFBIG ? "The file is over "
 		    "256 MiB, too large to download here; ask the release "
 		    "manager for it." : "The file cannot be read here; ask "
 		    "the release manager for it.");
@@ -969,13 +976,13 @@ open_link(struct pages *pg, const struct http_request *rq,
 	int status;
 
 	if (target_parse(rq->path, t) < 0) {
-		answer_error(rs, 404, NULL);
+		answer_error(pg, rs, 404, NULL);
 		return false;
 	}
 	if ((status = link_read(pg, t, l, &detail)) != 0 ||
 	    (status = viewer_of(pg, rq, l, vw, &detail)) != 0 ||
 	    (status = review_of_link(pg, l, ld, &detail)) != 0) {
-		answer_error(rs, status, detail);
+		answer_error(pg, rs, status, detail);
 		return false;
 	}
 	return true;
@@ -1009,7 +1016,7 @@ pages_get(void *ctx, const struct http_request *rq,
 		answer_file(pg, &ld, &t, rs);
 		break;
 	case W_DECIDE:
-		answer_error(rs, 400, "Decisions are sent with the form on "
+		answer_error(pg, rs, 400, "Decisions are sent with the form on "
 		    "the review page.");
 		break;
 	}
@@ -1166,9 +1173,9 @@ post_closed(struct pages *pg, const struct token_link *l,
 	int status;
 
 	if ((status = review_of_link(pg, l, &ld, &detail)) != 0)
-		answer_error(rs, status, detail);
+		answer_error(pg, rs, status, detail);
 	else if ((text = closed_text(pg->cf, &ld)) != NULL)
-		answer_error(rs, 409, text);
+		answer_error(pg, rs, 409, text);
 	free(text);
 	loaded_clear(&ld);
 	return status != 0 || text != NULL;
@@ -1200,10 +1207,10 @@ post_decide(struct pages *pg, const struct token_link *l,
 	if (o.status != 200) {
 		first = xstrndup(o.text ? o.text : "", strcspn(o.text ?
 		    o.text : "", "\n"));
-		answer_error(rs, o.status, first);
+		answer_error(pg, rs, o.status, first);
 		free(first);
 	} else if ((status = review_of_link(pg, l, &ld, &detail)) != 0)
-		answer_error(rs, status, detail);
+		answer_error(pg, rs, status, detail);
 	else {
 		render_review(pg, &ld, t->token, vw, false, flash_of(
 		    p->decision, o.recorded), &b);
@@ -1226,29 +1233,29 @@ pages_post(void *ctx, const struct http_request *rq,
 	int status;
 
 	if (target_parse(rq->path, &t) < 0 || t.what != W_DECIDE) {
-		answer_error(rs, 404, NULL);
+		answer_error(pg, rs, 404, NULL);
 		return;
 	}
 	if ((status = link_read(pg, &t, &l, &detail)) != 0 ||
 	    (status = viewer_of(pg, rq, &l, &vw, &detail)) != 0) {
-		answer_error(rs, status, detail);
+		answer_error(pg, rs, status, detail);
 		return;
 	}
 	detail = post_read(rq, &p);
 	if (!origin_ok(pg, rq))
-		answer_error(rs, 403, "This form was sent from another site. "
+		answer_error(pg, rs, 403, "This form was sent from another site. "
 		    "Open the review page and decide there.");
 	else if (token_csrf_check(&pg->keys, t.token, vw.sso && vw.person >= 0
 	    ? pg->cf->people[vw.person].id : "", p.csrf) < 0)
-		answer_error(rs, 403, "The form does not belong to this link "
+		answer_error(pg, rs, 403, "The form does not belong to this link "
 		    "or this person. Reload the review page and send your "
 		    "decision again.");
 	else if (vw.person < 0)
-		answer_error(rs, 403, WHERE_CHANNEL);
+		answer_error(pg, rs, 403, WHERE_CHANNEL);
 	else if (post_closed(pg, &l, rs))
 		;
 	else if (detail != NULL)
-		answer_error(rs, 400, detail);
+		answer_error(pg, rs, 400, detail);
 	else
 		post_decide(pg, &l, &t, &vw, &p, rs);
 	post_clear(&p);

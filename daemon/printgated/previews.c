@@ -857,7 +857,11 @@ char *
 previews_url(const struct previews *pv, const char *link_token,
     const char *key, const char *name)
 {
-	return previews_url_keys(&pv->keys, link_token, key, name);
+	char *path = previews_url_keys(&pv->keys, link_token, key, name),
+	    *url = xasprintf("%s%s", link_base(pv->cf), path);
+
+	free(path);
+	return url;
 }
 
 static void

@@ -35,6 +35,7 @@
 #include "core/util.h"
 #include "printgated/routes.h"
 #include "printgated/watch.h"
+#include "web/link.h"
 
 /* How long refs must be quiet before a rescan: a push moves several. */
 #define DEBOUNCE_MS 50
@@ -348,6 +349,8 @@ reload(struct daemon *d)
 			gatesock_set_config(d->gate, cf);
 		if (d->previews)
 			previews_set_config(d->previews, cf);
+		if (d->http)
+			http_set_base(d->http, link_base(cf));
 		if (d->http && (!cf->http.enabled ||
 		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
 			log_warnx("reload '%s': the listen address changes only "
@@ -481,6 +484,7 @@ listen_setup(struct daemon *d)
 	    routes_count, &why) < 0)
 		fatalx("start: %s", why);
 	http_set_answer_body(d->http, routes_answered);
+	http_set_base(d->http, link_base(d->cf));
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");

@@ -41,12 +41,19 @@ link_keys_load(struct token_keys *out, const struct config *cf,
 	return 0;
 }
 
-int
-link_make(char **out, const struct config *cf, const struct token_keys *k,
-    const char *tag, const char *commit, const char *person, int64_t now)
+const char *
+link_base(const struct config *cf)
+{
+	return cf->http.base_path ? cf->http.base_path : "";
+}
+
+/* The link of the review for person under base (a URL or a path). */
+static int
+link_under(char **out, const char *base, const struct config *cf,
+    const struct token_keys *k, const char *tag, const char *commit,
+    const char *person, int64_t now)
 {
 	struct token_link l = { 0 };
-	const char *base = cf->http.public_url ? cf->http.public_url : "";
 	size_t blen = strlen(base);
 	char *token;
 	int error;
@@ -66,4 +73,20 @@ link_make(char **out, const struct config *cf, const struct token_keys *k,
 	*out = xasprintf("%.*s%s%s", (int)blen, base, LINK_PATH_PREFIX, token);
 	free(token);
 	return 0;
+}
+
+int
+link_make(char **out, const struct config *cf, const struct token_keys *k,
+    const char *tag, const char *commit, const char *person, int64_t now)
+{
+	return link_under(out, cf->http.public_url ? cf->http.public_url : "",
+	    cf, k, tag, commit, person, now);
+}
+
+int
+link_path(char **out, const struct config *cf, const struct token_keys *k,
+    const char *tag, const char *commit, const char *person, int64_t now)
+{
+	return link_under(out, link_base(cf), cf, k, tag, commit, person,
+	    now);
 }

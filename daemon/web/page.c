@@ -504,7 +504,8 @@ page_review(struct buf *b, const struct page_review *r)
 	}
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].preview != NULL) {
-			previewhtml_script_tag(b);
+			previewhtml_script_tag(b, r->script ? r->script :
+			    PAGE_JS_PATH);
 			break;
 		}
 	bottom(b);

@@ -144,9 +144,11 @@ previewhtml_render(struct buf *b, const struct page_preview *p, size_t file)
 }
 
 void
-previewhtml_script_tag(struct buf *b)
+previewhtml_script_tag(struct buf *b, const char *src)
 {
-	buf_adds(b, "<script src=\"" PAGE_JS_PATH "\" defer></script>\n");
+	buf_adds(b, "<script src=\"");
+	html_texts(b, src);
+	buf_adds(b, "\" defer></script>\n");
 }
 
 /*

@@ -131,6 +131,10 @@ struct config_http {
 	bool enabled;		/* an http section is present */
 	char *listen;		/* "127.0.0.1:8787" */
 	char *public_url;
+	/* public_url's path without the '/' it may end in: "" for
+	 * "https://host/", "/printgate" for "https://host/printgate", NULL
+	 * without public_url; see link_base() */
+	char *base_path;
 	char *links_secret_file;	/* resolved path, or NULL:
 					 * state_dir/links.secret */
 	char *identity_header;	/* an SSO proxy's ("X-Forwarded-Email"), or

@@ -106,6 +106,12 @@ int http_new(struct http **out, const char *listen, int fd,
  */
 void http_set_answer_body(struct http *h, void (*fn)(void *ctx,
     const char *route, int status, const char *type, const char *body));
+/*
+ * Takes every route under base too ("/printgate": "/printgate/r/x" is
+ * the route "/r/x"), for a public_url with a path behind a proxy that
+ * passes the path on; "" for none, the default.
+ */
+void http_set_base(struct http *h, const char *base);
 void http_free(struct http *h);
 /* The port it listens on. */
 unsigned http_port(const struct http *h);

@@ -19,6 +19,15 @@
 #define LINK_PATH_PREFIX "/r/"
 
 /*
+ * The path every page, form and asset of the listener is under: the
+ * path of http.public_url without its final '/' ("/printgate" for
+ * "https://host/printgate/"), or "" for a public_url without a path or
+ * none.  The listener takes its routes under it, and at the root for a
+ * proxy that strips it.
+ */
+const char *link_base(const struct config *cf);
+
+/*
  * The keys of cf's links secret into *out: http.links_secret_file when it
  * is set, else state_dir/links.secret, made on first use unless
  * must_exist (printgatectl, which must not make a file the daemon's user
@@ -37,6 +46,9 @@ int link_keys_load(struct token_keys *out, const struct config *cf,
  * tag, commit or person cannot go in a token.
  */
 int link_make(char **out, const struct config *cf, const struct token_keys *k,
+    const char *tag, const char *commit, const char *person, int64_t now);
+/* The same link as a path: link_base(cf), "/r/" and the token. */
+int link_path(char **out, const struct config *cf, const struct token_keys *k,
     const char *tag, const char *commit, const char *person, int64_t now);
 
 #endif

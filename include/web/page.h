@@ -146,6 +146,7 @@ struct page_review {
 	const char *where;	/* read-only: where to decide (a sentence) */
 	const char *history_url;	/* earlier candidates, or NULL */
 	const char *css;	/* NULL: PAGE_CSS_PATH */
+	const char *script;	/* the previews' script; NULL: PAGE_JS_PATH */
 	/* a closed review: why (page_closed_text()), and the page of the
 	 * tag's current version, or NULL */
 	const char *closed;

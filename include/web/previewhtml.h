@@ -24,8 +24,8 @@
 void previewhtml_render(struct buf *b, const struct page_preview *p,
     size_t file);
 
-/* <script src="PAGE_JS_PATH" defer></script> */
-void previewhtml_script_tag(struct buf *b);
+/* <script src="SRC" defer></script>; src PAGE_JS_PATH under link_base() */
+void previewhtml_script_tag(struct buf *b, const char *src);
 
 /* The script, a static string; *len its length when len is set. */
 const char *previewhtml_script(size_t *len);

@@ -364,6 +364,7 @@ test_design_example(void **state)
 	assert_string_equal(cf->http.listen, "127.0.0.1:8787");
 	assert_string_equal(cf->http.public_url,
 	    "https://printgate.example.com");
+	assert_string_equal(cf->http.base_path, "");
 	want = xasprintf("%s/mm.token", dir);
 	assert_string_equal(secret_file(cf, "mattermost"), want);
 	free(want);
@@ -524,6 +525,34 @@ test_previews(void **state)
 		snprintf(text, sizeof(text), "previews_max = \"%s\";\n",
 		    bad[i]);
 		load_text_fails(text, "setting 'previews_max': ");
+	}
+}
+
+/* public_url's path, as the pages and the listener take it. */
+static void
+test_base_path(void **state)
+{
+	static const struct {
+		const char *url, *want;
+	} cases[] = {
+		{ "https://h", "" },
+		{ "https://h/", "" },
+		{ "https://h:8443/printgate", "/printgate" },
+		{ "http://h/printgate///", "/printgate" },
+		{ "https://h/tools/print-gate_2~x/", "/tools/print-gate_2~x" },
+	};
+	struct config *cf = load_text_ok("min.conf", "", 0);
+	char text[128];
+
+	(void)state;
+	assert_null(cf->http.base_path);
+	config_free(cf);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "http = { listen = "
+		    "\"[::1]:8787\"; public_url = \"%s\"; };\n", cases[i].url);
+		cf = load_text_ok("min.conf", text, 0);
+		assert_string_equal(cf->http.base_path, cases[i].want);
+		config_free(cf);
 	}
 }
 
@@ -786,6 +815,15 @@ test_one_liners(void **state)
 		{ "http = { listen = \"[::1]:8787\"; public_url = "
 		    "\"https://\"; };", "'https://' is not an http:// or "
 		    "https:// URL" },
+		{ "http = { listen = \"[::1]:8787\"; public_url = "
+		    "\"https://h/print?gate\"; };",
+		    "'https://h/print?gate': its path may hold only letters" },
+		{ "http = { listen = \"[::1]:8787\"; public_url = "
+		    "\"https://h/print%20gate\"; };",
+		    "its path may hold only letters" },
+		{ "http = { listen = \"[::1]:8787\"; public_url = "
+		    "\"https://h//printgate\"; };",
+		    "without a query or '//'" },
 		{ "browse_url = \"git.example.com/{commit}\";", "must be an "
 		    "http:// or https:// URL" },
 		{ "browse_url = \"https://x/{commit/{path}\";", "unknown "
@@ -1369,6 +1407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_allow, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_previews, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_base_path, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_relative_paths, tmp_setup,
 		    tmp_teardown),
