@@ -569,6 +569,12 @@ eligible(struct decide *dc, size_t person, size_t **rules, size_t *nrules,
 	return -1;
 }
 
+bool
+decide_may_wait(int64_t waited_ms)
+{
+	return waited_ms + DECIDE_LEDGER_RETRY_MS < DECIDE_LEDGER_TIMEOUT_MS;
+}
+
 void
 decide_set_wait(struct decide *dc, bool may_wait)
 {

@@ -692,6 +692,14 @@ decision_of(const struct review *rv, size_t person)
 	return latest ? ledger_type_name(latest->type) : NULL;
 }
 
+/* What a review page says to its viewer besides the review. */
+struct say {
+	bool comment_needed;	/* came from chat to write the comment */
+	const char *flash;	/* one line at the top, or NULL */
+	const char *decision;	/* the form filled in again, or NULL */
+	const char *comment;
+};
+
 #define WHERE_CHANNEL "This page is for reading. To decide, use the " \
 	"buttons in the chat message about this review, or the personal " \
 	"link printgate sent you."
@@ -702,7 +710,7 @@ decision_of(const struct review *rv, size_t person)
  */
 static void
 view_form(struct pages *pg, const struct loaded *ld, const char *token,
-    const struct viewer *vw, bool comment_needed, struct view *v)
+    const struct viewer *vw, const struct say *say, struct view *v)
 {
 	const struct config *cf = pg->cf;
 	size_t *rules = NULL, n = 0;
@@ -740,7 +748,9 @@ view_form(struct pages *pg, const struct loaded *ld, const char *token,
 		.rules = names,
 		.nrules = n,
 		.current = decision_of(ld->rv, (size_t)vw->person),
-		.comment_needed = comment_needed,
+		.comment_needed = say->comment_needed,
+		.decision = say->decision,
+		.comment = say->comment,
 	};
 	v->pr.form = &v->form;
 }
@@ -816,7 +826,7 @@ view_closed(struct pages *pg, const struct loaded *ld, struct view *v)
 /* The review page of ld for viewer into b. */
 static void
 render_review(struct pages *pg, const struct loaded *ld, const char *token,
-    const struct viewer *vw, bool comment_needed, const char *flash,
+    const struct viewer *vw, const struct say *say,
     struct buf *b)
 {
 	struct view v = { 0 };
@@ -824,9 +834,9 @@ render_review(struct pages *pg, const struct loaded *ld, const char *token,
 	view_facts(pg, ld, token, &v);
 	view_rules(pg->cf, ld->rv, &v);
 	view_files(pg, ld->rv, token, &v);
-	view_form(pg, ld, token, vw, comment_needed, &v);
+	view_form(pg, ld, token, vw, say, &v);
 	view_closed(pg, ld, &v);
-	v.pr.flash = flash;
+	v.pr.flash = say->flash;
 	page_review(b, &v.pr);
 	view_free(&v);
 }
@@ -1004,8 +1014,8 @@ pages_get(void *ctx, const struct http_request *rq,
 		return;
 	switch (t.what) {
 	case W_PAGE:
-		render_review(pg, &ld, t.token, &vw, changes &&
-		    strcmp(changes, "1") == 0, NULL, &b);
+		render_review(pg, &ld, t.token, &vw, &(struct say){ changes &&
+		    strcmp(changes, "1") == 0, NULL, NULL, NULL }, &b);
 		answer_html(rs, 200, &b);
 		break;
 	case W_HISTORY:
@@ -1181,14 +1191,44 @@ post_closed(struct pages *pg, const struct token_link *l,
 	return status != 0 || text != NULL;
 }
 
+#define BUSY_FLASH "The ledger is busy just now, so your decision was not " \
+	"recorded yet. Nothing is lost: your choice and comment are still in " \
+	"the form below. Send it again in a moment."
+
+/*
+ * The ledger stayed locked by another writer through the retries: the
+ * review page (503) with p's decision and comment in the form again.
+ */
+static void
+answer_busy(struct pages *pg, const struct token_link *l,
+    const struct target *t, const struct viewer *vw, const struct post *p,
+    struct http_response *rs)
+{
+	struct loaded ld = { 0 };
+	const char *detail = NULL;
+	struct buf b = { 0 };
+
+	if (review_of_link(pg, l, &ld, &detail) != 0)
+		answer_error(pg, rs, 503, BUSY_FLASH);
+	else {
+		render_review(pg, &ld, t->token, vw, &(struct say){ false,
+		    BUSY_FLASH, p->decision, p->comment }, &b);
+		answer_html(rs, 503, &b);
+	}
+	loaded_clear(&ld);
+}
+
 /*
  * Records p's decision by viewer on ld's review (decide.c), and answers
  * with the review page as it stands then, or the refusal's error page.
+ * While another writer holds the ledger's lock, and may_wait, the request
+ * is tried again from the listener's loop (rs->retry_ms): nothing is
+ * answered yet.
  */
 static void
 post_decide(struct pages *pg, const struct token_link *l,
     const struct target *t, const struct viewer *vw, struct post *p,
-    struct http_response *rs)
+    bool may_wait, struct http_response *rs)
 {
 	struct decide_outcome o = { 0 };
 	struct inbound in = { 0 };
@@ -1201,10 +1241,16 @@ post_decide(struct pages *pg, const struct token_link *l,
 	in.review = xasprintf("%s@%s", l->tag, l->commit);
 	in.decision = p->decision;
 	in.comment = p->comment;
+	decide_set_wait(pg->dc, may_wait);
 	decide_record_person(pg->dc, (size_t)vw->person, vw->sso ? "web:sso" :
 	    "web:link", &in, p->rules, p->nrules, &o);
+	decide_set_wait(pg->dc, false);
 	free(in.review);
-	if (o.status != 200) {
+	if (o.locked && may_wait)
+		rs->retry_ms = DECIDE_LEDGER_RETRY_MS;
+	else if (o.locked)
+		answer_busy(pg, l, t, vw, p, rs);
+	else if (o.status != 200) {
 		first = xstrndup(o.text ? o.text : "", strcspn(o.text ?
 		    o.text : "", "\n"));
 		answer_error(pg, rs, o.status, first);
@@ -1212,8 +1258,8 @@ post_decide(struct pages *pg, const struct token_link *l,
 	} else if ((status = review_of_link(pg, l, &ld, &detail)) != 0)
 		answer_error(pg, rs, status, detail);
 	else {
-		render_review(pg, &ld, t->token, vw, false, flash_of(
-		    p->decision, o.recorded), &b);
+		render_review(pg, &ld, t->token, vw, &(struct say){ false,
+		    flash_of(p->decision, o.recorded), NULL, NULL }, &b);
 		answer_html(rs, 200, &b);
 	}
 	loaded_clear(&ld);
@@ -1257,7 +1303,8 @@ pages_post(void *ctx, const struct http_request *rq,
 	else if (detail != NULL)
 		answer_error(pg, rs, 400, detail);
 	else
-		post_decide(pg, &l, &t, &vw, &p, rs);
+		post_decide(pg, &l, &t, &vw, &p,
+		    decide_may_wait(rq->waited_ms), rs);
 	post_clear(&p);
 }
 

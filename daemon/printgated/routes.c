@@ -37,8 +37,6 @@
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
 #define ROUTES_OWN 8
-/* A decision that found the ledger locked is tried again this often. */
-#define ROUTES_LOCK_RETRY_MS 20
 
 struct routes {
 	const struct config *cf;
@@ -334,15 +332,14 @@ route_platform(void *ctx, const struct http_request *rq,
 		return;
 	}
 	/* the ledger's lock is waited for from the loop, up to the bound */
-	rt->may_wait = rq->waited_ms + ROUTES_LOCK_RETRY_MS <
-	    DECIDE_LEDGER_TIMEOUT_MS;
+	rt->may_wait = decide_may_wait(rq->waited_ms);
 	rt->wait = false;
 	decide_set_wait(rt->dc, rt->may_wait);
 	route_run(rt, r, pi, rq, &a);
 	if (rt->wait) {
 		rt->wait = false;
 		free(a.body);
-		rs->retry_ms = ROUTES_LOCK_RETRY_MS;
+		rs->retry_ms = DECIDE_LEDGER_RETRY_MS;
 		return;
 	}
 	rs->status = a.status;

@@ -430,6 +430,15 @@ choice(struct buf *b, const char *value, const char *label, bool checked)
 	buf_adds(b, "</label></div>\n");
 }
 
+/* Whether the form has decision value ticked. */
+static bool
+chosen(const struct page_form *f, const char *value)
+{
+	if (f->decision)
+		return strcmp(f->decision, value) == 0;
+	return f->comment_needed && strcmp(value, "changes-required") == 0;
+}
+
 static void
 review_form(struct buf *b, const struct page_review *r)
 {
@@ -448,9 +457,11 @@ review_form(struct buf *b, const struct page_review *r)
 	buf_adds(b, ">\n<input type=\"hidden\" name=\"csrf\"");
 	html_attr_pair(b, "value", f->csrf);
 	buf_adds(b, ">\n<fieldset>\n<legend>Decision</legend>\n");
-	choice(b, "approve", "Approve", false);
-	choice(b, "approve-with-changes", "Approve with changes", false);
-	choice(b, "changes-required", "Request changes", f->comment_needed);
+	choice(b, "approve", "Approve", chosen(f, "approve"));
+	choice(b, "approve-with-changes", "Approve with changes",
+	    chosen(f, "approve-with-changes"));
+	choice(b, "changes-required", "Request changes",
+	    chosen(f, "changes-required"));
 	buf_adds(b, "</fieldset>\n");
 	if (f->nrules > 1) {
 		buf_adds(b, "<fieldset>\n<legend>For these rules</legend>\n");
@@ -469,10 +480,12 @@ review_form(struct buf *b, const struct page_review *r)
 	    "<p class=\"hint\" id=\"comment-hint\">Required when you request "
 	    "changes: say what must change. Everyone on the review sees it."
 	    "</p>\n<textarea id=\"comment\" name=\"comment\" rows=\"5\" "
-	    "maxlength=\"%d\" aria-describedby=\"comment-hint\"%s>"
-	    "</textarea>\n<button type=\"submit\">Send my decision</button>\n"
-	    "</form>\n</section>\n", PAGE_MAX_COMMENT,
-	    f->comment_needed ? " required autofocus" : "");
+	    "maxlength=\"%d\" aria-describedby=\"comment-hint\"%s>",
+	    PAGE_MAX_COMMENT, f->comment_needed ? " required autofocus" : "");
+	if (f->comment)
+		html_texts(b, f->comment);
+	buf_adds(b, "</textarea>\n<button type=\"submit\">Send my decision"
+	    "</button>\n</form>\n</section>\n");
 }
 
 void

@@ -30,6 +30,13 @@
  * held lock is o->locked, and the request is tried again from the loop.
  */
 #define DECIDE_LEDGER_TIMEOUT_MS 1200
+/* A decision that found the ledger locked is tried again this often. */
+#define DECIDE_LEDGER_RETRY_MS 20
+/*
+ * Whether a request whose decision was first tried waited_ms ago may
+ * still be tried again within DECIDE_LEDGER_TIMEOUT_MS.
+ */
+bool decide_may_wait(int64_t waited_ms);
 
 /* review_load()'s arguments, for a loader that memoizes. */
 typedef int (*decide_loader)(void *ctx, const char *commit, const char *tag,

@@ -114,6 +114,9 @@ struct page_form {
 	size_t nrules;
 	const char *current;	/* their latest decision, or NULL */
 	bool comment_needed;	/* came from chat to say what must change */
+	/* the form filled in again (a post not recorded), or NULL */
+	const char *decision;
+	const char *comment;
 };
 
 enum page_state {

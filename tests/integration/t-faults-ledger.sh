@@ -8,8 +8,11 @@
 # "nothing was recorded" after the listener's 1.2 s deadline and leaves no
 # line; two of them at once are both answered within Slack's 3 s; a push
 # of an approved print tag is refused with the ledger error (the gate
-# fails closed) and goes through once the lock is gone; printgated
-# starting with a release due and the ledger locked keeps answering.
+# fails closed) and goes through once the lock is gone; a decision on
+# the review page waits for the lock like chat's, and after the retries
+# gets a page saying the ledger is busy with its form still filled in;
+# printgated starting with a release due and the ledger locked keeps
+# answering.
 #
 # Part 6, a repository that is missing, corrupt, or whose notes ref is
 # garbage or points at a blob: printgatectl status, verify and decide exit
@@ -137,6 +140,59 @@ else : >"$OUT"; fail "two API decisions at once while locked: both answered with
 if [ "$hrc" -eq 0 ]; then pass "GET /healthz answers within 3 s while two decisions wait for the lock"
 else : >"$OUT"; fail "GET /healthz answers within 3 s while two decisions wait for the lock" "no answer in $((t1 - t0)) ms"; fi
 rm -f "$LOCK"
+
+# A decision on the review page while the lock is held: it waits as chat's
+# do and is answered once the lock is gone; a lock that stays gets the
+# page that says the ledger is busy, the form still filled in, and
+# nothing written.
+newtag print/l3 brochures/emea/l3.txt=L3
+L3=$(rev HEAD)
+page=$(ctl link print/l3 --for bob)
+page=${page#https://printgate.example.com}
+curl -s -m 20 -o "$T/page3" "http://127.0.0.1:$HPORT$page"
+csrf=$(grep -o 'name="csrf" value="[^"]*"' "$T/page3" | sed 's/.*value="//; s/"$//')
+# page_decide DECISION COMMENT OUTFILE: the form posted; prints the status.
+page_decide() {
+	printf 'csrf=%s&decision=%s&comment=%s' "$csrf" "$1" "$(urlencode "$2")" >"$T/pform"
+	curl -s -m 20 -o "$3" -w '%{http_code}' -X POST \
+	    -H "Content-Type: application/x-www-form-urlencoded" \
+	    --data-binary "@$T/pform" "http://127.0.0.1:$HPORT$page/decide"
+}
+bob_says() { ledger "$L3" | grep '"by":"bob"' | grep -c "$1"; }
+: >"$LOCK"
+( page_decide approve "through the lock" "$T/pw-out" >"$T/pw-code" ) &
+pw=$!
+sleep 0.3
+assert "the page's decision is not answered while the lock is held" test ! -s "$T/pw-code"
+assert "... and has written nothing yet" test "$(bob_says 'through the lock')" -eq 0
+rm -f "$LOCK"
+wait $pw
+assert "the page's decision is answered 200 once the lock is gone" test "$(cat "$T/pw-code")" = 200
+assert "... with the page saying it was recorded" grep -q "Your approval was recorded" "$T/pw-out"
+assert "... and it is in the ledger once, via web:link" \
+    test "$(ledger "$L3" | grep '"via":"web:link"' | grep -c 'through the lock')" -eq 1
+: >"$LOCK"
+before=$(notes_head)
+code=$(page_decide changes-required "Pro must stay at 100" "$T/pb-out")
+if [ "$code" = 503 ]; then pass "a page decision while the lock stays: 503 after the retries"
+else fail "a page decision while the lock stays: 503 after the retries" "got $code"; fi
+cp "$T/pb-out" "$OUT"
+assert_out "... on the review page saying the ledger is busy, to send again" \
+    "The ledger is busy just now" "not recorded yet" "Send it again"
+assert_out "... with the choice and the comment still in the form" \
+    'value="changes-required" required checked' '>Pro must stay at 100</textarea>' \
+    'name="csrf"'
+if [ "$(notes_head)" = "$before" ] && [ "$(bob_says 'Pro must stay')" -eq 0 ]; then
+	pass "... and nothing was written"
+else fail "... and nothing was written" "the ledger moved"; fi
+assert "printgated logs the page decision it could not record" \
+    grep -q "record changes-required of 'print/l3.*by bob: timed out" "$DLOG"
+rm -f "$LOCK"
+code=$(page_decide changes-required "Pro must stay at 100" "$T/pb-out")
+if [ "$code" = 200 ] && grep -q "request for changes was recorded" "$T/pb-out"; then
+	pass "sent again once the lock is gone: recorded"
+else fail "sent again once the lock is gone: recorded" "got $code"; fi
+assert "... once" test "$(bob_says 'Pro must stay at 100')" -eq 1
 
 # A push of an approved print tag while locked: refused, then accepted.
 commit "for l2" "brochures/emea/l2.txt=L2"
