@@ -31,6 +31,7 @@
 #include "web/diff.h"
 #include "web/link.h"
 #include "web/page.h"
+#include "web/pagereq.h"
 #include "web/style.h"
 #include "web/token.h"
 
@@ -54,16 +55,6 @@ static const struct http_header page_extra[] = {
 	    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'" },
 	{ "Referrer-Policy", "no-referrer" },
 	{ "X-Frame-Options", "DENY" },
-};
-
-/* What a request under /r/ is for. */
-enum what { W_PAGE, W_DECIDE, W_HISTORY, W_FILE };
-
-struct target {
-	char token[TOKEN_MAX_CHARS + 1];
-	enum what what;
-	size_t file;		/* W_FILE: 1-based */
-	bool new_side;		/* W_FILE: the new version */
 };
 
 /* Who is looking at a page. */
@@ -154,50 +145,6 @@ answer_error(const struct pages *pg, struct http_response *rs, int status,
 }
 
 /* --- the request --------------------------------------------------- */
-
-/*
- * Splits the path after "/r/" into *t: the token, then nothing,
- * "/decide", "/history" or "/file/N/old|new".  -EINVAL for anything else.
- */
-static int
-target_parse(const char *path, struct target *t)
-{
-	const char *s = path + strlen(LINK_PATH_PREFIX), *end;
-	size_t n = strcspn(s, "/");
-	char *e;
-
-	if (n == 0 || n > TOKEN_MAX_CHARS)
-		return -EINVAL;
-	memcpy(t->token, s, n);
-	t->token[n] = '\0';
-	s += n;
-	t->what = W_PAGE;
-	if (*s == '\0')
-		return 0;
-	if (strcmp(s, "/decide") == 0)
-		t->what = W_DECIDE;
-	else if (strcmp(s, "/history") == 0)
-		t->what = W_HISTORY;
-	else if (str_startswith(s, "/file/")) {
-		s += strlen("/file/");
-		if (*s < '1' || *s > '9')
-			return -EINVAL;
-		errno = 0;
-		t->file = (size_t)strtoul(s, &e, 10);
-		if (errno || e - s > 6)
-			return -EINVAL;
-		end = e;
-		if (strcmp(end, "/old") == 0)
-			t->new_side = false;
-		else if (strcmp(end, "/new") == 0)
-			t->new_side = true;
-		else
-			return -EINVAL;
-		t->what = W_FILE;
-	} else
-		return -EINVAL;
-	return 0;
-}
 
 /* An address as 16 bytes (IPv4 as IPv4-mapped IPv6), or false. */
 static bool
@@ -292,7 +239,7 @@ viewer_of(const struct pages *pg, const struct http_request *rq,
  * (404 not a token of ours, 410 expired) with *detail.
  */
 static int
-link_read(const struct pages *pg, const struct target *t,
+link_read(const struct pages *pg, const struct pagereq_target *t,
     struct token_link *l, const char **detail)
 {
 	switch (token_link_parse(l, &pg->keys, t->token, pg->now())) {
@@ -928,7 +875,7 @@ download_name(const char *path, bool new_side)
 /* A file's version as an attachment; 404 for no such file or side. */
 static void
 answer_file(struct pages *pg, const struct loaded *ld,
-    const struct target *t, struct http_response *rs)
+    const struct pagereq_target *t, struct http_response *rs)
 {
 	struct repo *r = engine_repo(pg->engine);
 	const struct scope_file *f;
@@ -979,13 +926,13 @@ answer_file(struct pages *pg, const struct loaded *ld,
  */
 static bool
 open_link(struct pages *pg, const struct http_request *rq,
-    struct target *t, struct token_link *l, struct loaded *ld,
+    struct pagereq_target *t, struct token_link *l, struct loaded *ld,
     struct viewer *vw, struct http_response *rs)
 {
 	const char *detail = NULL;
 	int status;
 
-	if (target_parse(rq->path, t) < 0) {
+	if (pagereq_target(rq->path, t) < 0) {
 		answer_error(pg, rs, 404, NULL);
 		return false;
 	}
@@ -1003,7 +950,7 @@ pages_get(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct pages *pg = ctx;
-	struct target t = { 0 };
+	struct pagereq_target t = { 0 };
 	struct token_link l;
 	struct loaded ld = { 0 };
 	struct viewer vw;
@@ -1013,19 +960,19 @@ pages_get(void *ctx, const struct http_request *rq,
 	if (!open_link(pg, rq, &t, &l, &ld, &vw, rs))
 		return;
 	switch (t.what) {
-	case W_PAGE:
+	case PAGEREQ_PAGE:
 		render_review(pg, &ld, t.token, &vw, &(struct say){ changes &&
 		    strcmp(changes, "1") == 0, NULL, NULL, NULL }, &b);
 		answer_html(rs, 200, &b);
 		break;
-	case W_HISTORY:
+	case PAGEREQ_HISTORY:
 		render_history(pg, &ld, &b);
 		answer_html(rs, 200, &b);
 		break;
-	case W_FILE:
+	case PAGEREQ_FILE:
 		answer_file(pg, &ld, &t, rs);
 		break;
-	case W_DECIDE:
+	case PAGEREQ_DECIDE:
 		answer_error(pg, rs, 400, "Decisions are sent with the form on "
 		    "the review page.");
 		break;
@@ -1066,29 +1013,6 @@ origin_ok(const struct pages *pg, const struct http_request *rq)
 	return want[0] && strcasecmp(o, want) == 0;
 }
 
-/* Each "rule" of the form into rules[] (the caller frees), at most max. */
-static size_t
-form_rules(const char *body, size_t len, char **rules, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && n < max;) {
-		size_t k = i;
-		char *v = NULL;
-
-		while (k < len && body[k] != '&')
-			k++;
-		if (inbound_form_get(body + i, k - i, "rule", &v) == 0) {
-			if (strlen(v) <= 64)
-				rules[n++] = v;
-			else
-				free(v);
-		}
-		i = k + 1;
-	}
-	return n;
-}
-
 /* The flash of a decision recorded, for the person who made it. */
 static const char *
 flash_of(const char *decision, bool recorded)
@@ -1101,71 +1025,6 @@ flash_of(const char *decision, bool recorded)
 		return "Your approval with changes was recorded.";
 	return "Your request for changes was recorded; the marketers see "
 	    "your comment.";
-}
-
-/* A form post's fields. */
-struct post {
-	char *csrf;
-	char *decision;
-	char *comment;
-	char *rules[PAGES_MAX_RULES];
-	size_t nrules;
-};
-
-static void
-post_clear(struct post *p)
-{
-	free(p->csrf);
-	free(p->decision);
-	free(p->comment);
-	for (size_t i = 0; i < p->nrules; i++)
-		free(p->rules[i]);
-}
-
-/*
- * Reads and checks the fields of rq's form into *p: a decision of the
- * three, a comment within PAGE_MAX_COMMENT characters and
- * LEDGER_MAX_COMMENT bytes (required for changes-required).  Returns NULL, or the error page's detail (static).
- */
-static const char *
-post_read(const struct http_request *rq, struct post *p)
-{
-	size_t chars = 0;
-
-	inbound_form_get(rq->body, rq->len, "csrf", &p->csrf);
-	if (inbound_form_get(rq->body, rq->len, "decision", &p->decision) < 0
-	    || (strcmp(p->decision, "approve") != 0 &&
-	    strcmp(p->decision, "approve-with-changes") != 0 &&
-	    strcmp(p->decision, "changes-required") != 0))
-		return "Choose a decision: approve, approve with changes, or "
-		    "request changes.";
-	if (inbound_form_get(rq->body, rq->len, "comment", &p->comment) == 0) {
-		char *s = p->comment, *e = s + strlen(s);
-
-		while (*s == ' ' || *s == '\r' || *s == '\n' || *s == '\t')
-			s++;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\r' ||
-		    e[-1] == '\n' || e[-1] == '\t'))
-			e--;
-		memmove(p->comment, s, (size_t)(e - s));
-		p->comment[e - s] = '\0';
-		for (s = p->comment; *s; s++)
-			chars += ((unsigned char)*s & 0xc0) != 0x80;
-		if (chars > PAGE_MAX_COMMENT ||
-		    strlen(p->comment) > LEDGER_MAX_COMMENT)
-			return "The comment is too long: keep it under 2000 "
-			    "characters.";
-		if (*p->comment == '\0') {
-			free(p->comment);
-			p->comment = NULL;
-		}
-	}
-	if (strcmp(p->decision, "changes-required") == 0 && !p->comment)
-		return "Say what must change: a request for changes needs a "
-		    "comment.";
-	p->nrules = form_rules(rq->body, rq->len, p->rules,
-	    PAGES_MAX_RULES);
-	return NULL;
 }
 
 /*
@@ -1201,7 +1060,7 @@ post_closed(struct pages *pg, const struct token_link *l,
  */
 static void
 answer_busy(struct pages *pg, const struct token_link *l,
-    const struct target *t, const struct viewer *vw, const struct post *p,
+    const struct pagereq_target *t, const struct viewer *vw, const struct pagereq_form *p,
     struct http_response *rs)
 {
 	struct loaded ld = { 0 };
@@ -1227,7 +1086,7 @@ answer_busy(struct pages *pg, const struct token_link *l,
  */
 static void
 post_decide(struct pages *pg, const struct token_link *l,
-    const struct target *t, const struct viewer *vw, struct post *p,
+    const struct pagereq_target *t, const struct viewer *vw, struct pagereq_form *p,
     bool may_wait, struct http_response *rs)
 {
 	struct decide_outcome o = { 0 };
@@ -1271,14 +1130,14 @@ pages_post(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct pages *pg = ctx;
-	struct target t = { 0 };
+	struct pagereq_target t = { 0 };
 	struct token_link l;
 	struct viewer vw;
-	struct post p = { 0 };
+	struct pagereq_form p = { 0 };
 	const char *detail = NULL;
 	int status;
 
-	if (target_parse(rq->path, &t) < 0 || t.what != W_DECIDE) {
+	if (pagereq_target(rq->path, &t) < 0 || t.what != PAGEREQ_DECIDE) {
 		answer_error(pg, rs, 404, NULL);
 		return;
 	}
@@ -1287,7 +1146,8 @@ pages_post(void *ctx, const struct http_request *rq,
 		answer_error(pg, rs, status, detail);
 		return;
 	}
-	detail = post_read(rq, &p);
+	detail = pagereq_form(rq->body, rq->len, PAGE_MAX_COMMENT,
+	    LEDGER_MAX_COMMENT, &p);
 	if (!origin_ok(pg, rq))
 		answer_error(pg, rs, 403, "This form was sent from another site. "
 		    "Open the review page and decide there.");
@@ -1305,7 +1165,7 @@ pages_post(void *ctx, const struct http_request *rq,
 	else
 		post_decide(pg, &l, &t, &vw, &p,
 		    decide_may_wait(rq->waited_ms), rs);
-	post_clear(&p);
+	pagereq_form_clear(&p);
 }
 
 void

@@ -31,6 +31,7 @@
 #include "render/job.h"
 #include "render/run.h"
 #include "web/link.h"
+#include "web/pagereq.h"
 #include "web/page.h"
 #include "web/token.h"
 
@@ -937,30 +938,6 @@ serve_state(const struct preview_info *info, struct http_response *rs)
 	json_decref(j);
 }
 
-/* Splits "/r/TOKEN/preview/PAIR/NAME"; -EINVAL when it is not that. */
-static int
-route_split(const char *path, char *token, char *pair, char *name)
-{
-	const char *p = path + 3, *q;
-	size_t n;
-
-	if (strncmp(path, "/r/", 3) != 0 || (q = strchr(p, '/')) == NULL ||
-	    (n = (size_t)(q - p)) > TOKEN_MAX_CHARS || n == 0)
-		return -EINVAL;
-	memcpy(token, p, n);
-	token[n] = '\0';
-	if (strncmp(q, "/preview/", 9) != 0)
-		return -EINVAL;
-	p = q + 9;
-	if ((q = strchr(p, '/')) == NULL || (n = (size_t)(q - p)) >= 2 *
-	    KEY_MAX || n == 0 || strlen(q + 1) >= JOB_IMAGE_NAME_MAX + 5)
-		return -EINVAL;
-	memcpy(pair, p, n);
-	pair[n] = '\0';
-	strcpy(name, q + 1);
-	return 0;
-}
-
 void
 previews_route(struct previews *pv, const struct http_request *rq,
     struct http_response *rs)
@@ -970,7 +947,8 @@ previews_route(struct previews *pv, const struct http_request *rq,
 	struct token_link link;
 	struct preview_info info;
 
-	if (route_split(rq->path, token, pair, name) < 0 ||
+	if (pagereq_preview(rq->path, token, pair, sizeof(pair), name,
+	    sizeof(name)) < 0 ||
 	    (dot = strrchr(pair, '.')) == NULL || strlen(dot + 1) != 32) {
 		answer_text(rs, 404, "404 no such preview");
 		return;

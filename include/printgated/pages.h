@@ -34,8 +34,6 @@
 #define PAGES_MAX_HISTORY 50
 /* Largest file version downloaded from a page, in bytes. */
 #define PAGES_MAX_DOWNLOAD (256u << 20)
-/* Rules named in one decision posted. */
-#define PAGES_MAX_RULES 64
 /* Longest identity header value read, in bytes. */
 #define PAGES_MAX_IDENTITY 320
 
