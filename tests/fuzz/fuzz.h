@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz.h - what the fuzz targets share: the input cap, a NUL-terminated
- * copy of an input, a contract check that aborts (libFuzzer then saves the
+ * copy of an input and one of exactly its size, a contract check that aborts (libFuzzer then saves the
  * input), a UTF-8 validator of its own to check the parsers against, the
  * checks of a struct inbound and of a reason, and a private temporary
  * folder for the targets that must hand the parser a file.
@@ -60,6 +60,19 @@ fuzz_cstr(const uint8_t *data, size_t size)
 	if (size > 0)
 		memcpy(s, data, size);
 	s[size] = '\0';
+	return s;
+}
+
+/* The input in a buffer of exactly its size: a read past it is seen. */
+static inline char *
+fuzz_exact(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size > 0 ? size : 1);
+
+	if (s == NULL)
+		abort();
+	if (size > 0)
+		memcpy(s, data, size);
 	return s;
 }
 

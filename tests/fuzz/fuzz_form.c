@@ -275,12 +275,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > FUZZ_MAX_INPUT)
 		return 0;
-	/* a body of exactly size bytes: a read past it is seen */
-	body = malloc(size > 0 ? size : 1);
-	if (body == NULL)
-		abort();
-	if (size > 0)
-		memcpy(body, data, size);
+	body = fuzz_exact(data, size);
 	text = fuzz_cstr(data, size);
 
 	FUZZ_CHECK(inbound_utf8_ok(body, size) == fuzz_utf8_ok(body, size));

@@ -77,12 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > FUZZ_MAX_INPUT)
 		return 0;
-	/* exactly the body's bytes: a read past them is seen */
-	body = malloc(size > 0 ? size : 1);
-	if (body == NULL)
-		abort();
-	if (size > 0)
-		memcpy(body, data, size);
+	body = fuzz_exact(data, size);
 	check_form(body, size, PAGE_MAX_COMMENT, LEDGER_MAX_COMMENT);
 	if (size > 0)
 		check_form(body, size, data[0] % 8, data[size - 1] % 16);

@@ -429,3 +429,41 @@ teams() {
 }
 
 notes_head() { git --git-dir="$REPO" rev-parse -q --verify refs/notes/printgate; }
+
+# --- the review page, as a browser asks for it (after listener)
+
+PUB="https://printgate.example.com"	# notify_config's public_url
+# get PATH [CURL ARGS...]: $code, the body in $OUT, the headers in $T/h.
+get() {
+	p=$1
+	shift
+	code=$(curl -s -m 20 -D "$T/h" -o "$OUT" -w '%{http_code}' "$@" \
+	    "http://127.0.0.1:$HPORT$p")
+}
+# form PATH BODY [CURL ARGS...]: a form post, as a browser sends it.
+form() {
+	p=$1 b=$2
+	shift 2
+	printf '%s' "$b" >"$T/form"
+	code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' -X POST \
+	    -H "Content-Type: application/x-www-form-urlencoded" "$@" \
+	    --data-binary "@$T/form" "http://127.0.0.1:$HPORT$p")
+}
+status_is() {
+	if [ "$code" = "$2" ]; then pass "$1"; else fail "$1" "status $code, not $2"; fi
+}
+# csrf_of: the form's token in the page in $OUT.
+csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$OUT" | sed 's/.*value="//; s/"$//'; }
+# path_of LINK: the path of a link under public_url.
+path_of() { printf '%s' "${1#"$PUB"}"; }
+# release TAG: pushes main, then TAG on HEAD, approved by alice and bob
+# until printgated has released it.
+release() {
+	run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+	tag "$1"
+	push_as rruiz "$1"
+	ctl decide "$1" --as alice approve >/dev/null
+	ctl decide "$1" --as bob approve >/dev/null
+	wait_for 15 remote_ref "refs/tags/$1"
+	assert "the first print ($1) is released" remote_ref "refs/tags/$1"
+}

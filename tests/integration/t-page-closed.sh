@@ -14,27 +14,6 @@ setup
 start_daemon
 listener || { echo "Bail out! no listener"; exit 1; }
 BASE="http://127.0.0.1:$HPORT"
-PUB="https://printgate.example.com"
-
-# get PATH [CURL ARGS...]: $code, the body in $OUT, the headers in $T/h.
-get() {
-	p=$1
-	shift
-	code=$(curl -s -m 20 -D "$T/h" -o "$OUT" -w '%{http_code}' "$@" \
-	    "$BASE$p")
-}
-# form PATH BODY: a form post, as a browser sends it.
-form() {
-	printf '%s' "$2" >"$T/form"
-	code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' -X POST \
-	    -H "Content-Type: application/x-www-form-urlencoded" \
-	    --data-binary "@$T/form" "$BASE$1")
-}
-status_is() {
-	if [ "$code" = "$2" ]; then pass "$1"; else fail "$1" "status $code, not $2"; fi
-}
-csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$OUT" | sed 's/.*value="//; s/"$//'; }
-path_of() { printf '%s' "${1#"$PUB"}"; }
 text_of() { sed 's/<[^>]*>//g' "$OUT" >"$T/text" && mv "$T/text" "$OUT"; }
 # big BYTES FILE: a text file of BYTES bytes, lines of 63 letters.
 big() {

@@ -23,15 +23,6 @@ listener || { echo "Bail out! no listener"; exit 1; }
 BASE="http://127.0.0.1:$HPORT"
 HOST="https://printgate.example.com"
 
-# get PATH [CURL ARGS...]: $code, the body in $OUT.
-get() {
-	p=$1
-	shift
-	code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' "$@" "$BASE$p")
-}
-status_is() {
-	if [ "$code" = "$2" ]; then pass "$1"; else fail "$1" "status $code, not $2"; fi
-}
 # the first value of attribute $1 in the page in $T/page, as it is there
 attr() {
 	grep -o "$1=\"[^\"]*\"" "$T/page" | grep "$2" | head -n 1 |
@@ -48,13 +39,7 @@ put "$FX/price-old.pdf" brochures/emea/price.pdf
 printf 'Plan,Price\nPro,100\n' >"$WORK/brochures/emea/prices.csv"
 git -C "$WORK" add brochures
 git -C "$WORK" commit -q -m "first prices"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/p0
-push_as rruiz print/p0
-ctl decide print/p0 --as alice approve >/dev/null
-ctl decide print/p0 --as bob approve >/dev/null
-wait_for 15 remote_ref refs/tags/print/p0
-assert "the first print is released" remote_ref refs/tags/print/p0
+release print/p0
 put "$FX/price-new.pdf" brochures/emea/price.pdf
 printf 'Plan,Price\nPro,110\n' >"$WORK/brochures/emea/prices.csv"
 git -C "$WORK" commit -q -am "Pro costs more"
@@ -111,18 +96,14 @@ get "/printgatex/r/$tok"
 status_is "a path that only begins like it: 404" 404
 
 # --- the form under the path, and the origin check
-csrf=$(grep -o 'name="csrf" value="[^"]*"' "$T/page" | sed 's/.*value="//; s/"$//')
+cp "$T/page" "$OUT"
+csrf=$(csrf_of)
 n=$(ledger "$P1" | wc -l)
-printf 'csrf=%s&decision=approve' "$csrf" >"$T/form"
-code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' -X POST \
-    -H "Content-Type: application/x-www-form-urlencoded" \
-    -H "Origin: https://evil.example.com" --data-binary "@$T/form" "$BASE$action")
+form "$action" "csrf=$csrf&decision=approve" -H "Origin: https://evil.example.com"
 status_is "a post from another origin: 403" 403
 if [ "$(ledger "$P1" | wc -l)" = "$n" ]; then pass "... writes nothing"
 else fail "... writes nothing" "$n -> $(ledger "$P1" | wc -l)"; fi
-code=$(curl -s -m 20 -o "$OUT" -w '%{http_code}' -X POST \
-    -H "Content-Type: application/x-www-form-urlencoded" \
-    -H "Origin: $HOST" --data-binary "@$T/form" "$BASE$action")
+form "$action" "csrf=$csrf&decision=approve" -H "Origin: $HOST"
 status_is "Alice approves from public_url's origin, under the path: 200" 200
 assert_out "... the page says so" "Your approval was recorded"
 ledger "$P1" >"$OUT"
