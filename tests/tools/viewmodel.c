@@ -196,6 +196,8 @@ load_review(struct viewmodel *vm, json_t *root)
 	r->flash = str(root, "flash");
 	r->where = str(root, "where");
 	r->history_url = str(root, "history_url");
+	r->closed = str(root, "closed");
+	r->current_url = str(root, "current_url");
 	load_rules(vm, root);
 	load_files(vm, root);
 	if (json_is_object(form)) {
@@ -206,6 +208,8 @@ load_review(struct viewmodel *vm, json_t *root)
 			.current = str(form, "current"),
 			.comment_needed = json_is_true(json_object_get(form,
 			    "comment_needed")),
+			.decision = str(form, "decision"),
+			.comment = str(form, "comment"),
 		};
 		vm->form_rules = strings(form, "rules", &vm->form.nrules);
 		vm->form.rules = vm->form_rules;

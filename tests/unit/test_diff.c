@@ -231,6 +231,20 @@ test_large(void **state)
 	assert_int_equal(v->kind, DIFF_LARGE);
 	diff_free(v);
 	buf_free(&cols);
+	/* from the sizes alone, as the page makes it for a large file */
+	v = diff_large(false, 5u << 20, false, 6u << 20, false);
+	assert_int_equal(v->kind, DIFF_LARGE);
+	assert_int_equal(v->old_size, 5u << 20);
+	assert_int_equal(v->new_size, 6u << 20);
+	assert_true(diff_changed(v));
+	diff_free(v);
+	v = diff_large(true, 99, false, 7u << 20, true);
+	assert_true(v->old_absent && v->old_size == 0);
+	assert_true(diff_changed(v));
+	diff_free(v);
+	v = diff_large(false, 7u << 20, false, 7u << 20, true);
+	assert_false(diff_changed(v));
+	diff_free(v);
 }
 
 /* The summary holds at most max items and says how many more. */

@@ -223,6 +223,46 @@ test_stylesheet(void **state)
 }
 
 /* An unknown status still gets a page that says what to do. */
+/* page_closed_text(): whose approvals and when, or which version. */
+static void
+test_closed_text(void **state)
+{
+	static const char *const two[] = { "Alice Ng", "Bob Brandt" };
+	static const char *const three[] = { "A", "B", "C" };
+	static const struct {
+		struct page_closed c;
+		const char *want;
+	} cases[] = {
+		{ { PAGE_RELEASED, "print/q1", two, 2, 1798970400, NULL },
+		  "This review is closed: print/q1 was released on the "
+		  "approvals of Alice Ng and Bob Brandt on 3 Jan 2027, 10:00 "
+		  "UTC." },
+		{ { PAGE_RELEASED, "print/q1", three, 1, 0, NULL },
+		  "This review is closed: print/q1 was released on the "
+		  "approval of A." },
+		{ { PAGE_RELEASED, "print/q1", three, 3, 0, NULL },
+		  "This review is closed: print/q1 was released on the "
+		  "approvals of A, B and C." },
+		{ { PAGE_RELEASED, "print/q1", NULL, 0, 0, NULL },
+		  "This review is closed: print/q1 was released." },
+		{ { PAGE_REPLACED, "print/q1", NULL, 0, 0,
+		    "b2c3d4e5f60718293a4b5c6d7e8f901234567890" },
+		  "This review is closed: it was superseded by print/q1 at "
+		  "commit b2c3d4e." },
+		{ { PAGE_REPLACED, "print/q1", NULL, 0, 0, NULL },
+		  "This review is closed: it was superseded by print/q1, "
+		  "which no longer asks for this version." },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = page_closed_text(&cases[i].c);
+
+		assert_string_equal(s, cases[i].want);
+		free(s);
+	}
+}
+
 static void
 test_error_other(void **state)
 {
@@ -287,6 +327,7 @@ main(void)
 	    NULL);
 	add_test("stylesheet: nothing from elsewhere", test_stylesheet, NULL);
 	add_test("error: another status", test_error_other, NULL);
+	add_test("closed: why, in words", test_closed_text, NULL);
 	failed = _cmocka_run_group_tests("page", tests, ntests, NULL, NULL);
 	strv_free(names, n);
 	free(tests);
