@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # daemon.sh BUILD - the browser tests against the real printgated: a real
 # bare repository with a released first print and a candidate that
-# changes a price, the daemon on 127.0.0.1, personal links from
-# printgatectl link, then daemon.test.mjs in Debian's chromium (TAP).
+# changes a price, the daemon on 127.0.0.1 with a public_url under a path
+# (https://printgate.example.com/printgate, as behind a proxy that passes
+# the path on), personal links from printgatectl link, then
+# daemon.test.mjs in Debian's chromium (TAP).
 # Run by run.sh after the fixture pages' tests.
 set -u
 build=${1:-build}
@@ -14,7 +16,7 @@ export PRINTGATE_BUILD=$build
 . "$top/tests/integration/lib.sh"
 
 start_receiver
-NOTIFY_CONF=$(notify_config)
+NOTIFY_CONF=$(notify_config | sed 's|public_url = "https://printgate.example.com";|public_url = "https://printgate.example.com/printgate";|')
 setup
 start_daemon
 listener || { echo "not ok - browser (daemon): no listener"; exit 1; }

@@ -4,8 +4,12 @@
 // changed cell "100 → 110", the rules) at 1280 and 320 px; Carol
 // requests changes with a comment through the form, then approves, Bob
 // approves through his link, and the ledger has each line (via
-// web:link) and the print tag is released.  Set up by daemon.sh:
-// $PAGE_URL, $LINK_CHANNEL, $LINK_CAROL, $LINK_BOB, $REPO, $COMMIT.
+// web:link) and the print tag is released; then Carol's link shows the
+// review closed, released on whose approvals, with no form.  Every page,
+// stylesheet and script is under public_url's path (/printgate): an
+// answer of 400 or more to any request the browser makes is a failure.
+// Set up by daemon.sh: $PAGE_URL, $LINK_CHANNEL, $LINK_CAROL, $LINK_BOB,
+// $REPO, $COMMIT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -67,6 +71,10 @@ async function open(path, w, opts = {}) {
 	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 	page.on('requestfailed', (r) =>
 		problems.push(`request failed: ${r.url()}`));
+	page.on('response', (r) => {
+		if (r.status() >= 400)
+			problems.push(`${r.status()}: ${r.url()}`);
+	});
 	const resp = await page.goto(base + path);
 	return { ctx, page, resp, problems };
 }
@@ -96,6 +104,14 @@ test('printgated: a personal link at 1280 px shows the review',
 	await seesTheReview(page);
 	assert.ok(await page.getByRole('button', { name: 'Send my decision' })
 	    .isVisible());
+	// the stylesheet and the form are under public_url's path
+	const sheets = await page.evaluate(() => [...document.styleSheets]
+	    .map((s) => [new URL(s.href).pathname, s.cssRules.length]));
+	assert.equal(sheets.length, 1);
+	assert.equal(sheets[0][0], '/printgate/static/printgate.css');
+	assert.ok(sheets[0][1] > 0, 'the stylesheet has rules');
+	assert.match(await page.locator('form').getAttribute('action'),
+	    /^\/printgate\/r\/[A-Za-z0-9_-]+\/decide$/);
 	await page.screenshot({ path: `${artifacts}/daemon-review-1280.png`,
 	    fullPage: true });
 	assert.deepEqual(problems, []);
@@ -164,4 +180,23 @@ test('printgated: request changes with a comment, approve, release',
 		await sleep(100);
 	assert.ok(released(), 'print/p1 is released');
 	assert.ok(ledger().some((l) => l.type === 'released'));
+});
+
+test('printgated: the released review says why it closed, no form',
+    async () => {
+	const { ctx, page, problems } = await open(env.LINK_CAROL, 1280);
+	await page.getByRole('heading', { level: 1, name: 'print/p1' })
+	    .waitFor();
+	const why = await page.locator('.head .closed').innerText();
+	// the approvers in the order of the group, then when
+	assert.match(why, new RegExp('^This review is closed: print/p1 was ' +
+	    'released on the approvals of Bob Brandt and Carol Diaz on ' +
+	    '\\d+ \\w+ \\d{4}, \\d\\d:\\d\\d UTC\\.$'));
+	assert.equal(await page.locator('form').count(), 0);
+	assert.match(await page.locator('#decide').innerText(),
+	    /This review is closed/);
+	await page.screenshot({ path: `${artifacts}/daemon-closed-1280.png`,
+	    fullPage: true });
+	assert.deepEqual(problems, []);
+	await ctx.close();
 });
