@@ -1211,8 +1211,8 @@ repo_blob_read_max(struct repo *r, const char *id, size_t max, char **out,
 	if ((error = repo_object_size(r, id, &size)) < 0)
 		return error;
 	if (size > max) {
-		git_error_set_str(GIT_ERROR_INVALID, "the file is too large "
-		    "to read here");
+		git_error_set(GIT_ERROR_INVALID, "blob %s is %zu bytes, over "
+		    "the %zu read at most", id, size, max);
 		return -EFBIG;
 	}
 	if ((error = git_blob_lookup(&blob, r->git, &oid)) < 0)

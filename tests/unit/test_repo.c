@@ -475,6 +475,8 @@ test_blob_cap(void **state)
 	assert_int_equal(repo_blob_read_max(r, id, 2999, &data, &len),
 	    -EFBIG);
 	assert_null(data);
+	assert_non_null(strstr(repo_strerror(), "is 3000 bytes, over the "
+	    "2999 read at most"));
 	assert_int_equal(repo_blob_read_max(r, id, 3000, &data, &len), 0);
 	assert_int_equal(len, 3000);
 	assert_int_equal(strspn(data, "x"), 3000);
