@@ -456,12 +456,17 @@ status_is() {
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$OUT" | sed 's/.*value="//; s/"$//'; }
 # path_of LINK: the path of a link under public_url.
 path_of() { printf '%s' "${1#"$PUB"}"; }
-# release TAG: pushes main, then TAG on HEAD, approved by alice and bob
-# until printgated has released it.
-release() {
+# candidate TAG [TRAILER...]: pushes main, then TAG on HEAD, as the
+# release manager: a review waiting for approval.
+candidate() {
 	run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-	tag "$1"
+	tag "$@"
 	push_as rruiz "$1"
+}
+# release TAG: candidate TAG, approved by alice and bob until printgated
+# has released it.
+release() {
+	candidate "$1"
 	ctl decide "$1" --as alice approve >/dev/null
 	ctl decide "$1" --as bob approve >/dev/null
 	wait_for 15 remote_ref "refs/tags/$1"

@@ -43,9 +43,7 @@ release print/p0
 put "$FX/price-new.pdf" brochures/emea/price.pdf
 printf 'Plan,Price\nPro,110\n' >"$WORK/brochures/emea/prices.csv"
 git -C "$WORK" commit -q -am "Pro costs more"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/p1
-push_as rruiz print/p1
+candidate print/p1
 P1=$(rev HEAD)
 
 ALICE=$(ctl link print/p1 --for alice)
