@@ -1006,6 +1006,7 @@ const struct platform slack_platform = {
 	.title = "Slack",
 	.via = "slack",
 	.via_user = true,
+	.command = "/printgate",
 	.format = slack_format,
 	.routes = slack_routes,
 	.nroutes = ARRAY_SIZE(slack_routes),

@@ -713,6 +713,9 @@ const struct platform teams_platform = {
 	.title = "Teams",
 	.via = "teams",
 	.via_user = true,
+	.command = "@printgate",
+	/* an outgoing webhook's reply is posted in the channel */
+	.answers_public = true,
 	/* the Azure AD object id cannot be renamed to someone else's */
 	.user_alt_stable = true,
 	.format = teams_format,

@@ -153,7 +153,10 @@ listener_render(void *ctx)
 	    NOTICE_REQUEST, rv, rt->platform, rt->now() * 1000);
 }
 
-/* decide.c's personal links: pages.c's, with "?changes=1". */
+/*
+ * decide.c's links: pages.c's; a personal one (person set) with
+ * "?changes=1", which opens its form on changes-required.
+ */
 static int
 personal_link(void *ctx, const char *tag, const char *commit,
     const char *person, char **out)
@@ -165,6 +168,10 @@ personal_link(void *ctx, const char *tag, const char *commit,
 	if (rt->pages == NULL || (error = pages_personal_link(rt->pages, &url,
 	    tag, commit, person)) < 0)
 		return -ENOENT;
+	if (person == NULL) {
+		*out = url;
+		return 0;
+	}
 	*out = xasprintf("%s?changes=1", url);
 	free(url);
 	return 0;
