@@ -95,7 +95,8 @@ assert_out "the page names the tag, the file, the changed cell and the rule" \
     "emea 0 of 2" "print/p0" "Print by2099-01-15" "left"
 cp "$T/page" "$OUT"
 assert_out "a channel's page is read-only and says where to decide" \
-    "buttons in the chat message"
+    "To decide, use the chat message about this review" \
+    "(its buttons or the printgate command it shows)"
 assert_no_out "a channel's page has no form" 'name="csrf"'
 grep -i '^content-security-policy:' "$T/h" >"$OUT"
 assert_out "the page's CSP is default-src 'self'" "default-src 'self'"
