@@ -428,4 +428,19 @@ teams() {
 	post /teams/messages application/json "$1" -H "Authorization: HMAC $sig"
 }
 
+# mm_token TAG DECISION: the token of the DECISION button (approve,
+# approve-with-changes, changes-required) of the Mattermost message about
+# TAG (the one with integration actions), as any channel member reads it
+# from the post's props; waits for the message, empty without one.
+mm_message() {
+	grep -l "\"review\":\"$1@" "$RCV"/req-*.body 2>/dev/null |
+	    xargs -r grep -l '"integration"' | head -n 1
+}
+mm_has_message() { [ -n "$(mm_message "$1")" ]; }
+mm_token() {
+	wait_for 10 mm_has_message "$1" || return 0
+	grep -o "\"decision\":\"$2\",\"token\":\"[0-9a-f]*\"" \
+	    "$(mm_message "$1")" | head -n 1 | sed 's/.*"token":"//; s/"$//'
+}
+
 notes_head() { git --git-dir="$REPO" rev-parse -q --verify refs/notes/printgate; }

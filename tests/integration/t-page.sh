@@ -205,9 +205,7 @@ else fail "... and records nothing" "$before -> $(lines) lines"; fi
 # --- Mattermost: a click cannot say who clicked, so "Request changes"
 # gets no link (whoever sent it would get the link of the user it names);
 # it tells the slash command, whose answer has Carol's own link
-wait_for 10 sh -c "grep -l '\"review\":\"print/p1@' '$RCV'/req-*.body | xargs grep -l '\"integration\"' | grep -q ."
-f=$(grep -l '"review":"print/p1@' "$RCV"/req-*.body | xargs grep -l '"integration"' | head -n 1)
-mmtok=$(grep -o '"decision":"changes-required","token":"[0-9a-f]*"' "$f" | head -n 1 | sed 's/.*"token":"//; s/"$//')
+mmtok=$(mm_token print/p1 changes-required)
 for who in mmcarol mmalice; do
 	printf '{"user_id":"%s","user_name":"x","trigger_id":"mm-ch-%s","context":{"review":"print/p1@%s","decision":"changes-required","token":"%s"}}' \
 	    "$who" "$who" "$P1" "$mmtok" >"$T/mm"
