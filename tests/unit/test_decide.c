@@ -214,6 +214,28 @@ count(const char *haystack, const char *needle)
 	return n;
 }
 
+/*
+ * The ledger of print/q1 has n lines of type, and each of the strings
+ * after n (up to a NULL) somewhere.
+ */
+static void
+ledger_says(const struct fixture *fx, const char *type, size_t n, ...)
+{
+	char *ledger = ledger_of(fx, fx->q1), *want = xasprintf("\"type\":"
+	    "\"%s\"", type);
+	const char *s;
+	va_list ap;
+
+	assert_int_equal(count(ledger, want), n);
+	va_start(ap, n);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		if (strstr(ledger, s) == NULL)
+			fail_msg("the ledger does not say '%s': %s", s, ledger);
+	va_end(ap);
+	free(want);
+	free(ledger);
+}
+
 /* Nothing is in the ledger of the review: a refusal changes nothing. */
 static void
 assert_ledger_empty(const struct fixture *fx)
@@ -387,7 +409,6 @@ test_changes_asked(void **state)
 {
 	struct fixture *fx = *state;
 	struct decide_outcome o = { 0 };
-	char *ledger;
 
 	decide_chat(fx, fx->slack, "U04ALICE", NULL, &o);
 	asked(&o);
@@ -416,12 +437,9 @@ test_changes_asked(void **state)
 	decide(fx, "alice", "changes-required", "print/q1", NULL, &o);
 	assert_true(o.recorded);
 	decide_outcome_clear(&o);
-	ledger = ledger_of(fx, fx->q1);
-	assert_int_equal(count(ledger, "\"type\":\"changes-required\""), 2);
-	assert_non_null(strstr(ledger, "\"via\":\"teams:29:alice\""));
-	assert_non_null(strstr(ledger, "\"comment\":\"the price on p.3\""));
-	assert_non_null(strstr(ledger, "\"via\":\"api\""));
-	free(ledger);
+	ledger_says(fx, "changes-required", 2, "\"via\":\"teams:29:alice\"",
+	    "\"comment\":\"the price on p.3\"", "\"via\":\"api\"",
+	    (char *)NULL);
 }
 
 /* Everything in one temporary folder, which is also HOME. */
@@ -470,7 +488,7 @@ test_web(void **state)
 {
 	struct fixture *fx = *state;
 	struct decide_outcome o = { 0 };
-	char *other[] = { "pricing" }, *ours[] = { "brochures" }, *ledger;
+	char *other[] = { "pricing" }, *ours[] = { "brochures" };
 
 	decide_web(fx, "alice", "approve", other, 1, &o);
 	assert_int_equal(o.status, 403);
@@ -490,12 +508,9 @@ test_web(void **state)
 	assert_int_equal(o.status, 200);
 	assert_false(o.recorded);
 	decide_outcome_clear(&o);
-	ledger = ledger_of(fx, fx->q1);
-	assert_int_equal(count(ledger, "\"type\":\"approve\""), 1);
-	assert_non_null(strstr(ledger, "\"via\":\"web:link\""));
-	assert_non_null(strstr(ledger, "\"rules\":[\"brochures\"]"));
-	assert_non_null(strstr(ledger, "\"comment\":\"Looks right\""));
-	free(ledger);
+	ledger_says(fx, "approve", 1, "\"via\":\"web:link\"",
+	    "\"rules\":[\"brochures\"]", "\"comment\":\"Looks right\"",
+	    (char *)NULL);
 }
 
 int
