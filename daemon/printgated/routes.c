@@ -36,7 +36,7 @@
 
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
-#define ROUTES_OWN 8
+#define ROUTES_OWN 9
 /* A decision that found the ledger locked is tried again this often. */
 #define ROUTES_LOCK_RETRY_MS 20
 
@@ -423,6 +423,20 @@ route_preview(void *ctx, const struct http_request *rq,
 	previews_route(rt->pv, rq, rs);
 }
 
+/* The pictures chat messages show, by capability URL (previews.c). */
+static void
+route_chat_picture(void *ctx, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct routes *rt = ctx;
+
+	if (rt->pv == NULL) {
+		set_text(rs, 404, "404 no previews here");
+		return;
+	}
+	previews_chat_route(rt->pv, rq, rs);
+}
+
 /* The previews' script, from this origin (the pages' CSP allows no other). */
 static void
 route_script(void *ctx, const struct http_request *rq,
@@ -468,6 +482,9 @@ routes_table(size_t *n)
 		/* before the page's prefix, which would take it */
 		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
 			NULL, route_preview, "preview", false };
+		routes[nroutes++] = (struct http_route){ "GET",
+			PREVIEWS_CHAT_ROUTE, NULL, route_chat_picture,
+			"chat_picture", false };
 		routes[nroutes++] = (struct http_route){ "GET",
 			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };
 		routes[nroutes++] = (struct http_route){ "POST",
