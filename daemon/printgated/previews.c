@@ -906,13 +906,16 @@ previews_view_free(struct previews_view *v)
 
 /* --- the route ------------------------------------------------------ */
 
-/* The MAC of key under link_token, hex, into out[33]. */
+/*
+ * The MAC of a picture's URL, hex, into out[33]: the first 16 bytes of
+ * HMAC-SHA256 under the link key of "printgate WHAT v1\nA\nB".
+ */
 static void
-url_mac(const struct token_keys *k, const char *link_token, const char *key,
-    char out[33])
+mac_hex(const struct token_keys *k, const char *what, const char *a,
+    const char *b, char out[33])
 {
 	unsigned char mac[32];
-	char *msg = xasprintf("printgate preview v1\n%s\n%s", link_token, key);
+	char *msg = xasprintf("printgate %s v1\n%s\n%s", what, a, b);
 
 	verify_hmac_sha256(k->link, sizeof(k->link), msg, strlen(msg), mac);
 	free(msg);
@@ -925,7 +928,7 @@ previews_url_keys(const struct token_keys *k, const char *link_token,
 {
 	char mac[33];
 
-	url_mac(k, link_token, key, mac);
+	mac_hex(k, "preview", link_token, key, mac);
 	return xasprintf("/r/%s/preview/%s.%s/%s%s", link_token, key, mac,
 	    name, strcmp(name, "state") == 0 ? "" : ".png");
 }
@@ -1055,7 +1058,7 @@ previews_route(struct previews *pv, const struct http_request *rq,
 		    "longer): open the review from its message again");
 		return;
 	}
-	url_mac(&pv->keys, token, pair, mac);
+	mac_hex(&pv->keys, "preview", token, pair, mac);
 	if (!verify_equal(mac, 32, dot + 1, strlen(dot + 1))) {
 		answer_text(rs, 404, "404 no such preview on this review");
 		return;
@@ -1092,26 +1095,13 @@ previews_route(struct previews *pv, const struct http_request *rq,
 
 /* --- the pictures chat shows ---------------------------------------- */
 
-/* The MAC of the chat picture name of the pair key, hex, into out[33]. */
-static void
-chat_mac(const struct token_keys *k, const char *key, const char *name,
-    char out[33])
-{
-	unsigned char mac[32];
-	char *msg = xasprintf("printgate chat picture v1\n%s\n%s", key, name);
-
-	verify_hmac_sha256(k->link, sizeof(k->link), msg, strlen(msg), mac);
-	free(msg);
-	verify_hex(mac, 16, out);
-}
-
 char *
 previews_chat_path(const struct token_keys *k, const char *key,
     const char *name)
 {
 	char mac[33];
 
-	chat_mac(k, key, name, mac);
+	mac_hex(k, "chat picture", key, name, mac);
 	return xasprintf("%s%s.%s/%s.png", PREVIEWS_CHAT_PREFIX, key, mac,
 	    name);
 }
@@ -1156,7 +1146,7 @@ previews_chat_route(struct previews *pv, const struct http_request *rq,
 		return;
 	}
 	file[strlen(file) - 4] = '\0';		/* the MAC names "diff-2" */
-	chat_mac(&pv->keys, pair, file, want);
+	mac_hex(&pv->keys, "chat picture", pair, file, want);
 	if (!verify_equal(want, 32, mac, strlen(mac))) {
 		answer_text(rs, 404, "404 no such picture");
 		return;

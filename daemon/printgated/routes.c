@@ -409,32 +409,22 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = metrics_text(rt->m, &g);
 }
 
-/* The previews' pictures under a review link (previews.c). */
+/*
+ * The previews' pictures (previews.c): under a review link, or by the
+ * capability URL of a chat message.
+ */
 static void
 route_preview(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct routes *rt = ctx;
 
-	if (rt->pv == NULL) {
+	if (rt->pv == NULL)
 		set_text(rs, 404, "404 no previews here");
-		return;
-	}
-	previews_route(rt->pv, rq, rs);
-}
-
-/* The pictures chat messages show, by capability URL (previews.c). */
-static void
-route_chat_picture(void *ctx, const struct http_request *rq,
-    struct http_response *rs)
-{
-	struct routes *rt = ctx;
-
-	if (rt->pv == NULL) {
-		set_text(rs, 404, "404 no previews here");
-		return;
-	}
-	previews_chat_route(rt->pv, rq, rs);
+	else if (str_startswith(rq->path, PREVIEWS_CHAT_PREFIX))
+		previews_chat_route(rt->pv, rq, rs);
+	else
+		previews_route(rt->pv, rq, rs);
 }
 
 /* The previews' script, from this origin (the pages' CSP allows no other). */
@@ -483,7 +473,7 @@ routes_table(size_t *n)
 		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
 			NULL, route_preview, "preview", false };
 		routes[nroutes++] = (struct http_route){ "GET",
-			PREVIEWS_CHAT_ROUTE, NULL, route_chat_picture,
+			PREVIEWS_CHAT_ROUTE, NULL, route_preview,
 			"chat_picture", false };
 		routes[nroutes++] = (struct http_route){ "GET",
 			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };

@@ -10,10 +10,7 @@
 # requests, or there is no notify at all, a request queues no render.
 . "$(dirname "$0")/lib.sh"
 
-FX="$T/fx"
-mkdir -p "$FX"
-"$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
-export PRINTGATE_RENDER="$BUILD/printgate-render"
+preview_fixtures
 
 start_receiver
 NOTIFY_CONF=$(notify_config)
@@ -25,12 +22,6 @@ PV="$T/state/previews"
 base="http://127.0.0.1:$HPORT"
 PUBLIC=https://printgate.example.com
 
-put() {
-	mkdir -p "$WORK/$(dirname "$2")"
-	cp "$1" "$WORK/$2"
-	git -C "$WORK" add "$2"
-}
-
 # request_body PATH TAG: the request for TAG the receiver got on PATH.
 request_body() {
 	bodies "$1" | grep "Review requested: $2 " | tail -n 1
@@ -38,11 +29,8 @@ request_body() {
 has_request() { [ -n "$(request_body "$1" "$2")" ]; }
 
 # a first print, approved and released: the base of the next
-put "$FX/price-old.pdf" brochures/emea/price.pdf
-git -C "$WORK" commit -q -m "Q1 brochure"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/q1
-push_as rruiz print/q1
+put_file "$FX/price-old.pdf" brochures/emea/price.pdf
+push_print "Q1 brochure" print/q1
 wait_for 60 has_request /slack print/q1 ||
     fail "no request for the first print"
 OUT=$T/q1
@@ -56,11 +44,8 @@ wait_for 20 remote_ref refs/tags/print/q1 ||
     fail "the first print was not released"
 
 # --- the price changed on page 2 ------------------------------------------
-put "$FX/price-new.pdf" brochures/emea/price.pdf
-git -C "$WORK" commit -q -m "Q2 price"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/q2
-push_as rruiz print/q2
+put_file "$FX/price-new.pdf" brochures/emea/price.pdf
+push_print "Q2 price" print/q2
 assert_rc "the second print waits for approval" 1
 commit=$(rev "print/q2^{commit}")
 old=$(git --git-dir="$REPO" rev-parse "print/q1:brochures/emea/price.pdf")
@@ -163,11 +148,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base$(printf '%s' "$url" |
 ctl decide print/q2 --as alice approve >/dev/null
 ctl decide print/q2 --as bob approve >/dev/null
 wait_for 20 remote_ref refs/tags/print/q2 || fail "print/q2 was not released"
-put "$FX/price-inserted.pdf" brochures/emea/price.pdf
-git -C "$WORK" commit -q -m "Q3 a page more"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/q3
-push_as rruiz print/q3
+put_file "$FX/price-inserted.pdf" brochures/emea/price.pdf
+push_print "Q3 a page more" print/q3
 wait_for 60 has_request /slack print/q3 || fail "no request for print/q3"
 OUT=$T/q3
 request_body /slack print/q3 >"$OUT"
@@ -179,11 +161,8 @@ assert_out "a page inserted: the request says which, with its picture" \
 norender() {
 	push=$1
 	before=$(ls "$PV" | wc -l)
-	put "$FX/$2" brochures/emea/price.pdf
-	git -C "$WORK" commit -q -m "$push"
-	run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-	tag "$push"
-	push_as rruiz "$push"
+	put_file "$FX/$2" brochures/emea/price.pdf
+	push_print "$push" "$push"
 	handled() { grep -q "ledger request '$push'" "$DLOG"; }
 	wait_for 20 handled || fail "$push: the request was not handled"
 	# the next event is handled after the request's handler returned

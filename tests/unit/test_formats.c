@@ -1408,6 +1408,24 @@ find_with(json_t *a, const char *key, const char *value)
 #define OLD_NEW_MAC "0.1234567890123456789012345678901234567890." \
 	"0123456789abcdef0123456789abcdef"
 
+/* No format shows a picture for n. */
+static void
+assert_no_picture(const struct notice *n)
+{
+	json_t *msg = parse(slack_format(n));
+
+	assert_null(find_with(json_object_get(msg, "blocks"), "type",
+	    "image"));
+	json_decref(msg);
+	msg = parse(mattermost_format(n));
+	assert_null(jget(msg, "attachments.0.image_url"));
+	json_decref(msg);
+	msg = parse(teams_format(n));
+	assert_null(find_with(jget(msg, "attachments.0.content.body"),
+	    "type", "Image"));
+	json_decref(msg);
+}
+
 /*
  * A preview's picture: Slack's image block, Mattermost's image_url,
  * Teams' Image, each with the URL; a mention in the text is inert; a
@@ -1441,31 +1459,10 @@ test_pictures(void **state)
 	json_decref(msg);
 
 	n.picture_url = "javascript:alert(1)";
-	msg = parse(slack_format(&n));
-	assert_null(find_with(json_object_get(msg, "blocks"), "type",
-	    "image"));
-	json_decref(msg);
-	msg = parse(mattermost_format(&n));
-	assert_null(jget(msg, "attachments.0.image_url"));
-	json_decref(msg);
-	msg = parse(teams_format(&n));
-	assert_null(find_with(jget(msg, "attachments.0.content.body"),
-	    "type", "Image"));
-	json_decref(msg);
-
+	assert_no_picture(&n);
 	n.picture_url = PICTURE;
 	n.summary = NULL;
-	msg = parse(slack_format(&n));
-	assert_null(find_with(json_object_get(msg, "blocks"), "type",
-	    "image"));
-	json_decref(msg);
-	msg = parse(mattermost_format(&n));
-	assert_null(jget(msg, "attachments.0.image_url"));
-	json_decref(msg);
-	msg = parse(teams_format(&n));
-	assert_null(find_with(jget(msg, "attachments.0.content.body"),
-	    "type", "Image"));
-	json_decref(msg);
+	assert_no_picture(&n);
 	(void)state;
 }
 
