@@ -7,7 +7,10 @@
 # as image/png (a PNG a real decoder reads) and nothing else: a MAC
 # changed, the MAC of another picture or another pair, answer 404.  A
 # page inserted says "page 3 added".  Where no target is told of
-# requests, or there is no notify at all, a request queues no render.
+# requests, or there is no notify at all, a request queues no render.  A
+# request whose preview does not come (a renderer that hangs), with
+# printgated killed (-9) while it waits, still goes out after the
+# restart, without the preview.
 . "$(dirname "$0")/lib.sh"
 
 preview_fixtures
@@ -191,4 +194,34 @@ $HTTP_CONF"
 norender print/q4 price-reexport.pdf "no target told of requests"
 reload_to "$HTTP_CONF"
 norender print/q5 price-old.pdf "no notify at all"
+
+# --- the preview never comes, and printgated is killed while it waits ------
+stop_daemon
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/hang"
+chmod +x "$T/hang"
+export PRINTGATE_RENDER="$T/hang"
+NOTIFY_CONF=$(notify_config)
+write_config
+: >"$DLOG"
+start_daemon
+put_file "$FX/price-reexport.pdf" brochures/emea/price.pdf
+push_print "Q6 again" print/q6
+queued() { grep -q "queue review requested for 'print/q6@.* to slack:sales" "$DLOG"; }
+wait_for 20 queued || fail "the request for print/q6 was not queued"
+has_request /slack print/q6 && fail "print/q6 went out before its wait"
+kill -9 "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null
+: >"$DLOG"
+start_daemon
+if wait_for 60 has_request /slack print/q6; then
+	pass "killed while it waited: the request goes out after the restart"
+else
+	fail "the request for print/q6 was lost"
+fi
+OUT=$T/q6
+request_body /slack print/q6 >"$OUT"
+assert_out "... as it was queued: what the diff code says of the file" \
+    'Review requested: print/q6' 'brochures/emea/price.pdf: '
+assert_no_out "... without the preview it never got" 'visual change' \
+    '"type":"image"' '/p/'
 finish
