@@ -290,6 +290,10 @@ engine_request(struct engine *e, const struct ledger_event *ev,
 		return engine_queue(e, ev, NOTICE_REQUEST, rv);
 	deliver_set_repo(e->dl, e->s.r);
 	error = deliver_queue(e->dl, ev, NOTICE_REQUEST, rv, e->s.now, until);
+	for (size_t i = 0; error == 0 && i < e->nwaiting; i++)
+		if (e->waiting[i].ev.line == ev->line &&
+		    strcmp(e->waiting[i].ev.commit, ev->commit) == 0)
+			return 0;	/* handled again after an error */
 	if (error == 0)
 		hold_add(&e->waiting, &e->nwaiting, ev, until);
 	return error;
