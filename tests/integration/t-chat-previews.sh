@@ -10,7 +10,8 @@
 # requests, or there is no notify at all, a request queues no render.  A
 # request whose preview does not come (a renderer that hangs), with
 # printgated killed (-9) while it waits, still goes out after the
-# restart, without the preview.
+# restart, without the preview.  Without public_url a message says what
+# changed and shows no picture; a preview in the cache is said at once.
 . "$(dirname "$0")/lib.sh"
 
 preview_fixtures
@@ -224,4 +225,24 @@ assert_out "... as it was queued: what the diff code says of the file" \
     'Review requested: print/q6' 'brochures/emea/price.pdf: '
 assert_no_out "... without the preview it never got" 'visual change' \
     '"type":"image"' '/p/'
+
+# --- without public_url: what changed, and no picture; ready at once --------
+stop_daemon
+export PRINTGATE_RENDER="$BUILD/printgate-render"
+NOTIFY_CONF=$(notify_config | grep -v public_url)
+write_config
+: >"$DLOG"
+start_daemon
+put_file "$FX/price-inserted.pdf" brochures/emea/price.pdf
+push_print "Q7 as Q3" print/q7
+wait_for 60 has_request /slack print/q7 || fail "no request for print/q7"
+OUT=$T/q7
+request_body /slack print/q7 >"$OUT"
+assert_out "no public_url: the pages that changed still said" \
+    'brochures/emea/price.pdf: page 3 changed; page 2 added'
+assert_no_out "... and no picture without a URL to serve it under" \
+    '"type":"image"' '/p/'
+grep -q "update review requested for 'print/q7" "$DLOG" &&
+    fail "a preview in the cache: the request waited for it" ||
+    pass "a preview in the cache: the request did not wait"
 finish
