@@ -381,7 +381,7 @@ summary_preview(struct notice_data *nd, struct deliver *dl, struct buf *b,
 	char *alt;
 	size_t blen;
 
-	if (dl->pv == NULL || !previews_kind_ok(f->path) ||
+	if (dl->pv == NULL || !previews_file_ok(f) ||
 	    previews_chat(dl->pv, f->path, oldid, f->blob, &c) < 0)
 		return false;
 	if (b->len > 0)

@@ -594,6 +594,13 @@ previews_kind_ok(const char *path)
 	return false;
 }
 
+bool
+previews_file_ok(const struct scope_file *f)
+{
+	return previews_kind_ok(f->path) && (f->mode == 0 ||
+	    (f->mode & 0170000) == 0100000);
+}
+
 /* The state of key from the cache or the queue, without queuing it. */
 static enum preview_state
 state_of(struct previews *pv, const char *key, struct preview_info *out)
@@ -656,9 +663,8 @@ preview_info_clear(struct preview_info *i)
 }
 
 /*
- * The pair of file i of rv into key, with its path and blob ids, when it
- * is a PDF or an image (a file, no link or submodule); the old blob is
- * the one at rv's base commit.
+ * The pair of file i of rv into key, when it is previewed; the old blob
+ * (into old) is the one at rv's base commit.
  */
 static bool
 review_pair(struct previews *pv, const struct review *rv, size_t i,
@@ -667,8 +673,7 @@ review_pair(struct previews *pv, const struct review *rv, size_t i,
 	const struct scope_file *f = &rv->files[i];
 
 	old[0] = '\0';
-	if (!previews_kind_ok(f->path) || (f->mode != 0 &&
-	    (f->mode & 0170000) != 0100000))
+	if (!previews_file_ok(f))
 		return false;
 	if (f->status != 'A' && rv->base_commit[0] != '\0' &&
 	    repo_blob_at(pv->r, rv->base_commit, f->path, old) < 0)
