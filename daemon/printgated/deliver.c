@@ -45,7 +45,7 @@ struct deliver {
 	int64_t due_ms;		/* when what it queues is first sent */
 	bool update;		/* deliver_update(): replace, never add */
 	struct repo *r;		/* borrowed: for the summaries of changes */
-	struct previews *pv;	/* borrowed: what the previews say, or NULL */
+	struct previews *pv;	/* borrowed: the previews, or NULL */
 };
 
 /* Everything a notice points at, freed together. */

@@ -1150,7 +1150,7 @@ previews_chat_route(struct previews *pv, const struct http_request *rq,
 		answer_text(rs, 404, "404 no such picture");
 		return;
 	}
-	file[strlen(file) - 4] = '\0';		/* the MAC names "diff-2" */
+	file[strlen(file) - 4] = '\0';	/* the MAC names "diff-2" */
 	mac_hex(&pv->keys, "chat picture", pair, file, want);
 	if (!verify_equal(want, 32, mac, strlen(mac))) {
 		answer_text(rs, 404, "404 no such picture");

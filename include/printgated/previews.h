@@ -105,10 +105,10 @@ size_t previews_pending(struct previews *pv, const struct review *rv);
 
 /* What chat says of one file's preview. */
 struct preview_chat {
-	char *summary;		/* "pages 2 and 7 changed", "page 3 added" */
-	char *picture;		/* previews_chat_path() of its picture, or NULL */
+	char *summary;		/* "pages 2 and 7 changed" */
+	char *picture;		/* previews_chat_path(), or NULL */
 	int page;		/* the picture's page number */
-	bool added;		/* a page added, shown as it is (no comparison) */
+	bool added;		/* of a page added, as it is */
 };
 
 /*
