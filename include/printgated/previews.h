@@ -82,7 +82,6 @@ void previews_run(struct previews *pv);
 /* Whether path is a PDF or an image that is previewed, by its name. */
 bool previews_kind_ok(const char *path);
 /* Whether a file in scope is: such a path, a file (no link, no submodule). */
-struct scope_file;
 bool previews_file_ok(const struct scope_file *f);
 
 /*

@@ -148,6 +148,16 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base$(printf '%s' "$url" |
 [ "$code" = 200 ] && pass "the same picture's capability is all it takes" ||
     fail "the capability URL rebuilt: $code"
 
+# the picture gone from the cache: made again, then served again
+rm -rf "$PV/$old.$new.96"
+code=$(curl -s -o "$T/coming" -w '%{http_code}' "$base$path")
+[ "$code" = 503 ] && grep -q "being made again" "$T/coming" &&
+    pass "the picture gone from the cache: 503, being made again" ||
+    fail "the picture gone from the cache: $code"
+again() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$base$path")" = 200 ]; }
+wait_for 60 again && pass "... and then served again" ||
+    fail "the picture was not made again"
+
 # --- a page inserted ----------------------------------------------------------
 ctl decide print/q2 --as alice approve >/dev/null
 ctl decide print/q2 --as bob approve >/dev/null
