@@ -6,7 +6,7 @@
 # the comparison of page 2 by a capability URL, which printgated serves
 # as image/png (a PNG a real decoder reads) and nothing else: a MAC
 # changed, the MAC of another picture or another pair, answer 404.  A
-# page inserted says "page 3 added".  Where no target is told of
+# page inserted says which ("page 2 added").  Where no target is told of
 # requests, or there is no notify at all, a request queues no render.  A
 # request whose preview does not come (a renderer that hangs), with
 # printgated killed (-9) while it waits, still goes out after the
