@@ -31,6 +31,15 @@ request_body() {
 	bodies "$1" | grep "Review requested: $2 " | tail -n 1
 }
 has_request() { [ -n "$(request_body "$1" "$2")" ]; }
+# request_of FIXTURE TAG: price.pdf as FIXTURE, committed and pushed with
+# the print tag TAG; OUT the request Slack got for it.
+request_of() {
+	put_file "$FX/$1" brochures/emea/price.pdf
+	push_print "$2" "$2"
+	wait_for 60 has_request /slack "$2" || fail "no request for $2"
+	OUT=$T/$(basename "$2")
+	request_body /slack "$2" >"$OUT"
+}
 
 # a first print, approved and released: the base of the next
 put_file "$FX/price-old.pdf" brochures/emea/price.pdf
@@ -162,11 +171,7 @@ wait_for 60 again && pass "... and then served again" ||
 ctl decide print/q2 --as alice approve >/dev/null
 ctl decide print/q2 --as bob approve >/dev/null
 wait_for 20 remote_ref refs/tags/print/q2 || fail "print/q2 was not released"
-put_file "$FX/price-inserted.pdf" brochures/emea/price.pdf
-push_print "Q3 a page more" print/q3
-wait_for 60 has_request /slack print/q3 || fail "no request for print/q3"
-OUT=$T/q3
-request_body /slack print/q3 >"$OUT"
+request_of price-inserted.pdf print/q3
 assert_out "a page inserted: the request says which, with its picture" \
     'brochures/emea/price.pdf: page 3 changed; page 2 added' '/diff-3.png"'
 
@@ -243,11 +248,7 @@ NOTIFY_CONF=$(notify_config | grep -v public_url)
 write_config
 : >"$DLOG"
 start_daemon
-put_file "$FX/price-inserted.pdf" brochures/emea/price.pdf
-push_print "Q7 as Q3" print/q7
-wait_for 60 has_request /slack print/q7 || fail "no request for print/q7"
-OUT=$T/q7
-request_body /slack print/q7 >"$OUT"
+request_of price-inserted.pdf print/q7
 assert_out "no public_url: the pages that changed still said" \
     'brochures/emea/price.pdf: page 3 changed; page 2 added'
 assert_no_out "... and no picture without a URL to serve it under" \
