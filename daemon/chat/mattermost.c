@@ -417,6 +417,20 @@ mm_actions(const struct notice *n)
 }
 
 /*
+ * The picture of the first changed page, under the text: Mattermost
+ * fetches it by its URL (a capability for that picture alone).
+ */
+static void
+mm_picture(json_t *attachment, const struct notice *n)
+{
+	char *url = notice_url(n->picture_url, URL_MAX_BYTES);
+
+	if (url != NULL && attachment != NULL && n->summary != NULL)
+		json_object_set_new(attachment, "image_url", json_string(url));
+	free(url);
+}
+
+/*
  * Returns the body for Mattermost's incoming webhook, which the caller
  * frees, or NULL when memory runs out.
  */
@@ -449,6 +463,7 @@ mattermost_format(const struct notice *n)
 	    "color", color, "title", headline, "text", t.b.s);
 	if (act)
 		json_object_set_new(attachment, "actions", mm_actions(n));
+	mm_picture(attachment, n);
 	root = json_pack("{s:s, s:[o]}", "text", headline, "attachments",
 	    attachment);
 	out = root ? json_dumps(root, JSON_COMPACT) : NULL;

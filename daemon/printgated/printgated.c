@@ -296,6 +296,8 @@ work(struct daemon *d)
 			log_info("ready: watching '%s'", d->cf->repository);
 		}
 	}
+	/* requests that waited for their previews, due once they are in */
+	engine_previews(d->engine, now);
 	send_due(d, now);
 	report(d);
 	next = d->rescan_at;

@@ -36,7 +36,7 @@
 
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
-#define ROUTES_OWN 8
+#define ROUTES_OWN 9
 /* A decision that found the ledger locked is tried again this often. */
 #define ROUTES_LOCK_RETRY_MS 20
 
@@ -416,18 +416,22 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = metrics_text(rt->m, &g);
 }
 
-/* The previews' pictures under a review link (previews.c). */
+/*
+ * The previews' pictures (previews.c): under a review link, or by the
+ * capability URL of a chat message.
+ */
 static void
 route_preview(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct routes *rt = ctx;
 
-	if (rt->pv == NULL) {
+	if (rt->pv == NULL)
 		set_text(rs, 404, "404 no previews here");
-		return;
-	}
-	previews_route(rt->pv, rq, rs);
+	else if (str_startswith(rq->path, PREVIEWS_CHAT_PREFIX))
+		previews_chat_route(rt->pv, rq, rs);
+	else
+		previews_route(rt->pv, rq, rs);
 }
 
 /* The previews' script, from this origin (the pages' CSP allows no other). */
@@ -475,6 +479,9 @@ routes_table(size_t *n)
 		/* before the page's prefix, which would take it */
 		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
 			NULL, route_preview, "preview", false };
+		routes[nroutes++] = (struct http_route){ "GET",
+			PREVIEWS_CHAT_ROUTE, NULL, route_preview,
+			"chat_picture", false };
 		routes[nroutes++] = (struct http_route){ "GET",
 			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };
 		routes[nroutes++] = (struct http_route){ "POST",

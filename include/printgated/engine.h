@@ -45,6 +45,12 @@ struct outbox *engine_outbox(struct engine *e);
 struct previews;
 /* The previews a request event queues (NULL: none). */
 void engine_set_previews(struct engine *e, struct previews *pv);
+/*
+ * After the previews moved on: the requests whose messages waited for
+ * their previews and have them now are formatted again with them, due
+ * at once; those that waited long enough go as they are.
+ */
+void engine_previews(struct engine *e, int64_t now_ms);
 const struct engine_stats *engine_stats(const struct engine *e);
 
 /*

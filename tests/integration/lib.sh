@@ -251,6 +251,31 @@ ledger() {
 rev() { git -C "$WORK" rev-parse "$@"; }
 remote_ref() { git --git-dir="$REPO" rev-parse -q --verify "$1"; }
 
+# preview_fixtures: the PDFs and images of tests/tools/mkfixtures in $FX,
+# and the renderer printgated runs.
+preview_fixtures() {
+	FX="$T/fx"
+	mkdir -p "$FX"
+	"$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
+	export PRINTGATE_RENDER="$BUILD/printgate-render"
+}
+
+# put_file SRC DEST: copies a file into the work tree and adds it.
+put_file() {
+	mkdir -p "$WORK/$(dirname "$2")"
+	cp "$1" "$WORK/$2"
+	git -C "$WORK" add "$2"
+}
+
+# push_print MESSAGE TAG: commits what is added, pushes it, then the print
+# tag TAG of it, as rruiz (rc: the tag's push).
+push_print() {
+	git -C "$WORK" commit -q -m "$1"
+	run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+	tag "$2"
+	push_as rruiz "$2"
+}
+
 # --- the daemon and a local receiver standing in for the chat platforms
 
 RCV="$T/rcv"
