@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 setup
-start_gate
+[ -n "$gate_pid" ] || start_gate
 zero=0000000000000000000000000000000000000000
 
 # hook REF OBJ: the installed hook on the server, as git runs it
