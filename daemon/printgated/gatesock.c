@@ -333,7 +333,8 @@ request_repo(struct gatesock *gs, const struct wire_request *rq,
 		return NULL;
 	}
 	if (rq->quarantine[0] == '\0' && rq->objects[0] == '\0') {
-		repo_odb_refresh(gs->r);
+		/* the push's objects were just moved in, maybe a pack */
+		repo_odb_refresh_for(gs->r, rq->new);
 		return gs->r;
 	}
 	q = realpath(rq->quarantine, NULL);
