@@ -373,16 +373,6 @@ pusher_var_ok(const struct config *cf, const char *var)
 	return false;
 }
 
-/* gate.c's loader on printgated's own repository: the engine's memo. */
-static int
-memo_loader(void *ctx, const char *commit, const char *tag,
-    const char *tag_object, const char *message, struct review **out,
-    char **why)
-{
-	return engine_review_load(ctx, commit, tag, tag_object, message, out,
-	    why);
-}
-
 /* Decides rq and queues the answer; the log says who asked. */
 static void
 conn_serve(struct gatesock *gs, struct conn *c)
@@ -424,7 +414,7 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	 * holds.  A quarantine's handle reads objects the memo's does not.
 	 */
 	if (r == gs->r) {
-		p.load = memo_loader;
+		p.load = engine_review_loader;
 		p.load_ctx = gs->e;
 	}
 	rc = gate_decide(gs->cf, r, gs->repo_real, &p, &msg);
