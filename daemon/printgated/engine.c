@@ -205,6 +205,15 @@ engine_review_load(struct engine *e, const char *commit, const char *tag,
 	    message, out, why);
 }
 
+int
+engine_review_loader(void *ctx, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why)
+{
+	return engine_review_load(ctx, commit, tag, tag_object, message, out,
+	    why);
+}
+
 /*
  * Whether queued delivery d no longer matches its review: a request, a
  * reminder or an escalation (asking for decisions, with live buttons) for

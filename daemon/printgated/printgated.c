@@ -448,8 +448,7 @@ gate_setup(struct daemon *d)
 		    "'%s', where the hooks ask: set gate_socket to the "
 		    "socket unit's ListenStream= and run printgatectl "
 		    "install-hook", d->cf->gate_socket);
-	if (gatesock_new(&d->gate, d->cf, engine_repo(d->engine), fd,
-	    &why) < 0) {
+	if (gatesock_new(&d->gate, d->cf, d->engine, fd, &why) < 0) {
 		log_warnx("%s; the hooks decide themselves", why);
 		free(why);
 		return;

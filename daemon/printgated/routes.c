@@ -177,16 +177,6 @@ personal_link(void *ctx, const char *tag, const char *commit,
 	return 0;
 }
 
-/* decide.c's loader: the engine's memo. */
-static int
-memo_loader(void *ctx, const char *commit, const char *tag,
-    const char *tag_object, const char *message, struct review **out,
-    char **why)
-{
-	return engine_review_load(ctx, commit, tag, tag_object, message, out,
-	    why);
-}
-
 /* --- the listener's life ------------------------------------------- */
 
 int
@@ -228,7 +218,7 @@ routes_new(struct routes **out, const struct config *cf,
 	env.r = engine_repo(engine);
 	env.replay = rt->replay;
 	env.m = m;
-	env.load = memo_loader;
+	env.load = engine_review_loader;	/* the engine's memo */
 	env.ctx = engine;
 	env.now = rt->now;
 	env.link = personal_link;

@@ -77,6 +77,13 @@ char *engine_render(struct engine *e, int kind, const struct review *rv,
 int engine_review_load(struct engine *e, const char *commit, const char *tag,
     const char *tag_object, const char *message, struct review **out,
     char **why);
+/*
+ * engine_review_load() as the loaders of decide.h and gate.h take it: ctx
+ * is the engine.
+ */
+int engine_review_loader(void *ctx, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
 /* The repository handle of the engine (the loop's one thread uses it). */
 struct repo *engine_repo(struct engine *e);
 /*
