@@ -308,6 +308,23 @@ gate_release(const struct config *cf, struct repo *r,
 }
 
 /*
+ * The review of tag t: through p's loader (printgated's memo) when there
+ * is one, else read now.  The loader is p's caller's, on its repository:
+ * none without p (the push's own repository, its quarantine).
+ */
+static int
+gate_review(const struct config *cf, struct repo *r, const struct gate_push *p,
+    const struct repo_tag *t, const char *tag, struct review **out,
+    char **why)
+{
+	if (p && p->load)
+		return p->load(p->load_ctx, t->commit, tag, t->id, t->message,
+		    out, why);
+	return review_load(out, cf, r, t->commit, tag, t->id, t->message,
+	    why);
+}
+
+/*
  * A print tag pushed: the pusher checked, the tag read, the review
  * loaded; released when approved, else kept as a pending review with a
  * request event, and refused.  0 (through), 1 (refused), GATE_BUSY.
@@ -331,7 +348,7 @@ gate_print_tag(const struct config *cf, struct repo *shared,
 		error = 1;
 		goto done;
 	}
-	if (review_load(&rv, cf, r, t->commit, tag, t->id, t->message,
+	if (gate_review(cf, r, r == shared ? p : NULL, t, tag, &rv,
 	    &why) < 0) {
 		*msg = xasprintf("printgate: refusing %s: %s\n", tag, why);
 		free(why);
@@ -422,7 +439,7 @@ gate_update(const char *config_path, const char *gitdir, const char *refname,
     const char *oldrev, const char *newrev, char **msg)
 {
 	struct gate_push p = { refname, oldrev, newrev, NULL, NULL,
-	    GATE_LEDGER_TIMEOUT_MS, false };
+	    GATE_LEDGER_TIMEOUT_MS, false, NULL, NULL };
 	struct config *cf = NULL;
 	char *errors = NULL;
 	int error;

@@ -417,6 +417,20 @@ mm_actions(const struct notice *n)
 }
 
 /*
+ * The picture of the first changed page, under the text: Mattermost
+ * fetches it by its URL (a capability for that picture alone).
+ */
+static void
+mm_picture(json_t *attachment, const struct notice *n)
+{
+	char *url = notice_url(n->picture_url, URL_MAX_BYTES);
+
+	if (url != NULL && attachment != NULL && n->summary != NULL)
+		json_object_set_new(attachment, "image_url", json_string(url));
+	free(url);
+}
+
+/*
  * Returns the body for Mattermost's incoming webhook, which the caller
  * frees, or NULL when memory runs out.
  */
@@ -449,6 +463,7 @@ mattermost_format(const struct notice *n)
 	    "color", color, "title", headline, "text", t.b.s);
 	if (act)
 		json_object_set_new(attachment, "actions", mm_actions(n));
+	mm_picture(attachment, n);
 	root = json_pack("{s:s, s:[o]}", "text", headline, "attachments",
 	    attachment);
 	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
@@ -600,7 +615,10 @@ mattermost_answer_text(const char *text, bool code)
  * (its review, decision and token) is in the post's props, which every
  * member of the channel can read: with it, a request naming any user_id
  * would pass as a click of that user.  A slash command's user_id is set
- * by Mattermost itself, so the decision is made there.
+ * by Mattermost itself, so the decision is made there.  For the same
+ * reason a click on "Request changes" gets no personal link to the page
+ * (whoever sent it would get the link of the user it names): it is told
+ * the slash command without a comment, whose answer has that link.
  */
 static char *
 mm_click_text(const struct inbound *in)
@@ -611,11 +629,15 @@ mm_click_text(const struct inbound *in)
 	    in->decision;
 	char *name = at ? xstrndup(in->review, (size_t)(at - in->review)) :
 	    xstrdup(in->review);
+	bool changes = strcmp(verb, "changes") == 0;
 	char *text = xasprintf("A button cannot decide for you: Mattermost "
 	    "does not say who clicked in a way others cannot copy. To record "
 	    "this decision, type `/printgate %s %s%s` (nothing was "
-	    "recorded).", verb, name, strcmp(verb, "changes") == 0 ?
-	    " what must change" : "");
+	    "recorded).%s%s%s", verb, name, changes ? " what must change" :
+	    "", changes ? " Or type `/printgate changes " : "",
+	    changes ? name : "", changes ? "` alone: printgate answers you, "
+	    "and only you, with your own link to the review page, to write "
+	    "it there." : "");
 
 	free(name);
 	return text;
@@ -697,6 +719,7 @@ const struct platform mattermost_platform = {
 	.title = "Mattermost",
 	.via = "mattermost",
 	.via_user = true,
+	.command = "/printgate",
 	.format = mattermost_format,
 	.buttons = mm_buttons,
 	.routes = mm_routes,

@@ -53,7 +53,8 @@
 
 /*
  * Sections each list may take.  With the fixed blocks (header, facts,
- * decision, comment, reason, note, actions, context: 8) they stay within
+ * decision, comment, reason, note, summary, picture, actions, context:
+ * 10) they stay within
  * SLACK_MAX_BLOCKS whatever the notice holds.
  */
 #define FILES_SECTIONS 20
@@ -377,6 +378,24 @@ slack_summary(struct slack_msg *m, const struct notice *n)
 	buf_free(&b);
 }
 
+/*
+ * The picture of the first changed page, under the summary: Slack
+ * fetches it by its URL (a capability for that picture alone).
+ */
+static void
+slack_picture(struct slack_msg *m, const struct notice *n)
+{
+	char *url = notice_url(n->picture_url, SLACK_URL_MAX);
+	char *alt = notice_chat_text(n->picture_alt ? n->picture_alt :
+	    "the first changed page", NOTICE_MAX_PICTURE_ALT, false);
+
+	if (url != NULL && n->summary != NULL)
+		slack_block(m, json_pack("{s:s, s:s, s:s}", "type", "image",
+		    "image_url", url, "alt_text", alt));
+	free(url);
+	free(alt);
+}
+
 static void
 slack_files(struct slack_msg *m, const struct notice *n)
 {
@@ -609,6 +628,7 @@ slack_format(const struct notice *n)
 	slack_facts(&m, n);
 	slack_outcome(&m, n);
 	slack_summary(&m, n);
+	slack_picture(&m, n);
 	slack_files(&m, n);
 	slack_rules(&m, n);
 	slack_asked(&m, n);
@@ -1006,6 +1026,7 @@ const struct platform slack_platform = {
 	.title = "Slack",
 	.via = "slack",
 	.via_user = true,
+	.command = "/printgate",
 	.format = slack_format,
 	.routes = slack_routes,
 	.nroutes = ARRAY_SIZE(slack_routes),

@@ -106,6 +106,25 @@ teams_text(const char *text, bool tight)
 	return o;
 }
 
+/*
+ * The picture of the first changed page, small: Teams fetches it by its
+ * URL (a capability for that picture alone).
+ */
+static void
+teams_picture(json_t *body, const struct notice *n)
+{
+	char *url = notice_url(n->picture_url, URL_MAX_BYTES);
+	char *alt = notice_chat_text(n->picture_alt ? n->picture_alt :
+	    "the first changed page", NOTICE_MAX_PICTURE_ALT, false);
+
+	if (url != NULL)
+		json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s}",
+		    "type", "Image", "url", url, "altText", alt, "size",
+		    "medium"));
+	free(url);
+	free(alt);
+}
+
 /* Appends a TextBlock made of b's text, and empties b. */
 static void
 teams_take(json_t *body, struct buf *b, bool tight)
@@ -180,6 +199,7 @@ teams_outcome(json_t *body, const struct notice *n, size_t textmax)
 		buf_adds(&b, "**What changed:** ");
 		teams_add_lines(&b, n->summary, textmax);
 		teams_take(body, &b, false);
+		teams_picture(body, n);
 	}
 	if (n->kind == NOTICE_APPROVED) {
 		struct notice_words w;
@@ -713,6 +733,9 @@ const struct platform teams_platform = {
 	.title = "Teams",
 	.via = "teams",
 	.via_user = true,
+	.command = "@printgate",
+	/* an outgoing webhook's reply is posted in the channel */
+	.answers_public = true,
 	/* the Azure AD object id cannot be renamed to someone else's */
 	.user_alt_stable = true,
 	.format = teams_format,

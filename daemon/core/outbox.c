@@ -402,7 +402,7 @@ outbox_get(struct outbox *ob, const char *id)
 static int
 outbox_add(struct outbox *ob, const char *id, const char *target,
     const char *url, const char *event, const char *review, const char *body,
-    size_t len, int64_t now_ms)
+    size_t len, int64_t now_ms, int64_t due_ms)
 {
 	struct delivery d = { 0 };
 	int error;
@@ -418,7 +418,8 @@ outbox_add(struct outbox *ob, const char *id, const char *target,
 	d.review = xstrdup(review);
 	d.body = xstrndup(body, len);
 	d.len = len;
-	d.next_at = d.created = now_ms;
+	d.created = now_ms;
+	d.next_at = due_ms > now_ms ? due_ms : now_ms;
 	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d,
 	    ob->batch ? UTIL_WRITE_DIR_LATER : 0)) < 0) {
 		delivery_clear(&d);
@@ -457,7 +458,16 @@ outbox_put(struct outbox *ob, const char *id, const char *target,
     int64_t now_ms)
 {
 	return outbox_add(ob, id, target, NULL, event, review, body, len,
-	    now_ms);
+	    now_ms, now_ms);
+}
+
+int
+outbox_put_at(struct outbox *ob, const char *id, const char *target,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms, int64_t due_ms)
+{
+	return outbox_add(ob, id, target, NULL, event, review, body, len,
+	    now_ms, due_ms);
 }
 
 int
@@ -466,7 +476,33 @@ outbox_put_url(struct outbox *ob, const char *id, const char *url,
     int64_t now_ms)
 {
 	return outbox_add(ob, id, "response_url", url, event, review, body,
-	    len, now_ms);
+	    len, now_ms, now_ms);
+}
+
+int
+outbox_update(struct outbox *ob, const char *id, const char *body,
+    size_t len, int64_t due_ms)
+{
+	struct delivery *d = outbox_get(ob, id), nd;
+	int error;
+
+	if (len > OUTBOX_MAX_BODY)
+		return -EINVAL;
+	if (d == NULL || d->inflight || d->attempts > 0)
+		return 1;
+	nd = *d;
+	nd.body = xstrndup(body, len);
+	nd.len = len;
+	nd.next_at = due_ms;
+	/* the new file in place of the old, or the old one kept */
+	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &nd, 0)) <
+	    0) {
+		free(nd.body);
+		return error;
+	}
+	free(d->body);
+	*d = nd;
+	return 0;
 }
 
 size_t

@@ -324,6 +324,22 @@ repo_odb_refresh(struct repo *r)
 }
 
 int
+repo_odb_refresh_for(struct repo *r, const char *id)
+{
+	git_odb *odb = NULL;
+	git_oid oid;
+	int error;
+
+	if (oid_parse(&oid, id) < 0)
+		return repo_odb_refresh(r);
+	if ((error = git_repository_odb(&odb, r->git)) == 0 &&
+	    !git_odb_exists_ext(odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH))
+		error = git_odb_refresh(odb);
+	git_odb_free(odb);
+	return repo_err(error);
+}
+
+int
 repo_add_objects(struct repo *r, const char *dir)
 {
 	git_odb *odb = NULL;

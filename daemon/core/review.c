@@ -145,14 +145,22 @@ released(struct repo *r, struct review *rv, const char *tag, const char *id,
 	return found;
 }
 
-/* Of the print tags' names and ids, in the order listed (sorted). */
+/*
+ * Of the print tags' names and ids, in the order listed (sorted).  Made
+ * at every review_fresh(), of every print tag (1,000 in bench/): no
+ * printf.
+ */
 static void
 tags_stamp(const struct repo_ref *refs, size_t n, char out[65])
 {
 	struct buf b = { 0 };
 
-	for (size_t i = 0; i < n; i++)
-		buf_addf(&b, "%s %s\n", refs[i].name, refs[i].id);
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&b, refs[i].name);
+		buf_add(&b, " ", 1);
+		buf_add(&b, refs[i].id, OID_HEX - 1);
+		buf_add(&b, "\n", 1);
+	}
 	verify_sha256_hex(b.s ? b.s : "", b.len, out);
 	buf_free(&b);
 }

@@ -618,28 +618,76 @@ rules_chosen(struct decide *dc, size_t *rules, size_t *nrules,
 }
 
 /*
- * A chat button's "Request changes" without a comment: nothing recorded;
- * the person is asked what must change, on the page through their own
- * link when there is one (o->link), else with the command.
+ * The link to rv's page for person (an index in cf->people, or -1 for
+ * the channel's link, which lets nobody decide) into *out, or NULL.
+ */
+static void
+page_link(struct decide *dc, const struct review *rv, ssize_t person,
+    char **out)
+{
+	*out = NULL;
+	if (rv->tag == NULL || dc->env.link == NULL ||
+	    dc->env.link(dc->env.link_ctx, rv->tag, rv->commit, person < 0 ?
+	    NULL : dc->cf->people[person].id, out) < 0)
+		*out = NULL;
+}
+
+/*
+ * A Teams person's answer: the whole channel sees it, so it names the
+ * command and, at most, the channel's link (read-only), never the
+ * person's own, which would let anyone there decide in their name.
+ */
+static char *
+ask_in_public(struct decide *dc, const char *name, const char *command,
+    const struct review *rv)
+{
+	const char *arg = rv->tag ? rv->tag : rv->commit;
+	char *link, *text;
+
+	page_link(dc, rv, -1, &link);
+	text = xasprintf("Say what must change in %s: write %s changes %s "
+	    "followed by what must change, or write it on the review page "
+	    "through your own link (printgate's email to you has it; this "
+	    "reply is seen by the whole channel, so it has none). Nothing "
+	    "was recorded.%s%s", name, command, arg, link ? " The review, "
+	    "to read: " : "", link ? link : "");
+	free(link);
+	return text;
+}
+
+/*
+ * A changes-required without a comment from chat (a button, which
+ * cannot carry one, or a command without one): nothing recorded; the
+ * person is asked what must change, on the page through their own link
+ * when their answer is for them alone and there is one (o->link), else
+ * with the command.
  */
 static void
 comment_needed(struct decide *dc, size_t person, struct decide_outcome *o)
 {
-	const struct review *rv = o->rv;
-	char *name = review_name(rv);
+	const struct platform *p = current(dc);
+	const char *command = p->command ? p->command : "/printgate";
+	/* what the command takes: the tag, or the commit's id */
+	const char *arg = o->rv->tag ? o->rv->tag : o->rv->commit;
+	char *name = review_name(o->rv);
 
-	if (rv->tag && dc->env.link && dc->env.link(dc->env.link_ctx,
-	    rv->tag, rv->commit, dc->cf->people[person].id, &o->link) < 0)
-		o->link = NULL;
 	o->status = 200;
+	o->approved = o->rv->approved;
+	if (p->answers_public) {
+		o->text = ask_in_public(dc, name, command, o->rv);
+		free(name);
+		return;
+	}
+	page_link(dc, o->rv, (ssize_t)person, &o->link);
 	if (o->link)
 		o->text = xasprintf("Say what must change in %s: write it on "
-		    "your review page, %s (this link is for you alone)", name,
-		    o->link);
+		    "your review page, %s (this link is for you alone), or "
+		    "type `%s changes %s what must change`. Nothing was "
+		    "recorded.", name, o->link, command, arg);
 	else
-		o->text = xasprintf("Say what must change in %s: request "
-		    "changes with a comment", name);
-	o->approved = rv->approved;
+		o->text = xasprintf("Say what must change in %s: type `%s "
+		    "changes %s what must change`. Nothing was recorded.",
+		    name, command, arg);
 	free(name);
 }
 
@@ -708,9 +756,12 @@ decide_record(struct decide *dc, size_t platform, const struct inbound *in,
 	}
 	via = p->via_user ? xasprintf("%s:%s", p->via, in->user) :
 	    xstrdup(p->via);
-	/* a button click cannot carry a comment: ask for it (comment_needed) */
+	/*
+	 * A button cannot carry a comment, a person may forget one: ask
+	 * for it (comment_needed()); a program through the API is not asked.
+	 */
 	record_as(dc, (size_t)person, via, in, idem, NULL, 0,
-	    in->review != NULL, o);
+	    in->review != NULL || p->command != NULL, o);
 	free(via);
 }
 

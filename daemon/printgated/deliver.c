@@ -21,6 +21,7 @@
 #include "core/util.h"
 #include "core/verify.h"
 #include "printgated/engine.h"
+#include "printgated/previews.h"
 #include "core/repo.h"
 #include "web/diff.h"
 #include "web/difftext.h"
@@ -42,7 +43,10 @@ struct deliver {
 	struct token_keys links;
 	bool has_links;
 	int64_t now_ms;		/* of the deliver_queue() under way */
+	int64_t due_ms;		/* when what it queues is first sent */
+	bool update;		/* deliver_update(): replace, never add */
 	struct repo *r;		/* borrowed: for the summaries of changes */
+	struct previews *pv;	/* borrowed: the previews, or NULL */
 };
 
 /* Everything a notice points at, freed together. */
@@ -58,6 +62,7 @@ struct notice_data {
 	char *link;			/* n.link */
 	struct notice_person *approvers;	/* n.approvers */
 	char *summary;				/* n.summary */
+	char *picture_url, *picture_alt;	/* n.picture_* */
 	const struct review *rv;
 };
 
@@ -214,6 +219,8 @@ notice_data_free(struct notice_data *nd)
 	free(nd->link);
 	free(nd->approvers);
 	free(nd->summary);
+	free(nd->picture_url);
+	free(nd->picture_alt);
 }
 
 static void
@@ -338,6 +345,12 @@ deliver_set_repo(struct deliver *dl, struct repo *r)
 	dl->r = r;
 }
 
+void
+deliver_set_previews(struct deliver *dl, struct previews *pv)
+{
+	dl->pv = pv;
+}
+
 /* The content of path's blob id into *out, unless over the cap: 0 or < 0. */
 static int
 summary_read(struct repo *r, const char *id, char **out, size_t *len)
@@ -348,15 +361,56 @@ summary_read(struct repo *r, const char *id, char **out, size_t *len)
 }
 
 /*
- * What changed, for a notice that asks for decisions: the diff code's
- * summary of the first NOTICE_SUMMARY_FILES files it can read (each no
+ * The line of a PDF or an image, from its preview when it is ready
+ * ("price.pdf: page 2 changed"); the first such file with a picture
+ * gives the notice its picture, with a public URL to serve it under.
+ * False when there is no preview to say (yet): the diff code says what
+ * it can.
+ */
+static bool
+summary_preview(struct notice_data *nd, struct deliver *dl, struct buf *b,
+    const struct scope_file *f, const char *oldid)
+{
+	const char *base = dl->cf->http.public_url;
+	struct preview_chat c;
+	char *alt;
+	size_t blen;
+
+	if (dl->pv == NULL || !previews_file_ok(f) ||
+	    previews_chat(dl->pv, f->path, oldid, f->blob, &c) < 0)
+		return false;
+	if (b->len > 0)
+		buf_adds(b, "\n");
+	buf_addf(b, "%s: %s", f->path, c.summary);
+	if (c.picture != NULL && nd->picture_url == NULL && base != NULL) {
+		/* public_url may end in '/': never "//p/" */
+		for (blen = strlen(base); blen > 0 && base[blen - 1] == '/';)
+			blen--;
+		nd->picture_url = xasprintf("%.*s%s", (int)blen, base,
+		    c.picture);
+		alt = xasprintf(c.added ? "%s, page %d, added" : "%s, page "
+		    "%d: the changes marked in red over the new version",
+		    f->path, c.page);
+		nd->picture_alt = notice_text(alt, NOTICE_MAX_PICTURE_ALT,
+		    false);
+		free(alt);
+	}
+	preview_chat_clear(&c);
+	return true;
+}
+
+/*
+ * What changed, for a notice that asks for decisions: for a PDF or an
+ * image, what its preview shows when it is ready; else the diff code's
+ * summary; of the first NOTICE_SUMMARY_FILES files it can read (each no
  * larger than DELIVER_SUMMARY_MAX_FILE), a line each, capped.  Nothing
  * when a file cannot be read: the page shows it.
  */
 static void
-notice_summary(struct notice_data *nd, struct repo *r,
+notice_summary(struct notice_data *nd, struct deliver *dl,
     enum notice_kind kind, const struct review *rv)
 {
+	struct repo *r = dl->r;
 	struct buf b = { 0 };
 	size_t done = 0;
 
@@ -372,6 +426,10 @@ notice_summary(struct notice_data *nd, struct repo *r,
 
 		if (f->status != 'A' && rv->base_commit[0] != '\0')
 			(void)repo_blob_at(r, rv->base_commit, f->path, oldid);
+		if (summary_preview(nd, dl, &b, f, oldid)) {
+			done++;
+			continue;
+		}
 		if ((f->status != 'A' &&
 		    summary_read(r, oldid, &o, &olen) < 0) ||
 		    (f->status != 'D' &&
@@ -393,6 +451,8 @@ notice_summary(struct notice_data *nd, struct repo *r,
 	if (b.len > 0)
 		nd->summary = notice_text(b.s, NOTICE_MAX_SUMMARY, true);
 	nd->n.summary = nd->summary;
+	nd->n.picture_url = nd->picture_url;
+	nd->n.picture_alt = nd->picture_alt;
 	buf_free(&b);
 }
 
@@ -436,10 +496,12 @@ notice_by(struct notice_data *nd, const struct config *cf,
 
 /* The notice of kind about ev and rv, into nd (notice_data_free()). */
 static void
-notice_build(struct notice_data *nd, const struct config *cf,
-    struct repo *r, enum notice_kind kind, const struct ledger_event *ev,
+notice_build(struct notice_data *nd, struct deliver *dl,
+    enum notice_kind kind, const struct ledger_event *ev,
     const struct review *rv)
 {
+	const struct config *cf = dl->cf;
+
 	memset(nd, 0, sizeof(*nd));
 	nd->rv = rv;
 	nd->n.kind = kind;
@@ -459,7 +521,7 @@ notice_build(struct notice_data *nd, const struct config *cf,
 	notice_asked(nd, cf, kind, rv);
 	notice_by(nd, cf, kind, ev);
 	notice_approvers(nd, cf, kind, rv);
-	notice_summary(nd, r, kind, rv);
+	notice_summary(nd, dl, kind, rv);
 	nd->n.auto_release = cf->review.auto_release;
 }
 
@@ -526,7 +588,7 @@ deliver_render(struct deliver *dl, enum notice_kind kind,
 	ev.at = now_ms / 1000;
 	ev.by = (char *)"printgate";
 	ev.via = (char *)ENGINE_VIA;
-	notice_build(&nd, dl->cf, dl->r, kind, &ev, rv);
+	notice_build(&nd, dl, kind, &ev, rv);
 	body = notice_format(dl, &nd, platform);
 	notice_data_free(&nd);
 	return body;
@@ -590,16 +652,23 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
 		return 0;
 	}
 	delivery_id(ev, t, kind, nd->n.to, id);
-	error = outbox_put(dl->ob, id, t->name, ledger_type_name(ev->type),
-	    nd->review, body, strlen(body), now_ms);
-	if (error == 0)
+	if (dl->update) {
+		/* 1: sent, being sent or tried since; left as it is */
+		if ((error = outbox_update(dl->ob, id, body, strlen(body),
+		    now_ms)) == 0)
+			log_info("update %s for '%s' to %s:%s with its "
+			    "previews: delivery %s", notice_kind_name(kind),
+			    nd->review, t->type->name, t->name, id);
+	} else if ((error = outbox_put_at(dl->ob, id, t->name,
+	    ledger_type_name(ev->type), nd->review, body, strlen(body),
+	    now_ms, dl->due_ms)) == 0)
 		log_info("queue %s for '%s' to %s:%s: delivery %s",
 		    notice_kind_name(kind), nd->review, t->type->name, t->name,
 		    id);
-	else if (error < 0)
-		log_warnx("queue %s for '%s' to %s: %s, will retry",
-		    notice_kind_name(kind), nd->review, t->name,
-		    strerror(-error));
+	if (error < 0)
+		log_warnx("%s %s for '%s' to %s: %s, will retry",
+		    dl->update ? "update" : "queue", notice_kind_name(kind),
+		    nd->review, t->name, strerror(-error));
 	free(body);
 	return error > 0 ? 0 : error;	/* > 0: queued before a restart */
 }
@@ -663,15 +732,16 @@ queue_target(struct deliver *dl, const struct ledger_event *ev,
 	return error;
 }
 
-int
-deliver_queue(struct deliver *dl, const struct ledger_event *ev,
+/* Queues, or with dl->update replaces, the deliveries of a notice. */
+static int
+deliver_all(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms)
 {
 	const struct config *cf = dl->cf;
 	struct notice_data nd;
 	int error = 0;
 
-	notice_build(&nd, cf, dl->r, kind, ev, rv);
+	notice_build(&nd, dl, kind, ev, rv);
 	dl->now_ms = now_ms;
 	for (size_t i = 0; i < cf->nnotify && error == 0; i++) {
 		const struct config_notify *t = &cf->notify[i];
@@ -682,6 +752,37 @@ deliver_queue(struct deliver *dl, const struct ledger_event *ev,
 	}
 	notice_data_free(&nd);
 	return error;
+}
+
+int
+deliver_queue(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct review *rv, int64_t now_ms,
+    int64_t due_ms)
+{
+	dl->due_ms = due_ms > now_ms ? due_ms : now_ms;
+	return deliver_all(dl, ev, kind, rv, now_ms);
+}
+
+int
+deliver_update(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct review *rv, int64_t now_ms)
+{
+	int error;
+
+	dl->update = true;
+	error = deliver_all(dl, ev, kind, rv, now_ms);
+	dl->update = false;
+	return error;
+}
+
+bool
+deliver_wants(const struct deliver *dl, enum ledger_type type)
+{
+	for (size_t i = 0; i < dl->cf->nnotify; i++)
+		if (target_wants(&dl->cf->notify[i], type) &&
+		    platform_of(dl->cf->notify[i].type) != NULL)
+			return true;
+	return false;
 }
 
 /* --- at send time -------------------------------------------------- */

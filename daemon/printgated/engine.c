@@ -45,6 +45,8 @@ struct held {
 
 /* How long a released message waits for its tag. */
 #define ENGINE_HOLD_MS (10 * 60 * 1000)
+/* How long a request's message waits for its previews, at most. */
+#define ENGINE_PREVIEWS_WAIT_MS (15 * 1000)
 
 struct engine {
 	struct scan s;		/* cf, repository, memo, now, counters */
@@ -55,6 +57,9 @@ struct engine {
 	struct previews *pv;	/* queued on request events, or NULL */
 	struct held *held;	/* released messages waiting for the tag */
 	size_t nheld;
+	struct held *waiting;	/* requests waiting for their previews */
+	size_t nwaiting;
+	uint64_t stored;	/* the previews' count when last looked at */
 	struct engine_stats st;
 };
 
@@ -75,14 +80,15 @@ dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* Keeps a copy of a released event until its tag exists. */
+/* Keeps a copy of ev in (*v)[*n] until until (ms). */
 static void
-engine_hold(struct engine *e, const struct ledger_event *ev)
+hold_add(struct held **v, size_t *n, const struct ledger_event *ev,
+    int64_t until)
 {
 	struct held *h;
 
-	e->held = xreallocarray(e->held, e->nheld + 1, sizeof(*e->held));
-	h = &e->held[e->nheld++];
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	h = &(*v)[(*n)++];
 	memset(h, 0, sizeof(*h));
 	h->ev.type = ev->type;
 	h->ev.at = ev->at;
@@ -94,13 +100,21 @@ engine_hold(struct engine *e, const struct ledger_event *ev)
 	h->ev.id = dup_or_null(ev->id);
 	memcpy(h->ev.commit, ev->commit, OID_HEX);
 	h->ev.line = ev->line;
-	h->until = e->s.now + ENGINE_HOLD_MS;
+	h->until = until;
+}
+
+/* Keeps a copy of a released event until its tag exists. */
+static void
+engine_hold(struct engine *e, const struct ledger_event *ev)
+{
+	hold_add(&e->held, &e->nheld, ev, e->s.now + ENGINE_HOLD_MS);
 }
 
 void
 engine_set_previews(struct engine *e, struct previews *pv)
 {
 	e->pv = pv;
+	deliver_set_previews(e->dl, pv);
 }
 
 int
@@ -139,6 +153,9 @@ engine_free(struct engine *e)
 	for (size_t i = 0; i < e->nheld; i++)
 		held_clear(&e->held[i]);
 	free(e->held);
+	for (size_t i = 0; i < e->nwaiting; i++)
+		held_clear(&e->waiting[i]);
+	free(e->waiting);
 	free(e);
 }
 
@@ -186,6 +203,15 @@ engine_review_load(struct engine *e, const char *commit, const char *tag,
 {
 	return memo_load(e->s.memo, e->s.cf, e->s.r, commit, tag, tag_object,
 	    message, out, why);
+}
+
+int
+engine_review_loader(void *ctx, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why)
+{
+	return engine_review_load(ctx, commit, tag, tag_object, message, out,
+	    why);
 }
 
 /*
@@ -245,7 +271,79 @@ engine_queue(struct engine *e, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv)
 {
 	deliver_set_repo(e->dl, e->s.r);
-	return deliver_queue(e->dl, ev, kind, rv, e->s.now);
+	return deliver_queue(e->dl, ev, kind, rv, e->s.now, e->s.now);
+}
+
+/*
+ * A request's messages, which say what the previews of its PDFs and
+ * images show (chat: "pages 2 and 7 changed", and a picture).  The
+ * renderers run in the background and the loop never waits for them,
+ * so a request whose previews are still coming is queued at once, as
+ * it is, to be sent ENGINE_PREVIEWS_WAIT_MS later, and kept here: once
+ * they are ready, engine_previews() formats it again in place of what
+ * waits, due now.  What is queued is on disk before the event log moves
+ * on, so a restart (which forgets what is kept here) still sends it,
+ * without the previews, when it is due.  Nobody told: no render either.
+ */
+static int
+engine_request(struct engine *e, const struct ledger_event *ev,
+    const struct review *rv)
+{
+	int64_t until = e->s.now + ENGINE_PREVIEWS_WAIT_MS;
+	int error;
+
+	if (!deliver_wants(e->dl, ev->type))
+		return 0;
+	previews_review(e->pv, rv);
+	if (previews_pending(e->pv, rv) == 0)
+		return engine_queue(e, ev, NOTICE_REQUEST, rv);
+	deliver_set_repo(e->dl, e->s.r);
+	error = deliver_queue(e->dl, ev, NOTICE_REQUEST, rv, e->s.now, until);
+	for (size_t i = 0; error == 0 && i < e->nwaiting; i++)
+		if (e->waiting[i].ev.line == ev->line &&
+		    strcmp(e->waiting[i].ev.commit, ev->commit) == 0)
+			return 0;	/* handled again after an error */
+	if (error == 0)
+		hold_add(&e->waiting, &e->nwaiting, ev, until);
+	return error;
+}
+
+void
+engine_previews(struct engine *e, int64_t now_ms)
+{
+	struct previews_stats st;
+	size_t k = 0;
+
+	if (e->pv == NULL || e->nwaiting == 0)
+		return;
+	previews_stats(e->pv, &st);
+	if (st.stored == e->stored && now_ms < e->waiting[0].until)
+		return;		/* nothing new is ready, none is due */
+	e->stored = st.stored;
+	e->s.now = now_ms;
+	for (size_t i = 0; i < e->nwaiting; i++) {
+		struct held *h = &e->waiting[i];
+		struct review *rv = NULL;
+
+		/* past until, or unreadable: what waits is sent as it is */
+		if (now_ms < h->until && scan_review_of(&e->s, h->ev.commit,
+		    h->ev.tag, h->ev.tag_object, &rv) == 0) {
+			if (previews_pending(e->pv, rv) > 0) {
+				review_free(rv);
+				e->waiting[k++] = *h;
+				continue;
+			}
+			deliver_set_repo(e->dl, e->s.r);
+			if (deliver_update(e->dl, &h->ev, NOTICE_REQUEST,
+			    rv, now_ms) < 0)
+				log_warnx("request '%s' (%.7s): sent without "
+				    "its previews", h->ev.tag ? h->ev.tag :
+				    "-", h->ev.commit);
+		}
+		review_free(rv);
+		held_clear(h);
+	}
+	e->nwaiting = k;
 }
 
 /* The messages a decision event makes: to all, to authors, approved. */
@@ -270,8 +368,7 @@ engine_tell(struct engine *e, const struct ledger_event *ev,
 {
 	switch (ev->type) {
 	case LEDGER_REQUEST:
-		previews_review(e->pv, rv);	/* warm for the first view */
-		return engine_queue(e, ev, NOTICE_REQUEST, rv);
+		return engine_request(e, ev, rv);
 	case LEDGER_APPROVE:
 	case LEDGER_APPROVE_WITH_CHANGES:
 	case LEDGER_CHANGES_REQUIRED:

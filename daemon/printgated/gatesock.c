@@ -37,6 +37,7 @@
 #include "core/util.h"
 #include "hooks/gate.h"
 #include "hooks/wire.h"
+#include "printgated/engine.h"
 
 #define QUARANTINE_PREFIX "tmp_objdir-incoming-"
 
@@ -58,7 +59,8 @@ struct gatesock {
 	int lfd, ep;
 	char *bound;		/* the path it bound and removes, or NULL */
 	const struct config *cf;
-	struct repo *r;
+	struct engine *e;	/* its memo of reviews */
+	struct repo *r;		/* the engine's */
 	char *config_real, *repo_real, *objects_real;
 	struct stat config_st;	/* the config file as it was loaded */
 	struct conn *conns;
@@ -158,15 +160,17 @@ fail:
 }
 
 int
-gatesock_new(struct gatesock **out, const struct config *cf, struct repo *r,
-    int fd, char **why)
+gatesock_new(struct gatesock **out, const struct config *cf,
+    struct engine *e, int fd, char **why)
 {
 	struct gatesock *gs = xcalloc(1, sizeof(*gs));
 	struct epoll_event ev = { .events = EPOLLIN };
+	struct repo *r = engine_repo(e);
 	int error;
 
 	gs->lfd = -1;
 	gs->ep = -1;
+	gs->e = e;
 	gs->r = r;
 	gs->repo_real = realpath(repo_path(r), NULL);
 	gs->objects_real = gs->repo_real ?
@@ -329,7 +333,8 @@ request_repo(struct gatesock *gs, const struct wire_request *rq,
 		return NULL;
 	}
 	if (rq->quarantine[0] == '\0' && rq->objects[0] == '\0') {
-		repo_odb_refresh(gs->r);
+		/* the push's objects were just moved in, maybe a pack */
+		repo_odb_refresh_for(gs->r, rq->new);
 		return gs->r;
 	}
 	q = realpath(rq->quarantine, NULL);
@@ -403,6 +408,15 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	p.pusher = rq->pusher[0] ? rq->pusher : NULL;
 	p.ledger_timeout_ms = GATESOCK_LEDGER_TIMEOUT_MS;
 	p.busy = true;
+	/*
+	 * The candidate was most likely loaded already (its approvals, the
+	 * scan of the ledger): given again while review_fresh() says it
+	 * holds.  A quarantine's handle reads objects the memo's does not.
+	 */
+	if (r == gs->r) {
+		p.load = engine_review_loader;
+		p.load_ctx = gs->e;
+	}
 	rc = gate_decide(gs->cf, r, gs->repo_real, &p, &msg);
 	if (rc == GATE_BUSY) {
 		log_warnx("gate '%s' from uid %u pid %d: the ledger stayed "

@@ -647,9 +647,11 @@ struct say {
 	const char *comment;
 };
 
+/* Teams messages have no buttons, Mattermost's buttons only name the
+ * command: the sentence fits every platform's message. */
 #define WHERE_CHANNEL "This page is for reading. To decide, use the " \
-	"buttons in the chat message about this review, or the personal " \
-	"link printgate sent you."
+	"chat message about this review (its buttons or the printgate " \
+	"command it shows), or the personal link printgate sent you."
 
 /*
  * The decision form for viewer, or the sentence that says why there is

@@ -610,6 +610,13 @@ previews_kind_ok(const char *path)
 	return false;
 }
 
+bool
+previews_file_ok(const struct scope_file *f)
+{
+	return previews_kind_ok(f->path) && (f->mode == 0 ||
+	    (f->mode & 0170000) == 0100000);
+}
+
 /* The state of key from the cache or the queue, without queuing it. */
 static enum preview_state
 state_of(struct previews *pv, const char *key, struct preview_info *out)
@@ -671,23 +678,39 @@ preview_info_clear(struct preview_info *i)
 	memset(i, 0, sizeof(*i));
 }
 
+/*
+ * The pair of file i of rv into key, when it is previewed; the old blob
+ * (into old) is the one at rv's base commit.
+ */
+static bool
+review_pair(struct previews *pv, const struct review *rv, size_t i,
+    char old[OID_HEX], char key[KEY_MAX])
+{
+	const struct scope_file *f = &rv->files[i];
+
+	old[0] = '\0';
+	if (!previews_file_ok(f))
+		return false;
+	if (f->status != 'A' && rv->base_commit[0] != '\0' &&
+	    repo_blob_at(pv->r, rv->base_commit, f->path, old) < 0)
+		old[0] = '\0';
+	key_make(key, old, f->blob);
+	return true;
+}
+
 void
 previews_review(struct previews *pv, const struct review *rv)
 {
 	size_t queued = 0;
 
 	for (size_t i = 0; pv && i < rv->nfiles; i++) {
-		const struct scope_file *f = &rv->files[i];
-		char old[OID_HEX] = "";
+		char old[OID_HEX], key[KEY_MAX];
 		struct preview_info info;
 
-		if (!previews_kind_ok(f->path) || (f->mode != 0 &&
-		    (f->mode & 0170000) != 0100000))
+		if (!review_pair(pv, rv, i, old, key))
 			continue;
-		if (f->status != 'A' && rv->base_commit[0] != '\0' &&
-		    repo_blob_at(pv->r, rv->base_commit, f->path, old) < 0)
-			old[0] = '\0';
-		previews_get(pv, f->path, old, f->blob, &info);
+		previews_get(pv, rv->files[i].path, old, rv->files[i].blob,
+		    &info);
 		queued += info.state == PREVIEW_COMING;
 		preview_info_clear(&info);
 	}
@@ -696,22 +719,87 @@ previews_review(struct previews *pv, const struct review *rv)
 		    queued == 1 ? "" : "s", rv->tag ? rv->tag : rv->commit);
 }
 
+size_t
+previews_pending(struct previews *pv, const struct review *rv)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; pv && i < rv->nfiles; i++) {
+		char old[OID_HEX], key[KEY_MAX];
+
+		if (!review_pair(pv, rv, i, old, key))
+			continue;
+		for (size_t k = 0; k < pv->nqueue; k++)
+			if (strcmp(pv->queue[k].key, key) == 0) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
+/*
+ * The picture chat shows of a ready answer: the comparison of its first
+ * changed page ("diff-2"), else its first added page ("new-3"), into
+ * name; its page number, or 0 when there is none.
+ */
+static int
+chat_picture(json_t *answer, char name[JOB_IMAGE_NAME_MAX])
+{
+	json_t *pages = json_object_get(answer, "pages");
+	static const char *const kinds[][2] = { { "changed", "diff" },
+		{ "added", "new" } };
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		for (size_t i = 0; i < json_array_size(pages); i++) {
+			json_t *pg = json_array_get(pages, i);
+			const char *st = json_string_value(json_object_get(pg,
+			    "status"));
+			const char *img = json_string_value(json_object_get(
+			    json_object_get(pg, "images"), kinds[k][1]));
+
+			if (st == NULL || strcmp(st, kinds[k][0]) != 0 ||
+			    img == NULL || strlen(img) >= JOB_IMAGE_NAME_MAX)
+				continue;
+			snprintf(name, JOB_IMAGE_NAME_MAX, "%s", img);
+			return (int)json_integer_value(json_object_get(pg,
+			    "new"));
+		}
+	return 0;
+}
+
 int
-previews_summary(struct previews *pv, const char *path, const char *old,
-    const char *new, char **out)
+previews_chat(struct previews *pv, const char *path, const char *old,
+    const char *new, struct preview_chat *out)
 {
 	struct preview_info info;
+	char name[JOB_IMAGE_NAME_MAX];
 	const char *s;
 	int error = -ENOENT;
 
+	memset(out, 0, sizeof(*out));
 	previews_get(pv, path, old, new, &info);
 	if (info.state == PREVIEW_READY && (s = json_string_value(
 	    json_object_get(info.answer, "summary"))) != NULL) {
-		*out = xstrdup(s);
+		out->summary = xstrdup(s);
+		if (pv->have_keys &&
+		    (out->page = chat_picture(info.answer, name)) > 0) {
+			out->picture = previews_chat_path(&pv->keys,
+			    info.key, name);
+			out->added = str_startswith(name, "new-");
+		}
 		error = 0;
 	}
 	preview_info_clear(&info);
 	return error;
+}
+
+void
+preview_chat_clear(struct preview_chat *c)
+{
+	free(c->summary);
+	free(c->picture);
+	memset(c, 0, sizeof(*c));
 }
 
 /* --- the page's view-model ----------------------------------------- */
@@ -839,13 +927,16 @@ previews_view_free(struct previews_view *v)
 
 /* --- the route ------------------------------------------------------ */
 
-/* The MAC of key under link_token, hex, into out[33]. */
+/*
+ * The MAC of a picture's URL, hex, into out[33]: the first 16 bytes of
+ * HMAC-SHA256 under the link key of "printgate WHAT v1\nA\nB".
+ */
 static void
-url_mac(const struct token_keys *k, const char *link_token, const char *key,
-    char out[33])
+mac_hex(const struct token_keys *k, const char *what, const char *a,
+    const char *b, char out[33])
 {
 	unsigned char mac[32];
-	char *msg = xasprintf("printgate preview v1\n%s\n%s", link_token, key);
+	char *msg = xasprintf("printgate %s v1\n%s\n%s", what, a, b);
 
 	verify_hmac_sha256(k->link, sizeof(k->link), msg, strlen(msg), mac);
 	free(msg);
@@ -858,7 +949,7 @@ previews_url_keys(const struct token_keys *k, const char *link_token,
 {
 	char mac[33];
 
-	url_mac(k, link_token, key, mac);
+	mac_hex(k, "preview", link_token, key, mac);
 	return xasprintf("/r/%s/preview/%s.%s/%s%s", link_token, key, mac,
 	    name, strcmp(name, "state") == 0 ? "" : ".png");
 }
@@ -969,7 +1060,7 @@ previews_route(struct previews *pv, const struct http_request *rq,
 		    "longer): open the review from its message again");
 		return;
 	}
-	url_mac(&pv->keys, token, pair, mac);
+	mac_hex(&pv->keys, "preview", token, pair, mac);
 	if (!verify_equal(mac, 32, dot + 1, strlen(dot + 1))) {
 		answer_text(rs, 404, "404 no such preview on this review");
 		return;
@@ -1001,6 +1092,81 @@ previews_route(struct previews *pv, const struct http_request *rq,
 	} else
 		answer_text(rs, 404, info.reason ? info.reason :
 		    "no preview");
+	preview_info_clear(&info);
+}
+
+/* --- the pictures chat shows ---------------------------------------- */
+
+char *
+previews_chat_path(const struct token_keys *k, const char *key,
+    const char *name)
+{
+	char mac[33];
+
+	mac_hex(k, "chat picture", key, name, mac);
+	return xasprintf("%s%s.%s/%s.png", PREVIEWS_CHAT_PREFIX, key, mac,
+	    name);
+}
+
+/*
+ * Splits "/p/OLD.NEW.MAC/NAME.png" into the pair, the MAC and the file
+ * name, each checked for its form; -EINVAL when it is not that.
+ */
+static int
+chat_split(const char *path, char pair[KEY_MAX], char mac[33],
+    char file[JOB_IMAGE_NAME_MAX + 5])
+{
+	const char *p = path + strlen(PREVIEWS_CHAT_PREFIX), *slash, *dot;
+	char old[OID_HEX], new[OID_HEX];
+	size_t n;
+
+	if (!str_startswith(path, PREVIEWS_CHAT_PREFIX) ||
+	    (slash = strchr(p, '/')) == NULL || (n = (size_t)(slash - p)) <
+	    33 || n - 33 >= KEY_MAX || p[n - 33] != '.')
+		return -EINVAL;
+	dot = p + n - 33;
+	memcpy(pair, p, (size_t)(dot - p));
+	pair[dot - p] = '\0';
+	memcpy(mac, dot + 1, 32);
+	mac[32] = '\0';
+	if (strlen(slash + 1) >= JOB_IMAGE_NAME_MAX + 5 ||
+	    key_split(pair, old, new) < 0)
+		return -EINVAL;
+	strcpy(file, slash + 1);
+	return image_name_ok(file) ? 0 : -EINVAL;
+}
+
+void
+previews_chat_route(struct previews *pv, const struct http_request *rq,
+    struct http_response *rs)
+{
+	char pair[KEY_MAX], mac[33], want[33], file[JOB_IMAGE_NAME_MAX + 5];
+	struct preview_info info;
+
+	if (chat_split(rq->path, pair, mac, file) < 0 || !pv->have_keys) {
+		answer_text(rs, 404, "404 no such picture");
+		return;
+	}
+	file[strlen(file) - 4] = '\0';	/* the MAC names "diff-2" */
+	mac_hex(&pv->keys, "chat picture", pair, file, want);
+	if (!verify_equal(want, 32, mac, strlen(mac))) {
+		answer_text(rs, 404, "404 no such picture");
+		return;
+	}
+	strcat(file, ".png");
+	memset(&info, 0, sizeof(info));
+	info.state = state_of(pv, pair, &info);
+	if (info.state == PREVIEW_COMING && queue_add(pv, pair))
+		pump(pv);	/* gone out of the cache since: again */
+	if (info.state == PREVIEW_READY) {
+		serve_image(pv, pair, file, rs);
+		if (rs->status == 200)
+			rs->cache = "public, max-age=86400";
+	} else if (info.state == PREVIEW_COMING) {
+		answer_text(rs, 503, "503 this picture is being made again; "
+		    "try in a minute");
+	} else
+		answer_text(rs, 404, "404 no such picture");
 	preview_info_clear(&info);
 }
 

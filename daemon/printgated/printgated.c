@@ -297,6 +297,8 @@ work(struct daemon *d)
 			log_info("ready: watching '%s'", d->cf->repository);
 		}
 	}
+	/* requests that waited for their previews, due once they are in */
+	engine_previews(d->engine, now);
 	send_due(d, now);
 	report(d);
 	next = d->rescan_at;
@@ -449,8 +451,7 @@ gate_setup(struct daemon *d)
 		    "'%s', where the hooks ask: set gate_socket to the "
 		    "socket unit's ListenStream= and run printgatectl "
 		    "install-hook", d->cf->gate_socket);
-	if (gatesock_new(&d->gate, d->cf, engine_repo(d->engine), fd,
-	    &why) < 0) {
+	if (gatesock_new(&d->gate, d->cf, d->engine, fd, &why) < 0) {
 		log_warnx("%s; the hooks decide themselves", why);
 		free(why);
 		return;

@@ -36,7 +36,7 @@
 
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
-#define ROUTES_OWN 8
+#define ROUTES_OWN 9
 
 struct routes {
 	const struct config *cf;
@@ -151,7 +151,10 @@ listener_render(void *ctx)
 	    NOTICE_REQUEST, rv, rt->platform, rt->now() * 1000);
 }
 
-/* decide.c's personal links: pages.c's, with "?changes=1". */
+/*
+ * decide.c's links: pages.c's; a personal one (person set) with
+ * "?changes=1", which opens its form on changes-required.
+ */
 static int
 personal_link(void *ctx, const char *tag, const char *commit,
     const char *person, char **out)
@@ -163,19 +166,13 @@ personal_link(void *ctx, const char *tag, const char *commit,
 	if (rt->pages == NULL || (error = pages_personal_link(rt->pages, &url,
 	    tag, commit, person)) < 0)
 		return -ENOENT;
+	if (person == NULL) {
+		*out = url;
+		return 0;
+	}
 	*out = xasprintf("%s?changes=1", url);
 	free(url);
 	return 0;
-}
-
-/* decide.c's loader: the engine's memo. */
-static int
-memo_loader(void *ctx, const char *commit, const char *tag,
-    const char *tag_object, const char *message, struct review **out,
-    char **why)
-{
-	return engine_review_load(ctx, commit, tag, tag_object, message, out,
-	    why);
 }
 
 /* --- the listener's life ------------------------------------------- */
@@ -219,7 +216,7 @@ routes_new(struct routes **out, const struct config *cf,
 	env.r = engine_repo(engine);
 	env.replay = rt->replay;
 	env.m = m;
-	env.load = memo_loader;
+	env.load = engine_review_loader;	/* the engine's memo */
 	env.ctx = engine;
 	env.now = rt->now;
 	env.link = personal_link;
@@ -406,18 +403,22 @@ route_metrics(void *ctx, const struct http_request *rq,
 	rs->body = metrics_text(rt->m, &g);
 }
 
-/* The previews' pictures under a review link (previews.c). */
+/*
+ * The previews' pictures (previews.c): under a review link, or by the
+ * capability URL of a chat message.
+ */
 static void
 route_preview(void *ctx, const struct http_request *rq,
     struct http_response *rs)
 {
 	struct routes *rt = ctx;
 
-	if (rt->pv == NULL) {
+	if (rt->pv == NULL)
 		set_text(rs, 404, "404 no previews here");
-		return;
-	}
-	previews_route(rt->pv, rq, rs);
+	else if (str_startswith(rq->path, PREVIEWS_CHAT_PREFIX))
+		previews_chat_route(rt->pv, rq, rs);
+	else
+		previews_route(rt->pv, rq, rs);
 }
 
 /* The previews' script, from this origin (the pages' CSP allows no other). */
@@ -465,6 +466,9 @@ routes_table(size_t *n)
 		/* before the page's prefix, which would take it */
 		routes[nroutes++] = (struct http_route){ "GET", PREVIEWS_ROUTE,
 			NULL, route_preview, "preview", false };
+		routes[nroutes++] = (struct http_route){ "GET",
+			PREVIEWS_CHAT_ROUTE, NULL, route_preview,
+			"chat_picture", false };
 		routes[nroutes++] = (struct http_route){ "GET",
 			LINK_PATH_PREFIX, NULL, route_page_get, "page", true };
 		routes[nroutes++] = (struct http_route){ "POST",

@@ -21,6 +21,7 @@
 #define NOTICE_TEAMS_MAX_BYTES 28000	/* a Teams card, whole */
 #define NOTICE_SUMMARY_FILES 3		/* files in a summary of changes */
 #define NOTICE_MAX_SUMMARY 900		/* bytes of that summary */
+#define NOTICE_MAX_PICTURE_ALT 300	/* characters of a picture's text */
 
 enum notice_kind {
 	NOTICE_REQUEST,		/* review requested (also after a change) */
@@ -113,6 +114,15 @@ struct notice {
 	 * 110"); NULL when there is nothing to say.
 	 */
 	const char *summary;
+	/*
+	 * With that summary, when a PDF's or an image's preview is ready
+	 * and there is a public URL: the picture of its first changed page
+	 * (the changes marked in red over the new version), an absolute URL
+	 * that is a capability for that picture alone, and its text for who
+	 * cannot see it; else NULL.
+	 */
+	const char *picture_url;
+	const char *picture_alt;
 	/* for a release or an approval: whose approvals count, in rule order */
 	const struct notice_person *approvers;
 	size_t napprovers;

@@ -148,6 +148,19 @@ struct platform {
 	 * else's (Teams' Azure AD object id) and so maps a person too.
 	 */
 	bool user_alt_stable;
+	/*
+	 * How its people type a command ("/printgate", "@printgate"), for
+	 * answers that tell them one; NULL for a platform of programs (the
+	 * API), whose changes-required without a comment is recorded as
+	 * sent.  A person in chat is asked what must change instead.
+	 */
+	const char *command;
+	/*
+	 * Whether its answers are seen by the whole channel (a Teams
+	 * outgoing webhook's reply): they never carry a personal link,
+	 * which would let anyone there decide as the person it names.
+	 */
+	bool answers_public;
 	/* The body of a delivery of n; the caller frees it. */
 	char *(*format)(const struct notice *n);
 	/* one delivery per person asked (n->to set), not one per channel */

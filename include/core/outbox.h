@@ -57,6 +57,20 @@ int outbox_put(struct outbox *ob, const char *id, const char *target,
     const char *event, const char *review, const char *body, size_t len,
     int64_t now_ms);
 
+/* The same, first attempted at due_ms (now_ms when earlier). */
+int outbox_put_at(struct outbox *ob, const char *id, const char *target,
+    const char *event, const char *review, const char *body, size_t len,
+    int64_t now_ms, int64_t due_ms);
+/*
+ * Replaces the body of delivery id, due at due_ms, while it waits
+ * untried: 0 once its new file is on disk (its folder fsynced), 1 when
+ * there is no such delivery or it is in flight or was tried (nothing is
+ * written: what was sent stays what is retried), or -errno (the old file
+ * is kept).
+ */
+int outbox_update(struct outbox *ob, const char *id, const char *body,
+    size_t len, int64_t due_ms);
+
 /*
  * Between these two, deliveries queued are written and fsynced file by
  * file, and their folder is fsynced once, by outbox_batch_end(): one

@@ -114,6 +114,13 @@ int repo_refresh(struct repo *r);
  */
 int repo_odb_refresh(struct repo *r);
 /*
+ * repo_odb_refresh() unless object id is found without it: a loose
+ * object is always seen, and an object the packs already read have needs
+ * no new look at the pack folder (libgit2 looks again by itself for any
+ * other object it misses).
+ */
+int repo_odb_refresh_for(struct repo *r, const char *id);
+/*
  * Reads objects from dir too, for the life of r: a push's quarantine
  * folder, which the caller has checked is one.
  */

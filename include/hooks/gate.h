@@ -20,6 +20,16 @@
 
 struct config;
 struct repo;
+struct review;
+
+/*
+ * review_load()'s arguments, for a caller that memoizes reviews
+ * (printgated: the engine's memo, whose reviews are given again only
+ * while review_fresh() says they still hold).
+ */
+typedef int (*gate_loader)(void *ctx, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
 
 /* One ref of a push, and who pushes it. */
 struct gate_push {
@@ -28,6 +38,9 @@ struct gate_push {
 	const char *pusher;	/* its value, or NULL: none of them is set */
 	int ledger_timeout_ms;	/* how long to wait for the ledger */
 	bool busy;		/* a ledger wait that times out is GATE_BUSY */
+	/* loads a review, through the caller's memo; NULL: review_load() */
+	gate_loader load;
+	void *load_ctx;		/* load's */
 };
 
 /*

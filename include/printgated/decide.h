@@ -52,8 +52,9 @@ struct decide_env {
 	decide_loader load;
 	void *ctx;		/* load's */
 	int64_t (*now)(void);	/* unix seconds; NULL: the wall clock */
-	/* a personal link to the review page of tag and commit for person
-	 * (a person id) into *out, or NULL: none to give */
+	/* a link to the review page of tag and commit for person (a
+	 * person id: a personal link; NULL: the channel's) into *out, or
+	 * NULL: none to give */
 	int (*link)(void *link_ctx, const char *tag, const char *commit,
 	    const char *person, char **out);
 	void *link_ctx;
@@ -70,9 +71,10 @@ struct decide_outcome {
 	char *review;		/* "print/q1@<commit>", or NULL */
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
-	/* a chat button's "Request changes" without a comment: nothing is
+	/* a changes-required from chat without a comment: nothing is
 	 * recorded, and this is the person's own link to write it on the
-	 * page (for their eyes only), or NULL */
+	 * page (for their eyes only), or NULL (always NULL for a platform
+	 * whose answers the whole channel sees: Teams) */
 	char *link;
 };
 
@@ -94,11 +96,13 @@ void decide_set_config(struct decide *dc, const struct config *cf);
  * (o->status 400, 403, 404, 409, 500, 503) changes nothing.  It never
  * waits for the ledger's lock: while another writer holds it, o->locked
  * is set (with 503), and the caller may try again later.
- * A button's
- * (in->review) changes-required without a comment from an eligible
- * person records nothing either: o->status is 200, o->text asks for what
- * must change and o->link, when env.link gives one, is their personal
- * link to the page, where the comment is required.
+ * A changes-required without a comment from chat (a button, in->review,
+ * or a command of a platform with one) from an eligible person records
+ * nothing either: o->status is 200, o->text asks for what must change
+ * and o->link, when env.link gives one and the answer is for the person
+ * alone, is their personal link to the page, where the comment is
+ * required.  A Teams answer, which the channel sees, names the command
+ * and the channel's read-only link instead.
  */
 void decide_record(struct decide *dc, size_t platform,
     const struct inbound *in, const char *idem, struct decide_outcome *o);

@@ -10,6 +10,7 @@
 #ifndef PRINTGATE_DELIVER_H
 #define PRINTGATE_DELIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,18 +38,32 @@ int deliver_set_config(struct deliver *dl, const struct config *cf,
 
 /*
  * Queues the notice of kind about ev and review rv to every target that
- * wants ev's type.  Delivery ids come from the event, the target, the
- * kind (and the person), so that queueing again after a restart adds
- * nothing.  0, or the outbox's negative code (logged).
+ * wants ev's type, first sent at due_ms (now_ms or later).  Delivery ids
+ * come from the event, the target, the kind (and the person), so that
+ * queueing again after a restart adds nothing.  0, or the outbox's
+ * negative code (logged).
  */
 int deliver_queue(struct deliver *dl, const struct ledger_event *ev,
+    enum notice_kind kind, const struct review *rv, int64_t now_ms,
+    int64_t due_ms);
+/*
+ * Formats that notice again (with what the previews say now) and puts
+ * it in place of each of its deliveries that waits untried, due now;
+ * adds none that is gone (sent, or given up).  0, or a negative code.
+ */
+int deliver_update(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct review *rv, int64_t now_ms);
+/* Whether a target is told of events of type. */
+bool deliver_wants(const struct deliver *dl, enum ledger_type type);
 /*
  * The repository the notices' summaries of changes read the files from
  * (borrowed; NULL: no summaries).
  */
 struct repo;
 void deliver_set_repo(struct deliver *dl, struct repo *r);
+/* The previews the request's summaries read (borrowed; NULL: none). */
+struct previews;
+void deliver_set_previews(struct deliver *dl, struct previews *pv);
 
 /*
  * The message of kind about review rv as it stands, in the format of

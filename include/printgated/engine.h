@@ -45,6 +45,12 @@ struct outbox *engine_outbox(struct engine *e);
 struct previews;
 /* The previews a request event queues (NULL: none). */
 void engine_set_previews(struct engine *e, struct previews *pv);
+/*
+ * After the previews moved on: the requests whose messages waited for
+ * their previews and have them now are formatted again with them, due
+ * at once; those that waited long enough go as they are.
+ */
+void engine_previews(struct engine *e, int64_t now_ms);
 const struct engine_stats *engine_stats(const struct engine *e);
 
 /*
@@ -69,6 +75,13 @@ char *engine_render(struct engine *e, int kind, const struct review *rv,
  * caller frees *out with review_free.
  */
 int engine_review_load(struct engine *e, const char *commit, const char *tag,
+    const char *tag_object, const char *message, struct review **out,
+    char **why);
+/*
+ * engine_review_load() as the loaders of decide.h and gate.h take it: ctx
+ * is the engine.
+ */
+int engine_review_loader(void *ctx, const char *commit, const char *tag,
     const char *tag_object, const char *message, struct review **out,
     char **why);
 /* The repository handle of the engine (the loop's one thread uses it). */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct config;
-struct repo;
+struct engine;
 struct gatesock;
 
 /* Connections served at once; more are closed (the hook falls back). */
@@ -33,11 +33,12 @@ struct gatesock_stats {
  * Serves the gate socket of cf: fd when systemd passed one (>= 0), else
  * a socket bound at cf->gate_socket (mode 0660, the repository's group;
  * a stale socket there is replaced, a live one is an error: another
- * printgated serves it).  r is the repository the decisions are taken on,
- * borrowed; cf as engine_new takes it.  Returns 0, or -errno with *why.
+ * printgated serves it).  The decisions are taken on e's repository, their
+ * reviews loaded through e's memo; e is borrowed, cf as engine_new takes
+ * it.  Returns 0, or -errno with *why.
  */
 int gatesock_new(struct gatesock **out, const struct config *cf,
-    struct repo *r, int fd, char **why);
+    struct engine *e, int fd, char **why);
 /* Removes the socket it bound, closes every connection. */
 void gatesock_free(struct gatesock *gs);
 /* Takes a new configuration (after SIGHUP). */

@@ -81,6 +81,8 @@ void previews_run(struct previews *pv);
 
 /* Whether path is a PDF or an image that is previewed, by its name. */
 bool previews_kind_ok(const char *path);
+/* Whether a file in scope is: such a path, a file (no link, no submodule). */
+bool previews_file_ok(const struct scope_file *f);
 
 /*
  * The preview of path from blob old to blob new ("" or NULL for none),
@@ -94,16 +96,52 @@ void preview_info_clear(struct preview_info *i);
 /*
  * The request event's hook: queues the previews of the PDFs and images
  * in the scope of rv (old blobs from its base commit), so that the first
- * view is warm.
+ * view is warm and the request's message can say what they show.
  */
 void previews_review(struct previews *pv, const struct review *rv);
+/* How many of rv's previews are queued or being rendered now. */
+size_t previews_pending(struct previews *pv, const struct review *rv);
+
+/* What chat says of one file's preview. */
+struct preview_chat {
+	char *summary;		/* "pages 2 and 7 changed" */
+	char *picture;		/* previews_chat_path(), or NULL */
+	int page;		/* the picture's page number */
+	bool added;		/* of a page added, as it is */
+};
 
 /*
- * The summary chat says for that file ("pages 2 and 7 changed"), when
- * its preview is ready, into *out (the caller frees); else -ENOENT.
+ * What chat says of path from blob old to blob new, when its preview is
+ * ready, into *out (preview_chat_clear()): the renderer's summary, and
+ * the picture of the first changed page (the changes marked over the new
+ * version), else of the first added page, when the links secret is
+ * there to make its URL; else -ENOENT (queued when not yet asked for).
  */
-int previews_summary(struct previews *pv, const char *path,
-    const char *old, const char *new, char **out);
+int previews_chat(struct previews *pv, const char *path, const char *old,
+    const char *new, struct preview_chat *out);
+void preview_chat_clear(struct preview_chat *c);
+
+/*
+ * The pictures chat shows are served to whoever holds their URL, which
+ * names one picture of one pair and carries its MAC, so that it is a
+ * capability for that picture alone (it decides nothing, opens no page
+ * and no other picture):
+ *
+ *     /p/OLD.NEW.MAC/NAME.png
+ *
+ * MAC the first 16 bytes in hex of HMAC-SHA256(link key, "printgate chat
+ * picture v1\n" OLD "." NEW "\n" NAME).  It does not expire, as the
+ * messages that show it stay; a new links secret ends them all.
+ */
+#define PREVIEWS_CHAT_PREFIX "/p/"
+#define PREVIEWS_CHAT_ROUTE "/p/*/*"
+struct token_keys;
+/* The URL path of picture name ("diff-2") of the pair key; caller frees. */
+char *previews_chat_path(const struct token_keys *k, const char *key,
+    const char *name);
+/* The route PREVIEWS_CHAT_ROUTE (GET), for the listener's table. */
+void previews_chat_route(struct previews *pv, const struct http_request *rq,
+    struct http_response *rs);
 
 /*
  * The URL path of the picture name ("new-2", or "state") of the pair
@@ -112,7 +150,6 @@ int previews_summary(struct previews *pv, const char *path,
 char *previews_url(const struct previews *pv, const char *link_token,
     const char *key, const char *name);
 /* The same with the link keys k (the tests' tool, the page glue). */
-struct token_keys;
 char *previews_url_keys(const struct token_keys *k, const char *link_token,
     const char *key, const char *name);
 

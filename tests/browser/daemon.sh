@@ -4,8 +4,9 @@
 # bare repository with a released first print and a candidate that
 # changes a price, the daemon on 127.0.0.1 with a public_url under a path
 # (https://printgate.example.com/printgate, as behind a proxy that passes
-# the path on), personal links from printgatectl link, then
-# daemon.test.mjs in Debian's chromium (TAP).
+# the path on), personal links from printgatectl link and the "Open
+# review" links of the Slack, Mattermost and Teams messages it delivered
+# to the receiver, then daemon.test.mjs in Debian's chromium (TAP).
 # Run by run.sh after the fixture pages' tests.
 set -u
 build=${1:-build}
@@ -42,8 +43,29 @@ push_as rruiz print/p1
 
 pub=https://printgate.example.com
 link() { l=$(ctl link print/p1 ${1:+--for "$1"}) && printf '%s' "${l#"$pub"}"; }
+# request PATH: the first body delivered to PATH about print/p1 (its
+# review request: nothing else about it has happened yet)
+request() {
+	grep " $1 " "$RCV/log" | cut -d' ' -f1 | while read -r n; do
+		f=$RCV/$(printf 'req-%06d.body' "$n")
+		grep -q 'print/p1' "$f" && { printf '%s\n' "$f"; break; }
+	done
+}
+has_request() { [ -n "$(request "$1")" ]; }
+# delivered TYPE PATH: the "Open review" link of that message, where a
+# person clicks it (tests/tools/review-link.py), less public_url
+delivered() {
+	l=$(/usr/bin/python3 "$top/tests/tools/review-link.py" "$1" \
+	    "$(request "$2")") && printf '%s' "${l#"$pub"}"
+}
+for p in /slack /mm /teams; do
+	wait_for 15 has_request "$p" ||
+		{ echo "not ok - browser (daemon): no request of print/p1 to $p"; exit 1; }
+done
 PAGE_URL="http://127.0.0.1:$HPORT" \
 LINK_CHANNEL=$(link) LINK_CAROL=$(link carol) LINK_BOB=$(link bob) \
+LINK_SLACK=$(delivered slack /slack) LINK_MATTERMOST=$(delivered mattermost /mm) \
+LINK_TEAMS=$(delivered teams /teams) \
 REPO="$REPO" COMMIT=$(rev HEAD) \
 ARTIFACTS="$top/build/artifacts" \
     node --test --test-reporter=tap "$top/tests/browser/daemon.test.mjs"

@@ -5,11 +5,13 @@
 // requests changes with a comment through the form, then approves, Bob
 // approves through his link, and the ledger has each line (via
 // web:link) and the print tag is released; then Carol's link shows the
-// review closed, released on whose approvals, with no form.  Every page,
-// stylesheet and script is under public_url's path (/printgate): an
-// answer of 400 or more to any request the browser makes is a failure.
-// Set up by daemon.sh: $PAGE_URL, $LINK_CHANNEL, $LINK_CAROL, $LINK_BOB,
-// $REPO, $COMMIT.
+// review closed, released on whose approvals, with no form.  The "Open
+// review" link of each delivered Slack, Mattermost and Teams message
+// opens the page, read-only, at 360 and 1280 px.  Every page, stylesheet
+// and script is under public_url's path (/printgate): an answer of 400
+// or more to any request the browser makes is a failure.  Set up by
+// daemon.sh: $PAGE_URL, $LINK_CHANNEL, $LINK_CAROL, $LINK_BOB,
+// $LINK_SLACK, $LINK_MATTERMOST, $LINK_TEAMS, $REPO, $COMMIT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -140,6 +142,42 @@ test('printgated: a channel link is read-only', async () => {
 	assert.deepEqual(problems, []);
 	await ctx.close();
 });
+
+// The "Open review" links of the messages printgated delivered (read
+// from the receiver's records by daemon.sh), opened as a person who
+// clicks one in chat: on a 360 px phone and at 1280 px.
+const delivered = [['Slack', 'slack', env.LINK_SLACK],
+    ['Mattermost', 'mattermost', env.LINK_MATTERMOST],
+    ['Teams', 'teams', env.LINK_TEAMS]];
+
+for (const [title, name, link] of delivered) {
+	test(`printgated: the Open review link of the ${title} message`,
+	    async () => {
+		assert.match(link ?? '', /^\/printgate\/r\/[A-Za-z0-9_-]+$/,
+		    `no review link in the ${title} message`);
+		for (const w of [360, 1280]) {
+			const { ctx, page, resp, problems } = await open(link, w,
+			    w < 600 ? { isMobile: true, hasTouch: true,
+			    deviceScaleFactor: 2 } : {});
+			assert.equal(resp.status(), 200);
+			await seesTheReview(page);
+			assert.equal(await page.locator('form').count(), 0,
+			    'a channel\'s link shows no form');
+			assert.match(await page.locator('#decide').innerText(),
+			    /This page is for reading\. To decide/);
+			assert.equal(await page.getByRole('button',
+			    { name: 'Send my decision' }).count(), 0);
+			const wide = await page.evaluate(() =>
+			    document.documentElement.scrollWidth);
+			assert.ok(wide <= w, `the page is ${wide} px wide at ${w}`);
+			await page.screenshot({ path:
+			    `${artifacts}/daemon-${name}-link-${w}.png`,
+			    fullPage: true });
+			assert.deepEqual(problems, []);
+			await ctx.close();
+		}
+	});
+}
 
 // Sends a decision through the page's form, as a person does.
 async function decide(path, choice, comment) {

@@ -251,6 +251,31 @@ ledger() {
 rev() { git -C "$WORK" rev-parse "$@"; }
 remote_ref() { git --git-dir="$REPO" rev-parse -q --verify "$1"; }
 
+# preview_fixtures: the PDFs and images of tests/tools/mkfixtures in $FX,
+# and the renderer printgated runs.
+preview_fixtures() {
+	FX="$T/fx"
+	mkdir -p "$FX"
+	"$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
+	export PRINTGATE_RENDER="$BUILD/printgate-render"
+}
+
+# put_file SRC DEST: copies a file into the work tree and adds it.
+put_file() {
+	mkdir -p "$WORK/$(dirname "$2")"
+	cp "$1" "$WORK/$2"
+	git -C "$WORK" add "$2"
+}
+
+# push_print MESSAGE TAG: commits what is added, pushes it, then the print
+# tag TAG of it, as rruiz (rc: the tag's push).
+push_print() {
+	git -C "$WORK" commit -q -m "$1"
+	run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
+	tag "$2"
+	push_as rruiz "$2"
+}
+
 # --- the daemon and a local receiver standing in for the chat platforms
 
 RCV="$T/rcv"
@@ -426,6 +451,21 @@ teams() {
 	key=$(b64_to_hex "$(cat "$T/teams.secret")")
 	sig=$(hmac_b64_hexkey "$key" "$1")
 	post /teams/messages application/json "$1" -H "Authorization: HMAC $sig"
+}
+
+# mm_token TAG DECISION: the token of the DECISION button (approve,
+# approve-with-changes, changes-required) of the Mattermost message about
+# TAG (the one with integration actions), as any channel member reads it
+# from the post's props; waits for the message, empty without one.
+mm_message() {
+	grep -l "\"review\":\"$1@" "$RCV"/req-*.body 2>/dev/null |
+	    xargs -r grep -l '"integration"' | head -n 1
+}
+mm_has_message() { [ -n "$(mm_message "$1")" ]; }
+mm_token() {
+	wait_for 10 mm_has_message "$1" || return 0
+	grep -o "\"decision\":\"$2\",\"token\":\"[0-9a-f]*\"" \
+	    "$(mm_message "$1")" | head -n 1 | sed 's/.*"token":"//; s/"$//'
 }
 
 notes_head() { git --git-dir="$REPO" rev-parse -q --verify refs/notes/printgate; }

@@ -159,9 +159,7 @@ git -C "$WORK" checkout -q main
 
 # --- item 5: Mattermost buttons clicked in another user's name
 newtag print/mm-forge brochures/emea/mm-forge.txt=forge
-wait_for 10 sh -c "grep -l '\"review\":\"print/mm-forge@' '$RCV'/req-*.body | xargs grep -l '\"integration\"' | grep -q ."
-f=$(grep -l '"review":"print/mm-forge@' "$RCV"/req-*.body | xargs grep -l '"integration"' | head -n 1)
-token=$(grep -o '"decision":"approve","token":"[0-9a-f]*"' "$f" | head -n 1 | sed 's/.*"token":"//; s/"$//')
+token=$(mm_token print/mm-forge approve)
 for who in mmalice mmcarol; do
 	# bob, a channel member, read the token from the post's props
 	printf '{"user_id":"%s","user_name":"x","channel_id":"c1","trigger_id":"forge-%s","context":{"review":"%s","decision":"approve","token":"%s"}}' \

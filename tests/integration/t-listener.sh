@@ -72,11 +72,7 @@ assert_out "/printgate who answers in chat" "emea: 2 of sales-emea"
 
 # --- Mattermost: a button (its token from the posted message) and a command
 newtag print/m1 brochures/emea/m1.txt=M1
-# the Mattermost message is the one with integration actions
-mm_message() { grep -l '"review":"print/m1@' "$RCV"/req-*.body | xargs grep -l '"integration"' | head -n 1; }
-wait_for 10 sh -c "grep -l '\"review\":\"print/m1@' '$RCV'/req-*.body | xargs grep -l '\"integration\"' | grep -q ."
-f=$(mm_message)
-token=$(grep -o '"decision":"approve","token":"[0-9a-f]*"' "$f" | head -n 1 | sed 's/.*"token":"//; s/"$//')
+token=$(mm_token print/m1 approve)
 printf '{"user_id":"mmcarol","user_name":"carol","channel_id":"c1","trigger_id":"mm-trig-1","context":{"review":"%s","decision":"approve","token":"%s"}}' \
     "$review" "$token" >"$T/mm"
 post /mattermost/actions application/json "$T/mm"

@@ -7,7 +7,11 @@
 # posts without the form's token, with another link's token or from
 # another origin refused with nothing written; a personal link decides
 # ("via":"web:link"), a single sign-on header decides from the trusted
-# proxy ("via":"web:sso") and from any other address does not.
+# proxy ("via":"web:sso") and from any other address does not.  A
+# "Request changes" without a comment from Slack (click or command) and a
+# Mattermost command records nothing and answers the person alone with
+# their own link; a Mattermost click gets the command, no link; a Teams
+# reply, seen by the channel, only the command and a read-only link.
 . "$(dirname "$0")/lib.sh"
 
 start_receiver
@@ -61,7 +65,8 @@ assert_out "the page names the tag, the file, the changed cell and the rule" \
     "emea 0 of 2" "print/p0" "Print by2099-01-15" "left"
 cp "$T/page" "$OUT"
 assert_out "a channel's page is read-only and says where to decide" \
-    "buttons in the chat message"
+    "To decide, use the chat message about this review" \
+    "(its buttons or the printgate command it shows)"
 assert_no_out "a channel's page has no form" 'name="csrf"'
 grep -i '^content-security-policy:' "$T/h" >"$OUT"
 assert_out "the page's CSP is default-src 'self'" "default-src 'self'"
@@ -156,6 +161,74 @@ get "$(path_of "$link")"
 assert_out "that link opens the page as Carol, asking for the comment" \
     "Deciding as <strong>Carol Diaz" 'value="changes-required" required checked' \
     'required autofocus'
+
+# --- a Slack "changes" command without a comment: the same, in its answer
+slack_command U04CAROL "changes print/p1" "trig-changes-cmd"
+slack /slack/commands "$T/command"
+status_is "a Slack changes command without a comment: 200" 200
+assert_out "... answers Carol, ephemerally, with her own link" \
+    '"response_type":"ephemeral"' "Say what must change in print/p1" \
+    "$PUB/r/" "Nothing was recorded"
+if [ "$(lines)" = "$before" ]; then pass "... and records nothing"
+else fail "... and records nothing" "$before -> $(lines) lines"; fi
+
+# --- Mattermost: a click cannot say who clicked, so "Request changes"
+# gets no link (whoever sent it would get the link of the user it names);
+# it tells the slash command, whose answer has Carol's own link
+mmtok=$(mm_token print/p1 changes-required)
+for who in mmcarol mmalice; do
+	printf '{"user_id":"%s","user_name":"x","trigger_id":"mm-ch-%s","context":{"review":"print/p1@%s","decision":"changes-required","token":"%s"}}' \
+	    "$who" "$who" "$P1" "$mmtok" >"$T/mm"
+	post /mattermost/actions application/json "$T/mm"
+	status_is "Mattermost Request changes clicked as $who: 200" 200
+	assert_out "... tells the slash command, with and without a comment" \
+	    '"ephemeral_text":"A button cannot decide for you' \
+	    '`/printgate changes print/p1 what must change`' \
+	    '`/printgate changes print/p1` alone'
+	assert_no_out "... and carries no link to the page" "/r/"
+	assert_no_out "... nor updates the message" '"update":'
+done
+if [ "$(lines)" = "$before" ]; then pass "Mattermost clicks record nothing"
+else fail "Mattermost clicks record nothing" "$before -> $(lines) lines"; fi
+printf 'token=mattermost-token-for-tests&user_id=mmcarol&user_name=carol&command=%%2Fprintgate&text=%s' \
+    "$(urlencode 'changes print/p1')" >"$T/mmc"
+post /mattermost/commands application/x-www-form-urlencoded "$T/mmc"
+status_is "a Mattermost changes command without a comment: 200" 200
+assert_out "... answers Carol alone with her own link to the page" \
+    '"response_type":"ephemeral"' "Say what must change in print/p1" \
+    "(this link is for you alone)" \
+    '`/printgate changes print/p1 what must change`' "Nothing was recorded"
+if [ "$(lines)" = "$before" ]; then pass "... and records nothing"
+else fail "... and records nothing" "$before -> $(lines) lines"; fi
+link=$(grep -o "$PUB/r/[A-Za-z0-9_-]*?changes=1" "$OUT" | head -n 1)
+get "$(path_of "$link")"
+status_is "Carol's link from Mattermost opens: 200" 200
+assert_out "... as Carol, with the form asking for the comment" \
+    "Deciding as <strong>Carol Diaz" 'name="csrf"' \
+    'value="changes-required" required checked' 'required autofocus'
+
+# --- Teams: the reply is seen by the whole channel, so a "changes"
+# without a comment is answered with the command and the channel's link
+printf '{"type":"message","id":"teams-ch-1","from":{"id":"29:carol","name":"Carol Diaz"},"text":"<at>printgate</at> changes print/p1"}' >"$T/teams"
+teams "$T/teams"
+status_is "a Teams changes without a comment: 200" 200
+assert_out "... asks for the comment, with the command" '"type":"message"' \
+    "Say what must change in print/p1" \
+    "changes print/p1 followed by what must change" \
+    "through your own link" "Nothing was recorded"
+assert_no_out "... with no personal link" "?changes=1"
+if [ "$(lines)" = "$before" ]; then pass "... and records nothing"
+else fail "... and records nothing" "$before -> $(lines) lines"; fi
+cp "$OUT" "$T/teams-reply"
+links=$(grep -o "$PUB/r/[A-Za-z0-9_-]*" "$T/teams-reply")
+if [ -n "$links" ]; then pass "... with the review's link"
+else fail "... with the review's link" "none in $(cat "$T/teams-reply")"; fi
+for l in $links; do
+	get "$(path_of "$l")"
+	status_is "the link in the Teams reply opens: 200" 200
+	assert_no_out "... read-only: no form, for anyone" 'name="csrf"'
+	assert_out "... saying where to decide" "This page is for reading"
+done
 
 # --- deciding through personal links
 form "$ca/decide" "csrf=$CAROL_CSRF&decision=changes-required&comment=$(urlencode 'Pro must stay at 100')" \

@@ -10,10 +10,7 @@
 # a restart.
 . "$(dirname "$0")/lib.sh"
 
-FX="$T/fx"
-mkdir -p "$FX"
-"$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
-export PRINTGATE_RENDER="$BUILD/printgate-render"
+preview_fixtures
 
 start_receiver
 NOTIFY_CONF=$(notify_config)
@@ -22,20 +19,10 @@ start_daemon
 listener || { echo "Bail out! no listener"; exit 1; }
 PV="$T/state/previews"
 
-# put SRC DEST: copies a fixture into the work tree and adds it.
-put() {
-	mkdir -p "$WORK/$(dirname "$2")"
-	cp "$1" "$WORK/$2"
-	git -C "$WORK" add "$2"
-}
-
 # a first print, approved and released: the base of the next
-put "$FX/price-old.pdf" brochures/emea/price.pdf
-put "$FX/corrupt.pdf" brochures/emea/broken.pdf
-git -C "$WORK" commit -q -m "Q1 brochure"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/q1
-push_as rruiz print/q1
+put_file "$FX/price-old.pdf" brochures/emea/price.pdf
+put_file "$FX/corrupt.pdf" brochures/emea/broken.pdf
+push_print "Q1 brochure" print/q1
 ctl decide print/q1 --as alice approve >/dev/null
 ctl decide print/q1 --as bob approve >/dev/null
 wait_for 20 remote_ref refs/tags/print/q1 &&
@@ -43,13 +30,10 @@ wait_for 20 remote_ref refs/tags/print/q1 &&
     fail "the first print was not released"
 
 # the price changed on page 2; the corrupt PDF changed too
-put "$FX/price-new.pdf" brochures/emea/price.pdf
+put_file "$FX/price-new.pdf" brochures/emea/price.pdf
 cp "$FX/encrypted.pdf" "$WORK/brochures/emea/broken.pdf"
 git -C "$WORK" add brochures/emea/broken.pdf
-git -C "$WORK" commit -q -m "Q2 price"
-run env REMOTE_USER=rruiz git -C "$WORK" push -q origin main
-tag print/q2
-push_as rruiz print/q2
+push_print "Q2 price" print/q2
 assert_rc "the second print waits for approval" 1
 commit=$(rev "print/q2^{commit}")
 old=$(git --git-dir="$REPO" rev-parse "print/q1:brochures/emea/price.pdf")

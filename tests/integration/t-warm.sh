@@ -226,4 +226,19 @@ assert "the silent client is closed after 2 s, and logged" \
     grep -q "none within 2000 ms, closed" "$GLOG"
 assert "printgated still runs" kill -0 "$gate_pid"
 
+# a push that git keeps as a pack (over receive.unpackLimit): printgated
+# has not seen that pack yet, and reads the tag in it
+git --git-dir="$REPO" config receive.unpackLimit 1
+packs() { ls "$REPO"/objects/pack/*.pack 2>/dev/null | wc -l; }
+before=$(packs)
+commit "Q4 brochure" brochures/emea/q4.txt="EMEA Q4"
+tag print/packed
+n=$(gate_served)
+push_as rruiz main print/packed
+assert "a push kept as a pack: git kept one" test "$(packs)" -gt "$before"
+assert_out "a push kept as a pack: printgated reads the tag in it" \
+    "print/packed ($(rev --short HEAD)) waits for approval"
+assert "a push kept as a pack: printgated answered" \
+    test "$(gate_served)" -gt "$n"
+
 finish

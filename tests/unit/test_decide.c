@@ -56,7 +56,21 @@ struct fixture {
 	struct metrics m;
 	struct decide *dc;
 	size_t api;		/* the API's index in cf->platforms */
+	size_t slack, teams;	/* Slack's and Teams' */
 };
+
+/*
+ * The links to the page decide.c is lent: one that says whom it is for,
+ * "https://printgate.test/r/for-PERSON", or ".../r/channel".
+ */
+static int
+fake_link(void *ctx, const char *tag, const char *commit, const char *person,
+    char **out)
+{
+	*out = person ? xasprintf("https://printgate.test/r/for-%s", person) :
+	    xstrdup("https://printgate.test/r/channel");
+	return 0;
+}
 
 static void
 fixture_decide(struct fixture *fx)
@@ -67,6 +81,7 @@ fixture_decide(struct fixture *fx)
 	env.replay = fx->replay;
 	env.m = &fx->m;
 	env.now = test_clock;
+	env.link = fake_link;
 	decide_new(&fx->dc, fx->cf, &env);
 }
 
@@ -98,7 +113,8 @@ fixture_setup(void **state)
 	assert_non_null(f = fopen(fx->conf, "w"));
 	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
 	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
-	    "\"alice@example.com\"; }, { id = \"bob\"; name = \"Bob\"; "
+	    "\"alice@example.com\"; slack = \"U04ALICE\"; teams = "
+	    "\"29:alice\"; }, { id = \"bob\"; name = \"Bob\"; "
 	    "email = \"bob@example.com\"; }, { id = \"rita\"; name = "
 	    "\"Rita\"; email = \"rita@example.com\"; } );\n"
 	    "groups = { sales = [ \"alice\" ]; release = [ \"rita\" ]; };\n"
@@ -109,9 +125,16 @@ fixture_setup(void **state)
 	if (config_load(&fx->cf, fx->conf, 0, &platform_configs,
 	    &errors) < 0)
 		fail_msg("config: %s", errors);
-	for (size_t i = 0; i < fx->cf->platforms->n; i++)
-		if (strcmp(fx->cf->platforms->v[i]->name, "webhook") == 0)
+	for (size_t i = 0; i < fx->cf->platforms->n; i++) {
+		const char *name = fx->cf->platforms->v[i]->name;
+
+		if (strcmp(name, "webhook") == 0)
 			fx->api = i;
+		else if (strcmp(name, "slack") == 0)
+			fx->slack = i;
+		else if (strcmp(name, "teams") == 0)
+			fx->teams = i;
+	}
 	why = NULL;
 	if (repo_open(&fx->r, fx->bare, &why) < 0)
 		fail_msg("open: %s", why);
@@ -189,6 +212,28 @@ count(const char *haystack, const char *needle)
 	for (const char *p = haystack; (p = strstr(p, needle)) != NULL; p++)
 		n++;
 	return n;
+}
+
+/*
+ * The ledger of print/q1 has n lines of type, and each of the strings
+ * after n (up to a NULL) somewhere.
+ */
+static void
+ledger_says(const struct fixture *fx, const char *type, size_t n, ...)
+{
+	char *ledger = ledger_of(fx, fx->q1), *want = xasprintf("\"type\":"
+	    "\"%s\"", type);
+	const char *s;
+	va_list ap;
+
+	assert_int_equal(count(ledger, want), n);
+	va_start(ap, n);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		if (strstr(ledger, s) == NULL)
+			fail_msg("the ledger does not say '%s': %s", s, ledger);
+	va_end(ap);
+	free(want);
+	free(ledger);
 }
 
 /* Nothing is in the ledger of the review: a refusal changes nothing. */
@@ -325,6 +370,78 @@ test_unknown_review(void **state)
 	assert_ledger_empty(fx);
 }
 
+/* A command's decision from a chat platform's user, comment or not. */
+static void
+decide_chat(struct fixture *fx, size_t platform, const char *user,
+    const char *comment, struct decide_outcome *o)
+{
+	struct inbound in = { 0 };
+
+	in.kind = INBOUND_DECIDE;
+	in.user = xstrdup(user);
+	in.decision = xstrdup("changes-required");
+	in.target = xstrdup("print/q1");
+	in.comment = comment ? xstrdup(comment) : NULL;
+	decide_record(fx->dc, platform, &in, NULL, o);
+	inbound_clear(&in);
+}
+
+/* A changes-required without a comment, asked for and not recorded. */
+static void
+asked(struct decide_outcome *o)
+{
+	assert_int_equal(o->status, 200);
+	assert_false(o->recorded);
+	assert_false(o->repeat);
+	assert_non_null(strstr(o->text, "Say what must change in print/q1"));
+	assert_non_null(strstr(o->text, "Nothing was recorded"));
+}
+
+/*
+ * "changes print/q1" without a comment from chat records nothing and
+ * asks for it: on Slack with alice's own link (the answer is hers
+ * alone), on Teams, whose reply the channel sees, with the command and
+ * the channel's link only.  With a comment it is recorded, and the API
+ * records a decision as it is sent.
+ */
+static void
+test_changes_asked(void **state)
+{
+	struct fixture *fx = *state;
+	struct decide_outcome o = { 0 };
+
+	decide_chat(fx, fx->slack, "U04ALICE", NULL, &o);
+	asked(&o);
+	assert_string_equal(o.link, "https://printgate.test/r/for-alice");
+	assert_non_null(strstr(o.text, "your review page, "
+	    "https://printgate.test/r/for-alice (this link is for you "
+	    "alone)"));
+	assert_non_null(strstr(o.text, "`/printgate changes print/q1 what "
+	    "must change`"));
+	decide_outcome_clear(&o);
+
+	decide_chat(fx, fx->teams, "29:alice", NULL, &o);
+	asked(&o);
+	assert_null(o.link);
+	assert_null(strstr(o.text, "for-alice"));
+	assert_non_null(strstr(o.text, "@printgate changes print/q1 followed "
+	    "by what must change"));
+	assert_non_null(strstr(o.text, "The review, to read: "
+	    "https://printgate.test/r/channel"));
+	decide_outcome_clear(&o);
+	assert_ledger_empty(fx);
+
+	decide_chat(fx, fx->teams, "29:alice", "the price on p.3", &o);
+	assert_true(o.recorded);
+	decide_outcome_clear(&o);
+	decide(fx, "alice", "changes-required", "print/q1", NULL, &o);
+	assert_true(o.recorded);
+	decide_outcome_clear(&o);
+	ledger_says(fx, "changes-required", 2, "\"via\":\"teams:29:alice\"",
+	    "\"comment\":\"the price on p.3\"", "\"via\":\"api\"",
+	    (char *)NULL);
+}
+
 /* Everything in one temporary folder, which is also HOME. */
 static int
 group_setup(void **state)
@@ -371,7 +488,7 @@ test_web(void **state)
 {
 	struct fixture *fx = *state;
 	struct decide_outcome o = { 0 };
-	char *other[] = { "pricing" }, *ours[] = { "brochures" }, *ledger;
+	char *other[] = { "pricing" }, *ours[] = { "brochures" };
 
 	decide_web(fx, "alice", "approve", other, 1, &o);
 	assert_int_equal(o.status, 403);
@@ -391,12 +508,9 @@ test_web(void **state)
 	assert_int_equal(o.status, 200);
 	assert_false(o.recorded);
 	decide_outcome_clear(&o);
-	ledger = ledger_of(fx, fx->q1);
-	assert_int_equal(count(ledger, "\"type\":\"approve\""), 1);
-	assert_non_null(strstr(ledger, "\"via\":\"web:link\""));
-	assert_non_null(strstr(ledger, "\"rules\":[\"brochures\"]"));
-	assert_non_null(strstr(ledger, "\"comment\":\"Looks right\""));
-	free(ledger);
+	ledger_says(fx, "approve", 1, "\"via\":\"web:link\"",
+	    "\"rules\":[\"brochures\"]", "\"comment\":\"Looks right\"",
+	    (char *)NULL);
 }
 
 int
@@ -415,6 +529,9 @@ main(void)
 	    test_unknown_review, NULL);
 	add_test("decide: from the review page, by person, narrowed to rules",
 	    test_web, NULL);
+	add_test("decide: changes without a comment from chat is asked for, "
+	    "never with a personal link where the channel sees it",
+	    test_changes_asked, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		tests[i].setup_func = fixture_setup;
 		tests[i].teardown_func = fixture_teardown;

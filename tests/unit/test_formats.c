@@ -1390,6 +1390,82 @@ test_teams_card(void **state)
 	json_decref(msg);
 }
 
+/* The element of array a whose key is value, or NULL. */
+static json_t *
+find_with(json_t *a, const char *key, const char *value)
+{
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const char *v = json_string_value(json_object_get(
+		    json_array_get(a, i), key));
+
+		if (v != NULL && strcmp(v, value) == 0)
+			return json_array_get(a, i);
+	}
+	return NULL;
+}
+
+#define PICTURE "https://printgate.example.com/p/" OLD_NEW_MAC "/diff-2.png"
+#define OLD_NEW_MAC "0.1234567890123456789012345678901234567890." \
+	"0123456789abcdef0123456789abcdef"
+
+/* No format shows a picture for n. */
+static void
+assert_no_picture(const struct notice *n)
+{
+	json_t *msg = parse(slack_format(n));
+
+	assert_null(find_with(json_object_get(msg, "blocks"), "type",
+	    "image"));
+	json_decref(msg);
+	msg = parse(mattermost_format(n));
+	assert_null(jget(msg, "attachments.0.image_url"));
+	json_decref(msg);
+	msg = parse(teams_format(n));
+	assert_null(find_with(jget(msg, "attachments.0.content.body"),
+	    "type", "Image"));
+	json_decref(msg);
+}
+
+/*
+ * A preview's picture: Slack's image block, Mattermost's image_url,
+ * Teams' Image, each with the URL; a mention in the text is inert; a
+ * URL that is no http(s) URL, or no summary to show it under: none.
+ */
+static void
+test_pictures(void **state)
+{
+	struct notice n = notice_request();
+	json_t *msg, *img;
+
+	n.summary = "price.pdf: page 2 changed";
+	n.picture_url = PICTURE;
+	n.picture_alt = "<@U04EVE> price.pdf, page 2";
+	msg = parse(slack_format(&n));
+	img = find_with(json_object_get(msg, "blocks"), "type", "image");
+	assert_non_null(img);
+	assert_string_equal(jstr(img, "image_url"), PICTURE);
+	assert_contains(jstr(img, "alt_text"), "U04EVE> price.pdf, page 2");
+	assert_lacks(jstr(img, "alt_text"), "<@U04EVE>");
+	json_decref(msg);
+	msg = parse(mattermost_format(&n));
+	assert_string_equal(jstr(msg, "attachments.0.image_url"), PICTURE);
+	json_decref(msg);
+	msg = parse(teams_format(&n));
+	img = find_with(jget(msg, "attachments.0.content.body"), "type",
+	    "Image");
+	assert_non_null(img);
+	assert_string_equal(jstr(img, "url"), PICTURE);
+	assert_string_equal(jstr(img, "size"), "medium");
+	json_decref(msg);
+
+	n.picture_url = "javascript:alert(1)";
+	assert_no_picture(&n);
+	n.picture_url = PICTURE;
+	n.summary = NULL;
+	assert_no_picture(&n);
+	(void)state;
+}
+
 /* 20 files with 1,000-character paths: file lines give way to "more". */
 static void
 test_teams_cap(void **state)
@@ -1596,6 +1672,8 @@ main(void)
 	    NULL);
 	add_test("teams: under 28,000 bytes with huge paths", test_teams_cap,
 	    NULL);
+	add_test("a preview's picture: Slack, Mattermost and Teams show it",
+	    test_pictures, NULL);
 	add_test("mentions: made inert, '@' in words kept", test_defuse, NULL);
 	add_test("mentions: none in Slack, Mattermost or Teams posts",
 	    test_mentions_defused, NULL);
