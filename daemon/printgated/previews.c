@@ -417,7 +417,7 @@ version_read(struct previews *pv, const char *id, char **data,
 		error = repo_blob_read(pv->r, id, data, &n);
 	}
 	if (error == -EFBIG) {
-		*why = "the file is over 64 MiB, more than the renderer takes";
+		*why = "the file is larger than 64 MiB";
 		return -ENOENT;
 	}
 	if (error < 0) {

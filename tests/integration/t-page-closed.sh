@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The review page of files too large to compare and of reviews that are
 # closed, served by the real printgated: a file over the page's 4 MiB
-# cap shows both sizes and downloads whole; a released, a superseded and
+# cap shows both sizes and downloads whole; a 65 MiB PDF, over what
+# printgate reads for a preview, shows its size, "no preview" and why,
+# and still downloads whole (its 256 MiB cap); a released, a superseded and
 # an expired review opened by their links say they are closed and why,
 # show no form, and refuse a decision posted anyway with a page that says
 # the same, writing nothing.
 . "$(dirname "$0")/lib.sh"
 
+export PRINTGATE_RENDER="$BUILD/printgate-render"
 start_receiver
 NOTIFY_CONF=$(notify_config)
 setup
@@ -38,7 +41,9 @@ ctl decide print/l0 --as bob approve >/dev/null
 wait_for 15 remote_ref refs/tags/print/l0
 assert "the first print is released" remote_ref refs/tags/print/l0
 big 5767168 "$WORK/datasheets/specs.txt"
-git -C "$WORK" commit -q -am "a longer data sheet"
+big 68157440 "$WORK/datasheets/scan.pdf"
+git -C "$WORK" add datasheets
+git -C "$WORK" commit -q -am "a longer data sheet, and its 65 MiB scan"
 candidate print/l1
 L1=$(rev HEAD)
 
@@ -62,6 +67,20 @@ code=$(curl -s -m 20 -o "$T/new" -w '%{http_code}' "$BASE$page/file/$n/new")
 status_is "the new 5.5 MiB version downloads" 200
 if cmp -s "$T/new" "$WORK/datasheets/specs.txt"; then pass "... whole, byte for byte"
 else fail "... whole, byte for byte" "$(wc -c <"$T/new") bytes"; fi
+
+# the 65 MiB PDF: refused by the previews before it is read, not by the page
+refused() { get "$page" && grep -q 'no preview: the file is larger than 64 MiB' "$OUT"; }
+if wait_for 60 refused; then pass "the 65 MiB PDF has no preview, saying why"
+else fail "the 65 MiB PDF has no preview, saying why" "not on the page"; fi
+text_of
+assert_out "... and shows its size" "datasheets/scan.pdf" \
+    "Too large to compare: over 4 MiB; new, 65.0 MiB." "Download the new version (65.0 MiB)"
+get "$page"
+s=$(grep -o '/file/[0-9]*/new' "$OUT" | sed -n 1p | sed 's|/file/||; s|/new||')
+code=$(curl -s -m 60 -o "$T/scan" -w '%{http_code}' "$BASE$page/file/$s/new")
+status_is "the 65 MiB PDF downloads (under the 256 MiB cap)" 200
+if cmp -s "$T/scan" "$WORK/datasheets/scan.pdf"; then pass "... whole, byte for byte"
+else fail "... whole, byte for byte" "$(wc -c <"$T/scan") bytes"; fi
 
 # --- a released review: closed, why, no form; a decision refused
 lines() { ledger "$1" | wc -l; }
