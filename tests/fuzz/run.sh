@@ -21,7 +21,7 @@
 set -u
 
 all="form slack mattermost teams api ledger verify config trailers outbox"
-all="$all gate render wire html diff token email"
+all="$all gate render wire html diff token email picpath"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
@@ -54,6 +54,7 @@ srcs_of() {
 	diff) echo "$w/diff $w/difftext $w/diffhtml $w/html $c/util" ;;
 	token) echo "$w/token $c/verify $c/config $c/policy $c/ledger" \
 	    "$c/repo $c/util" ;;
+	picpath) echo "$w/picpath $c/util" ;;
 	esac
 }
 
