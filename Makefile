@@ -75,7 +75,8 @@ RENDER_CMP_SRCS = $(addprefix daemon/render/,compare.c words.c)
 
 # the review page's building blocks: diffs, link tokens, HTML, the pages
 WEB_SRCS = $(addprefix daemon/web/,diff.c difftext.c token.c html.c \
-	    diffhtml.c previewhtml.c page.c style.c link.c pagereq.c)
+	    diffhtml.c previewhtml.c page.c style.c link.c pagereq.c \
+	    picpath.c)
 
 # what each program links
 PRINTGATED_SRCS = daemon/printgated/printgated.c $(DAEMON_SRCS) \

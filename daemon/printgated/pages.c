@@ -582,7 +582,8 @@ view_file(struct pages *pg, const struct review *rv, size_t i,
 	if (f->status != 'D')
 		pf->new_url = own(v, xasprintf("%s%s%s/file/%zu/new",
 		    link_base(pg->cf), LINK_PATH_PREFIX, token, i + 1));
-	if (pg->pv != NULL && previews_kind_ok(f->path)) {
+	/* the summary's rule: a real file, not a link named x.pdf */
+	if (pg->pv != NULL && previews_file_ok(f)) {
 		struct previews_view *pvv = previews_view(pg->pv, token,
 		    f->path, old[0] ? old : NULL,
 		    f->status == 'D' ? NULL : f->blob);

@@ -33,10 +33,11 @@
 #include "web/link.h"
 #include "web/pagereq.h"
 #include "web/page.h"
+#include "web/picpath.h"
 #include "web/token.h"
 
 #define ANSWER_FILE "answer.json"
-#define KEY_MAX 96		/* "OLD.NEW" (81 at most) and ".DPI" */
+#define KEY_MAX PICPATH_PAIR_MAX	/* "OLD.NEW" and ".DPI" */
 #define LFS_MAGIC "version https://git-lfs.github.com/spec/v1\n"
 #define LFS_POINTER_MAX 1024	/* a pointer file is smaller */
 
@@ -315,31 +316,6 @@ cache_answer(struct previews *pv, const char *key)
 
 /* --- the renderers -------------------------------------------------- */
 
-/* Splits key "OLD.NEW" into two ids ("" for "0"); -EINVAL if malformed. */
-static int
-key_split(const char *key, char old[OID_HEX], char new[OID_HEX])
-{
-	const char *dot = strchr(key, '.');
-	size_t a, b;
-
-	if (dot == NULL)
-		return -EINVAL;
-	a = (size_t)(dot - key);
-	b = strlen(dot + 1);
-	if ((a != 1 && a != OID_HEX - 1) || (b != 1 && b != OID_HEX - 1) ||
-	    (a == 1 && b == 1))
-		return -EINVAL;
-	if ((a == 1 && key[0] != '0') || (b == 1 && dot[1] != '0'))
-		return -EINVAL;
-	for (const char *p = key; *p; p++)
-		if (p != dot && !((*p >= '0' && *p <= '9') ||
-		    (*p >= 'a' && *p <= 'f')))
-			return -EINVAL;
-	snprintf(old, OID_HEX, "%.*s", a == 1 ? 0 : (int)a, key);
-	snprintf(new, OID_HEX, "%s", b == 1 ? "" : dot + 1);
-	return 0;
-}
-
 static void
 key_make(char out[KEY_MAX], const char *old, const char *new)
 {
@@ -446,7 +422,7 @@ task_start(struct previews *pv, struct task *t)
 	job_init(&j);
 	j.dpi = PREVIEWS_DPI;
 	j.thumbs = PREVIEWS_THUMBS;
-	if (key_split(t->key, old, new) < 0 ||
+	if (picpath_pair_split(t->key, old, new) < 0 ||
 	    version_read(pv, old, &a, &j.old, &lfs, &why) < 0 ||
 	    version_read(pv, new, &b, &j.new, &lfs, &why) < 0)
 		error = -ENOENT;
@@ -972,19 +948,6 @@ answer_text(struct http_response *rs, int status, const char *text)
 	rs->body = xasprintf("%s\n", text);
 }
 
-/* Whether name ("new-2.png") is a picture's file name. */
-static bool
-image_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n < 5 || n >= JOB_IMAGE_NAME_MAX + 4 ||
-	    strcmp(name + n - 4, ".png") != 0)
-		return false;
-	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
-	    n - 4;
-}
-
 /* Reads the picture name of key into rs (200), or says why not. */
 static void
 serve_image(struct previews *pv, const char *key, const char *name,
@@ -1068,12 +1031,12 @@ previews_route(struct previews *pv, const struct http_request *rq,
 	{
 		char old[OID_HEX], new[OID_HEX];
 
-		if (key_split(pair, old, new) < 0) {
+		if (picpath_pair_split(pair, old, new) < 0) {
 			answer_text(rs, 404, "404 no such preview");
 			return;
 		}
 	}
-	if (strcmp(name, "state") != 0 && !image_name_ok(name)) {
+	if (strcmp(name, "state") != 0 && !picpath_name_ok(name)) {
 		answer_text(rs, 404, "404 no such picture");
 		return;
 	}
@@ -1108,42 +1071,15 @@ previews_chat_path(const struct token_keys *k, const char *key,
 	    name);
 }
 
-/*
- * Splits "/p/OLD.NEW.MAC/NAME.png" into the pair, the MAC and the file
- * name, each checked for its form; -EINVAL when it is not that.
- */
-static int
-chat_split(const char *path, char pair[KEY_MAX], char mac[33],
-    char file[JOB_IMAGE_NAME_MAX + 5])
-{
-	const char *p = path + strlen(PREVIEWS_CHAT_PREFIX), *slash, *dot;
-	char old[OID_HEX], new[OID_HEX];
-	size_t n;
-
-	if (!str_startswith(path, PREVIEWS_CHAT_PREFIX) ||
-	    (slash = strchr(p, '/')) == NULL || (n = (size_t)(slash - p)) <
-	    33 || n - 33 >= KEY_MAX || p[n - 33] != '.')
-		return -EINVAL;
-	dot = p + n - 33;
-	memcpy(pair, p, (size_t)(dot - p));
-	pair[dot - p] = '\0';
-	memcpy(mac, dot + 1, 32);
-	mac[32] = '\0';
-	if (strlen(slash + 1) >= JOB_IMAGE_NAME_MAX + 5 ||
-	    key_split(pair, old, new) < 0)
-		return -EINVAL;
-	strcpy(file, slash + 1);
-	return image_name_ok(file) ? 0 : -EINVAL;
-}
-
 void
 previews_chat_route(struct previews *pv, const struct http_request *rq,
     struct http_response *rs)
 {
-	char pair[KEY_MAX], mac[33], want[33], file[JOB_IMAGE_NAME_MAX + 5];
+	char pair[KEY_MAX], mac[33], want[33], file[PICPATH_FILE_MAX];
 	struct preview_info info;
 
-	if (chat_split(rq->path, pair, mac, file) < 0 || !pv->have_keys) {
+	if (picpath_chat_split(rq->path, pair, mac, file) < 0 ||
+	    !pv->have_keys) {
 		answer_text(rs, 404, "404 no such picture");
 		return;
 	}

@@ -35,6 +35,7 @@
 #include "core/policy.h"
 #include "core/repo.h"
 #include "printgated/http.h"
+#include "web/picpath.h"
 
 #define PREVIEWS_DIR "previews"
 #define PREVIEWS_DPI 96		/* the scale of the pages' pictures */
@@ -133,7 +134,7 @@ void preview_chat_clear(struct preview_chat *c);
  * picture v1\n" OLD "." NEW "\n" NAME).  It does not expire, as the
  * messages that show it stay; a new links secret ends them all.
  */
-#define PREVIEWS_CHAT_PREFIX "/p/"
+#define PREVIEWS_CHAT_PREFIX PICPATH_CHAT_PREFIX
 #define PREVIEWS_CHAT_ROUTE "/p/*/*"
 struct token_keys;
 /* The URL path of picture name ("diff-2") of the pair key; caller frees. */

@@ -21,7 +21,7 @@
 set -u
 
 all="form slack mattermost teams api ledger verify config trailers outbox"
-all="$all gate render wire html diff token email pagepath pageform"
+all="$all gate render wire html diff token email pagepath pageform picpath"
 
 # The sources each target is built from, as paths without ".c", the
 # same files the Makefile's source lists name.
@@ -55,6 +55,7 @@ srcs_of() {
 	token) echo "$w/token $c/verify $c/config $c/policy $c/ledger" \
 	    "$c/repo $c/util" ;;
 	pagepath | pageform) echo "$w/pagereq $h/inbound $c/util" ;;
+	picpath) echo "$w/picpath $c/util" ;;
 	esac
 }
 

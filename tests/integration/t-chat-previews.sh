@@ -10,8 +10,10 @@
 # requests, or there is no notify at all, a request queues no render.  A
 # request whose preview does not come (a renderer that hangs), with
 # printgated killed (-9) while it waits, still goes out after the
-# restart, without the preview.  Without public_url a message says what
-# changed and shows no picture; a preview in the cache is said at once.
+# restart, without the preview.  A request tried once (Slack answers 429)
+# before its preview came is retried as it was first sent, not formatted
+# again.  Without public_url a message says what changed and shows no
+# picture; a preview in the cache is said at once.
 . "$(dirname "$0")/lib.sh"
 
 preview_fixtures
@@ -240,6 +242,57 @@ assert_out "... as it was queued: what the diff code says of the file" \
     'Review requested: print/q6' 'brochures/emea/price.pdf: '
 assert_no_out "... without the preview it never got" 'visual change' \
     '"type":"image"' '/p/'
+
+# --- tried before its preview came: the retry is the message first sent ----
+# The renderer waits for $T/go; Slack answers the first attempt 429 with
+# Retry-After 12 s, the preview comes in between, then Slack answers.
+stop_daemon
+printf '#!/bin/sh\nwhile [ ! -e "%s/go" ]; do sleep 0.1; done\nexec "%s"\n' \
+    "$T" "$BUILD/printgate-render" >"$T/late"
+chmod +x "$T/late"
+export PRINTGATE_RENDER="$T/late"
+: >"$DLOG"
+start_daemon
+printf '/slack retry-after 12\n' >"$RCV/mode.tmp" && mv "$RCV/mode.tmp" "$RCV/mode"
+# the old price again, a new blob: a preview that would say page 2
+cp "$FX/price-old.pdf" "$T/late.pdf"
+printf '%% tried before its preview\n' >>"$T/late.pdf"
+put_file "$T/late.pdf" brochures/emea/price.pdf
+push_print "Q8 late" print/q8
+new8=$(rev "print/q8^{commit}:brochures/emea/price.pdf")
+q8_tries() { bodies /slack | grep -c "Review requested: print/q8 "; }
+wait_for 40 has_request /slack print/q8 ||
+    fail "print/q8: no first attempt once its wait was over"
+touch "$T/go"
+# its pair's folder in the cache, whatever the print it is compared with
+ready8() {
+	for f in "$PV"/*."$new8".96/answer.json; do
+		test -s "$f" && return 0
+	done
+	return 1
+}
+if wait_for 10 ready8 && [ "$(q8_tries)" = 1 ]; then
+	pass "print/q8: its preview came after the first attempt, before the retry"
+else
+	fail "print/q8: the preview did not come between the attempts" \
+	    "ready: $(ready8 && echo yes || echo no), attempts: $(q8_tries)"
+fi
+printf 'ok\n' >"$RCV/mode.tmp" && mv "$RCV/mode.tmp" "$RCV/mode"
+retried() { [ "$(q8_tries)" -ge 2 ]; }
+wait_for 30 retried || fail "print/q8: no retry"
+bodies /slack | grep "Review requested: print/q8 " >"$T/q8-tries"
+if [ "$(q8_tries)" = 2 ] && [ "$(sed -n 1p "$T/q8-tries")" = "$(sed -n 2p "$T/q8-tries")" ]; then
+	pass "print/q8: the retried body is the first body, byte for byte"
+else
+	fail "print/q8: the retry is not the first body" "$(q8_tries) attempts"
+fi
+OUT=$T/q8-tries
+assert_out "... what the diff code says of the file" 'brochures/emea/price.pdf: '
+assert_no_out "... without the preview that came after it was tried" \
+    'page 2 changed' 'visual change' '"type":"image"' '/p/'
+grep -q "update review requested for 'print/q8" "$DLOG" &&
+    fail "print/q8: a delivery already tried was formatted again" ||
+    pass "print/q8: a delivery already tried was not formatted again"
 
 # --- without public_url: what changed, and no picture; ready at once --------
 stop_daemon

@@ -7,10 +7,15 @@
 # their MAC, refused with a bad MAC, another pair, an expired or forged
 # token; a hostile file is "no preview" and the rest is served; the
 # cache stays under previews_max, least recently used out, and survives
-# a restart.
+# a restart.  A symlink named x.pdf, in scope under a rule that allows
+# them, shows on the page as a symlink and is never previewed.
 . "$(dirname "$0")/lib.sh"
 
 preview_fixtures
+
+# links/** may hold symlinks: the page's previews must skip them
+EXTRA_RULES=', { name = "links"; paths = [ "links/**" ]; group = "sales-apac";
+    allow_symlinks = true; }'
 
 start_receiver
 NOTIFY_CONF=$(notify_config)
@@ -235,6 +240,32 @@ wait_for 30 lready
 curl -s "$base$lurl" >"$OUT"
 assert_out "with lfs_dir: the pointer previewed as the file it points to" \
     '"state":"ready"' '"summary":"page 2 changed"'
+
+# --- a symlink named x.pdf: shown as a symlink, never previewed -------------
+mkdir -p "$WORK/links"
+ln -s ../brochures/emea/price.pdf "$WORK/links/x.pdf"
+git -C "$WORK" add links/x.pdf
+OUT="$T/out"
+push_print "a link named like a PDF" print/q3
+assert_out "print/q3 waits for approval" "print/q3" "waits for approval"
+sblob=$(git -C "$WORK" rev-parse "print/q3:links/x.pdf")
+scommit=$(rev "print/q3^{commit}")
+curl -s -m 20 -o "$T/q3.html" "$base$(ctl link print/q3 | sed 's|^https://[^/]*||')"
+sed 's/<[^>]*>//g' "$T/q3.html" >"$OUT"
+assert_out "the page of print/q3 shows x.pdf as a symlink" \
+    "links/x.pdf" "symlink to ../brochures/emea/price.pdf"
+OUT="$T/q3.html"
+assert_no_out "the page links no preview of the symlink" "$sblob"
+OUT="$T/cached"
+ls "$PV" >"$OUT"
+assert_no_out "nothing of the symlink is queued or cached" "$sblob"
+surl=$(u "$T/state" print/q3 "$scommit" 0 "$sblob" new-1)
+sdone() { ! curl -s "$base$(u "$T/state" print/q3 "$scommit" 0 "$sblob" state)" |
+    grep -q '"state":"coming"'; }
+wait_for 30 sdone
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base$surl")
+[ "$code" = 404 ] && pass "GET of the symlink's preview picture: 404" ||
+    fail "GET of the symlink's preview picture: $code"
 
 # --- a restart: the cache is indexed again ----------------------------------
 stop_daemon
