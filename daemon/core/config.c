@@ -1985,8 +1985,69 @@ load_root(struct loader *ld, const config_setting_t *root)
  * Opens path for reading into *fp: a folder or a file that cannot be
  * opened is an error with *errors (when not NULL) saying so.
  */
+/* Notes the file at path as st shows it, among those cf was read from. */
+static void
+file_add(struct config *cf, const char *path, const struct stat *st)
+{
+	struct config_file *f;
+
+	cf->files = xreallocarray(cf->files, cf->nfiles + 1,
+	    sizeof(*cf->files));
+	f = &cf->files[cf->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	if (st == NULL)
+		return;		/* never the same: config_unchanged() fails */
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	f->mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+}
+
+static bool
+file_same(const struct config_file *f, const struct stat *st)
+{
+	return f->path && f->dev == st->st_dev && f->ino == st->st_ino &&
+	    f->size == st->st_size &&
+	    f->mtime_sec == (int64_t)st->st_mtim.tv_sec &&
+	    f->mtime_nsec == (int64_t)st->st_mtim.tv_nsec &&
+	    (f->dev != 0 || f->ino != 0);
+}
+
+/*
+ * The files libconfig read for @include, named as it found them (next
+ * to the configuration when relative).  Looked at after the parse: an
+ * edit in between is taken as read (see SECURITY.md).
+ */
+static void
+includes_add(struct loader *ld, const config_t *lc)
+{
+	for (unsigned i = 0; i < lc->num_filenames; i++) {
+		const char *name = lc->filenames[i];
+		char *path = name[0] == '/' ? xstrdup(name) :
+		    xasprintf("%s/%s", ld->dir, name);
+		struct stat st;
+
+		file_add(ld->cf, path, stat(path, &st) == 0 ? &st : NULL);
+		free(path);
+	}
+}
+
+bool
+config_unchanged(const struct config *cf)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < cf->nfiles; i++)
+		if (stat(cf->files[i].path, &st) == -1 ||
+		    !file_same(&cf->files[i], &st))
+			return false;
+	return cf->nfiles > 0;
+}
+
 static int
-config_open(const char *path, FILE **fp, char **errors)
+config_open(const char *path, FILE **fp, struct stat *stp, char **errors)
 {
 	struct stat st;
 	int fd, error = 0;
@@ -2000,6 +2061,8 @@ config_open(const char *path, FILE **fp, char **errors)
 		error = -EISDIR;
 	else if ((*fp = fdopen(fd, "r")) == NULL)
 		error = -errno;
+	else
+		*stp = st;
 	if (error != 0) {
 		if (fd != -1)
 			close(fd);
@@ -2063,12 +2126,13 @@ config_load(struct config **out, const char *path, unsigned flags,
 	struct loader ld = { 0 };
 	const char *credentials = getenv("CREDENTIALS_DIRECTORY");
 	config_t lc;
+	struct stat st;
 	FILE *fp = NULL;
 	int error;
 
 	if (errors != NULL)
 		*errors = NULL;
-	if ((error = config_open(path, &fp, errors)) < 0)
+	if ((error = config_open(path, &fp, &st, errors)) < 0)
 		return error;
 	ld.path = path;
 	ld.flags = flags;
@@ -2077,6 +2141,13 @@ config_load(struct config **out, const char *path, unsigned flags,
 	    credentials : ld.dir;
 	ld.cf = xcalloc(1, sizeof(*ld.cf));
 	ld.cf->path = xstrdup(path);
+	/* stat before the read: an edit while it is read is a change */
+	{
+		char *real = realpath(path, NULL);
+
+		file_add(ld.cf, real ? real : path, &st);
+		free(real);
+	}
 	ld.cf->platforms = platforms;
 	if (platforms && platforms->n > CONFIG_MAX_PLATFORMS)
 		abort();	/* a table too long is a bug in the program */
@@ -2087,6 +2158,7 @@ config_load(struct config **out, const char *path, unsigned flags,
 	config_set_include_dir(&lc, ld.dir);
 	if ((error = config_parse(&lc, fp, path, errors)) < 0)
 		goto done;
+	includes_add(&ld, &lc);
 	load_root(&ld, config_root_setting(&lc));
 	if (ld.nproblems > 0) {
 		error = -EINVAL;
@@ -2109,6 +2181,9 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	free(cf->path);
+	for (size_t i = 0; i < cf->nfiles; i++)
+		free(cf->files[i].path);
+	free(cf->files);
 	free(cf->repository);
 	free(cf->print_tags);
 	free(cf->print_prefix);

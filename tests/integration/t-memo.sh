@@ -96,6 +96,27 @@ EXTRA_RULES=""
 write_config
 atomic_yes "the policy back"
 
+# a policy change in a file the config @includes, without a reload: the
+# config printgated holds is not the one the hook reads any more
+: >"$T/extra-rules.conf"
+EXTRA_RULES='
+@include "extra-rules.conf"
+'
+write_config
+atomic_yes "rules in an included file"
+printf '%s\n' ', { name = "brand-emea"; paths = [ "brochures/emea/**" ];' \
+    '    group = "brand"; }' >"$T/extra-rules.conf"
+hook refs/tags/print/b "$obj"
+assert_rc "after an included file changed: the held config does not let it through" 1
+assert_out "after an included file changed: it waits for brand" "brand-emea" \
+    "dave"
+assert "after an included file changed: printgated leaves it to the hook" \
+    grep -q "gate 'refs/tags/print/b' .*the config changed since printgated loaded it" "$GLOG"
+WARM_FALLBACK_OK="the config changed since printgated loaded it"
+EXTRA_RULES=""
+write_config
+atomic_yes "the included file gone"
+
 # the previous print gone: print/b's scope is Q1 and Q2 now, which
 # alice's approval of Q2 alone does not cover (bob's is print/b's own)
 git --git-dir="$REPO" update-ref -d refs/tags/print/a
