@@ -75,7 +75,7 @@ struct field {
 enum { P_ID, P_NAME, P_EMAIL, P_LOGIN, P_CORE };
 enum {
 	H_LISTEN, H_PUBLIC_URL, H_LINKS_SECRET_FILE, H_IDENTITY_HEADER,
-	H_TRUSTED_PROXIES, H_CORE
+	H_TRUSTED_PROXIES, H_PROXY_PATH, H_CORE
 };
 
 /* The state of one config_load() call. */
@@ -197,6 +197,7 @@ static const struct field http_fields[H_CORE] = {
 	[H_LINKS_SECRET_FILE] = { "links_secret_file", K_STRING, false },
 	[H_IDENTITY_HEADER] = { "identity_header", K_STRING, false },
 	[H_TRUSTED_PROXIES] = { "trusted_proxies", K_STRINGS, false },
+	[H_PROXY_PATH] = { "proxy_path", K_STRING, false },
 };
 
 static const char *const default_pusher_env[] = {
@@ -1721,6 +1722,38 @@ load_http_identity(struct loader *ld, struct config_http *h,
 		    "the header the proxy names people in");
 }
 
+/*
+ * proxy_path: whether the proxy in front passes public_url's path on
+ * ("keep") or takes it off ("strip"); the listener then answers there
+ * alone.  Unset, it answers both, which a sign-in proxy that covers only
+ * some paths under public_url's cannot have: a client's
+ * /printgate/printgate/r/... is no path it signs people in on, and one
+ * that strips the path sends it on as /printgate/r/..., with whatever
+ * identity header the client wrote.
+ */
+static void
+load_proxy_path(struct loader *ld, struct config_http *h,
+    const config_setting_t *s, const config_setting_t *http)
+{
+	const char *v = s ? config_setting_get_string(s) : NULL;
+
+	if (v != NULL && strcmp(v, "keep") == 0)
+		h->proxy_path = CONFIG_PATH_KEEP;
+	else if (v != NULL && strcmp(v, "strip") == 0)
+		h->proxy_path = CONFIG_PATH_STRIP;
+	else if (v != NULL)
+		report(ld, s, "'%s': \"keep\" (the proxy passes public_url's "
+		    "path on) or \"strip\" (it takes it off)", v);
+	else if (h->identity_header != NULL && h->base_path != NULL &&
+	    h->base_path[0] != '\0')
+		report(ld, http, "identity_header with a path in public_url "
+		    "needs proxy_path: \"keep\" if the proxy passes '%s/' on, "
+		    "\"strip\" if it takes it off (answered both ways, a "
+		    "client's %s%s/r/... that no sign-in covers would reach "
+		    "the page as %s/r/..., with its own identity header)",
+		    h->base_path, h->base_path, h->base_path, h->base_path);
+}
+
 static void
 load_http(struct loader *ld, const config_setting_t *http)
 {
@@ -1746,6 +1779,7 @@ load_http(struct loader *ld, const config_setting_t *http)
 			    "'/', without a query or '//'", h->public_url);
 	}
 	load_http_identity(ld, h, v);
+	load_proxy_path(ld, h, v[H_PROXY_PATH], http);
 	for (size_t f = H_CORE; f < ld->nhttp_fields; f++)
 		if (v[f] != NULL)
 			h->secret_files[ld->http_platform[f]] = secret_path(ld,

@@ -141,6 +141,10 @@ struct config_http {
 				 * NULL */
 	char **trusted_proxies;	/* addresses it is honoured from */
 	size_t ntrusted_proxies;
+	/* where the listener answers: under base_path and at the root
+	 * (unset), under it alone ("keep"), at the root alone ("strip") */
+	enum { CONFIG_PATH_BOTH, CONFIG_PATH_KEEP, CONFIG_PATH_STRIP }
+	    proxy_path;
 	/* resolved paths of the platforms' secret files (their
 	 * secret_setting), by index in config.platforms; NULL when not set */
 	char *secret_files[CONFIG_MAX_PLATFORMS];
