@@ -3,8 +3,9 @@
 # The warm path takes a candidate's review from printgated's memo of
 # reviews while it holds: what makes it no longer hold is tried here with
 # the review of an approved tag in the memo (the hook said yes to it, and
-# an --atomic push then dropped the tag): a new decision, a policy change,
-# and a print tag gone from the repository.  Each time the tag is refused,
+# an --atomic push then dropped the tag): a new decision, a policy change
+# (in the config, and in a file it @includes, without a reload), the
+# ledger rewritten on the server, and a print tag gone from the repository.  Each time the tag is refused,
 # by printgated itself, with the words the hook prints when it decides
 # alone (printgate-update-local, run on the same request).
 . "$(dirname "$0")/lib.sh"
@@ -116,6 +117,26 @@ WARM_FALLBACK_OK="the config changed since printgated loaded it"
 EXTRA_RULES=""
 write_config
 atomic_yes "the included file gone"
+
+# the ledger rewritten on the server (the notes of the commits in scope
+# without bob's decisions, as a restore or a forced notes push leaves it)
+head=$(git --git-dir="$REPO" rev-parse refs/notes/printgate)
+for c in "$c2" "$c3"; do
+	ledger "$c" | grep -v '"by":"bob"' >"$T/note"
+	git --git-dir="$REPO" notes --ref=printgate add -f -F "$T/note" "$c" \
+	    2>/dev/null
+done
+n=$(gate_served)
+hook refs/tags/print/b "$obj"
+assert_rc "after the ledger was rewritten: the memo's approval does not pass it" 1
+assert_out "after the ledger was rewritten: it waits for a second approval" \
+    "emea  1 of 2"
+assert "after the ledger was rewritten: printgated answered" \
+    test "$(gate_served)" -gt "$n"
+same_as_fallback "after the ledger was rewritten: the words are the fallback's" \
+    refs/tags/print/b "$obj"
+git --git-dir="$REPO" update-ref refs/notes/printgate "$head"
+atomic_yes "the ledger put back"
 
 # the previous print gone: print/b's scope is Q1 and Q2 now, which
 # alice's approval of Q2 alone does not cover (bob's is print/b's own)
