@@ -5,9 +5,11 @@
 # the review of an approved tag in the memo (the hook said yes to it, and
 # an --atomic push then dropped the tag): a new decision, a policy change
 # (in the config, and in a file it @includes, without a reload), the
-# ledger rewritten on the server, and a print tag gone from the repository.  Each time the tag is refused,
-# by printgated itself, with the words the hook prints when it decides
-# alone (printgate-update-local, run on the same request).
+# ledger rewritten on the server, and a print tag gone from the
+# repository.  Each time the tag is refused, by printgated itself (but
+# for the included file, which it leaves to the hook), with the words
+# the hook prints when it decides alone (printgate-update-local, run on
+# the same request).
 . "$(dirname "$0")/lib.sh"
 
 setup
