@@ -12,11 +12,9 @@
 # send; proxy_path says which of the two the listener answers.
 . "$(dirname "$0")/lib.sh"
 
-start_receiver
-NOTIFY_CONF=$(notify_config | sed 's|public_url = "https://printgate.example.com";|public_url = "https://printgate.example.com/printgate"; identity_header = "X-Forwarded-Email"; trusted_proxies = [ "127.0.0.2" ]; proxy_path = "strip";|')
-setup
-start_daemon
-listener || { echo "Bail out! no listener"; exit 1; }
+page_daemon 'public_url = "https://printgate.example.com/printgate";'\
+' identity_header = "X-Forwarded-Email";'\
+' trusted_proxies = [ "127.0.0.2" ]; proxy_path = "strip";'
 HOST="https://printgate.example.com"
 lines() { ledger "$P1" | wc -l; }
 

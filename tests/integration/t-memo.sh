@@ -47,6 +47,21 @@ atomic_yes() {
 	    remote_ref refs/tags/print/b
 }
 
+# memo_refuses CASE VERB WAITS WORDS...: after CASE, print/b through the
+# hook is refused by printgated itself ("the memo's approval VERB"),
+# saying WAITS (its WORDS in the output), in the fallback's words
+memo_refuses() {
+	c=$1 v=$2 w=$3
+	shift 3
+	n=$(gate_served)
+	hook refs/tags/print/b "$obj"
+	assert_rc "$c: the memo's approval $v" 1
+	assert_out "$c: $w" "$@"
+	assert "$c: printgated answered" test "$(gate_served)" -gt "$n"
+	same_as_fallback "$c: the words are the fallback's" \
+	    refs/tags/print/b "$obj"
+}
+
 commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
 push_as rruiz main
 tag print/a
@@ -71,15 +86,8 @@ atomic_yes "approved"
 # a new decision
 ctl decide "$c3" --as bob changes-required --comment "wrong price" \
     >/dev/null
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after a new decision: the memo's approval does not let it through" 1
-assert_out "after a new decision: it waits for changes" \
-    "changes required by bob: wrong price"
-assert "after a new decision: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after a new decision: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after a new decision" "does not let it through" \
+    "it waits for changes" "changes required by bob: wrong price"
 
 # a policy change: brand must approve emea brochures too
 ctl decide "$c3" --as bob approve >/dev/null
@@ -87,14 +95,8 @@ atomic_yes "approved again"
 EXTRA_RULES=', { name = "brand-emea"; paths = [ "brochures/emea/**" ];
     group = "brand"; }'
 write_config
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after a policy change: the memo's approval does not let it through" 1
-assert_out "after a policy change: it waits for brand" "brand-emea" "dave"
-assert "after a policy change: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after a policy change: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after a policy change" "does not let it through" \
+    "it waits for brand" "brand-emea" "dave"
 EXTRA_RULES=""
 write_config
 atomic_yes "the policy back"
@@ -128,29 +130,16 @@ for c in "$c2" "$c3"; do
 	git --git-dir="$REPO" notes --ref=printgate add -f -F "$T/note" "$c" \
 	    2>/dev/null
 done
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after the ledger was rewritten: the memo's approval does not pass it" 1
-assert_out "after the ledger was rewritten: it waits for a second approval" \
-    "emea  1 of 2"
-assert "after the ledger was rewritten: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after the ledger was rewritten: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after the ledger was rewritten" "does not pass it" \
+    "it waits for a second approval" "emea  1 of 2"
 git --git-dir="$REPO" update-ref refs/notes/printgate "$head"
 atomic_yes "the ledger put back"
 
 # the previous print gone: print/b's scope is Q1 and Q2 now, which
 # alice's approval of Q2 alone does not cover (bob's is print/b's own)
 git --git-dir="$REPO" update-ref -d refs/tags/print/a
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after the previous print went: the memo's approval does not pass it" 1
-assert_out "after the previous print went: alice's approval is stale" \
-    "emea  1 of 2" "changed since alice approved"
-assert "after the previous print went: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after the previous print went: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after the previous print went" "does not pass it" \
+    "alice's approval is stale" "emea  1 of 2" \
+    "changed since alice approved"
 
 finish
