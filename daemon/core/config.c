@@ -75,7 +75,7 @@ struct field {
 enum { P_ID, P_NAME, P_EMAIL, P_LOGIN, P_CORE };
 enum {
 	H_LISTEN, H_PUBLIC_URL, H_LINKS_SECRET_FILE, H_IDENTITY_HEADER,
-	H_TRUSTED_PROXIES, H_CORE
+	H_TRUSTED_PROXIES, H_PROXY_PATH, H_CORE
 };
 
 /* The state of one config_load() call. */
@@ -197,6 +197,7 @@ static const struct field http_fields[H_CORE] = {
 	[H_LINKS_SECRET_FILE] = { "links_secret_file", K_STRING, false },
 	[H_IDENTITY_HEADER] = { "identity_header", K_STRING, false },
 	[H_TRUSTED_PROXIES] = { "trusted_proxies", K_STRINGS, false },
+	[H_PROXY_PATH] = { "proxy_path", K_STRING, false },
 };
 
 static const char *const default_pusher_env[] = {
@@ -1721,6 +1722,38 @@ load_http_identity(struct loader *ld, struct config_http *h,
 		    "the header the proxy names people in");
 }
 
+/*
+ * proxy_path: whether the proxy in front passes public_url's path on
+ * ("keep") or takes it off ("strip"); the listener then answers there
+ * alone.  Unset, it answers both, which a sign-in proxy that covers only
+ * some paths under public_url's cannot have: a client's
+ * /printgate/printgate/r/... is no path it signs people in on, and one
+ * that strips the path sends it on as /printgate/r/..., with whatever
+ * identity header the client wrote.
+ */
+static void
+load_proxy_path(struct loader *ld, struct config_http *h,
+    const config_setting_t *s, const config_setting_t *http)
+{
+	const char *v = s ? config_setting_get_string(s) : NULL;
+
+	if (v != NULL && strcmp(v, "keep") == 0)
+		h->proxy_path = CONFIG_PATH_KEEP;
+	else if (v != NULL && strcmp(v, "strip") == 0)
+		h->proxy_path = CONFIG_PATH_STRIP;
+	else if (v != NULL)
+		report(ld, s, "'%s': \"keep\" (the proxy passes public_url's "
+		    "path on) or \"strip\" (it takes it off)", v);
+	else if (h->identity_header != NULL && h->base_path != NULL &&
+	    h->base_path[0] != '\0')
+		report(ld, http, "identity_header with a path in public_url "
+		    "needs proxy_path: \"keep\" if the proxy passes '%s/' on, "
+		    "\"strip\" if it takes it off (answered both ways, a "
+		    "client's %s%s/r/... that no sign-in covers would reach "
+		    "the page as %s/r/..., with its own identity header)",
+		    h->base_path, h->base_path, h->base_path, h->base_path);
+}
+
 static void
 load_http(struct loader *ld, const config_setting_t *http)
 {
@@ -1746,6 +1779,7 @@ load_http(struct loader *ld, const config_setting_t *http)
 			    "'/', without a query or '//'", h->public_url);
 	}
 	load_http_identity(ld, h, v);
+	load_proxy_path(ld, h, v[H_PROXY_PATH], http);
 	for (size_t f = H_CORE; f < ld->nhttp_fields; f++)
 		if (v[f] != NULL)
 			h->secret_files[ld->http_platform[f]] = secret_path(ld,
@@ -1985,8 +2019,69 @@ load_root(struct loader *ld, const config_setting_t *root)
  * Opens path for reading into *fp: a folder or a file that cannot be
  * opened is an error with *errors (when not NULL) saying so.
  */
+/* Notes the file at path as st shows it, among those cf was read from. */
+static void
+file_add(struct config *cf, const char *path, const struct stat *st)
+{
+	struct config_file *f;
+
+	cf->files = xreallocarray(cf->files, cf->nfiles + 1,
+	    sizeof(*cf->files));
+	f = &cf->files[cf->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	if (st == NULL)
+		return;		/* never the same: config_unchanged() fails */
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	f->mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+}
+
+static bool
+file_same(const struct config_file *f, const struct stat *st)
+{
+	return f->path && f->dev == st->st_dev && f->ino == st->st_ino &&
+	    f->size == st->st_size &&
+	    f->mtime_sec == (int64_t)st->st_mtim.tv_sec &&
+	    f->mtime_nsec == (int64_t)st->st_mtim.tv_nsec &&
+	    (f->dev != 0 || f->ino != 0);
+}
+
+/*
+ * The files libconfig read for @include, named as it found them (next
+ * to the configuration when relative).  Looked at after the parse: an
+ * edit in between is taken as read (see SECURITY.md).
+ */
+static void
+includes_add(struct loader *ld, const config_t *lc)
+{
+	for (unsigned i = 0; i < lc->num_filenames; i++) {
+		const char *name = lc->filenames[i];
+		char *path = name[0] == '/' ? xstrdup(name) :
+		    xasprintf("%s/%s", ld->dir, name);
+		struct stat st;
+
+		file_add(ld->cf, path, stat(path, &st) == 0 ? &st : NULL);
+		free(path);
+	}
+}
+
+bool
+config_unchanged(const struct config *cf)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < cf->nfiles; i++)
+		if (stat(cf->files[i].path, &st) == -1 ||
+		    !file_same(&cf->files[i], &st))
+			return false;
+	return cf->nfiles > 0;
+}
+
 static int
-config_open(const char *path, FILE **fp, char **errors)
+config_open(const char *path, FILE **fp, struct stat *stp, char **errors)
 {
 	struct stat st;
 	int fd, error = 0;
@@ -2000,6 +2095,8 @@ config_open(const char *path, FILE **fp, char **errors)
 		error = -EISDIR;
 	else if ((*fp = fdopen(fd, "r")) == NULL)
 		error = -errno;
+	else
+		*stp = st;
 	if (error != 0) {
 		if (fd != -1)
 			close(fd);
@@ -2063,12 +2160,13 @@ config_load(struct config **out, const char *path, unsigned flags,
 	struct loader ld = { 0 };
 	const char *credentials = getenv("CREDENTIALS_DIRECTORY");
 	config_t lc;
+	struct stat st;
 	FILE *fp = NULL;
 	int error;
 
 	if (errors != NULL)
 		*errors = NULL;
-	if ((error = config_open(path, &fp, errors)) < 0)
+	if ((error = config_open(path, &fp, &st, errors)) < 0)
 		return error;
 	ld.path = path;
 	ld.flags = flags;
@@ -2077,6 +2175,13 @@ config_load(struct config **out, const char *path, unsigned flags,
 	    credentials : ld.dir;
 	ld.cf = xcalloc(1, sizeof(*ld.cf));
 	ld.cf->path = xstrdup(path);
+	/* stat before the read: an edit while it is read is a change */
+	{
+		char *real = realpath(path, NULL);
+
+		file_add(ld.cf, real ? real : path, &st);
+		free(real);
+	}
 	ld.cf->platforms = platforms;
 	if (platforms && platforms->n > CONFIG_MAX_PLATFORMS)
 		abort();	/* a table too long is a bug in the program */
@@ -2087,6 +2192,7 @@ config_load(struct config **out, const char *path, unsigned flags,
 	config_set_include_dir(&lc, ld.dir);
 	if ((error = config_parse(&lc, fp, path, errors)) < 0)
 		goto done;
+	includes_add(&ld, &lc);
 	load_root(&ld, config_root_setting(&lc));
 	if (ld.nproblems > 0) {
 		error = -EINVAL;
@@ -2109,6 +2215,9 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	free(cf->path);
+	for (size_t i = 0; i < cf->nfiles; i++)
+		free(cf->files[i].path);
+	free(cf->files);
 	free(cf->repository);
 	free(cf->print_tags);
 	free(cf->print_prefix);

@@ -62,7 +62,6 @@ struct gatesock {
 	struct engine *e;	/* its memo of reviews */
 	struct repo *r;		/* the engine's */
 	char *config_real, *repo_real, *objects_real;
-	struct stat config_st;	/* the config file as it was loaded */
 	struct conn *conns;
 	size_t nconns;
 	struct gatesock_stats st;
@@ -77,24 +76,12 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
 void
 gatesock_set_config(struct gatesock *gs, const struct config *cf)
 {
 	gs->cf = cf;
 	free(gs->config_real);
 	gs->config_real = realpath(cf->path, NULL);
-	if (gs->config_real == NULL || stat(gs->config_real,
-	    &gs->config_st) == -1)
-		memset(&gs->config_st, 0, sizeof(gs->config_st));
 }
 
 /*
@@ -288,13 +275,12 @@ static const char *
 config_mismatch(struct gatesock *gs, const struct wire_request *rq)
 {
 	char *real = realpath(rq->config, NULL);
-	struct stat st;
 	const char *why = NULL;
 
 	if (real == NULL || gs->config_real == NULL ||
 	    strcmp(real, gs->config_real) != 0)
 		why = "the hook's config is not printgated's";
-	else if (stat(real, &st) == -1 || !same_file(&st, &gs->config_st))
+	else if (!config_unchanged(gs->cf))	/* or a file it @includes */
 		why = "the config changed since printgated loaded it "
 		    "(reload printgated)";
 	free(real);

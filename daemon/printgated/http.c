@@ -35,6 +35,7 @@ struct http {
 	    const char *type, const char *body);
 	struct http_call *suspended;	/* waiting to be called again */
 	char *base;		/* the routes are under it too, or "" */
+	bool base_only;		/* and only under it */
 };
 
 /*
@@ -265,9 +266,10 @@ framing_error(struct MHD_Connection *conn)
 }
 
 /*
- * The path of url under h's base ("/printgate/r/x" for "/r/x"), as a
- * proxy that keeps public_url's path sends it; url itself otherwise,
- * as one that strips it sends it.
+ * The path of url under h's base ("/r/x" for "/printgate/r/x"), as a
+ * proxy that keeps public_url's path sends it; url itself otherwise, as
+ * one that strips it sends it, or "" (no route) when h answers under
+ * its base alone.
  */
 static const char *
 under_base(const struct http *h, const char *url)
@@ -276,7 +278,7 @@ under_base(const struct http *h, const char *url)
 
 	if (n > 0 && strncmp(url, h->base, n) == 0 && url[n] == '/')
 		return url + n;
-	return url;
+	return h->base_only ? "" : url;
 }
 
 /* Matches the route table; sets c->refuse when nothing fits. */
@@ -672,8 +674,9 @@ http_set_answer_body(struct http *h, void (*fn)(void *ctx, const char *route,
 }
 
 void
-http_set_base(struct http *h, const char *base)
+http_set_base(struct http *h, const char *base, bool only)
 {
 	free(h->base);
 	h->base = xstrdup(base);
+	h->base_only = only && *base != '\0';
 }

@@ -313,6 +313,19 @@ work(struct daemon *d)
 	arm(d->workfd, next > now ? next - now : 0);
 }
 
+/*
+ * Where the listener answers: under public_url's path and at the root,
+ * or where proxy_path says the proxy sends requests alone.
+ */
+static void
+listener_base(struct http *h, const struct config *cf)
+{
+	bool strip = cf->http.proxy_path == CONFIG_PATH_STRIP;
+
+	http_set_base(h, strip ? "" : link_base(cf),
+	    cf->http.proxy_path == CONFIG_PATH_KEEP);
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -352,7 +365,7 @@ reload(struct daemon *d)
 		if (d->previews)
 			previews_set_config(d->previews, cf);
 		if (d->http)
-			http_set_base(d->http, link_base(cf));
+			listener_base(d->http, cf);
 		if (d->http && (!cf->http.enabled ||
 		    strcmp(cf->http.listen, d->cf->http.listen) != 0))
 			log_warnx("reload '%s': the listen address changes only "
@@ -485,7 +498,7 @@ listen_setup(struct daemon *d)
 	    routes_count, &why) < 0)
 		fatalx("start: %s", why);
 	http_set_answer_body(d->http, routes_answered);
-	http_set_base(d->http, link_base(d->cf));
+	listener_base(d->http, d->cf);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");

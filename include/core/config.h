@@ -141,6 +141,10 @@ struct config_http {
 				 * NULL */
 	char **trusted_proxies;	/* addresses it is honoured from */
 	size_t ntrusted_proxies;
+	/* where the listener answers: under base_path and at the root
+	 * (unset), under it alone ("keep"), at the root alone ("strip") */
+	enum { CONFIG_PATH_BOTH, CONFIG_PATH_KEEP, CONFIG_PATH_STRIP }
+	    proxy_path;
 	/* resolved paths of the platforms' secret files (their
 	 * secret_setting), by index in config.platforms; NULL when not set */
 	char *secret_files[CONFIG_MAX_PLATFORMS];
@@ -157,8 +161,20 @@ struct config_review {
 	int64_t link_ttl;			/* seconds; default 14d */
 };
 
+/* A file a config was read from, as it was then (config_unchanged()). */
+struct config_file {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	int64_t mtime_sec, mtime_nsec;
+};
+
 struct config {
 	char *path;		/* the file it was loaded from */
+	/* it, then each file it @includes, as they were read */
+	struct config_file *files;
+	size_t nfiles;
 	char *repository;
 	char *print_tags;	/* a glob: refs/tags/print/ and a star */
 	char *print_prefix;	/* "refs/tags/print/": print_tags less '*' */
@@ -209,6 +225,13 @@ struct config {
 int config_load(struct config **out, const char *path, unsigned flags,
     const struct config_platforms *platforms, char **errors);
 void config_free(struct config *cf);
+/*
+ * Whether every file cf was read from (the config and each @include'd
+ * one) is still the file it was then: false once one was edited,
+ * replaced or removed, or cannot be looked at.  A program that keeps cf
+ * (printgated's warm gate) decides by it only while this holds.
+ */
+bool config_unchanged(const struct config *cf);
 
 /* Index of the person with this id, or -1. */
 ssize_t config_person_find(const struct config *cf, const char *id);

@@ -109,9 +109,10 @@ void http_set_answer_body(struct http *h, void (*fn)(void *ctx,
 /*
  * Takes every route under base too ("/printgate": "/printgate/r/x" is
  * the route "/r/x"), for a public_url with a path behind a proxy that
- * passes the path on; "" for none, the default.
+ * passes the path on; "" for none, the default.  With only, the routes
+ * are under base alone: nothing at the root is answered.
  */
-void http_set_base(struct http *h, const char *base);
+void http_set_base(struct http *h, const char *base, bool only);
 void http_free(struct http *h);
 /* The port it listens on. */
 unsigned http_port(const struct http *h);

@@ -398,6 +398,16 @@ listener() {
 	HPORT=$(cat "$T/state/http-port")
 }
 
+# page_daemon HTTP: the receiver, then printgated serving pages, with
+# public_url (and what follows it in http) set to HTTP.
+page_daemon() {
+	start_receiver
+	NOTIFY_CONF=$(notify_config | sed "s|public_url = \"https://printgate.example.com\";|$1|")
+	setup
+	start_daemon
+	listener || { echo "Bail out! no listener"; exit 1; }
+}
+
 # urlencode TEXT: every byte as %XX (valid form encoding).
 urlencode() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'; }
 

@@ -3,10 +3,13 @@
 # The warm path takes a candidate's review from printgated's memo of
 # reviews while it holds: what makes it no longer hold is tried here with
 # the review of an approved tag in the memo (the hook said yes to it, and
-# an --atomic push then dropped the tag): a new decision, a policy change,
-# and a print tag gone from the repository.  Each time the tag is refused,
-# by printgated itself, with the words the hook prints when it decides
-# alone (printgate-update-local, run on the same request).
+# an --atomic push then dropped the tag): a new decision, a policy change
+# (in the config, and in a file it @includes, without a reload), the
+# ledger rewritten on the server, and a print tag gone from the
+# repository.  Each time the tag is refused, by printgated itself (but
+# for the included file, which it leaves to the hook), with the words
+# the hook prints when it decides alone (printgate-update-local, run on
+# the same request).
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -44,6 +47,21 @@ atomic_yes() {
 	    remote_ref refs/tags/print/b
 }
 
+# memo_refuses CASE VERB WAITS WORDS...: after CASE, print/b through the
+# hook is refused by printgated itself ("the memo's approval VERB"),
+# saying WAITS (its WORDS in the output), in the fallback's words
+memo_refuses() {
+	c=$1 v=$2 w=$3
+	shift 3
+	n=$(gate_served)
+	hook refs/tags/print/b "$obj"
+	assert_rc "$c: the memo's approval $v" 1
+	assert_out "$c: $w" "$@"
+	assert "$c: printgated answered" test "$(gate_served)" -gt "$n"
+	same_as_fallback "$c: the words are the fallback's" \
+	    refs/tags/print/b "$obj"
+}
+
 commit "Q1 brochure" brochures/emea/q1.txt="EMEA Q1"
 push_as rruiz main
 tag print/a
@@ -68,15 +86,8 @@ atomic_yes "approved"
 # a new decision
 ctl decide "$c3" --as bob changes-required --comment "wrong price" \
     >/dev/null
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after a new decision: the memo's approval does not let it through" 1
-assert_out "after a new decision: it waits for changes" \
-    "changes required by bob: wrong price"
-assert "after a new decision: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after a new decision: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after a new decision" "does not let it through" \
+    "it waits for changes" "changes required by bob: wrong price"
 
 # a policy change: brand must approve emea brochures too
 ctl decide "$c3" --as bob approve >/dev/null
@@ -84,29 +95,51 @@ atomic_yes "approved again"
 EXTRA_RULES=', { name = "brand-emea"; paths = [ "brochures/emea/**" ];
     group = "brand"; }'
 write_config
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after a policy change: the memo's approval does not let it through" 1
-assert_out "after a policy change: it waits for brand" "brand-emea" "dave"
-assert "after a policy change: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after a policy change: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after a policy change" "does not let it through" \
+    "it waits for brand" "brand-emea" "dave"
 EXTRA_RULES=""
 write_config
 atomic_yes "the policy back"
 
+# a policy change in a file the config @includes, without a reload: the
+# config printgated holds is not the one the hook reads any more
+: >"$T/extra-rules.conf"
+EXTRA_RULES='
+@include "extra-rules.conf"
+'
+write_config
+atomic_yes "rules in an included file"
+printf '%s\n' ', { name = "brand-emea"; paths = [ "brochures/emea/**" ];' \
+    '    group = "brand"; }' >"$T/extra-rules.conf"
+hook refs/tags/print/b "$obj"
+assert_rc "after an included file changed: the held config does not let it through" 1
+assert_out "after an included file changed: it waits for brand" "brand-emea" \
+    "dave"
+assert "after an included file changed: printgated leaves it to the hook" \
+    grep -q "gate 'refs/tags/print/b' .*the config changed since printgated loaded it" "$GLOG"
+WARM_FALLBACK_OK="the config changed since printgated loaded it"
+EXTRA_RULES=""
+write_config
+atomic_yes "the included file gone"
+
+# the ledger rewritten on the server (the notes of the commits in scope
+# without bob's decisions, as a restore or a forced notes push leaves it)
+head=$(git --git-dir="$REPO" rev-parse refs/notes/printgate)
+for c in "$c2" "$c3"; do
+	ledger "$c" | grep -v '"by":"bob"' >"$T/note"
+	git --git-dir="$REPO" notes --ref=printgate add -f -F "$T/note" "$c" \
+	    2>/dev/null
+done
+memo_refuses "after the ledger was rewritten" "does not pass it" \
+    "it waits for a second approval" "emea  1 of 2"
+git --git-dir="$REPO" update-ref refs/notes/printgate "$head"
+atomic_yes "the ledger put back"
+
 # the previous print gone: print/b's scope is Q1 and Q2 now, which
 # alice's approval of Q2 alone does not cover (bob's is print/b's own)
 git --git-dir="$REPO" update-ref -d refs/tags/print/a
-n=$(gate_served)
-hook refs/tags/print/b "$obj"
-assert_rc "after the previous print went: the memo's approval does not pass it" 1
-assert_out "after the previous print went: alice's approval is stale" \
-    "emea  1 of 2" "changed since alice approved"
-assert "after the previous print went: printgated answered" \
-    test "$(gate_served)" -gt "$n"
-same_as_fallback "after the previous print went: the words are the fallback's" \
-    refs/tags/print/b "$obj"
+memo_refuses "after the previous print went" "does not pass it" \
+    "alice's approval is stale" "emea  1 of 2" \
+    "changed since alice approved"
 
 finish

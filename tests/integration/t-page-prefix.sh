@@ -15,11 +15,7 @@ mkdir -p "$FX"
 "$BUILD/tests/mkfixtures" "$FX" || { echo "Bail out! mkfixtures"; exit 1; }
 export PRINTGATE_RENDER="$BUILD/printgate-render"
 
-start_receiver
-NOTIFY_CONF=$(notify_config | sed 's|public_url = "https://printgate.example.com";|public_url = "https://printgate.example.com/printgate/";|')
-setup
-start_daemon
-listener || { echo "Bail out! no listener"; exit 1; }
+page_daemon 'public_url = "https://printgate.example.com/printgate/";'
 BASE="http://127.0.0.1:$HPORT"
 HOST="https://printgate.example.com"
 

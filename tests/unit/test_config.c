@@ -1374,6 +1374,53 @@ path_pick(char *first, const char *second)
  * repository's tests/unit/fixtures), else next to this source file, else
  * from the top of the repository as the working folder.
  */
+/* Loads tmp/main.conf, which must be valid. */
+static struct config *
+load_main(void)
+{
+	char *path = xasprintf("%s/main.conf", tmp), *errors = NULL;
+	struct config *cf = NULL;
+
+	if (config_load(&cf, path, 0, &platform_configs, &errors) < 0)
+		fail_msg("%s", errors);
+	free(path);
+	return cf;
+}
+
+/*
+ * config_unchanged(): the config and each file it @includes (one that
+ * @includes only an empty file too) are as they were read, or it fails.
+ */
+static void
+test_unchanged(void **state)
+{
+	struct config *cf;
+	char *p;
+
+	(void)state;
+	free(file_write("main.conf", BASE "@include \"inc.conf\"\n", 0644));
+	free(file_write("inc.conf", "@include \"empty.conf\"\n", 0644));
+	p = file_write("empty.conf", "", 0644);
+	cf = load_main();
+	assert_true(config_unchanged(cf));
+	free(file_write("empty.conf", "print_tags = \"refs/tags/p/*\";\n",
+	    0644));
+	assert_false(config_unchanged(cf));
+	config_free(cf);
+	cf = load_main();
+	assert_string_equal(cf->print_tags, "refs/tags/p/*");
+	assert_true(config_unchanged(cf));
+	assert_int_equal(unlink(p), 0);
+	assert_false(config_unchanged(cf));
+	config_free(cf);
+	free(file_write("empty.conf", "", 0644));
+	cf = load_main();
+	free(file_write("main.conf", BASE "@include \"inc.conf\"\n\n", 0644));
+	assert_false(config_unchanged(cf));
+	config_free(cf);
+	free(p);
+}
+
 static void
 paths_find(void)
 {
@@ -1417,6 +1464,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_durations, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_print_tags, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_one_liners, tmp_setup,
 		    tmp_teardown),
