@@ -380,6 +380,16 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	long n;
 	int rc;
 
+	if (mono_ms() >= c->deadline) {
+		/* the loop was late: the hook has given up and decides */
+		gs->st.bad++;
+		log_warnx("gate request from uid %u pid %d: read after the "
+		    "hook's %d ms, not decided", (unsigned)c->peer.uid,
+		    (int)c->peer.pid, WIRE_TIMEOUT_MS);
+		c->answered = true;
+		free(rq);
+		return;
+	}
 	if (wire_request_parse(rq, c->in, c->inlen, &why) < 0 ||
 	    (!pusher_var_ok(gs->cf, rq->pusher_var) &&
 	    (why = "pusher_var is not one of pusher_env"))) {
@@ -403,6 +413,7 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	p.pusher = rq->pusher[0] ? rq->pusher : NULL;
 	p.ledger_timeout_ms = GATESOCK_LEDGER_TIMEOUT_MS;
 	p.busy = true;
+	p.event_id = rq->event[0] ? rq->event : NULL;
 	rc = gate_decide(gs->cf, r, gs->repo_real, &p, &msg);
 	if (rc == GATE_BUSY) {
 		log_warnx("gate '%s' from uid %u pid %d: the ledger stayed "
@@ -454,7 +465,12 @@ conn_write(struct gatesock *gs, struct conn *c)
 			epoll_ctl(gs->ep, EPOLL_CTL_MOD, c->fd, &ev);
 			return true;
 		}
-		return false;	/* the hook went away: it decides itself */
+		/* the hook went away: it decides itself */
+		if (c->answered)
+			log_warnx("gate answer to uid %u pid %d: the hook did "
+			    "not wait for it, and decided itself",
+			    (unsigned)c->peer.uid, (int)c->peer.pid);
+		return false;
 	}
 	free(c->out);
 	c->out = NULL;

@@ -836,6 +836,63 @@ test_ledger_round_trip(void **state)
 }
 
 /*
+ * An event written once (the gate's, which the hook and printgated may
+ * both write for one push): the second append of its id writes nothing,
+ * from the cache or from git; another event under that id is -EEXIST;
+ * without once the id is not looked at.
+ */
+static void
+test_ledger_once(void **state)
+{
+	char c1[OID_HEX];
+	char *path, *out, *want, *line, *bob;
+	struct repo *r = repo_with_commit("ledger-once", &path, c1);
+	struct ledger_event ev = {
+		.type = LEDGER_RELEASED, .at = 1798974000, .by = "rita",
+		.via = "hook", .tag = "print/q1",
+		.tag_object = "5f1d2a0c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49",
+		.id = "00112233445566778899aabbccddeeff", .once = true,
+	};
+	struct ledger_event other = ev;
+
+	(void)state;
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ev.at++;	/* the other writer's clock */
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ledger_cache_free();	/* the note read from git */
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ev.at--;
+	line = ledger_encode(&ev);
+	bob = ledger_encode(&ev_bob);
+	want = xasprintf("%s\n%s", bob, line);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+	out = sh_ok("cd '%s' && git rev-list --count refs/notes/printgate",
+	    path);
+	assert_string_equal(out, "2");
+	free(out);
+
+	other.tag_object = "0000000000000000000000000000000000000001";
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), -EEXIST);
+	other = ev;
+	other.type = LEDGER_REQUEST;
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), -EEXIST);
+	other.once = false;
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s | wc -l",
+	    path, c1);
+	assert_string_equal(out, "3");
+	free(out);
+	free(line);
+	free(bob);
+	free(want);
+	repo_free(r);
+	free(path);
+}
+
+/*
  * A note read after each append (printgated reads only the new lines of
  * a note that grew), with a malformed line among them, then rewritten by
  * hand: each read is what a fresh read of the note gives.
@@ -1632,6 +1689,8 @@ main(int argc, char *argv[])
 	add_test("refs: compare-and-swap", test_ref_cas, NULL);
 	add_test("ledger: append and read back through git",
 	    test_ledger_round_trip, NULL);
+	add_test("ledger: an event written once, whoever writes it again",
+	    test_ledger_once, NULL);
 	add_test("ledger: a note read as it grows, then rewritten",
 	    test_ledger_growing, NULL);
 	add_test("review: fresh until a note it read or a print tag changes",
