@@ -20,6 +20,7 @@
 #include "printgated/gatesock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,9 +179,22 @@ gatesock_new(struct gatesock **out, const struct config *cf, struct repo *r,
 		error = -errno;
 		goto fail;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		gs->lfd = fd;
-	else if ((error = gatesock_bind(gs, cf->gate_socket, why)) < 0)
+		/*
+		 * systemd passes it blocking (the socket unit says no
+		 * NonBlocking=), and gatesock_accept() takes connections
+		 * until accept says EAGAIN: blocking, it would hold the
+		 * whole loop until the next hook connects.
+		 */
+		if ((error = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, error | O_NONBLOCK) == -1) {
+			error = -errno;
+			*why = xasprintf("gate socket from systemd: %s",
+			    strerror(errno));
+			goto fail;
+		}
+	} else if ((error = gatesock_bind(gs, cf->gate_socket, why)) < 0)
 		goto fail;
 	if ((gs->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    epoll_ctl(gs->ep, EPOLL_CTL_ADD, gs->lfd, &ev) == -1) {
