@@ -781,11 +781,28 @@ static const struct ledger_event ev_bob = {
 	.comment = "price on p. 3",
 };
 
+/* The note of commit is the two events' lines, as git shows it. */
+static void
+assert_note_is(const char *path, const char *commit,
+    const struct ledger_event *first, const struct ledger_event *second)
+{
+	char *l1 = ledger_encode(first), *l2 = ledger_encode(second);
+	char *want = xasprintf("%s\n%s", l1, l2);
+	char *out = sh_ok("cd '%s' && git notes --ref=printgate show %s",
+	    path, commit);
+
+	assert_string_equal(out, want);
+	free(out);
+	free(want);
+	free(l1);
+	free(l2);
+}
+
 static void
 test_ledger_round_trip(void **state)
 {
 	char c1[OID_HEX], c2[OID_HEX], head[OID_HEX];
-	char *path, *out, *l1, *l2, *want, *subjects;
+	char *path, *out, *subjects;
 	struct ledger_events evs = { 0 };
 	struct repo *r = repo_with_commit("ledger", &path, c1);
 	unsigned retries = 99;
@@ -797,12 +814,7 @@ test_ledger_round_trip(void **state)
 	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
 
 	/* the note is the encoded lines, as git shows it */
-	l1 = ledger_encode(&ev_alice);
-	l2 = ledger_encode(&ev_bob);
-	want = xasprintf("%s\n%s", l1, l2);
-	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
-	assert_string_equal(out, want);
-	free(out);
+	assert_note_is(path, c1, &ev_alice, &ev_bob);
 
 	/* each notes commit says what happened: git log is the audit trail */
 	out = sh_ok("cd '%s' && git log --format=%%s refs/notes/printgate",
@@ -828,9 +840,6 @@ test_ledger_round_trip(void **state)
 	assert_int_equal(ledger_read(r, head, c2, &evs), 0);
 	assert_int_equal(evs.n, 2);
 	ledger_events_free(&evs);
-	free(l1);
-	free(l2);
-	free(want);
 	repo_free(r);
 	free(path);
 }
@@ -845,7 +854,7 @@ static void
 test_ledger_once(void **state)
 {
 	char c1[OID_HEX];
-	char *path, *out, *want, *line, *bob;
+	char *path, *out;
 	struct repo *r = repo_with_commit("ledger-once", &path, c1);
 	struct ledger_event ev = {
 		.type = LEDGER_RELEASED, .at = 1798974000, .by = "rita",
@@ -863,12 +872,7 @@ test_ledger_once(void **state)
 	ledger_cache_free();	/* the note read from git */
 	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
 	ev.at--;
-	line = ledger_encode(&ev);
-	bob = ledger_encode(&ev_bob);
-	want = xasprintf("%s\n%s", bob, line);
-	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
-	assert_string_equal(out, want);
-	free(out);
+	assert_note_is(path, c1, &ev_bob, &ev);
 	out = sh_ok("cd '%s' && git rev-list --count refs/notes/printgate",
 	    path);
 	assert_string_equal(out, "2");
@@ -885,9 +889,6 @@ test_ledger_once(void **state)
 	    path, c1);
 	assert_string_equal(out, "3");
 	free(out);
-	free(line);
-	free(bob);
-	free(want);
 	repo_free(r);
 	free(path);
 }
