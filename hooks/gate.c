@@ -10,6 +10,7 @@
 #include "hooks/gate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,12 +61,17 @@ group_list(const struct config *cf, const size_t *groups, size_t n)
 	return buf_steal(&b);
 }
 
-/* Writes an event about tag on commit; on failure says why in *msg. */
+/*
+ * Writes an event about tag on commit, under the push's event id when it
+ * came with one (the hook's: printgated and the hook's fallback may both
+ * decide one push, and the second finds the first's line), waiting up to
+ * p->ledger_timeout_ms; on failure says why in *msg.
+ */
 static int
 gate_record(struct repo *r, const char *commit, enum ledger_type type,
     const char *by, const char *tag, const char *tag_object,
-    const struct review *rv, const struct config *cf, int timeout_ms,
-    char **msg)
+    const struct review *rv, const struct config *cf,
+    const struct gate_push *p, char **msg)
 {
 	struct record rec;
 	size_t *rules = NULL;
@@ -76,6 +82,10 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
 		    "event id: %s\n", tag, strerror(-error));
 		return error;
 	}
+	if (p->event_id) {
+		snprintf(rec.id, sizeof(rec.id), "%s", p->event_id);
+		rec.once = true;
+	}
 	rec.by = by;
 	rec.via = "hook";
 	rec.tag = tag;
@@ -85,7 +95,8 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
 		rec.rules = rules;
 		rec.fingerprints = true;
 	}
-	error = record_append(r, cf, rv, commit, &rec, timeout_ms, NULL);
+	error = record_append(r, cf, rv, commit, &rec, p->ledger_timeout_ms,
+	    NULL);
 	free(rules);
 	if (error < 0)
 		*msg = xasprintf("printgate: refusing %s: cannot write the "
@@ -101,10 +112,10 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
  * once per tag object.
  */
 static int
-gate_wait(const struct config *cf, struct repo *r, const char *refname,
-    const char *by, struct review *rv, int timeout_ms, char **msg)
+gate_wait(const struct config *cf, struct repo *r, const struct gate_push *p,
+    const char *by, struct review *rv, char **msg)
 {
-	char *pending = review_pending_ref(cf, refname);
+	char *pending = review_pending_ref(cf, p->refname);
 	char old[OID_HEX];
 	bool asked;
 	int error;
@@ -122,7 +133,7 @@ gate_wait(const struct config *cf, struct repo *r, const char *refname,
 			goto fail;
 	}
 	if (!asked && (error = gate_record(r, rv->commit, LEDGER_REQUEST, by,
-	    rv->tag, rv->tag_object, rv, cf, timeout_ms, msg)) < 0) {
+	    rv->tag, rv->tag_object, rv, cf, p, msg)) < 0) {
 		free(pending);
 		return error;
 	}
@@ -293,7 +304,7 @@ gate_release(const struct config *cf, struct repo *r,
 	int error;
 
 	if ((error = gate_record(r, rv->commit, LEDGER_RELEASED, by, tag,
-	    t->id, rv, cf, p->ledger_timeout_ms, msg)) < 0) {
+	    t->id, rv, cf, p, msg)) < 0) {
 		free(pending);
 		return gate_failed(p, error, msg);
 	}
@@ -363,8 +374,7 @@ gate_print_tag(const struct config *cf, struct repo *shared,
 		error = gate_release(cf, r, p, cf->people[person].id, t, rv,
 		    msg);
 	} else {
-		error = gate_wait(cf, r, p->refname, cf->people[person].id, rv,
-		    p->ledger_timeout_ms, msg);
+		error = gate_wait(cf, r, p, cf->people[person].id, rv, msg);
 		error = error < 0 ? gate_failed(p, error, msg) : 1;
 	}
 done:
@@ -436,10 +446,10 @@ gate_decide(const struct config *cf, struct repo *r, const char *gitdir,
 
 int
 gate_update(const char *config_path, const char *gitdir, const char *refname,
-    const char *oldrev, const char *newrev, char **msg)
+    const char *oldrev, const char *newrev, const char *event_id, char **msg)
 {
 	struct gate_push p = { refname, oldrev, newrev, NULL, NULL,
-	    GATE_LEDGER_TIMEOUT_MS, false, NULL, NULL };
+	    GATE_LEDGER_TIMEOUT_MS, false, NULL, NULL, event_id };
 	struct config *cf = NULL;
 	char *errors = NULL;
 	int error;

@@ -3,7 +3,9 @@
  * printgate-update-local - the update hook's own decision, the fallback of
  * the warm path: printgate-update (update.c) runs it when printgated does
  * not answer on the gate socket.  It takes the same arguments, "[-c
- * config] REFNAME OLDREV NEWREV" with GIT_DIR set; what it prints on
+ * config] [-e event] REFNAME OLDREV NEWREV" with GIT_DIR set (-e: the
+ * id of the ledger event to write, the one printgate-update also sent
+ * printgated; see update.c); what it prints on
  * stderr reaches the pusher as "remote:" lines, and a non-zero exit
  * refuses that ref alone.  It loads the config and libgit2 and decides
  * with gate.c, as printgated does on the warm path.
@@ -15,6 +17,7 @@
 
 #include "core/config.h"
 #include "hooks/gate.h"
+#include "hooks/wire.h"
 #include "core/log.h"
 
 /*
@@ -40,23 +43,32 @@ mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: printgate-update-local [-c config] refname oldrev "
-	    "newrev\n");
+	fprintf(stderr, "usage: printgate-update-local [-c config] [-e event] "
+	    "refname oldrev newrev\n");
 	exit(2);
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *config = CONFIG_DEFAULT_PATH, *gitdir;
+	const char *config = CONFIG_DEFAULT_PATH, *gitdir, *event = NULL;
 	char *msg = NULL;
 	int ch, rc;
 
 	log_init("printgate", false);
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:")) != -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
+			break;
+		case 'e':
+			if (wire_check_event(optarg) < 0) {
+				fprintf(stderr, "printgate-update-local: -e "
+				    "'%s': an event id is 32 lowercase hex "
+				    "digits\n", optarg);
+				exit(2);
+			}
+			event = optarg;
 			break;
 		default:
 			usage();
@@ -69,7 +81,8 @@ main(int argc, char *argv[])
 	gitdir = getenv("GIT_DIR");
 	if (gitdir == NULL || *gitdir == '\0')
 		gitdir = ".";
-	rc = gate_update(config, gitdir, argv[0], argv[1], argv[2], &msg);
+	rc = gate_update(config, gitdir, argv[0], argv[1], argv[2], event,
+	    &msg);
 	if (msg)
 		fputs(msg, stderr);
 	free(msg);

@@ -19,6 +19,12 @@
  * execs printgate-update-local (beside it) with the same arguments, which
  * decides with the same gate code itself.  Nothing is printed on the way,
  * so that both paths read alike; the reason goes to syslog.
+ *
+ * A printgated too slow for the hook may still decide the request it
+ * read, after the hook fell back and decided too.  So the hook makes the
+ * id of the ledger event this push writes, sends it and hands it to the
+ * fallback (-e): whichever path writes second finds that id in the note
+ * and writes nothing, and the push has one released (or request) line.
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -41,6 +48,7 @@ struct hook {
 	const char *config;	/* -c, or NULL */
 	const char *socket;	/* -s, or NULL: no warm path */
 	const char *ref, *old, *new;
+	char event[WIRE_EVENT_HEX + 1];	/* the ledger event's id, or "" */
 	char reason[300];	/* why it falls back */
 	bool absent;		/* no socket there: printgated not set up */
 };
@@ -207,7 +215,8 @@ build_request(struct hook *h, const struct wire_greeting *g,
 	    !copy(rq->objects, sizeof(rq->objects),
 	    getenv("GIT_OBJECT_DIRECTORY")) ||
 	    !copy(rq->alternates, sizeof(rq->alternates),
-	    getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))) {
+	    getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES")) ||
+	    !copy(rq->event, sizeof(rq->event), h->event)) {
 		snprintf(h->reason, sizeof(h->reason), "an argument is too long");
 		return -EINVAL;
 	}
@@ -291,11 +300,27 @@ done:
 	return rc;
 }
 
+/*
+ * The push's event id, 16 random bytes in hex like util_random_id()'s;
+ * left empty when the kernel gives none (each path then makes its own).
+ */
+static void
+make_event(struct hook *h)
+{
+	unsigned char raw[WIRE_EVENT_HEX / 2];
+
+	h->event[0] = '\0';
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(h->event + 2 * i, 3, "%02x", raw[i]);
+}
+
 /* printgate-update-local beside this program, with the same arguments. */
 static void
 fallback(struct hook *h)
 {
-	char self[PATH_MAX], *slash, *argv[7];
+	char self[PATH_MAX], *slash, *argv[9];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	size_t i = 0, room;
 
@@ -315,6 +340,10 @@ fallback(struct hook *h)
 	if (h->config) {
 		argv[i++] = "-c";
 		argv[i++] = (char *)h->config;
+	}
+	if (h->event[0]) {
+		argv[i++] = "-e";
+		argv[i++] = h->event;
 	}
 	argv[i++] = (char *)h->ref;
 	argv[i++] = (char *)h->old;
@@ -351,6 +380,7 @@ main(int argc, char *argv[])
 	h.ref = argv[0];
 	h.old = argv[1];
 	h.new = argv[2];
+	make_event(&h);
 	if (h.socket && *h.socket) {
 		if ((rc = warm(&h)) >= 0)
 			return rc;

@@ -79,6 +79,13 @@ wire_check_id(const char *id)
 }
 
 int
+wire_check_event(const char *id)
+{
+	return strlen(id) == WIRE_EVENT_HEX &&
+	    strspn(id, "0123456789abcdef") == WIRE_EVENT_HEX ? 0 : -EINVAL;
+}
+
+int
 wire_check_var(const char *name)
 {
 	size_t n = strlen(name);
@@ -133,6 +140,7 @@ static const struct field fields[] = {
 	F(config, true), F(gitdir, true), F(ref, true), F(old, true),
 	F(new, true), F(pusher_var, false), F(pusher, false),
 	F(quarantine, false), F(objects, false), F(alternates, false),
+	F(event, false),
 };
 #undef F
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -158,6 +166,8 @@ request_check(const struct wire_request *rq, const char **why)
 	    (rq->objects[0] && !is_path(rq->objects)) ||
 	    (rq->alternates[0] && !is_path(rq->alternates)))
 		*why = "quarantine, objects and alternates must be absolute";
+	else if (rq->event[0] && wire_check_event(rq->event) < 0)
+		*why = "event must be 32 lowercase hex digits";
 	return *why ? -EINVAL : 0;
 }
 

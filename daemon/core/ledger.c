@@ -647,6 +647,44 @@ backoff(unsigned backoff_ms)
 	nanosleep(&ts, NULL);
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Whether the note's text (len bytes) already has an event of ev's id:
+ * 0 when not, 1 when it is the same event, -EEXIST when another.  Checked
+ * on the version the swap is made on, so that two writers of one event
+ * cannot both miss the other's line.
+ */
+static int
+note_has_id(const char *commit, const char *text, size_t len,
+    const struct ledger_event *ev)
+{
+	struct ledger_events evs = { 0 };
+	char *copy;
+	int found = 0;
+
+	if (len == 0 || memmem(text, len, ev->id, strlen(ev->id)) == NULL)
+		return 0;
+	copy = xstrndup(text, len);
+	ledger_parse_note(&evs, commit, copy, NULL, NULL);
+	for (size_t i = 0; i < evs.n && !found; i++) {
+		const struct ledger_event *e = &evs.v[i];
+
+		if (e->id == NULL || strcmp(e->id, ev->id) != 0)
+			continue;
+		found = e->type == ev->type && same_str(e->by, ev->by) &&
+		    same_str(e->tag, ev->tag) &&
+		    same_str(e->tag_object, ev->tag_object) ? 1 : -EEXIST;
+	}
+	ledger_events_free(&evs);
+	free(copy);
+	return found;
+}
+
 /*
  * One compare-and-swap append of line (with its '\n') to commit's note,
  * on top of the notes commit the ref points at now.  The note's old text
@@ -657,7 +695,7 @@ backoff(unsigned backoff_ms)
  */
 static int
 append_once(struct repo *r, const char *commit, const char *line,
-    const char *message)
+    const char *message, const struct ledger_event *once)
 {
 	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX];
 	char path[REPO_NOTE_PATH];
@@ -683,6 +721,10 @@ append_once(struct repo *r, const char *commit, const char *line,
 			return error;
 		buf_adds(&b, old);
 		free(old);
+	}
+	if (once && (error = note_has_id(commit, b.s, b.len, once)) != 0) {
+		buf_free(&b);
+		return error < 0 ? error : 0;	/* the other writer's line */
 	}
 	if (b.len > 0 && b.s[b.len - 1] != '\n')
 		buf_adds(&b, "\n");
@@ -717,7 +759,8 @@ ledger_append(struct repo *r, const char *commit,
 	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
 	    ev->tag ? " " : "", commit, ev->by, ev->via);
 	for (;;) {
-		error = append_once(r, commit, text, message);
+		error = append_once(r, commit, text, message,
+		    ev->once && ev->id ? ev : NULL);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;

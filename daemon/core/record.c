@@ -48,6 +48,7 @@ record_append(struct repo *r, const struct config *cf,
 	ev.tag_object = (char *)rec->tag_object;
 	ev.comment = (char *)rec->comment;
 	ev.id = (char *)rec->id;
+	ev.once = rec->once;
 	ev.rules = xcalloc(rec->nrules ? rec->nrules : 1, sizeof(char *));
 	ev.fps = xcalloc(rec->nrules ? rec->nrules : 1, sizeof(*ev.fps));
 	for (size_t i = 0; i < rec->nrules; i++) {
@@ -69,6 +70,8 @@ record_append(struct repo *r, const struct config *cf,
 const char *
 record_why(int error)
 {
+	if (error == -EEXIST)
+		return "another event of the same id is there";
 	return error == -ETIMEDOUT ? "it stayed locked by other writers" :
 	    repo_strerror();
 }

@@ -60,6 +60,7 @@ struct engine {
 	struct held *waiting;	/* requests waiting for their previews */
 	size_t nwaiting;
 	uint64_t stored;	/* the previews' count when last looked at */
+	int64_t lock_retry_ms;	/* while the ledger stays locked, or 0 */
 	struct engine_stats st;
 };
 
@@ -467,6 +468,31 @@ engine_held(struct engine *e)
 	e->nheld = k;
 }
 
+/*
+ * The next deadline, brought forward while a write found the ledger
+ * locked: the scan is repeated from the loop's timer, which never waits
+ * on the lock, backing off while it stays.
+ */
+static int64_t
+engine_retry(struct engine *e, int64_t next)
+{
+	int64_t at;
+
+	if (!e->s.locked) {
+		if (e->s.was_locked)
+			log_info("ledger: no longer locked, the daemon's own "
+			    "events are written");
+		e->lock_retry_ms = 0;
+		return next;
+	}
+	e->lock_retry_ms = e->lock_retry_ms == 0 ? ENGINE_LOCK_RETRY_MS :
+	    e->lock_retry_ms * 2;
+	if (e->lock_retry_ms > ENGINE_LOCK_RETRY_MAX_MS)
+		e->lock_retry_ms = ENGINE_LOCK_RETRY_MAX_MS;
+	at = e->s.now + e->lock_retry_ms;
+	return next < 0 || at < next ? at : next;
+}
+
 int64_t
 engine_scan(struct engine *e, int64_t now_ms)
 {
@@ -474,6 +500,8 @@ engine_scan(struct engine *e, int64_t now_ms)
 	int64_t next;
 
 	e->s.now = now_ms;
+	e->s.was_locked = e->s.locked;
+	e->s.locked = false;
 	if (eventlog_check(e->log, e->s.r, e->s.cf->repository) < 0)
 		return -1;
 	eventlog_read(e->log, e->s.r, engine_handle, e);
@@ -490,5 +518,5 @@ engine_scan(struct engine *e, int64_t now_ms)
 	    "deadline %s", e->st.open_reviews, e->st.open_reviews == 1 ? "" :
 	    "s", outbox_depth(e->ob), outbox_depth(e->ob) == 1 ? "y" : "ies",
 	    next < 0 ? "none" : "set");
-	return next;
+	return engine_retry(e, next);
 }

@@ -20,6 +20,7 @@
 #include "printgated/gatesock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,9 +170,22 @@ gatesock_new(struct gatesock **out, const struct config *cf,
 		error = -errno;
 		goto fail;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		gs->lfd = fd;
-	else if ((error = gatesock_bind(gs, cf->gate_socket, why)) < 0)
+		/*
+		 * systemd passes it blocking (the socket unit says no
+		 * NonBlocking=), and gatesock_accept() takes connections
+		 * until accept says EAGAIN: blocking, it would hold the
+		 * whole loop until the next hook connects.
+		 */
+		if ((error = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, error | O_NONBLOCK) == -1) {
+			error = -errno;
+			*why = xasprintf("gate socket from systemd: %s",
+			    strerror(errno));
+			goto fail;
+		}
+	} else if ((error = gatesock_bind(gs, cf->gate_socket, why)) < 0)
 		goto fail;
 	if ((gs->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    epoll_ctl(gs->ep, EPOLL_CTL_ADD, gs->lfd, &ev) == -1) {
@@ -371,6 +385,16 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	long n;
 	int rc;
 
+	if (mono_ms() >= c->deadline) {
+		/* the loop was late: the hook has given up and decides */
+		gs->st.bad++;
+		log_warnx("gate request from uid %u pid %d: read after the "
+		    "hook's %d ms, not decided", (unsigned)c->peer.uid,
+		    (int)c->peer.pid, WIRE_TIMEOUT_MS);
+		c->answered = true;
+		free(rq);
+		return;
+	}
 	if (wire_request_parse(rq, c->in, c->inlen, &why) < 0 ||
 	    (!pusher_var_ok(gs->cf, rq->pusher_var) &&
 	    (why = "pusher_var is not one of pusher_env"))) {
@@ -403,6 +427,7 @@ conn_serve(struct gatesock *gs, struct conn *c)
 		p.load = engine_review_loader;
 		p.load_ctx = gs->e;
 	}
+	p.event_id = rq->event[0] ? rq->event : NULL;
 	rc = gate_decide(gs->cf, r, gs->repo_real, &p, &msg);
 	if (rc == GATE_BUSY) {
 		log_warnx("gate '%s' from uid %u pid %d: the ledger stayed "
@@ -454,7 +479,12 @@ conn_write(struct gatesock *gs, struct conn *c)
 			epoll_ctl(gs->ep, EPOLL_CTL_MOD, c->fd, &ev);
 			return true;
 		}
-		return false;	/* the hook went away: it decides itself */
+		/* the hook went away: it decides itself */
+		if (c->answered)
+			log_warnx("gate answer to uid %u pid %d: the hook did "
+			    "not wait for it, and decided itself",
+			    (unsigned)c->peer.uid, (int)c->peer.pid);
+		return false;
 	}
 	free(c->out);
 	c->out = NULL;

@@ -53,10 +53,15 @@ scan_record(struct scan *s, const char *commit, enum ledger_type type,
 	    ENGINE_LEDGER_TIMEOUT_MS, &retries);
 	s->st->ledger_retries += retries;
 	free(rules);
-	if (error < 0)
+	if (error == -EBUSY) {
+		if (!s->was_locked)
+			log_warnx("write %s event of '%s': the ledger stayed "
+			    "locked, will retry from the timer until it is "
+			    "free", ledger_type_name(type), tag ? tag : commit);
+		s->locked = true;
+	} else if (error < 0)
 		log_warnx("write %s event of '%s': %s, will retry at the next "
 		    "scan", ledger_type_name(type), tag ? tag : commit,
-		    error == -ETIMEDOUT ? "the ledger stayed locked" :
 		    repo_strerror());
 	return error;
 }

@@ -60,6 +60,12 @@ struct ledger_event {
 	size_t nfps;
 	char *comment;		/* or NULL */
 	char *id;		/* unique event id, or NULL */
+	/*
+	 * Written at most once (ledger_append): an event that two writers
+	 * may both write under one id, the hook and printgated deciding the
+	 * same push.  Not encoded.
+	 */
+	bool once;
 	/* where it was read from; not encoded */
 	char commit[OID_HEX];
 	size_t line;		/* 1-based line in the note */
@@ -129,7 +135,10 @@ void ledger_cache_free(void);
  * git), -ETIMEDOUT when the deadline passed, or another negative code
  * from repo.  With timeout_ms 0 it never sleeps: a held lock is -EBUSY
  * at once (printgated retries from its loop's timer).  *retries, when
- * not NULL, is set to the number of lost races.
+ * not NULL, is set to the number of lost races.  An event marked once
+ * whose id the note already has is not written again: 0 when that line
+ * is the same event (type, by, tag and tag object), -EEXIST when it is
+ * another.
  */
 int ledger_append(struct repo *r, const char *commit,
     const struct ledger_event *ev, int timeout_ms, unsigned *retries);

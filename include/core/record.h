@@ -31,6 +31,7 @@ struct record {
 	const size_t *rules;	/* indices into cf->rules and rv->rules */
 	size_t nrules;
 	bool fingerprints;	/* bind each rule's current fingerprint */
+	bool once;		/* id given by the caller: see ledger_event */
 };
 
 /*

@@ -41,6 +41,13 @@ struct gate_push {
 	/* loads a review, through the caller's memo; NULL: review_load() */
 	gate_loader load;
 	void *load_ctx;		/* load's */
+	/*
+	 * The id of the event the push writes (32 lowercase hex digits),
+	 * made by the hook and used by both paths, so that one push writes
+	 * one released or request line however many decide it; or NULL for
+	 * a new random one.
+	 */
+	const char *event_id;
 };
 
 /*
@@ -50,11 +57,12 @@ struct gate_push {
  * be NULL) is what the pusher should read.  Any error refuses a print tag
  * (fails closed); refs outside the config's allow_refs are refused (their
  * deletion passes), and other refs that are neither print tags nor
- * printgate's own pass without the repository being opened.
+ * printgate's own pass without the repository being opened.  event_id
+ * as in struct gate_push.
  */
 int gate_update(const char *config_path, const char *gitdir,
     const char *refname, const char *oldrev, const char *newrev,
-    char **msg);
+    const char *event_id, char **msg);
 
 /*
  * gate_update's decision on p by the loaded config cf, for a caller that

@@ -12,7 +12,9 @@
  *                        variables the hook reports the pusher from
  *   hook -> printgated   the request: config, gitdir, ref, old, new, and
  *                        when set pusher_var and pusher, quarantine,
- *                        objects, alternates (git's push environment)
+ *                        objects, alternates (git's push environment),
+ *                        and event: the id of the ledger event the push
+ *                        writes, the same whichever path decides it
  *   printgated -> hook   the answer: "exit 0" or "exit 1", an empty line
  *                        and the message for the pusher; or "fallback
  *                        REASON": the hook decides itself
@@ -38,6 +40,8 @@
 #define WIRE_MAX_PUSHER 256
 #define WIRE_MAX_VARS 16
 #define WIRE_ID_HEX 40
+/* An event id: 32 lowercase hex digits, as util_random_id() makes. */
+#define WIRE_EVENT_HEX 32
 
 struct wire_request {
 	char config[WIRE_MAX_PATH];	/* the config the hook was given */
@@ -50,6 +54,7 @@ struct wire_request {
 	char quarantine[WIRE_MAX_PATH];	/* GIT_QUARANTINE_PATH, or "" */
 	char objects[WIRE_MAX_PATH];	/* GIT_OBJECT_DIRECTORY, or "" */
 	char alternates[WIRE_MAX_PATH];	/* GIT_ALTERNATE_OBJECT_DIRECTORIES */
+	char event[WIRE_EVENT_HEX + 1];	/* the push's event id, or "" */
 };
 
 struct wire_greeting {
@@ -76,6 +81,7 @@ long wire_length(const unsigned char hdr[4]);
 int wire_check_ref(const char *ref);
 int wire_check_id(const char *id);
 int wire_check_var(const char *name);
+int wire_check_event(const char *id);
 
 /*
  * Parses a request body of len bytes.  Returns 0 with *out filled, or

@@ -18,7 +18,16 @@
 
 /* The ledger's "via" for what the daemon writes itself. */
 #define ENGINE_VIA "daemon"
-#define ENGINE_LEDGER_TIMEOUT_MS 500
+/*
+ * The daemon's own ledger writes (releases, reminders, escalations,
+ * violations) never wait for the lock inside the event loop: one that
+ * finds it held is written by a scan again from the loop's timer, after
+ * ENGINE_LOCK_RETRY_MS, doubled while the lock stays, up to
+ * ENGINE_LOCK_RETRY_MAX_MS.
+ */
+#define ENGINE_LEDGER_TIMEOUT_MS 0
+#define ENGINE_LOCK_RETRY_MS 50
+#define ENGINE_LOCK_RETRY_MAX_MS 2000
 /* The file in state_dir with the last notes commit handled. */
 #define ENGINE_STATE_FILE "ledger-head"
 

@@ -24,13 +24,16 @@ struct scan {
 	struct memo *memo;
 	int64_t now;			/* of the scan under way, ms */
 	struct engine_stats *st;
+	bool locked;		/* a write of this scan found the lock held */
+	bool was_locked;	/* so did the scan before (already logged) */
 };
 
 /*
  * Writes an event of the daemon's own (by "printgate", via ENGINE_VIA) to
  * the ledger, naming rv's rules that apply and (but for a release) are
  * not met yet; rv may be NULL.  A failure is logged, to be retried at the
- * next scan.
+ * next scan; a held lock sets s->locked (the engine scans again soon) and
+ * is logged once while it stays.
  */
 int scan_record(struct scan *s, const char *commit, enum ledger_type type,
     const char *tag, const char *tag_object, const struct review *rv,

@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = (size_t)(oldrev - in) + strlen(oldrev);
 	newrev = in + n + (n < size ? 1 : 0);
 	rc = gate_update(conf, repo, refname, oldrev,
-	    strcmp(newrev, "@T") == 0 ? tagobj : newrev, &msg);
+	    strcmp(newrev, "@T") == 0 ? tagobj : newrev, NULL, &msg);
 	FUZZ_CHECK(rc == 0 || rc == 1);
 	if (rc == 1)
 		FUZZ_CHECK(msg != NULL && strlen(msg) > 0);

@@ -6,7 +6,7 @@
  * an answer, which the hook reads from whatever listens on the socket.
  *
  * Contracts: a request that parses has a valid ref, two 40-hex ids,
- * absolute paths and no control character; it encodes again, and what it
+ * absolute paths, no control character and no event id or a 32-hex one; it encodes again, and what it
  * encodes to parses to the same request.  An answer's message lies within
  * the body; a greeting's variables are variable names.
  */
@@ -32,6 +32,7 @@ fuzz_request(const char *body, size_t len)
 	FUZZ_CHECK(strstr(rq.ref, "..") == NULL && rq.ref[0] == 'r');
 	for (const char *p = rq.pusher; *p; p++)
 		FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
+	FUZZ_CHECK(rq.event[0] == '\0' || wire_check_event(rq.event) == 0);
 	n = wire_request_encode(buf, sizeof(buf), &rq);
 	FUZZ_CHECK(n > 0);
 	FUZZ_CHECK(wire_request_parse(&again, buf, (size_t)n, &why) == 0);

@@ -188,7 +188,7 @@ check_warm() {
 		fail "warm path: printgated -g ran to the end" "it is gone"
 	elif [ "$(gate_served)" -eq 0 ]; then
 		fail "warm path: printgated answered the hooks" "no gate answer in its log"
-	elif grep "the hook decides\|, refused$\|none within" "$GLOG" |
+	elif grep "the hook decides\|, refused$\|none within\|not decided$\|did not wait" "$GLOG" |
 	    grep -v "${WARM_FALLBACK_OK:-^$}" >"$OUT"; then
 		fail "warm path: no hook fell back"
 	else

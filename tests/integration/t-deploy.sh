@@ -6,11 +6,15 @@
 # port on 127.0.0.1, started and stopped here) serving it with
 # git-http-backend behind basic auth, running as its own user in the
 # group; printgated as its own system user in the group, its secrets in a
-# credentials folder; safe.directory as README gives it.  Then: pushes
-# over HTTP as the marketer and the release manager, two signed Slack
-# approvals in the ledger, the tag released; printgatectl as a user
-# outside the group told what it cannot read; a forged request in the
-# log; uninstall-hook and a branch push that passes.  Every user,
+# credentials folder, its gate socket made as printgated-gate.socket
+# makes it (systemd-socket-activate, then the unit's SocketUser=,
+# SocketGroup= and SocketMode=); safe.directory as README gives it.
+# Then: pushes over HTTP as the marketer and the release manager, decided
+# by printgated on the warm path (its log names the web server's uid),
+# two signed Slack approvals in the ledger, the tag released;
+# printgatectl as a user outside the group told what it cannot read; a
+# forged request in the log; printgated stopped, and the hook deciding
+# itself; uninstall-hook and a branch push that passes.  Every user,
 # process and file it makes is removed at the end.
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +22,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	pass "# SKIP t-deploy needs root: it creates users, a group and a web server, and edits /etc/gitconfig"
 	finish
 fi
-for tool in useradd userdel groupadd groupdel setpriv ss; do
+for tool in useradd userdel groupadd groupdel setpriv ss \
+    systemd-socket-activate; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		pass "# SKIP t-deploy needs $tool"
 		finish
@@ -112,7 +117,13 @@ start_receiver
 NOTIFY_CONF=$(notify_config)
 mkdir -p "$T/etc/credentials"
 CONF="$T/etc/printgate.conf"
-write_config
+# the gate socket where the socket unit puts it (/run/printgate), not in
+# the state folder, which only printgated may enter
+RUN="$T/run/printgate"
+SOCK="$RUN/gate.sock"
+mkdir -p "$RUN"
+chmod 755 "$T/run" "$RUN"
+write_config "gate_socket = \"$SOCK\";"
 chmod 644 "$CONF"
 chmod 755 "$T/etc"
 for s in slack.url mm.url teams.url hook.secret mm.token slack.secret \
@@ -205,18 +216,43 @@ assert_rc "install-hook on the shared repository" 0
 assert_out "install-hook says the system git config allows it, and what git-http-backend needs" \
     "safe.directory: the system git config allows $REPO" \
     "SetEnv GIT_CONFIG_VALUE_0 ."
+assert_out "install-hook says the hook asks printgated on the gate socket first" \
+    "asks printgated on $SOCK first (the warm path)"
 
-# --- 6. printgated as its own user, with its credentials
+# --- 6. printgated as its own user, with its credentials and the gate
+# socket from "systemd": systemd-socket-activate binds it, as root, and
+# starts printgated (the same process, through setpriv) at the first
+# connection; the unit's SocketUser=printgate, SocketGroup=git and
+# SocketMode=0660 are given to the socket here
 printf '' >"$DLOG"
-env -u GIT_CONFIG_NOSYSTEM HOME="$T/home-$u_gate" \
-    CREDENTIALS_DIRECTORY="$T/run-credentials" \
-    setpriv --reuid="$u_gate" --regid="$(id -g "$u_gate")" --init-groups \
-    "$BUILD/printgated" -c "$CONF" >>"$DLOG" 2>&1 &
+uid_web=$(id -u "$u_web")
+systemd-socket-activate -l "$SOCK" --fdname=gate \
+    -E HOME="$T/home-$u_gate" -E CREDENTIALS_DIRECTORY="$T/run-credentials" \
+    "$(command -v setpriv)" --reuid="$u_gate" --regid="$(id -g "$u_gate")" \
+    --init-groups "$BUILD/printgated" -c "$CONF" >>"$DLOG" 2>&1 &
 daemon_pid=$!
+wait_for 10 test -S "$SOCK" ||
+    { echo "Bail out! no gate socket"; sed 's/^/# /' "$DLOG"; exit 1; }
+chown "$u_gate:$g_push" "$SOCK"
+chmod 660 "$SOCK"
+# the first connection starts it, as socket activation does
+run "$BUILD/printgatectl" -c "$CONF" check
 wait_for 20 grep -q "ready: watching" "$DLOG" ||
     { echo "Bail out! printgated did not start"; sed 's/^/# /' "$DLOG"; exit 1; }
 listener || { echo "Bail out! no listener"; exit 1; }
 pass "printgated runs as $u_gate"
+assert "printgated serves the gate socket systemd passed" \
+    grep -q "gate: listening on the socket from systemd" "$DLOG"
+assert_not "printgated does not warn that it is not gate_socket" \
+    grep -q "is not gate_socket" "$DLOG"
+run "$BUILD/printgatectl" -c "$CONF" check
+assert_out "check says printgated answers on the gate socket" \
+    "gate socket $SOCK: printgated answers (the warm path)"
+# warm REF PUSHER VERDICT: printgated logged its decision on REF, asked
+# by a hook of the web server's user
+warm() {
+	grep -q "gate '$1' from uid $uid_web pid [0-9]* (REMOTE_USER '$2'): $3" "$DLOG"
+}
 
 # --- 7. the marketer pushes a brochure, the release manager its print tag
 git -c init.defaultBranch=main init -q "$WORK"
@@ -227,11 +263,15 @@ git -C "$WORK" remote add rita "http://rruiz:rruiz-pw@127.0.0.1:$port/git/collat
 commit "EMEA brochure" brochures/emea/spring.txt=spring
 run git -C "$WORK" push mark main
 assert_rc "the marketer pushes a branch over HTTP" 0
+assert "warm path: printgated passed the branch, asked by the web server's hook" \
+    warm refs/heads/main mark passed
 tag print/spring
 run git -C "$WORK" push rita print/spring
 assert_rc "the release manager's print tag waits for approval" 1
 assert_out "the refusal names the rule and the reviewers" \
     "print/spring" "waits for approval" "emea  0 of 2"
+assert "warm path: printgated refused the print tag, asked by the web server's hook" \
+    warm refs/tags/print/spring rruiz refused
 review="print/spring@$(rev HEAD)"
 wait_for 10 has_requests /slack 1
 if has_requests /slack 1; then pass "the review request reached Slack"
@@ -243,8 +283,8 @@ if [ -z "$bad" ]; then
 	pass "every folder the hook made is group-writable and setgid"
 else fail "every folder the hook made is group-writable and setgid" "$bad"; fi
 owner=$(stat -c %U "$REPO/refs/printgate/pending")
-if [ "$owner" = "$u_web" ]; then pass "the pending ref folder was made by the web server's user"
-else fail "the pending ref folder was made by the web server's user" "owner $owner"; fi
+if [ "$owner" = "$u_gate" ]; then pass "the pending ref folder was made by printgated's user (the warm path)"
+else fail "the pending ref folder was made by printgated's user (the warm path)" "owner $owner"; fi
 
 # --- 8. two signed Slack approvals, both in the ledger; the tag released
 slack_click U04ALICE approve "$review" "trig-deploy-alice"
@@ -292,7 +332,28 @@ wait_for 5 grep -q "refuse slack_actions 401" "$DLOG"
 assert "the refusal is in printgated's log" \
     grep -q "refuse slack_actions 401: X-Slack-Signature does not match the body" "$DLOG"
 
-# --- 11. uninstall-hook, and a branch push passes
+# --- 11. printgated stopped: the socket stays (systemd keeps it), nobody
+# answers, and the hook, as the web server's user, decides itself
+stop_daemon
+assert "the gate socket stays when printgated stops" test -S "$SOCK"
+commit "EMEA brochure, autumn" brochures/emea/autumn.txt=autumn
+run git -C "$WORK" push mark main
+assert_rc "printgated stopped: the branch push passes (the hook decided)" 0
+tag print/autumn
+run git -C "$WORK" push rita print/autumn
+assert_rc "printgated stopped: the print tag waits for approval" 1
+assert_out "printgated stopped: the hook's refusal is the same" \
+    "print/autumn" "waits for approval" "emea  0 of 2"
+gitr notes --ref=printgate show "$(rev HEAD)" >"$OUT" 2>&1
+assert_out "printgated stopped: the hook wrote the request, as the web server's user" \
+    '"type":"request"' '"tag":"print/autumn"' '"via":"hook"'
+assert_not "printgated did not decide it" grep -q "print/autumn" "$DLOG"
+bad=$(find "$REPO/refs" "$REPO/objects" -type d ! -perm -2070 2>&1 | head -n 3)
+if [ -z "$bad" ]; then
+	pass "every folder either path made is group-writable and setgid"
+else fail "every folder either path made is group-writable and setgid" "$bad"; fi
+
+# --- 12. uninstall-hook, and a branch push passes
 run "$BUILD/printgatectl" -c "$CONF" uninstall-hook
 assert_rc "uninstall-hook" 0
 commit "EMEA brochure, summer" brochures/emea/summer.txt=summer

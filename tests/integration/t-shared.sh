@@ -2,17 +2,28 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A group-shared repository (git init --shared=group) stays writable by
 # the group whatever printgate creates in it, with the 022 umask of a web
-# server or an ssh login: the hook's pending refs, the ledger's notes and
-# their objects.  printgatectl check reports the folders that would break
-# that, with the commands that fix it, and a repository path that is not
-# a repository.  (t-deploy.sh does the same across real users, as root.)
+# server or an ssh login: the pending refs, the ledger's notes and their
+# objects, written by printgated on the warm path (its gate socket mode
+# 0660 and the repository's group) and by the hook itself once
+# printgated is stopped.  printgatectl check reports the folders that
+# would break that, with the commands that fix it, and a repository path
+# that is not a repository.  (t-deploy.sh does the same across real
+# users, as root.)
 . "$(dirname "$0")/lib.sh"
 
 umask 022
 git -c init.defaultBranch=main init -q --bare --shared=group "$REPO"
+# as root, a group of its own, so that the socket's group means something
+if [ "$(id -u)" -eq 0 ] && getent group users >/dev/null; then
+	chgrp -R users "$REPO"
+fi
 write_config
 run ctl install-hook
 assert_rc "install-hook on a shared repository" 0
+start_gate
+SOCK="$T/state/gate.sock"
+assert "the gate socket is mode 0660, in the repository's group" \
+    test "$(stat -c %a:%g "$SOCK")" = "660:$(stat -c %g "$REPO")"
 git -c init.defaultBranch=main init -q "$WORK"
 git -C "$WORK" remote add origin "$REPO"
 commit "EMEA brochure" brochures/emea/a.txt=one
@@ -20,6 +31,8 @@ push_as rruiz main
 tag print/q1
 push_as rruiz print/q1
 assert_rc "the unapproved print tag is refused" 1
+assert "printgated decided it on the warm path" \
+    grep -q "gate 'refs/tags/print/q1' from uid $(id -u) pid [0-9]* (REMOTE_USER 'rruiz'): refused" "$GLOG"
 
 # group_writable PATH: a folder the group may write, setgid; a file the
 # group may write.
@@ -43,6 +56,23 @@ assert "refs/notes, written by the hook, is group-writable and setgid" \
 bad=$(find "$REPO/objects" -type d ! -perm -2070 | head -n 1)
 if [ -z "$bad" ]; then pass "every object folder is group-writable and setgid"
 else fail "every object folder is group-writable and setgid" "$bad"; fi
+
+# printgated stopped: the hook decides itself, and what it writes is as
+# shared
+stop_gate
+n=$(gate_served)
+commit "APAC brochure" brochures/apac/b.txt=two
+push_as rruiz main
+tag print/q2
+push_as rruiz print/q2
+assert_rc "printgated stopped: the print tag is refused by the hook" 1
+assert_out "printgated stopped: the same refusal" "print/q2" "waits for approval"
+assert "printgated stopped: it decided nothing" test "$(gate_served)" -eq "$n"
+assert "the hook's pending ref is group-writable" \
+    group_writable "$REPO/refs/printgate/pending/q2"
+bad=$(find "$REPO/refs" "$REPO/objects" -type d ! -perm -2070 | head -n 1)
+if [ -z "$bad" ]; then pass "every folder, after both paths, is group-writable and setgid"
+else fail "every folder, after both paths, is group-writable and setgid" "$bad"; fi
 
 # the pushers, who run the hook, pass the test's folder to the config
 chmod 755 "$T"

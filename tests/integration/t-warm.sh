@@ -3,8 +3,9 @@
 # The gate's two paths: printgated answering the hook on the gate socket,
 # and each reason the hook decides itself instead (no socket, a refused
 # one, printgated stopped, a peer that answers nonsense or nothing),
-# printgated killed while a hook waits on it, a push's quarantine, and
-# requests to the socket that are not the hook's.
+# printgated killed while a hook waits on it, a push's quarantine,
+# requests to the socket that are not the hook's, and the socket passed
+# by systemd (blocking, as the socket units pass it).
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -240,5 +241,41 @@ assert_out "a push kept as a pack: printgated reads the tag in it" \
     "print/packed ($(rev --short HEAD)) waits for approval"
 assert "a push kept as a pack: printgated answered" \
     test "$(gate_served)" -gt "$n"
+
+# --- the socket systemd passes (printgated-gate.socket), which comes
+# blocking: printgated must not then sit in accept() with its whole loop
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	stop_gate
+	rm -f "$SOCK"
+	n=$(gate_starts)
+	systemd-socket-activate -l "$SOCK" --fdname=gate \
+	    "$BUILD/printgated" -g -c "$CONF" >>"$GLOG" 2>&1 &
+	gate_pid=$!
+	wait_for 10 test -S "$SOCK"
+	# the first connection starts it, as socket activation does
+	run ctl check
+	wait_for 20 gate_started "$n"
+	assert "printgated takes the gate socket systemd passed" \
+	    grep -q "gate: listening on the socket from systemd" "$GLOG"
+	n=$(gate_served)
+	commit "Q6 brochure" brochures/emea/q6.txt="EMEA Q6"
+	push_as rruiz main
+	commit "Q7 brochure" brochures/emea/q7.txt="EMEA Q7"
+	push_as rruiz main
+	assert_rc "pushes through the socket from systemd pass" 0
+	assert "printgated answered both, not the hook itself" \
+	    test "$(gate_served)" -eq $((n + 2))
+	stops() { grep -c "stop: " "$GLOG"; }
+	n=$(stops)
+	kill "$gate_pid"
+	wait_for 10 sh -c "[ \$(grep -c 'stop: ' '$GLOG') -gt $n ]"
+	assert "printgated stops on SIGTERM, its loop not held" \
+	    test "$(stops)" -gt "$n"
+	kill -9 "$gate_pid" 2>/dev/null
+	wait "$gate_pid" 2>/dev/null
+	gate_pid=""
+else
+	pass "# SKIP the socket from systemd needs systemd-socket-activate"
+fi
 
 finish

@@ -823,11 +823,28 @@ static const struct ledger_event ev_bob = {
 	.comment = "price on p. 3",
 };
 
+/* The note of commit is the two events' lines, as git shows it. */
+static void
+assert_note_is(const char *path, const char *commit,
+    const struct ledger_event *first, const struct ledger_event *second)
+{
+	char *l1 = ledger_encode(first), *l2 = ledger_encode(second);
+	char *want = xasprintf("%s\n%s", l1, l2);
+	char *out = sh_ok("cd '%s' && git notes --ref=printgate show %s",
+	    path, commit);
+
+	assert_string_equal(out, want);
+	free(out);
+	free(want);
+	free(l1);
+	free(l2);
+}
+
 static void
 test_ledger_round_trip(void **state)
 {
 	char c1[OID_HEX], c2[OID_HEX], head[OID_HEX];
-	char *path, *out, *l1, *l2, *want, *subjects;
+	char *path, *out, *subjects;
 	struct ledger_events evs = { 0 };
 	struct repo *r = repo_with_commit("ledger", &path, c1);
 	unsigned retries = 99;
@@ -839,12 +856,7 @@ test_ledger_round_trip(void **state)
 	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
 
 	/* the note is the encoded lines, as git shows it */
-	l1 = ledger_encode(&ev_alice);
-	l2 = ledger_encode(&ev_bob);
-	want = xasprintf("%s\n%s", l1, l2);
-	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
-	assert_string_equal(out, want);
-	free(out);
+	assert_note_is(path, c1, &ev_alice, &ev_bob);
 
 	/* each notes commit says what happened: git log is the audit trail */
 	out = sh_ok("cd '%s' && git log --format=%%s refs/notes/printgate",
@@ -870,9 +882,55 @@ test_ledger_round_trip(void **state)
 	assert_int_equal(ledger_read(r, head, c2, &evs), 0);
 	assert_int_equal(evs.n, 2);
 	ledger_events_free(&evs);
-	free(l1);
-	free(l2);
-	free(want);
+	repo_free(r);
+	free(path);
+}
+
+/*
+ * An event written once (the gate's, which the hook and printgated may
+ * both write for one push): the second append of its id writes nothing,
+ * from the cache or from git; another event under that id is -EEXIST;
+ * without once the id is not looked at.
+ */
+static void
+test_ledger_once(void **state)
+{
+	char c1[OID_HEX];
+	char *path, *out;
+	struct repo *r = repo_with_commit("ledger-once", &path, c1);
+	struct ledger_event ev = {
+		.type = LEDGER_RELEASED, .at = 1798974000, .by = "rita",
+		.via = "hook", .tag = "print/q1",
+		.tag_object = "5f1d2a0c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49",
+		.id = "00112233445566778899aabbccddeeff", .once = true,
+	};
+	struct ledger_event other = ev;
+
+	(void)state;
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ev.at++;	/* the other writer's clock */
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ledger_cache_free();	/* the note read from git */
+	assert_int_equal(ledger_append(r, c1, &ev, 1000, NULL), 0);
+	ev.at--;
+	assert_note_is(path, c1, &ev_bob, &ev);
+	out = sh_ok("cd '%s' && git rev-list --count refs/notes/printgate",
+	    path);
+	assert_string_equal(out, "2");
+	free(out);
+
+	other.tag_object = "0000000000000000000000000000000000000001";
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), -EEXIST);
+	other = ev;
+	other.type = LEDGER_REQUEST;
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), -EEXIST);
+	other.once = false;
+	assert_int_equal(ledger_append(r, c1, &other, 1000, NULL), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s | wc -l",
+	    path, c1);
+	assert_string_equal(out, "3");
+	free(out);
 	repo_free(r);
 	free(path);
 }
@@ -1676,6 +1734,8 @@ main(int argc, char *argv[])
 	add_test("refs: compare-and-swap", test_ref_cas, NULL);
 	add_test("ledger: append and read back through git",
 	    test_ledger_round_trip, NULL);
+	add_test("ledger: an event written once, whoever writes it again",
+	    test_ledger_once, NULL);
 	add_test("ledger: a note read as it grows, then rewritten",
 	    test_ledger_growing, NULL);
 	add_test("review: fresh until a note it read or a print tag changes",
