@@ -253,14 +253,15 @@ say "printgated at $PG_URL (pid $pg_pid), Bolt at $BOLT_URL (pid $bolt_pid)"
 urlencode() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'; }
 
 # sign CLICKS OUT [KEY]: a request file (see bench/lua/slack.lua) from
-# CLICKS, lines "USER DECISION TRIGGER": every request timestamped now and
-# signed with KEY (default the signing secret), by one openssl run over
-# one file per request.
+# CLICKS, lines "USER DECISION TRIGGER [REVIEW]": every request
+# timestamped now and signed with KEY (default the signing secret), by one
+# openssl run over one file per request.  The body is the button click
+# CLICK, or the template TMPL when it is set (a slash command's: command).
 sign() {
 	ts=$(date +%s)
 	rm -rf "$REQ/sign"
 	mkdir "$REQ/sign"
-	awk -v dir="$REQ/sign" -v ts="$ts" -v tmpl="payload=$CLICK" '{
+	awk -v dir="$REQ/sign" -v ts="$ts" -v tmpl="${TMPL:-payload=$CLICK}" '{
 		b = tmpl
 		gsub(/%40%55%40/, $1, b)
 		gsub(/%40%44%40/, $2, b)
@@ -279,14 +280,24 @@ sign() {
 	[ "$(wc -l <"$2")" -eq "$(wc -l <"$1")" ] || die "signing $1 failed"
 }
 
-# post URL TIMESTAMP SIGNATURE BODY: one request of a request file, with
-# curl; prints the status.
+# post URL TIMESTAMP SIGNATURE BODY [PATH]: one request of a request
+# file, with curl, to PATH (default /slack/actions); prints the status.
 post() {
 	printf '%s' "$4" >"$REQ/body"
 	curl -s -m 20 -o /dev/null -w '%{http_code}' -X POST \
 	    -H "Content-Type: application/x-www-form-urlencoded" \
 	    -H "X-Slack-Request-Timestamp: $2" -H "X-Slack-Signature: $3" \
-	    --data-binary "@$REQ/body" "$1/slack/actions"
+	    --data-binary "@$REQ/body" "$1${5:-/slack/actions}"
+}
+
+# command CLICKS OUT: sign's request file of slash commands, one a line
+# of CLICKS ("USER DECISION TRIGGER REVIEW"): "/printgate DECISION TAG
+# why", REVIEW the tag.  A "Request changes" button records nothing (it
+# asks for a comment, which a click cannot carry): what must change is
+# said with the command.
+command() {
+	TMPL="command=$(urlencode /printgate)&user_id=$(urlencode @U@)&user_name=bench&trigger_id=$(urlencode @T@)&response_url=$(urlencode "http://127.0.0.1:$RPORT/slack-response")&text=$(urlencode "@D@ @R@ the bench keeps this review open")" \
+	    sign "$1" "$2"
 }
 
 # --- wrk runs and their results
@@ -377,30 +388,32 @@ row() { printf 'ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 # (the Slack user), @D@ (the decision) and @T@ (the trigger id) to fill
 # in; its response_url points at the receiver, so no update leaves the
 # machine.  Then finds who may decide: every person with a Slack id
-# clicks "changes-required" once; 200 (and one ledger line) means a
-# reviewer, 403 means not.  The first reviewer's "changes required" keeps
-# the review open; the second is REPEATER; the others but the first are
-# the walkers, who take turns in (c) and (d).
+# requests changes once, with the slash command (a button's "Request
+# changes" asks for a comment and records nothing); 200 (and one ledger
+# line) means a reviewer, 403 means not.  The first reviewer's "changes
+# required" keeps the review open; the second is REPEATER; the others but
+# the first are the walkers, who take turns in (c) and (d).
 use_review() {
 	read -r TAG COMMIT <"$W/reviews/$1"
 	REVIEW=$TAG@$COMMIT
 	CLICK=$(urlencode '{"type":"block_actions","user":{"id":"@U@","username":"bench"},"trigger_id":"@T@","response_url":"http://127.0.0.1:'"$RPORT"'/slack-response","actions":[{"type":"button","action_id":"@D@","block_id":"printgate","value":"'"$REVIEW"'","action_ts":"1"}]}')
 	sed -n 's/.*id = "\([^"]*\)".*slack = "\([^"]*\)".*/\2/p' "$CONF" |
-	    awk -v r="$1" '{ print $1, "changes-required", "probe." r "." $1 }' \
+	    awk -v r="$1" -v t="$(urlencode "$TAG")" \
+		'{ print $1, "changes-required", "probe." r "." $1, t }' \
 	    >"$REQ/probe.clicks"
-	sign "$REQ/probe.clicks" "$REQ/probe.req"
+	command "$REQ/probe.clicks" "$REQ/probe.req"
 	: >"$REQ/eligible"
 	paste -d' ' "$REQ/probe.clicks" "$REQ/probe.req" >"$REQ/probe"
-	while read -r user _ _ ts sig body; do
+	while read -r user _ _ _ ts sig body; do
 		before=$(ledger_lines)
-		code=$(post "$PG_URL" "$ts" "$sig" "$body")
+		code=$(post "$PG_URL" "$ts" "$sig" "$body" /slack/commands)
 		case $code in
 		200)
 			[ "$(ledger_lines)" -eq $((before + 1)) ] ||
 				die "a first decision answered 200 is not one new ledger line"
 			echo "$user" >>"$REQ/eligible" ;;
 		403) ;;
-		*) die "a click to find the reviewers of $TAG was answered $code" ;;
+		*) die "a command to find the reviewers of $TAG was answered $code" ;;
 		esac
 	done <"$REQ/probe"
 	n_eligible=$(wc -l <"$REQ/eligible")
@@ -417,14 +430,15 @@ use_review() {
 # decisions on (walkers: "USER LATEST"): NAME.clicks, signed as NAME.req.
 # A person's decision is written only when it differs from their latest
 # (decide.c), so each one alternates between approve and
-# changes-required; with more walkers than connections, no two clicks of
+# approve-with-changes (buttons that record: a "Request changes" click
+# asks for a comment); with more walkers than connections, no two clicks of
 # one person are in flight at once, so they are handled in file order.
 decisions() {
 	awk -v n="$2" -v run="$1" '{ user[NR - 1] = $1; last[NR - 1] = $2 }
 	END {
 		for (k = 0; k < n; k++) {
 			p = k % NR
-			last[p] = last[p] == "approve" ? "changes-required" : "approve"
+			last[p] = last[p] == "approve" ? "approve-with-changes" : "approve"
 			printf "%s %s %s.%06d\n", user[p], last[p], run, k
 		}
 	}' "$REQ/walkers" >"$REQ/$1.clicks"
@@ -559,25 +573,28 @@ say "c. new decisions: (iii) as fast as they go for ${SECS} s over $SPREAD revie
 CLICK=$(urlencode '{"type":"block_actions","user":{"id":"@U@","username":"bench"},"trigger_id":"@T@","response_url":"http://127.0.0.1:'"$RPORT"'/slack-response","actions":[{"type":"button","action_id":"@D@","block_id":"printgate","value":"@R@","action_ts":"1"}]}')
 for f in "$W"/reviews/bench-spread-*; do
 	read -r t c <"$f"
-	echo "$(urlencode "$t@$c")"
+	echo "$(urlencode "$t@$c") $(urlencode "$t")"
 done >"$REQ/spread.reviews"
-# the first reviewer's "changes required" keeps each one open
-awk -v u="$BLOCKER" '{ printf "%s changes-required spread-block.%03d %s\n", u, NR, $1 }' \
+# the first reviewer's "changes required" (the command) keeps each open
+awk -v u="$BLOCKER" '{ printf "%s changes-required spread-block.%03d %s\n", u, NR, $2 }' \
     "$REQ/spread.reviews" >"$REQ/spread-block.clicks"
-sign "$REQ/spread-block.clicks" "$REQ/spread-block.req"
+command "$REQ/spread-block.clicks" "$REQ/spread-block.req"
+before=$(spread_lines)
 while read -r ts sig body; do
-	code=$(post "$PG_URL" "$ts" "$sig" "$body")
-	[ "$code" = 200 ] || die "the blocking click on a spread review was answered $code"
+	code=$(post "$PG_URL" "$ts" "$sig" "$body" /slack/commands)
+	[ "$code" = 200 ] || die "the blocking command on a spread review was answered $code"
 done <"$REQ/spread-block.req"
+[ "$(spread_lines)" -eq $((before + SPREAD)) ] ||
+	die "the $SPREAD blocking commands are not $SPREAD new ledger lines"
 # click k: review k mod SPREAD, the reviewers in turn within each review,
-# each alternating from changes-required; a review's clicks are SPREAD
+# each alternating from approve; a review's clicks are SPREAD
 # apart, so no two of one person on one review are in flight at once.
 sed 1d "$REQ/eligible" >"$REQ/spread.people"
 awk -v n="$((SECS * RATE_CAP))" 'NR == FNR { rv[nr++] = $1; next } { u[np++] = $1 }
 END {
 	for (k = 0; k < n; k++) {
 		r = k % nr; p = int(k / nr) % np
-		d = (int(k / (nr * np)) % 2) ? "changes-required" : "approve"
+		d = (int(k / (nr * np)) % 2) ? "approve-with-changes" : "approve"
 		printf "%s %s spread.%06d %s\n", u[p], d, k, rv[r]
 	}
 }' "$REQ/spread.reviews" "$REQ/spread.people" >"$REQ/store-spread.clicks"
