@@ -648,76 +648,178 @@ backoff(unsigned backoff_ms)
 }
 
 /*
- * One compare-and-swap append of line (with its '\n') to commit's note,
- * on top of the notes commit the ref points at now.  The note's old text
- * is taken from the cache when its blob is there (printgated has just
- * read or written it), and read from git only when it is not: the note
- * is never read back to be appended to.  The version written is kept in
- * the cache, so that the review read after it parses one line.
+ * The text of commit's note as of notes commit head (NULL: no notes yet)
+ * into *b, ending in '\n' unless empty, and where it is into path[].  The
+ * old text is taken from the cache when its blob is there (printgated
+ * has just read or written it), and read from git only when it is not:
+ * the note is never read back to be appended to.
  */
 static int
-append_once(struct repo *r, const char *commit, const char *line,
-    const char *message)
+note_text(struct repo *r, const char *head, const char *commit,
+    char path[REPO_NOTE_PATH], struct buf *b)
 {
-	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX];
-	char path[REPO_NOTE_PATH];
-	struct note_slot *slot = NULL;
-	struct buf b = { 0 };
+	char blob[OID_HEX];
+	struct note_slot *slot;
 	char *old = NULL;
 	size_t oldlen = 0;
+	int error;
+
+	if ((error = repo_note_locate(r, head, commit, path, blob)) < 0)
+		return error;
+	note_cache_init();
+	if (blob[0] && (slot = note_find(blob)) != NULL) {
+		buf_add(b, slot->text, slot->len);
+	} else if (blob[0]) {
+		if ((error = repo_blob_read(r, blob, &old, &oldlen)) < 0)
+			return error;
+		buf_adds(b, old);
+		free(old);
+	}
+	if (b->len > 0 && b->s[b->len - 1] != '\n')
+		buf_adds(b, "\n");
+	return 0;
+}
+
+/* The lines a batch adds to one commit's note. */
+struct note_lines {
+	const char *commit;
+	struct buf lines;
+};
+
+/*
+ * One compare-and-swap append of each of v[n]'s lines to its commit's
+ * note, on top of the notes commit the ref points at now, in one notes
+ * commit.  The versions written are kept in the cache, so that the
+ * review read after it parses only the new lines.
+ */
+static int
+append_once(struct repo *r, const struct note_lines *v, size_t n,
+    const char *message)
+{
+	char head[OID_HEX], newhead[OID_HEX];
+	char (*paths)[REPO_NOTE_PATH] = xcalloc(n, sizeof(*paths));
+	char (*blobs)[OID_HEX] = xcalloc(n, sizeof(*blobs));
+	struct repo_note_put *puts = xcalloc(n, sizeof(*puts));
+	struct buf *texts = xcalloc(n, sizeof(*texts));
 	bool have_head;
+	size_t i;
 	int error;
 
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error < 0 && error != -ENOENT)
-		return error;
+		goto done;
 	have_head = error == 0;
-	if ((error = repo_note_locate(r, have_head ? head : NULL, commit, path,
-	    blob)) < 0)
-		return error;
-	note_cache_init();
-	if (blob[0] && (slot = note_find(blob)) != NULL) {
-		buf_add(&b, slot->text, slot->len);
-	} else if (blob[0]) {
-		if ((error = repo_blob_read(r, blob, &old, &oldlen)) < 0)
-			return error;
-		buf_adds(&b, old);
-		free(old);
+	for (i = 0, error = 0; i < n && error == 0; i++) {
+		error = note_text(r, have_head ? head : NULL, v[i].commit,
+		    paths[i], &texts[i]);
+		buf_add(&texts[i], v[i].lines.s, v[i].lines.len);
+		puts[i] = (struct repo_note_put){ paths[i], texts[i].s };
 	}
-	if (b.len > 0 && b.s[b.len - 1] != '\n')
-		buf_adds(&b, "\n");
-	buf_adds(&b, line);
-	error = repo_note_write(r, LEDGER_REF, have_head ? head : NULL, path,
-	    b.s, message, newhead, blob);
-	if (error == 0) {
-		size_t len = b.len;
+	if (error == 0)
+		error = repo_notes_write(r, LEDGER_REF, have_head ? head :
+		    NULL, puts, n, message, newhead, blobs);
+	for (i = 0; i < n && error == 0; i++) {
+		size_t len = texts[i].len;
 
-		note_store(commit, blob, buf_steal(&b), len)->used =
-		    ++note_clock;
+		note_store(v[i].commit, blobs[i], buf_steal(&texts[i]),
+		    len)->used = ++note_clock;
 	}
-	buf_free(&b);
+done:
+	for (i = 0; i < n; i++)
+		buf_free(&texts[i]);
+	free(texts);
+	free(puts);
+	free(blobs);
+	free(paths);
 	return error;
 }
 
 int
-ledger_append(struct repo *r, const char *commit,
-    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+ledger_batch_add(struct ledger_batch *b, const char *commit,
+    const struct ledger_event *ev)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	unsigned lost = 0, backoff_ms = 1;
-	char *line, *text, *message;
-	int error;
+	struct ledger_batch_line *l;
+	char *line;
 
 	if ((line = ledger_encode(ev)) == NULL)
 		return -EINVAL;
-	text = xasprintf("%s\n", line);
+	b->v = xreallocarray(b->v, b->n + 1, sizeof(*b->v));
+	l = &b->v[b->n++];
+	snprintf(l->commit, sizeof(l->commit), "%s", commit);
+	l->line = xasprintf("%s\n", line);
 	free(line);
 	/* "approve print/q1 (a1b2c3d) by alice via cli:root" */
-	message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
+	l->message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
 	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
 	    ev->tag ? " " : "", commit, ev->by, ev->via);
+	return 0;
+}
+
+void
+ledger_batch_clear(struct ledger_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->v[i].line);
+		free(b->v[i].message);
+	}
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * The notes commit's message: the event's line for one; for more, how
+ * many, then each one's line, so that the ledger's history still says
+ * what happened.
+ */
+static char *
+batch_message(const struct ledger_batch *b)
+{
+	struct buf m = { 0 };
+
+	if (b->n == 1)
+		return xstrdup(b->v[0].message);
+	buf_addf(&m, "%zu events\n\n", b->n);
+	for (size_t i = 0; i < b->n; i++)
+		buf_adds(&m, b->v[i].message);
+	return buf_steal(&m);
+}
+
+/* b's lines by commit, in the order they were added, into *out. */
+static size_t
+batch_group(const struct ledger_batch *b, struct note_lines **out)
+{
+	struct note_lines *v = xcalloc(b->n ? b->n : 1, sizeof(*v));
+	size_t n = 0, k;
+
+	for (size_t i = 0; i < b->n; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(v[k].commit, b->v[i].commit) == 0)
+				break;
+		if (k == n)
+			v[n++].commit = b->v[i].commit;
+		buf_adds(&v[k].lines, b->v[i].line);
+	}
+	*out = v;
+	return n;
+}
+
+int
+ledger_batch_write(struct repo *r, const struct ledger_batch *b,
+    int timeout_ms, unsigned *retries)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	unsigned lost = 0, backoff_ms = 1;
+	struct note_lines *v;
+	char *message;
+	size_t n;
+	int error;
+
+	if (b->n == 0)
+		return 0;
+	n = batch_group(b, &v);
+	message = batch_message(b);
 	for (;;) {
-		error = append_once(r, commit, text, message);
+		error = append_once(r, v, n, message);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;
@@ -739,10 +841,27 @@ ledger_append(struct repo *r, const char *commit,
 		if (backoff_ms < 64)
 			backoff_ms *= 2;
 	}
-	free(text);
+	for (size_t i = 0; i < n; i++)
+		buf_free(&v[i].lines);
+	free(v);
 	free(message);
 	if (retries)
 		*retries = lost;
+	return error;
+}
+
+int
+ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	struct ledger_batch b = { 0 };
+	int error;
+
+	if (retries)
+		*retries = 0;
+	if ((error = ledger_batch_add(&b, commit, ev)) == 0)
+		error = ledger_batch_write(r, &b, timeout_ms, retries);
+	ledger_batch_clear(&b);
 	return error;
 }
 
