@@ -34,6 +34,7 @@ struct http {
 	void (*on_answer_body)(void *ctx, const char *route, int status,
 	    const char *type, const char *body);
 	struct http_call *suspended;	/* waiting to be called again */
+	void (*free_state)(void *ctx, void *state);
 };
 
 /*
@@ -50,6 +51,7 @@ struct http_call {
 	int64_t first_ms;	/* the handler's first call, or 0 */
 	int64_t retry_at;	/* monotonic ms, while in h->suspended */
 	struct http_call *next;	/* in h->suspended */
+	void *state;		/* the handler's, http_request.state */
 };
 
 static int64_t
@@ -375,6 +377,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (c->first_ms == 0)
 		c->first_ms = mono_ms();
 	rq.waited_ms = mono_ms() - c->first_ms;
+	rq.state = &c->state;
 	c->route->handler(h->ctx, &rq, &rs);
 	if (rs.retry_ms > 0) {
 		/* called again from the loop's timer (http_timeout_ms) */
@@ -407,6 +410,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (c == NULL)
 		return;
 	unsuspend(h, c);
+	if (c->state && h->free_state)
+		h->free_state(h->ctx, c->state);
 	buf_free(&c->body);
 	free(c);
 	*con_cls = NULL;
@@ -649,4 +654,10 @@ http_set_answer_body(struct http *h, void (*fn)(void *ctx, const char *route,
     int status, const char *type, const char *body))
 {
 	h->on_answer_body = fn;
+}
+
+void
+http_set_state_free(struct http *h, void (*fn)(void *ctx, void *state))
+{
+	h->free_state = fn;
 }

@@ -481,6 +481,7 @@ listen_setup(struct daemon *d)
 	    routes_count, &why) < 0)
 		fatalx("start: %s", why);
 	http_set_answer_body(d->http, routes_answered);
+	http_set_state_free(d->http, routes_drop_state);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");
@@ -688,6 +689,9 @@ run(struct daemon *d)
 				break;
 			}
 		}
+		/* the decisions of this pass: one notes commit (group commit) */
+		if (d->routes)
+			routes_flush(d->routes);
 		if (!d->stop && !d->gate_only)
 			work(d);
 		if (d->http)

@@ -39,6 +39,11 @@
 #define ROUTES_OWN 8
 /* A decision that found the ledger locked is tried again this often. */
 #define ROUTES_LOCK_RETRY_MS 20
+/*
+ * A decision staged for the group commit at the end of the loop's pass
+ * (routes_flush()) is called again this soon: after that commit.
+ */
+#define ROUTES_STAGED_RETRY_MS 1
 
 struct routes {
 	const struct config *cf;
@@ -59,6 +64,7 @@ struct routes {
 	 * whether its decision found the lock held and waits (its answer
 	 * is not sent, nothing is posted back: it is tried again) */
 	bool may_wait, wait;
+	int retry_ms;		/* when it waits, how long */
 	struct platform_listener listener;
 	/* the platform user of the request being answered, for the log of
 	 * refusals (routes_answered()); "" until a request names one */
@@ -101,7 +107,10 @@ listener_decide(void *ctx, const struct inbound *in, const char *idem,
 	    in->user ? in->user : "?");
 	decide_outcome_clear(o);
 	decide_record(rt->dc, rt->platform, in, idem, o);
-	rt->wait = o->locked && rt->may_wait;
+	/* a staged decision waits for its group commit, whatever the bound */
+	rt->wait = (o->locked && rt->may_wait) || o->staged;
+	rt->retry_ms = o->staged && !o->locked ? ROUTES_STAGED_RETRY_MS :
+	    ROUTES_LOCK_RETRY_MS;
 	out->status = o->status;
 	out->text = o->text;
 	out->recorded = o->recorded;
@@ -338,11 +347,13 @@ route_platform(void *ctx, const struct http_request *rq,
 	    DECIDE_LEDGER_TIMEOUT_MS;
 	rt->wait = false;
 	decide_set_wait(rt->dc, rt->may_wait);
+	decide_set_slot(rt->dc, rq->state);
 	route_run(rt, r, pi, rq, &a);
+	decide_set_slot(rt->dc, NULL);
 	if (rt->wait) {
 		rt->wait = false;
 		free(a.body);
-		rs->retry_ms = ROUTES_LOCK_RETRY_MS;
+		rs->retry_ms = rt->retry_ms;
 		return;
 	}
 	rs->status = a.status;
@@ -486,6 +497,20 @@ routes_table(size_t *n)
 	}
 	*n = nroutes;
 	return routes;
+}
+
+void
+routes_flush(struct routes *rt)
+{
+	if (decide_staged(rt->dc))
+		decide_flush(rt->dc);
+}
+
+void
+routes_drop_state(void *ctx, void *state)
+{
+	(void)ctx;
+	decide_ticket_drop(state);
 }
 
 void
