@@ -885,10 +885,10 @@ decide_ticket_drop(struct decide_ticket *tk)
 		ticket_free(tk);
 }
 
-bool
+size_t
 decide_staged(const struct decide *dc)
 {
-	return dc->batch.n > 0;
+	return dc->batch.n;
 }
 
 /* Logs a staged decision that a group commit failed to write. */

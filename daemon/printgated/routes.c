@@ -412,7 +412,8 @@ route_metrics(void *ctx, const struct http_request *rq,
 	struct routes *rt = ctx;
 	const struct engine_stats *st = engine_stats(rt->engine);
 	struct metrics_gauges g = { st->open_reviews,
-		outbox_depth(engine_outbox(rt->engine)), st->ledger_retries };
+		outbox_depth(engine_outbox(rt->engine)), st->ledger_retries,
+		decide_staged(rt->dc) };
 
 	(void)rq;
 	rs->status = 200;

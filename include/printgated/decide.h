@@ -122,8 +122,8 @@ void decide_set_wait(struct decide *dc, bool may_wait);
  */
 struct decide_ticket;
 void decide_set_slot(struct decide *dc, void **slot);
-/* Whether anything is staged: decide_flush() has work. */
-bool decide_staged(const struct decide *dc);
+/* How many decisions are staged: decide_flush()'s work. */
+size_t decide_staged(const struct decide *dc);
 /*
  * Writes what is staged; 0 or the error every staged decision is then
  * answered with.  -EBUSY, nothing answered yet, while another writer
