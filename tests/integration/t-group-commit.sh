@@ -51,7 +51,7 @@ connected() {
 }
 codes() { cat "$T"/code-"$1"* 2>/dev/null | sort | uniq -c | tr -s ' \n' ' '; }
 
-command -v ss >/dev/null 2>&1 || { echo "Bail out! ss is missing (iproute2)"; exit 1; }
+command -v ss >/dev/null 2>&1 || { echo "Bail out! ss is missing (iproute2: scripts/deps.sh)"; exit 1; }
 start_receiver
 NOTIFY_CONF=$(notify_config)
 setup
