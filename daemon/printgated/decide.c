@@ -50,9 +50,7 @@ struct decide_ticket {
 	/* what its answer needs once it is written */
 	enum ledger_type type;
 	char *by, *via;
-	struct review_target t;
-	struct review *rv;
-	char *review;
+	struct decide_outcome held;	/* its t, rv and review only */
 };
 
 struct decide {
@@ -95,9 +93,7 @@ ticket_free(struct decide_ticket *tk)
 {
 	free(tk->by);
 	free(tk->via);
-	review_target_clear(&tk->t);
-	review_free(tk->rv);
-	free(tk->review);
+	decide_outcome_clear(&tk->held);
 	free(tk);
 }
 
@@ -541,13 +537,16 @@ answered_before(struct decide *dc, const char *id, size_t person,
 	return true;
 }
 
-static int64_t
-mono_ms(void)
+/* Moves the review from's decision is about (t, rv, review) to to. */
+static void
+review_move(struct decide_outcome *to, struct decide_outcome *from)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	to->t = from->t;
+	memset(&from->t, 0, sizeof(from->t));
+	to->rv = from->rv;
+	from->rv = NULL;
+	to->review = from->review;
+	from->review = NULL;
 }
 
 /*
@@ -577,17 +576,12 @@ stage(struct decide *dc, const struct record *rec, size_t person,
 	tk->type = rec->type;
 	tk->by = xstrdup(rec->by);
 	tk->via = xstrdup(rec->via);
-	tk->t = o->t;
-	memset(&o->t, 0, sizeof(o->t));
-	tk->rv = o->rv;
-	o->rv = NULL;
-	tk->review = o->review;
-	o->review = NULL;
+	review_move(&tk->held, o);
 	dc->staged = xreallocarray(dc->staged, dc->batch.n,
 	    sizeof(*dc->staged));
 	dc->staged[dc->batch.n - 1] = tk;
 	if (dc->batch.n == 1)
-		dc->staged_ms = mono_ms();
+		dc->staged_ms = util_mono_ms();
 	*dc->slot = tk;
 	o->staged = true;
 	return -1;
@@ -843,20 +837,14 @@ finish(struct decide *dc, struct decide_ticket *tk, struct decide_outcome *o)
 		o->locked = dc->flush_locked;
 		return;
 	case TICKET_WRITTEN:
-		o->t = tk->t;
-		memset(&tk->t, 0, sizeof(tk->t));
-		o->rv = tk->rv;
-		tk->rv = NULL;
-		o->review = tk->review;
-		tk->review = NULL;
+		review_move(o, &tk->held);
 		rec.type = tk->type;
 		rec.by = tk->by;
 		rec.via = tk->via;
 		recorded(dc, &rec, o);
 		break;
 	case TICKET_FAILED:
-		o->review = tk->review;
-		tk->review = NULL;
+		review_move(o, &tk->held);
 		fail(o, tk->error == -EBUSY || tk->error == -ETIMEDOUT ? 503 :
 		    500, xasprintf("nothing was recorded: %s; try again",
 		    tk->error == -EBUSY || tk->error == -ETIMEDOUT ? "the "
@@ -895,7 +883,7 @@ decide_staged(const struct decide *dc)
 static void
 staged_failed(const struct decide_ticket *tk, int error)
 {
-	char *name = review_name(tk->rv);
+	char *name = review_name(tk->held.rv);
 
 	log_warnx("record %s of '%s' by %s: %s", ledger_type_name(tk->type),
 	    name, tk->by, error == -EBUSY ? "timed out (the ledger stayed "
@@ -915,7 +903,7 @@ decide_flush(struct decide *dc)
 	dc->env.m->ledger_retries += retries;
 	dc->flush_locked = error == -EBUSY;
 	/* a held lock: tried again at the next pass, up to the bound */
-	if (error == -EBUSY && mono_ms() - dc->staged_ms <
+	if (error == -EBUSY && util_mono_ms() - dc->staged_ms <
 	    DECIDE_LEDGER_TIMEOUT_MS)
 		return error;
 	for (size_t i = 0; i < dc->batch.n; i++) {
