@@ -617,6 +617,13 @@ http_run(struct http *h)
 	h->at_limit = before || connections(h) + 1 >= h->limit;
 }
 
+void
+http_wake(struct http *h)
+{
+	resume_due(h, true);
+	http_run(h);
+}
+
 int64_t
 http_timeout_ms(struct http *h)
 {

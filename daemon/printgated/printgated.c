@@ -689,9 +689,12 @@ run(struct daemon *d)
 				break;
 			}
 		}
-		/* the decisions of this pass: one notes commit (group commit) */
-		if (d->routes)
-			routes_flush(d->routes);
+		/*
+		 * The decisions of this pass: one notes commit (group
+		 * commit), answered at once, before a scan that may be long.
+		 */
+		if (d->routes && routes_flush(d->routes) && d->http)
+			http_wake(d->http);
 		if (!d->stop && !d->gate_only)
 			work(d);
 		if (d->http)

@@ -500,11 +500,13 @@ routes_table(size_t *n)
 	return routes;
 }
 
-void
+bool
 routes_flush(struct routes *rt)
 {
-	if (decide_staged(rt->dc))
-		decide_flush(rt->dc);
+	if (!decide_staged(rt->dc))
+		return false;
+	/* answers are due unless it is all still waiting for the lock */
+	return decide_flush(rt->dc) != -EBUSY || !decide_staged(rt->dc);
 }
 
 void

@@ -116,6 +116,11 @@ void http_set_answer_body(struct http *h, void (*fn)(void *ctx,
  */
 void http_set_state_free(struct http *h, void (*fn)(void *ctx,
     void *state));
+/*
+ * Calls every suspended handler again now, not at its time: what it
+ * waited for has happened (a group commit written).
+ */
+void http_wake(struct http *h);
 void http_free(struct http *h);
 /* The port it listens on. */
 unsigned http_port(const struct http *h);

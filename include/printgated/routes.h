@@ -44,9 +44,10 @@ const struct http_route *routes_table(size_t *n);
 /*
  * Writes the decisions the loop's pass staged as one notes commit (group
  * commit, decide_flush()); their requests are answered when they are
- * called again.  Called at the end of every pass of the loop.
+ * called again.  Called at the end of every pass of the loop; true when
+ * answers are due (http_wake()).
  */
-void routes_flush(struct routes *rt);
+bool routes_flush(struct routes *rt);
 /* http_set_state_free()'s function: a waiting decision's ticket. */
 void routes_drop_state(void *ctx, void *state);
 /* http_new()'s on_answer: counts answers by route and status. */
