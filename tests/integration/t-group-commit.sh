@@ -123,6 +123,14 @@ assert "each is logged as not recorded" \
     test "$(grep -c "record changes-required of 'print/g[1-3].*by bob: timed out" "$DLOG")" -eq 3
 rm -f "$LOCK"
 
+# A clean stop after all of that: exit 0 (under the sanitizers, also no
+# leak of a ticket, a batch or a review held for an answer).
+stop_daemon
+assert "printgated stops cleanly after the batches (exit $daemon_rc)" test "$daemon_rc" -eq 0
+rm -f "$T/state/http-port"
+start_daemon
+listener || { echo "Bail out! no listener after the restart"; exit 1; }
+
 # ===== Part 3: SIGKILL in the middle of many decisions
 # Two people's streams of decisions, one after the other in each (a
 # request for changes with a new comment is a new decision each time),
