@@ -6,7 +6,9 @@
  * type (400), find the review (404; 409 when it is closed), check that
  * the person may decide on it (403), write the decision to the ledger
  * with compare-and-swap (503 when the ledger stays locked), then answer.
- * A refusal changes nothing.
+ * A refusal changes nothing.  The listener's decisions are written
+ * together, one notes commit for all of those of a pass of the loop
+ * (decide_flush()), each answered from its ticket once that is on disk.
  *
  * Repeated clicks and replays are idempotent: an event id derived from
  * the platform's action id is written once (it is looked up in the
@@ -798,6 +800,7 @@ record_as(struct decide *dc, size_t person, const char *via,
 	}
 	if (dc->slot && staged_conflict(dc, rec.id, o->rv->commit, person)) {
 		o->staged = true;
+		o->locked = dc->flush_locked;	/* tried again less often */
 		goto done;
 	}
 	rec.at = dc->env.now();
