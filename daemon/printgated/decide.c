@@ -555,9 +555,9 @@ review_move(struct decide_outcome *to, struct decide_outcome *from)
  * Stages rec for the next group commit, with a ticket in the request's
  * slot that holds what its answer needs (o's review moves there): the
  * request waits (o->staged) and is answered once decide_flush() has
- * written it, or has failed.  -1 either way: nothing is recorded yet.
+ * written it, or has failed.  Nothing is recorded yet either way.
  */
-static int
+static void
 stage(struct decide *dc, const struct record *rec, size_t person,
     bool idem, struct decide_outcome *o)
 {
@@ -568,7 +568,7 @@ stage(struct decide *dc, const struct record *rec, size_t person,
 		    "cannot be written; try again"));
 		log_warnx("record %s by %s: the event cannot be encoded",
 		    ledger_type_name(rec->type), rec->by);
-		return -1;
+		return;
 	}
 	tk = xcalloc(1, sizeof(*tk));
 	tk->idem = idem;
@@ -586,7 +586,6 @@ stage(struct decide *dc, const struct record *rec, size_t person,
 		dc->staged_ms = util_mono_ms();
 	*dc->slot = tk;
 	o->staged = true;
-	return -1;
 }
 
 /*
@@ -914,7 +913,6 @@ decide_flush(struct decide *dc)
 
 		if (error < 0)
 			staged_failed(tk, error);
-
 		if (error == 0 && tk->idem)
 			replay_add(dc->env.replay, tk->id);
 		tk->state = error == 0 ? TICKET_WRITTEN : TICKET_FAILED;
