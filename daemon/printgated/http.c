@@ -621,6 +621,8 @@ void
 http_wake(struct http *h)
 {
 	resume_due(h, true);
+	/* the first run calls the handlers again, the second sends */
+	http_run(h);
 	http_run(h);
 }
 
