@@ -13,7 +13,7 @@ libgit2-dev libcurl4-openssl-dev libconfig-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libssl-dev libsystemd-dev
 libpoppler-glib-dev libcairo2-dev libseccomp-dev libjpeg-dev libgif-dev
 libwebp-dev zlib1g-dev fonts-dejavu-core
-openssl man-db groff-base systemd strace chromium python3-aiosmtpd
+openssl man-db groff-base systemd strace iproute2 chromium python3-aiosmtpd
 $*"
 # Node.js and npm from Debian unless some node is there already (a
 # nodejs package from elsewhere brings its own npm)

@@ -654,31 +654,32 @@ same_str(const char *a, const char *b)
 }
 
 /*
- * Whether the note's text (len bytes) already has an event of ev's id:
- * 0 when not, 1 when it is the same event, -EEXIST when another.  Checked
- * on the version the swap is made on, so that two writers of one event
- * cannot both miss the other's line.
+ * Whether the note's text (len bytes) already has an event of l's once
+ * id: 0 when not, 1 when it is the same event, -EEXIST when another.
+ * Checked on the version the swap is made on, so that two writers of one
+ * event cannot both miss the other's line.
  */
 static int
 note_has_id(const char *commit, const char *text, size_t len,
-    const struct ledger_event *ev)
+    const struct ledger_batch_line *l)
 {
 	struct ledger_events evs = { 0 };
 	char *copy;
 	int found = 0;
 
-	if (len == 0 || memmem(text, len, ev->id, strlen(ev->id)) == NULL)
+	if (len == 0 || memmem(text, len, l->once_id,
+	    strlen(l->once_id)) == NULL)
 		return 0;
 	copy = xstrndup(text, len);
 	ledger_parse_note(&evs, commit, copy, NULL, NULL);
 	for (size_t i = 0; i < evs.n && !found; i++) {
 		const struct ledger_event *e = &evs.v[i];
 
-		if (e->id == NULL || strcmp(e->id, ev->id) != 0)
+		if (e->id == NULL || strcmp(e->id, l->once_id) != 0)
 			continue;
-		found = e->type == ev->type && same_str(e->by, ev->by) &&
-		    same_str(e->tag, ev->tag) &&
-		    same_str(e->tag_object, ev->tag_object) ? 1 : -EEXIST;
+		found = e->type == l->type && same_str(e->by, l->by) &&
+		    same_str(e->tag, l->tag) &&
+		    same_str(e->tag_object, l->tag_object) ? 1 : -EEXIST;
 	}
 	ledger_events_free(&evs);
 	free(copy);
@@ -686,81 +687,231 @@ note_has_id(const char *commit, const char *text, size_t len,
 }
 
 /*
- * One compare-and-swap append of line (with its '\n') to commit's note,
- * on top of the notes commit the ref points at now.  The note's old text
- * is taken from the cache when its blob is there (printgated has just
- * read or written it), and read from git only when it is not: the note
- * is never read back to be appended to.  The version written is kept in
- * the cache, so that the review read after it parses one line.
+ * The text of commit's note as of notes commit head (NULL: no notes yet)
+ * into *b, ending in '\n' unless empty, and where it is into path[].  The
+ * old text is taken from the cache when its blob is there (printgated
+ * has just read or written it), and read from git only when it is not:
+ * the note is never read back to be appended to.
  */
 static int
-append_once(struct repo *r, const char *commit, const char *line,
-    const char *message, const struct ledger_event *once)
+note_text(struct repo *r, const char *head, const char *commit,
+    char path[REPO_NOTE_PATH], struct buf *b)
 {
-	char head[OID_HEX], newhead[OID_HEX], blob[OID_HEX];
-	char path[REPO_NOTE_PATH];
-	struct note_slot *slot = NULL;
-	struct buf b = { 0 };
+	char blob[OID_HEX];
+	struct note_slot *slot;
 	char *old = NULL;
 	size_t oldlen = 0;
-	bool have_head;
+	int error;
+
+	if ((error = repo_note_locate(r, head, commit, path, blob)) < 0)
+		return error;
+	note_cache_init();
+	if (blob[0] && (slot = note_find(blob)) != NULL) {
+		buf_add(b, slot->text, slot->len);
+	} else if (blob[0]) {
+		if ((error = repo_blob_read(r, blob, &old, &oldlen)) < 0)
+			return error;
+		buf_adds(b, old);
+		free(old);
+	}
+	if (b->len > 0 && b->s[b->len - 1] != '\n')
+		buf_adds(b, "\n");
+	return 0;
+}
+
+/* The lines a batch adds to one commit's note. */
+struct note_lines {
+	const char *commit;
+	const struct ledger_batch_line **v;
+	size_t n;
+};
+
+/*
+ * Adds v's lines to text, the note as it is (len bytes before them),
+ * leaving out an event written once that is there already; how many
+ * were added, or -EEXIST when another event has such an event's id.
+ */
+static ssize_t
+note_add_lines(const struct note_lines *v, struct buf *text)
+{
+	size_t len = text->len;
+	ssize_t added = 0;
+	int has;
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ledger_batch_line *l = v->v[i];
+
+		if (l->once_id && (has = note_has_id(v->commit, text->s, len,
+		    l)) != 0) {
+			if (has < 0)
+				return has;
+			continue;	/* the other writer's line */
+		}
+		buf_adds(text, l->line);
+		added++;
+	}
+	return added;
+}
+
+/*
+ * One compare-and-swap append of each of v[n]'s lines to its commit's
+ * note, on top of the notes commit the ref points at now, in one notes
+ * commit.  The versions written are kept in the cache, so that the
+ * review read after it parses only the new lines.
+ */
+static int
+append_once(struct repo *r, const struct note_lines *v, size_t n,
+    const char *message)
+{
+	char head[OID_HEX], newhead[OID_HEX];
+	char (*paths)[REPO_NOTE_PATH] = xcalloc(n, sizeof(*paths));
+	char (*blobs)[OID_HEX] = xcalloc(n, sizeof(*blobs));
+	struct repo_note_put *puts = xcalloc(n, sizeof(*puts));
+	struct buf *texts = xcalloc(n, sizeof(*texts));
+	bool have_head, *which = xcalloc(n, sizeof(*which));
+	size_t i, k, nput = 0;
 	int error;
 
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error < 0 && error != -ENOENT)
-		return error;
+		goto done;
 	have_head = error == 0;
-	if ((error = repo_note_locate(r, have_head ? head : NULL, commit, path,
-	    blob)) < 0)
-		return error;
-	note_cache_init();
-	if (blob[0] && (slot = note_find(blob)) != NULL) {
-		buf_add(&b, slot->text, slot->len);
-	} else if (blob[0]) {
-		if ((error = repo_blob_read(r, blob, &old, &oldlen)) < 0)
-			return error;
-		buf_adds(&b, old);
-		free(old);
-	}
-	if (once && (error = note_has_id(commit, b.s, b.len, once)) != 0) {
-		buf_free(&b);
-		return error < 0 ? error : 0;	/* the other writer's line */
-	}
-	if (b.len > 0 && b.s[b.len - 1] != '\n')
-		buf_adds(&b, "\n");
-	buf_adds(&b, line);
-	error = repo_note_write(r, LEDGER_REF, have_head ? head : NULL, path,
-	    b.s, message, newhead, blob);
-	if (error == 0) {
-		size_t len = b.len;
+	for (i = 0, error = 0; i < n && error == 0; i++) {
+		ssize_t added;
 
-		note_store(commit, blob, buf_steal(&b), len)->used =
-		    ++note_clock;
+		if ((error = note_text(r, have_head ? head : NULL,
+		    v[i].commit, paths[i], &texts[i])) < 0)
+			break;
+		if ((added = note_add_lines(&v[i], &texts[i])) < 0)
+			error = (int)added;
+		else if (added > 0)
+			puts[nput++] = (struct repo_note_put){ paths[i],
+			    texts[i].s };
+		which[i] = added > 0;
 	}
-	buf_free(&b);
+	/* every line already there (events written once): nothing to do */
+	if (error == 0 && nput > 0)
+		error = repo_notes_write(r, LEDGER_REF, have_head ? head :
+		    NULL, puts, nput, message, newhead, blobs);
+	for (i = 0, k = 0; i < n && error == 0 && nput > 0; i++) {
+		size_t len = texts[i].len;
+
+		if (!which[i])
+			continue;
+		note_store(v[i].commit, blobs[k++], buf_steal(&texts[i]),
+		    len)->used = ++note_clock;
+	}
+done:
+	for (i = 0; i < n; i++)
+		buf_free(&texts[i]);
+	free(texts);
+	free(which);
+	free(puts);
+	free(blobs);
+	free(paths);
 	return error;
 }
 
 int
-ledger_append(struct repo *r, const char *commit,
-    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+ledger_batch_add(struct ledger_batch *b, const char *commit,
+    const struct ledger_event *ev)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	unsigned lost = 0, backoff_ms = 1;
-	char *line, *text, *message;
-	int error;
+	struct ledger_batch_line *l;
+	char *line;
 
 	if ((line = ledger_encode(ev)) == NULL)
 		return -EINVAL;
-	text = xasprintf("%s\n", line);
+	b->v = xreallocarray(b->v, b->n + 1, sizeof(*b->v));
+	l = &b->v[b->n++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->commit, sizeof(l->commit), "%s", commit);
+	l->line = xasprintf("%s\n", line);
 	free(line);
+	if (ev->once && ev->id) {
+		l->once_id = xstrdup(ev->id);
+		l->type = ev->type;
+		l->by = strdup_or_null(ev->by);
+		l->tag = strdup_or_null(ev->tag);
+		l->tag_object = strdup_or_null(ev->tag_object);
+	}
 	/* "approve print/q1 (a1b2c3d) by alice via cli:root" */
-	message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
+	l->message = xasprintf("%s %s%s(%.7s) by %s via %s\n",
 	    ledger_type_name(ev->type), ev->tag ? ev->tag : "",
 	    ev->tag ? " " : "", commit, ev->by, ev->via);
+	return 0;
+}
+
+void
+ledger_batch_clear(struct ledger_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->v[i].line);
+		free(b->v[i].message);
+		free(b->v[i].once_id);
+		free(b->v[i].by);
+		free(b->v[i].tag);
+		free(b->v[i].tag_object);
+	}
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * The notes commit's message: the event's line for one; for more, how
+ * many, then each one's line, so that the ledger's history still says
+ * what happened.
+ */
+static char *
+batch_message(const struct ledger_batch *b)
+{
+	struct buf m = { 0 };
+
+	if (b->n == 1)
+		return xstrdup(b->v[0].message);
+	buf_addf(&m, "%zu events\n\n", b->n);
+	for (size_t i = 0; i < b->n; i++)
+		buf_adds(&m, b->v[i].message);
+	return buf_steal(&m);
+}
+
+/* b's lines by commit, in the order they were added, into *out. */
+static size_t
+batch_group(const struct ledger_batch *b, struct note_lines **out)
+{
+	struct note_lines *v = xcalloc(b->n ? b->n : 1, sizeof(*v));
+	size_t n = 0, k;
+
+	for (size_t i = 0; i < b->n; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(v[k].commit, b->v[i].commit) == 0)
+				break;
+		if (k == n) {
+			v[n++].commit = b->v[i].commit;
+			v[k].v = xcalloc(b->n, sizeof(*v[k].v));
+		}
+		v[k].v[v[k].n++] = &b->v[i];
+	}
+	*out = v;
+	return n;
+}
+
+int
+ledger_batch_write(struct repo *r, const struct ledger_batch *b,
+    int timeout_ms, unsigned *retries)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	unsigned lost = 0, backoff_ms = 1;
+	struct note_lines *v;
+	char *message;
+	size_t n;
+	int error;
+
+	if (b->n == 0)
+		return 0;
+	n = batch_group(b, &v);
+	message = batch_message(b);
 	for (;;) {
-		error = append_once(r, commit, text, message,
-		    ev->once && ev->id ? ev : NULL);
+		error = append_once(r, v, n, message);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;
@@ -782,10 +933,27 @@ ledger_append(struct repo *r, const char *commit,
 		if (backoff_ms < 64)
 			backoff_ms *= 2;
 	}
-	free(text);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].v);
+	free(v);
 	free(message);
 	if (retries)
 		*retries = lost;
+	return error;
+}
+
+int
+ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	struct ledger_batch b = { 0 };
+	int error;
+
+	if (retries)
+		*retries = 0;
+	if ((error = ledger_batch_add(&b, commit, ev)) == 0)
+		error = ledger_batch_write(r, &b, timeout_ms, retries);
+	ledger_batch_clear(&b);
 	return error;
 }
 

@@ -1497,34 +1497,57 @@ repo_note_locate(struct repo *r, const char *head, const char *commit,
 	return error;
 }
 
+/* The tree of head's tree with each of notes written at its path, into *out. */
+static int
+notes_tree(git_repository *git, git_commit *parent,
+    const struct repo_note_put *notes, size_t n, git_oid *blobs,
+    git_tree **out)
+{
+	git_tree *base = NULL;
+	git_tree_update *up = xcalloc(n, sizeof(*up));
+	git_oid treeid;
+	int error = 0;
+
+	if (parent && (error = git_commit_tree(&base, parent)) < 0)
+		goto done;
+	for (size_t i = 0; i < n && error == 0; i++) {
+		error = git_blob_create_from_buffer(&blobs[i], git,
+		    notes[i].text, strlen(notes[i].text));
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		up[i].id = blobs[i];
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		up[i].path = notes[i].path;
+	}
+	if (error == 0 && (error = git_tree_create_updated(&treeid, git, base,
+	    n, up)) == 0)
+		error = git_tree_lookup(out, git, &treeid);
+done:
+	free(up);
+	git_tree_free(base);
+	return error;
+}
+
 int
-repo_note_write(struct repo *r, const char *ref, const char *head,
-    const char *path, const char *text, const char *message,
-    char out_head[OID_HEX], char out_blob[OID_HEX])
+repo_notes_write(struct repo *r, const char *ref, const char *head,
+    const struct repo_note_put *notes, size_t n, const char *message,
+    char out_head[OID_HEX], char (*out_blobs)[OID_HEX])
 {
 	git_commit *parent = NULL;
-	git_tree *base = NULL, *tree = NULL;
+	git_tree *tree = NULL;
 	git_reference *newref = NULL;
 	git_signature *sig = NULL;
-	git_oid headid, blob, treeid, newhead;
-	git_tree_update up = { 0 };
+	git_oid headid, newhead, *blobs;
 	int error;
 
 	if (head && ((error = oid_parse(&headid, head)) < 0 ||
 	    (error = notes_commit(r->git, head, &parent)) < 0))
 		return error;
-	if (parent && (error = git_commit_tree(&base, parent)) < 0)
-		goto done;
-	if ((error = git_blob_create_from_buffer(&blob, r->git, text,
-	    strlen(text))) < 0)
-		goto done;
-	up.action = GIT_TREE_UPDATE_UPSERT;
-	up.id = blob;
-	up.filemode = GIT_FILEMODE_BLOB;
-	up.path = path;
-	if ((error = git_tree_create_updated(&treeid, r->git, base, 1,
-	    &up)) < 0 || (error = git_tree_lookup(&tree, r->git,
-	    &treeid)) < 0)
+	/*
+	 * All of the notes in one tree and one commit: its objects, their
+	 * folders and the ref fsynced once for all of them.
+	 */
+	blobs = xcalloc(n ? n : 1, sizeof(*blobs));
+	if ((error = notes_tree(r->git, parent, notes, n, blobs, &tree)) < 0)
 		goto done;
 	if ((error = git_signature_now(&sig, "printgate",
 	    "printgate@localhost")) < 0)
@@ -1538,15 +1561,27 @@ repo_note_write(struct repo *r, const char *ref, const char *head,
 	    head != NULL, head ? &headid : NULL, "printgate: append event");
 	if (error == 0) {
 		oid_hex(&newhead, out_head);
-		oid_hex(&blob, out_blob);
+		for (size_t i = 0; i < n; i++)
+			oid_hex(&blobs[i], out_blobs[i]);
 	}
 done:
+	free(blobs);
 	git_reference_free(newref);
 	git_signature_free(sig);
 	git_tree_free(tree);
-	git_tree_free(base);
 	git_commit_free(parent);
 	return repo_err(error);
+}
+
+int
+repo_note_write(struct repo *r, const char *ref, const char *head,
+    const char *path, const char *text, const char *message,
+    char out_head[OID_HEX], char out_blob[OID_HEX])
+{
+	struct repo_note_put note = { path, text };
+
+	return repo_notes_write(r, ref, head, &note, 1, message, out_head,
+	    (char (*)[OID_HEX])out_blob);
 }
 
 int

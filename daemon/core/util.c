@@ -190,6 +190,15 @@ util_random(void *out, size_t n)
 	return 0;
 }
 
+int64_t
+util_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 util_random_id(char out[33])
 {

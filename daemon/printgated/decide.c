@@ -6,7 +6,9 @@
  * type (400), find the review (404; 409 when it is closed), check that
  * the person may decide on it (403), write the decision to the ledger
  * with compare-and-swap (503 when the ledger stays locked), then answer.
- * A refusal changes nothing.
+ * A refusal changes nothing.  The listener's decisions are written
+ * together, one notes commit for all of those of a pass of the loop
+ * (decide_flush()), each answered from its ticket once that is on disk.
  *
  * Repeated clicks and replays are idempotent: an event id derived from
  * the platform's action id is written once (it is looked up in the
@@ -34,6 +36,25 @@
 /* The most waiting reviews the pending command lists. */
 #define DECIDE_MAX_PENDING 50
 
+/*
+ * A decision staged for the next group commit (decide_flush()), held by
+ * the request that waits for it (its slot, decide_set_slot()) and, until
+ * it is written or has failed, by dc->staged.
+ */
+struct decide_ticket {
+	enum { TICKET_STAGED, TICKET_WRITTEN, TICKET_FAILED } state;
+	int error;		/* TICKET_FAILED's */
+	bool orphan;		/* its request is gone: nobody to answer */
+	bool idem;		/* id is the request's (a replay id) */
+	char id[33];
+	char commit[OID_HEX];
+	size_t person;		/* in cf->people */
+	/* what its answer needs once it is written */
+	enum ledger_type type;
+	char *by, *via;
+	struct decide_outcome held;	/* its t, rv and review only */
+};
+
 struct decide {
 	const struct config *cf;
 	struct decide_env env;
@@ -41,6 +62,13 @@ struct decide {
 	size_t platform;
 	/* a held lock will be waited for (decide_set_wait()): not logged */
 	bool may_wait;
+	/* the request's slot for a ticket, or NULL: written at once */
+	void **slot;
+	/* the group commit to come: batch.v[i] is staged[i]'s event */
+	struct ledger_batch batch;
+	struct decide_ticket **staged;
+	int64_t staged_ms;	/* when the first of them was staged */
+	bool flush_locked;	/* the last flush found the ledger locked */
 };
 
 static int64_t
@@ -62,9 +90,38 @@ decide_new(struct decide **out, const struct config *cf,
 	*out = dc;
 }
 
+static void
+ticket_free(struct decide_ticket *tk)
+{
+	free(tk->by);
+	free(tk->via);
+	decide_outcome_clear(&tk->held);
+	free(tk);
+}
+
+/* Forgets what was staged: its requests are never answered. */
+static void
+staged_clear(struct decide *dc)
+{
+	for (size_t i = 0; i < dc->batch.n; i++) {
+		if (dc->staged[i]->orphan)
+			ticket_free(dc->staged[i]);
+		else {
+			dc->staged[i]->state = TICKET_FAILED;
+			dc->staged[i]->error = -ECANCELED;
+		}
+	}
+	free(dc->staged);
+	dc->staged = NULL;
+	ledger_batch_clear(&dc->batch);
+}
+
 void
 decide_free(struct decide *dc)
 {
+	if (dc == NULL)
+		return;
+	staged_clear(dc);
 	free(dc);
 }
 
@@ -482,6 +539,74 @@ answered_before(struct decide *dc, const char *id, size_t person,
 	return true;
 }
 
+/* Moves the review from's decision is about (t, rv, review) to to. */
+static void
+review_move(struct decide_outcome *to, struct decide_outcome *from)
+{
+	to->t = from->t;
+	memset(&from->t, 0, sizeof(from->t));
+	to->rv = from->rv;
+	from->rv = NULL;
+	to->review = from->review;
+	from->review = NULL;
+}
+
+/*
+ * Stages rec for the next group commit, with a ticket in the request's
+ * slot that holds what its answer needs (o's review moves there): the
+ * request waits (o->staged) and is answered once decide_flush() has
+ * written it, or has failed.  Nothing is recorded yet either way.
+ */
+static void
+stage(struct decide *dc, const struct record *rec, size_t person,
+    bool idem, struct decide_outcome *o)
+{
+	struct decide_ticket *tk;
+
+	if (record_stage(&dc->batch, dc->cf, o->rv, o->rv->commit, rec) < 0) {
+		fail(o, 500, xstrdup("nothing was recorded: the ledger "
+		    "cannot be written; try again"));
+		log_warnx("record %s by %s: the event cannot be encoded",
+		    ledger_type_name(rec->type), rec->by);
+		return;
+	}
+	tk = xcalloc(1, sizeof(*tk));
+	tk->idem = idem;
+	memcpy(tk->id, rec->id, sizeof(tk->id));
+	snprintf(tk->commit, sizeof(tk->commit), "%s", o->rv->commit);
+	tk->person = person;
+	tk->type = rec->type;
+	tk->by = xstrdup(rec->by);
+	tk->via = xstrdup(rec->via);
+	review_move(&tk->held, o);
+	dc->staged = xreallocarray(dc->staged, dc->batch.n,
+	    sizeof(*dc->staged));
+	dc->staged[dc->batch.n - 1] = tk;
+	if (dc->batch.n == 1)
+		dc->staged_ms = util_mono_ms();
+	*dc->slot = tk;
+	o->staged = true;
+}
+
+/*
+ * Whether a decision of person on commit, or one with event id, is
+ * staged: a request that would be decided against a ledger without it
+ * waits until it is written (then it is a replay, or the same again).
+ */
+static bool
+staged_conflict(const struct decide *dc, const char *id, const char *commit,
+    size_t person)
+{
+	for (size_t i = 0; i < dc->batch.n; i++) {
+		const struct decide_ticket *tk = dc->staged[i];
+
+		if (strcmp(tk->id, id) == 0 || (tk->person == person &&
+		    strcmp(tk->commit, commit) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* Appends rec to o's review's ledger; on failure *o refuses. */
 static int
 write_decision(struct decide *dc, const struct record *rec,
@@ -491,6 +616,9 @@ write_decision(struct decide *dc, const struct record *rec,
 	char *name;
 	int error;
 
+	/* what is staged came first: it goes first */
+	if (dc->batch.n > 0)
+		decide_flush(dc);
 	/* no wait here: a held lock is the listener's to wait for */
 	error = record_append(dc->env.r, dc->cf, o->rv, o->rv->commit, rec, 0,
 	    &retries);
@@ -723,6 +851,11 @@ record_as(struct decide *dc, size_t person, const char *via,
 		comment_needed(dc, person, o);
 		goto done;
 	}
+	if (dc->slot && staged_conflict(dc, rec.id, o->rv->commit, person)) {
+		o->staged = true;
+		o->locked = dc->flush_locked;	/* tried again less often */
+		goto done;
+	}
 	rec.at = dc->env.now();
 	rec.by = dc->cf->people[person].id;
 	rec.via = via;
@@ -731,6 +864,10 @@ record_as(struct decide *dc, size_t person, const char *via,
 	rec.rules = rules;
 	rec.nrules = nrules;
 	rec.fingerprints = true;
+	if (dc->slot) {
+		stage(dc, &rec, person, idem != NULL, o);
+		goto done;
+	}
 	if (write_decision(dc, &rec, o) < 0)
 		goto done;
 	if (idem)
@@ -738,6 +875,110 @@ record_as(struct decide *dc, size_t person, const char *via,
 	recorded(dc, &rec, o);
 done:
 	free(rules);
+}
+
+/*
+ * The answer of a request whose decision was staged (its ticket tk):
+ * still waiting, recorded, or refused as a decision that could not be
+ * written would be; the ticket is let go of once it has its answer.
+ */
+static void
+finish(struct decide *dc, struct decide_ticket *tk, struct decide_outcome *o)
+{
+	struct record rec = { 0 };
+
+	switch (tk->state) {
+	case TICKET_STAGED:
+		o->staged = true;
+		o->locked = dc->flush_locked;
+		return;
+	case TICKET_WRITTEN:
+		review_move(o, &tk->held);
+		rec.type = tk->type;
+		rec.by = tk->by;
+		rec.via = tk->via;
+		recorded(dc, &rec, o);
+		break;
+	case TICKET_FAILED:
+		review_move(o, &tk->held);
+		fail(o, tk->error == -EBUSY || tk->error == -ETIMEDOUT ? 503 :
+		    500, xasprintf("nothing was recorded: %s; try again",
+		    tk->error == -EBUSY || tk->error == -ETIMEDOUT ? "the "
+		    "ledger stayed locked by another writer" : "the ledger "
+		    "cannot be written"));
+		break;
+	}
+	*dc->slot = NULL;
+	ticket_free(tk);
+}
+
+void
+decide_set_slot(struct decide *dc, void **slot)
+{
+	dc->slot = slot;
+}
+
+void
+decide_ticket_drop(struct decide_ticket *tk)
+{
+	if (tk == NULL)
+		return;
+	if (tk->state == TICKET_STAGED)
+		tk->orphan = true;	/* still written: decide_flush frees it */
+	else
+		ticket_free(tk);
+}
+
+size_t
+decide_staged(const struct decide *dc)
+{
+	return dc->batch.n;
+}
+
+/* Logs a staged decision that a group commit failed to write. */
+static void
+staged_failed(const struct decide_ticket *tk, int error)
+{
+	char *name = review_name(tk->held.rv);
+
+	log_warnx("record %s of '%s' by %s: %s", ledger_type_name(tk->type),
+	    name, tk->by, error == -EBUSY ? "timed out (the ledger stayed "
+	    "locked by another writer)" : repo_strerror());
+	free(name);
+}
+
+int
+decide_flush(struct decide *dc)
+{
+	unsigned retries = 0;
+	int error;
+
+	if (dc->batch.n == 0)
+		return 0;
+	error = ledger_batch_write(dc->env.r, &dc->batch, 0, &retries);
+	dc->env.m->ledger_retries += retries;
+	dc->flush_locked = error == -EBUSY;
+	/* a held lock: tried again at the next pass, up to the bound */
+	if (error == -EBUSY && util_mono_ms() - dc->staged_ms <
+	    DECIDE_LEDGER_TIMEOUT_MS)
+		return error;
+	for (size_t i = 0; i < dc->batch.n; i++) {
+		struct decide_ticket *tk = dc->staged[i];
+
+		if (error < 0)
+			staged_failed(tk, error);
+		if (error == 0 && tk->idem)
+			replay_add(dc->env.replay, tk->id);
+		tk->state = error == 0 ? TICKET_WRITTEN : TICKET_FAILED;
+		tk->error = error;
+		if (tk->orphan)
+			ticket_free(tk);
+	}
+	free(dc->staged);
+	dc->staged = NULL;
+	ledger_batch_clear(&dc->batch);
+	dc->flush_locked = false;
+	return error;
 }
 
 void
@@ -749,6 +990,10 @@ decide_record(struct decide *dc, size_t platform, const struct inbound *in,
 	ssize_t person;
 
 	dc->platform = platform;
+	if (dc->slot && *dc->slot) {
+		finish(dc, *dc->slot, o);
+		return;
+	}
 	p = current(dc);
 	if ((person = person_of_user(dc, in)) < 0) {
 		fail(o, 403, unknown_user(dc, in));

@@ -36,6 +36,7 @@ struct http {
 	struct http_call *suspended;	/* waiting to be called again */
 	char *base;		/* the routes are under it too, or "" */
 	bool base_only;		/* and only under it */
+	void (*free_state)(void *ctx, void *state);
 };
 
 /*
@@ -52,6 +53,7 @@ struct http_call {
 	int64_t first_ms;	/* the handler's first call, or 0 */
 	int64_t retry_at;	/* monotonic ms, while in h->suspended */
 	struct http_call *next;	/* in h->suspended */
+	void *state;		/* the handler's, http_request.state */
 };
 
 static int64_t
@@ -394,6 +396,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (c->first_ms == 0)
 		c->first_ms = mono_ms();
 	rq.waited_ms = mono_ms() - c->first_ms;
+	rq.state = &c->state;
 	c->route->handler(h->ctx, &rq, &rs);
 	if (rs.retry_ms > 0) {
 		/* called again from the loop's timer (http_timeout_ms) */
@@ -426,6 +429,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (c == NULL)
 		return;
 	unsuspend(h, c);
+	if (c->state && h->free_state)
+		h->free_state(h->ctx, c->state);
 	buf_free(&c->body);
 	free(c);
 	*con_cls = NULL;
@@ -634,6 +639,15 @@ http_run(struct http *h)
 	h->at_limit = before || connections(h) + 1 >= h->limit;
 }
 
+void
+http_wake(struct http *h)
+{
+	resume_due(h, true);
+	/* the first run calls the handlers again, the second sends */
+	http_run(h);
+	http_run(h);
+}
+
 int64_t
 http_timeout_ms(struct http *h)
 {
@@ -679,4 +693,10 @@ http_set_base(struct http *h, const char *base, bool only)
 	free(h->base);
 	h->base = xstrdup(base);
 	h->base_only = only && *base != '\0';
+}
+
+void
+http_set_state_free(struct http *h, void (*fn)(void *ctx, void *state))
+{
+	h->free_state = fn;
 }

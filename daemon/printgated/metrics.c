@@ -70,6 +70,10 @@ text_gauges(struct buf *b, const struct metrics_gauges *g)
 	buf_addf(b, "# HELP printgate_outbox_depth Deliveries queued.\n"
 	    "# TYPE printgate_outbox_depth gauge\nprintgate_outbox_depth "
 	    "%zu\n", g->outbox_depth);
+	buf_addf(b, "# HELP printgate_decisions_waiting Decisions staged for "
+	    "the next ledger commit, not answered yet.\n"
+	    "# TYPE printgate_decisions_waiting gauge\n"
+	    "printgate_decisions_waiting %zu\n", g->staged);
 }
 
 static void

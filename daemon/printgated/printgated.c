@@ -499,6 +499,7 @@ listen_setup(struct daemon *d)
 		fatalx("start: %s", why);
 	http_set_answer_body(d->http, routes_answered);
 	listener_base(d->http, d->cf);
+	http_set_state_free(d->http, routes_drop_state);
 	d->httpfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->httpfd == -1)
 		fatal("timerfd_create");
@@ -706,6 +707,12 @@ run(struct daemon *d)
 				break;
 			}
 		}
+		/*
+		 * The decisions of this pass: one notes commit (group
+		 * commit), answered at once, before a scan that may be long.
+		 */
+		if (d->routes && routes_flush(d->routes) && d->http)
+			http_wake(d->http);
 		if (!d->stop && !d->gate_only)
 			work(d);
 		if (d->http)

@@ -37,6 +37,13 @@
 /* The routes of every platform, then the pages', /healthz and /metrics. */
 #define ROUTES_MAX 64
 #define ROUTES_OWN 9
+/* A decision that found the ledger locked is tried again this often. */
+#define ROUTES_LOCK_RETRY_MS DECIDE_LEDGER_RETRY_MS
+/*
+ * A decision staged for the group commit at the end of the loop's pass
+ * (routes_flush()) is called again this soon: after that commit.
+ */
+#define ROUTES_STAGED_RETRY_MS 1
 
 struct routes {
 	const struct config *cf;
@@ -57,6 +64,7 @@ struct routes {
 	 * whether its decision found the lock held and waits (its answer
 	 * is not sent, nothing is posted back: it is tried again) */
 	bool may_wait, wait;
+	int retry_ms;		/* when it waits, how long */
 	struct platform_listener listener;
 	/* the platform user of the request being answered, for the log of
 	 * refusals (routes_answered()); "" until a request names one */
@@ -99,7 +107,10 @@ listener_decide(void *ctx, const struct inbound *in, const char *idem,
 	    in->user ? in->user : "?");
 	decide_outcome_clear(o);
 	decide_record(rt->dc, rt->platform, in, idem, o);
-	rt->wait = o->locked && rt->may_wait;
+	/* a staged decision waits for its group commit, whatever the bound */
+	rt->wait = (o->locked && rt->may_wait) || o->staged;
+	rt->retry_ms = o->staged && !o->locked ? ROUTES_STAGED_RETRY_MS :
+	    ROUTES_LOCK_RETRY_MS;
 	out->status = o->status;
 	out->text = o->text;
 	out->recorded = o->recorded;
@@ -332,11 +343,13 @@ route_platform(void *ctx, const struct http_request *rq,
 	rt->may_wait = decide_may_wait(rq->waited_ms);
 	rt->wait = false;
 	decide_set_wait(rt->dc, rt->may_wait);
+	decide_set_slot(rt->dc, rq->state);
 	route_run(rt, r, pi, rq, &a);
+	decide_set_slot(rt->dc, NULL);
 	if (rt->wait) {
 		rt->wait = false;
 		free(a.body);
-		rs->retry_ms = DECIDE_LEDGER_RETRY_MS;
+		rs->retry_ms = rt->retry_ms;
 		return;
 	}
 	rs->status = a.status;
@@ -395,7 +408,8 @@ route_metrics(void *ctx, const struct http_request *rq,
 	struct routes *rt = ctx;
 	const struct engine_stats *st = engine_stats(rt->engine);
 	struct metrics_gauges g = { st->open_reviews,
-		outbox_depth(engine_outbox(rt->engine)), st->ledger_retries };
+		outbox_depth(engine_outbox(rt->engine)), st->ledger_retries,
+		decide_staged(rt->dc) };
 
 	(void)rq;
 	rs->status = 200;
@@ -487,6 +501,22 @@ routes_table(size_t *n)
 	}
 	*n = nroutes;
 	return routes;
+}
+
+bool
+routes_flush(struct routes *rt)
+{
+	if (!decide_staged(rt->dc))
+		return false;
+	/* answers are due unless it is all still waiting for the lock */
+	return decide_flush(rt->dc) != -EBUSY || !decide_staged(rt->dc);
+}
+
+void
+routes_drop_state(void *ctx, void *state)
+{
+	(void)ctx;
+	decide_ticket_drop(state);
 }
 
 void

@@ -143,6 +143,38 @@ void ledger_cache_free(void);
 int ledger_append(struct repo *r, const char *commit,
     const struct ledger_event *ev, int timeout_ms, unsigned *retries);
 
+/*
+ * Events to append together (group commit): each one's line on its
+ * commit's note, all of them in one notes commit, so that the objects,
+ * their folders and the ref are fsynced once for the lot.
+ */
+struct ledger_batch_line {
+	char commit[OID_HEX];
+	char *line;		/* the encoded event and its '\n' */
+	char *message;		/* its line of the notes commit's message */
+	/* an event written once (ledger_event.once): its id, or NULL, and
+	 * what makes another line under that id the same event */
+	char *once_id;
+	enum ledger_type type;
+	char *by, *tag, *tag_object;
+};
+struct ledger_batch {
+	struct ledger_batch_line *v;
+	size_t n;
+};
+
+/* Adds ev on commit to b; -EINVAL (b unchanged) when it cannot be encoded. */
+int ledger_batch_add(struct ledger_batch *b, const char *commit,
+    const struct ledger_event *ev);
+/*
+ * Appends all of b's events as ledger_append() does one: on top of the
+ * ledger as it is now, by compare-and-swap, retried as it is; all of them
+ * or none.  An empty batch writes nothing.
+ */
+int ledger_batch_write(struct repo *r, const struct ledger_batch *b,
+    int timeout_ms, unsigned *retries);
+void ledger_batch_clear(struct ledger_batch *b);
+
 /* The most notes commits ledger_since() walks back in one call. */
 #define LEDGER_MAX_WALK 100000
 

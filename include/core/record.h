@@ -57,6 +57,14 @@ int record_append(struct repo *r, const struct config *cf,
     int timeout_ms, unsigned *retries);
 
 /*
+ * The same event added to batch b instead (ledger_batch_add()), to be
+ * written with the others of b: -EINVAL, b unchanged, when it cannot be
+ * encoded.
+ */
+int record_stage(struct ledger_batch *b, const struct config *cf,
+    const struct review *rv, const char *commit, const struct record *rec);
+
+/*
  * Why record_append failed with error, for people: "it stayed locked by
  * other writers" after a timeout, else the repository's message.
  */

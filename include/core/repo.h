@@ -255,6 +255,19 @@ int repo_note_locate(struct repo *r, const char *head, const char *commit,
 int repo_note_write(struct repo *r, const char *ref, const char *head,
     const char *path, const char *text, const char *message,
     char out_head[OID_HEX], char out_blob[OID_HEX]);
+/* A note to write: the whole text at its path (repo_note_locate). */
+struct repo_note_put {
+	const char *path;
+	const char *text;
+};
+/*
+ * The same for n notes at once, each at a different path, in one notes
+ * commit (one set of fsyncs for all of them); out_blobs[i] is the blob
+ * of notes[i].
+ */
+int repo_notes_write(struct repo *r, const char *ref, const char *head,
+    const struct repo_note_put *notes, size_t n, const char *message,
+    char out_head[OID_HEX], char (*out_blobs)[OID_HEX]);
 /* Calls cb for every note as of notes commit head. */
 int repo_note_foreach(struct repo *r, const char *head, repo_note_cb cb,
     void *ctx);

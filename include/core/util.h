@@ -55,6 +55,8 @@ bool str_startswith(const char *s, const char *prefix);
 int util_random(void *out, size_t n);
 /* Writes a fresh random 128-bit id as 32 hex digits into out[33]. */
 int util_random_id(char out[33]);
+/* Milliseconds on CLOCK_MONOTONIC: for intervals, never for dates. */
+int64_t util_mono_ms(void);
 /* Formats t as RFC 3339 UTC ("2027-01-10T09:30:00Z") into out[21]. */
 void util_rfc3339(int64_t t, char out[21]);
 /* Parses an RFC 3339 UTC time as written by util_rfc3339; 0 or -EINVAL. */

@@ -68,6 +68,9 @@ struct decide_outcome {
 	bool repeat;		/* a replay of a request handled before */
 	bool approved;		/* the review is approved now */
 	bool locked;		/* 503: another writer held the ledger's lock */
+	/* not answered yet: staged for the next group commit, or waiting
+	 * for one that holds a decision it depends on (decide_set_slot()) */
+	bool staged;
 	char *review;		/* "print/q1@<commit>", or NULL */
 	struct review_target t;	/* what the request named */
 	struct review *rv;	/* the review now, or NULL */
@@ -112,6 +115,35 @@ void decide_outcome_clear(struct decide_outcome *o);
  * (then it is not logged; the last try, with may_wait false, is).
  */
 void decide_set_wait(struct decide *dc, bool may_wait);
+
+/*
+ * Group commit.  With a slot set (a place the request keeps from one
+ * call to the next, initially NULL), decide_record() does not write a
+ * new decision: it stages it and leaves a ticket in *slot, o->staged set
+ * and nothing to answer yet.  decide_flush() writes everything staged as
+ * one notes commit (one set of fsyncs); the request, decided again with
+ * the same slot, is then answered from its ticket: recorded (200), or,
+ * when the commit failed, refused as decide_record() refuses a decision
+ * it could not write (500, 503 for a lock held past the bound), so that
+ * nothing is acknowledged that is not on disk.  o->staged with
+ * o->locked: the last flush found the ledger locked.  A request whose
+ * slot goes away while it waits hands its ticket to
+ * decide_ticket_drop().  NULL slot: decisions are written at once
+ * (after whatever is staged).
+ */
+struct decide_ticket;
+void decide_set_slot(struct decide *dc, void **slot);
+/* How many decisions are staged: decide_flush()'s work. */
+size_t decide_staged(const struct decide *dc);
+/*
+ * Writes what is staged; 0 or the error every staged decision is then
+ * answered with.  -EBUSY, nothing answered yet, while another writer
+ * holds the ledger's lock and the first staged decision has waited less
+ * than DECIDE_LEDGER_TIMEOUT_MS: it is tried again at the next call.
+ */
+int decide_flush(struct decide *dc);
+/* decide_ticket_drop(NULL) does nothing. */
+void decide_ticket_drop(struct decide_ticket *tk);
 
 /*
  * The same for a person known without a platform (the review page: a

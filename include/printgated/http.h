@@ -43,6 +43,10 @@ struct http_request {
 	/* ms since the handler was first called for this request (0 the
 	 * first time; more when it asked to be called again) */
 	int64_t waited_ms;
+	/* the request's own slot, kept from one call of its handler to the
+	 * next (NULL at first); what is left there when the connection
+	 * ends goes to the function http_set_state_free() gave */
+	void **state;
 };
 
 /* A response header a route adds, name and value. */
@@ -113,6 +117,17 @@ void http_set_answer_body(struct http *h, void (*fn)(void *ctx,
  * are under base alone: nothing at the root is answered.
  */
 void http_set_base(struct http *h, const char *base, bool only);
+/*
+ * Sets fn, called with the state a request left in its slot
+ * (http_request.state) when its connection ends, answered or not.
+ */
+void http_set_state_free(struct http *h, void (*fn)(void *ctx,
+    void *state));
+/*
+ * Calls every suspended handler again now, not at its time: what it
+ * waited for has happened (a group commit written).
+ */
+void http_wake(struct http *h);
 void http_free(struct http *h);
 /* The port it listens on. */
 unsigned http_port(const struct http *h);

@@ -37,6 +37,7 @@ struct metrics_gauges {
 	unsigned open_reviews;
 	size_t outbox_depth;
 	uint64_t ledger_retries;	/* the engine's */
+	size_t staged;		/* decisions waiting for a group commit */
 };
 
 /* The Prometheus text exposition of m and g; the caller frees it. */

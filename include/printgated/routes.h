@@ -41,6 +41,15 @@ struct previews;
 void routes_set_previews(struct routes *rt, struct previews *pv);
 /* The route table for http_new(), the same for every configuration. */
 const struct http_route *routes_table(size_t *n);
+/*
+ * Writes the decisions the loop's pass staged as one notes commit (group
+ * commit, decide_flush()); their requests are answered when they are
+ * called again.  Called at the end of every pass of the loop; true when
+ * answers are due (http_wake()).
+ */
+bool routes_flush(struct routes *rt);
+/* http_set_state_free()'s function: a waiting decision's ticket. */
+void routes_drop_state(void *ctx, void *state);
 /* http_new()'s on_answer: counts answers by route and status. */
 void routes_count(void *ctx, const char *route, int status);
 /*

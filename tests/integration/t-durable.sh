@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Durability: printgated answers a hook on the warm path, and a decision
 # with 200, only after the ledger's objects, its ref and the ref's folder
-# are fsynced.  printgated runs under strace, and the order of its system
-# calls is read from the trace.
+# are fsynced; two decisions written together (one notes commit) are each
+# answered only after that commit's fsyncs.  printgated runs under
+# strace, and the order of its system calls is read from the trace.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "Bail out! strace is missing (scripts/deps.sh)"; exit 1; }
@@ -106,6 +107,43 @@ assert "decision: the outbox folder is fsynced once for them all, not once a fil
 assert "decision: after the last of its files" \
     test "$(grep -n "fsync([0-9]*<$T/state/outbox>)" "$T/queued" | cut -d: -f1)" -gt \
     "$(grep -n "fsync([0-9]*<$T/state/outbox/.tmp-" "$T/queued" | tail -n 1 | cut -d: -f1)"
+
+# --- two decisions written together (group commit): they wait together
+# while another writer holds the notes ref's lock, then are one notes
+# commit, and each 200 comes after that commit's fsyncs.
+LOCK="$REPO/refs/notes/printgate.lock"
+waiting() {
+	[ "$(curl -s -m 2 "http://127.0.0.1:$HPORT/metrics" |
+	    awk '$1 == "printgate_decisions_waiting" { print $2 }')" = 2 ]
+}
+before=$(git --git-dir="$REPO" rev-parse refs/notes/printgate)
+mark=$(wc -l <"$TRACE")
+: >"$LOCK"
+for p in bob carol; do
+	printf '{"tag":"print/d1","person":"%s","decision":"changes-required","comment":"together %s"}' \
+	    "$p" "$p" >"$T/api-$p"
+	( OUT="$T/out-$p"; api "$T/api-$p"; echo "$code" >"$T/code-$p" ) &
+	eval "pid_$p=\$!"
+done
+wait_for 10 waiting
+rm -f "$LOCK"
+wait "$pid_bob"
+wait "$pid_carol"
+assert "together: both answered 200" test "$(cat "$T/code-bob" "$T/code-carol")" = "200
+200"
+assert "together: one notes commit for both" \
+    test "$(git --git-dir="$REPO" rev-list --count "$before..refs/notes/printgate")" -eq 1
+assert "together: both lines are in the ledger" \
+    test "$(ledger "$c1" | grep -c '"comment":"together ')" -eq 2
+sed -n "$((mark + 1)),\$p" "$TRACE" >"$T/together"
+mv "$T/together" "$TRACE"
+# (the answers to /metrics are 200s too: a decision's says "recorded")
+first=$(grep -n '"HTTP/1.1 200.*recorded' "$TRACE" | head -n 1 | cut -d: -f1)
+assert "together: both 200s are in the trace" \
+    test "${first:-0}" -gt 0 -a "$(grep -c '"HTTP/1.1 200.*recorded' "$TRACE")" -eq 2
+assert "together: the notes ref was written once before the first 200" \
+    test "$(head -n "$first" "$TRACE" | grep -c "fsync([0-9]*<$REPO/refs/notes/printgate.lock>)")" -eq 1
+synced_before "$first" "together"
 untraced
 
 finish

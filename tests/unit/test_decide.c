@@ -513,6 +513,103 @@ test_web(void **state)
 	    (char *)NULL);
 }
 
+/* alice's decision of type on print/q1 with slot: staged, not recorded. */
+static void
+staged(struct fixture *fx, void **slot, const char *type, const char *idem)
+{
+	struct decide_outcome o = { 0 };
+
+	decide_set_slot(fx->dc, slot);
+	decide(fx, "alice", type, "print/q1", idem, &o);
+	assert_true(o.staged);
+	assert_false(o.recorded);
+	decide_outcome_clear(&o);
+}
+
+/*
+ * Group commit: with a slot, a decision is staged, not written, and its
+ * request waits; the same request again waits too, without a ticket.
+ * decide_flush() writes it; decided again with its slot it is answered
+ * as recorded, and the other request then as a replay.
+ */
+static void
+test_staged(void **state)
+{
+	struct fixture *fx = *state;
+	struct decide_outcome o = { 0 };
+	void *slot1 = NULL, *slot2 = NULL;
+	char *ledger;
+
+	staged(fx, &slot1, "approve", "req-1");
+	assert_non_null(slot1);
+	assert_ledger_empty(fx);
+	assert_int_equal(decide_staged(fx->dc), 1);
+
+	staged(fx, &slot2, "approve", "req-1");
+	assert_null(slot2);
+	assert_int_equal(decide_staged(fx->dc), 1);
+
+	assert_int_equal(decide_flush(fx->dc), 0);
+	assert_int_equal(decide_staged(fx->dc), 0);
+	ledger = ledger_of(fx, fx->q1);
+	assert_int_equal(count(ledger, "\"type\":\"approve\""), 1);
+	free(ledger);
+
+	decide_set_slot(fx->dc, &slot1);
+	decide(fx, "alice", "approve", "print/q1", "req-1", &o);
+	assert_int_equal(o.status, 200);
+	assert_true(o.recorded);
+	assert_false(o.staged);
+	assert_null(slot1);
+	assert_non_null(strstr(o.text, "recorded: alice approve print/q1"));
+	decide_outcome_clear(&o);
+
+	decide_set_slot(fx->dc, &slot2);
+	decide(fx, "alice", "approve", "print/q1", "req-1", &o);
+	assert_int_equal(o.status, 200);
+	assert_true(o.repeat);
+	assert_false(o.recorded);
+	decide_outcome_clear(&o);
+	decide_set_slot(fx->dc, NULL);
+	assert_int_equal(fx->m.decisions[0], 1);
+}
+
+/*
+ * A request that went away while its decision waited
+ * (decide_ticket_drop()): the decision is still written, nobody is
+ * answered.  A group commit that fails (the notes ref at a blob: a
+ * broken ledger) answers its decision 500, nothing recorded.
+ */
+static void
+test_staged_failed(void **state)
+{
+	struct fixture *fx = *state;
+	struct decide_outcome o = { 0 };
+	void *slot = NULL, *gone = NULL;
+	char *ledger;
+
+	staged(fx, &gone, "approve", "req-1");
+	decide_ticket_drop(gone);
+	assert_int_equal(decide_flush(fx->dc), 0);
+	ledger = ledger_of(fx, fx->q1);
+	assert_int_equal(count(ledger, "\"type\":\"approve\""), 1);
+	free(ledger);
+
+	staged(fx, &slot, "approve-with-changes", "req-2");
+	free(sh_ok("cd '%s' && git update-ref refs/notes/printgate "
+	    "$(echo broken | git hash-object -w --stdin)", fx->bare));
+	assert_true(decide_flush(fx->dc) < 0);
+	decide(fx, "alice", "approve-with-changes", "print/q1", "req-2", &o);
+	assert_int_equal(o.status, 500);
+	assert_false(o.recorded);
+	assert_null(slot);
+	assert_non_null(strstr(o.text, "nothing was recorded"));
+	decide_outcome_clear(&o);
+	decide_set_slot(fx->dc, NULL);
+	assert_int_equal(fx->m.decisions[0], 0);
+	assert_int_equal(fx->m.decisions[1], 0);
+}
+
 int
 main(void)
 {
@@ -532,6 +629,11 @@ main(void)
 	add_test("decide: changes without a comment from chat is asked for, "
 	    "never with a personal link where the channel sees it",
 	    test_changes_asked, NULL);
+	add_test("decide: staged, written as a group, answered from its "
+	    "ticket", test_staged, NULL);
+	add_test("decide: a request gone is not answered; a group commit "
+	    "that fails answers 500",
+	    test_staged_failed, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		tests[i].setup_func = fixture_setup;
 		tests[i].teardown_func = fixture_teardown;

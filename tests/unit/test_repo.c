@@ -1055,6 +1055,73 @@ test_review_fresh(void **state)
 	free(path);
 }
 
+/*
+ * A batch (group commit): three events on two commits, one of which has
+ * a note already, written as one notes commit whose message lists them;
+ * each note is its old text and its own lines, in order.  A batch with
+ * an event that cannot be encoded is refused when it is added, and a
+ * batch that finds the ledger locked writes none of its events.
+ */
+static void
+test_ledger_batch(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], head[OID_HEX], head1[OID_HEX];
+	char *path, *out, *l1, *l2, *want;
+	struct ledger_batch b = { 0 };
+	struct ledger_event bad = ev_bob;
+	struct repo *r = repo_with_commit("ledger-batch", &path, c1);
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	assert_int_equal(ledger_batch_add(&b, c1, &ev_bob), 0);
+	assert_int_equal(ledger_batch_add(&b, c2, &ev_alice), 0);
+	assert_int_equal(ledger_batch_add(&b, c1, &ev_alice), 0);
+	bad.comment = "not UTF-8 \xff";
+	assert_int_equal(ledger_batch_add(&b, c2, &bad), -EINVAL);
+	assert_int_equal(b.n, 3);
+
+	/* locked: nothing of it written */
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head1), 0);
+	notes_lock(r, true);
+	assert_int_equal(ledger_batch_write(r, &b, 0, NULL), -EBUSY);
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_string_equal(head, head1);
+	notes_lock(r, false);
+
+	assert_int_equal(ledger_batch_write(r, &b, 1000, NULL), 0);
+	l1 = ledger_encode(&ev_alice);
+	l2 = ledger_encode(&ev_bob);
+	want = xasprintf("%s\n%s\n%s", l1, l2, l1);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, want);
+	free(out);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c2);
+	assert_string_equal(out, l1);
+	free(out);
+	/* one notes commit for the three, on top of the first */
+	out = sh_ok("cd '%s' && git rev-list --count refs/notes/printgate",
+	    path);
+	assert_string_equal(out, "2");
+	free(out);
+	free(want);
+	want = xasprintf("3 events\n\nchanges-required print/2027-q1-brochure "
+	    "(%.7s) by bob via cli:root\napprove print/2027-q1-brochure "
+	    "(%.7s) by alice via slack:U04ALICE\napprove "
+	    "print/2027-q1-brochure (%.7s) by alice via slack:U04ALICE\n", c1, c2,
+	    c1);
+	out = sh_ok("cd '%s' && git log -1 --format=%%B refs/notes/printgate",
+	    path);
+	assert_string_equal(out, want);
+	free(out);
+	free(want);
+	free(l1);
+	free(l2);
+	ledger_batch_clear(&b);
+	repo_free(r);
+	free(path);
+}
+
 /* A lock held past the deadline: -ETIMEDOUT, nothing written. */
 static void
 test_ledger_lock(void **state)
@@ -1742,6 +1809,8 @@ main(int argc, char *argv[])
 	    test_review_fresh, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
+	add_test("ledger: a batch is one notes commit, or none of it",
+	    test_ledger_batch, NULL);
 	add_test("ledger: append to a note where it is, known or not",
 	    test_ledger_append_known, NULL);
 	add_test("tags: an annotated tag, and what is not one",
