@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/repo.h"
+#include "core/util.h"
 
 static const char *const type_names[] = {
 	[LEDGER_REQUEST] = "request",
@@ -623,15 +624,6 @@ ledger_read_note(struct repo *r, const char *head, const char *commit,
 	return 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps backoff_ms and a jitter of up to that again. */
 static void
 backoff(unsigned backoff_ms)
@@ -899,7 +891,7 @@ int
 ledger_batch_write(struct repo *r, const struct ledger_batch *b,
     int timeout_ms, unsigned *retries)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = util_mono_ms() + timeout_ms;
 	unsigned lost = 0, backoff_ms = 1;
 	struct note_lines *v;
 	char *message;
@@ -918,7 +910,7 @@ ledger_batch_write(struct repo *r, const struct ledger_batch *b,
 		/* A writer that has not let go: no wait asked for, none. */
 		if (error == -EBUSY && timeout_ms == 0)
 			break;
-		if (now_ms() >= deadline) {
+		if (util_mono_ms() >= deadline) {
 			error = -ETIMEDOUT;
 			break;
 		}

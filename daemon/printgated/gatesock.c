@@ -68,15 +68,6 @@ struct gatesock {
 	struct gatesock_stats st;
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 gatesock_set_config(struct gatesock *gs, const struct config *cf)
 {
@@ -251,7 +242,7 @@ gatesock_stats(const struct gatesock *gs)
 int64_t
 gatesock_timeout_ms(const struct gatesock *gs)
 {
-	int64_t next = -1, now = mono_ms();
+	int64_t next = -1, now = util_mono_ms();
 
 	for (const struct conn *c = gs->conns; c; c = c->next)
 		if (next < 0 || c->deadline < next)
@@ -385,7 +376,7 @@ conn_serve(struct gatesock *gs, struct conn *c)
 	long n;
 	int rc;
 
-	if (mono_ms() >= c->deadline) {
+	if (util_mono_ms() >= c->deadline) {
 		/* the loop was late: the hook has given up and decides */
 		gs->st.bad++;
 		log_warnx("gate request from uid %u pid %d: read after the "
@@ -568,7 +559,7 @@ gatesock_accept(struct gatesock *gs)
 		}
 		c = xcalloc(1, sizeof(*c));
 		c->fd = fd;
-		c->deadline = mono_ms() + WIRE_TIMEOUT_MS;
+		c->deadline = util_mono_ms() + WIRE_TIMEOUT_MS;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len))
 			c->peer.pid = -1, c->peer.uid = (uid_t)-1;
 		body = xmalloc(WIRE_MAX);
@@ -589,7 +580,7 @@ gatesock_accept(struct gatesock *gs)
 static void
 gatesock_expire(struct gatesock *gs)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 	struct conn *c = gs->conns, *next;
 
 	for (; c; c = next) {

@@ -56,15 +56,6 @@ struct http_call {
 	void *state;		/* the handler's, http_request.state */
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Takes c out of h->suspended, when it is there. */
 static void
 unsuspend(struct http *h, struct http_call *c)
@@ -81,7 +72,7 @@ unsuspend(struct http *h, struct http_call *c)
 static void
 resume_due(struct http *h, bool all)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 	struct http_call **p = &h->suspended;
 
 	while (*p) {
@@ -394,15 +385,15 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	peer_address(conn, peer, sizeof(peer));
 	rq.peer = peer;
 	if (c->first_ms == 0)
-		c->first_ms = mono_ms();
-	rq.waited_ms = mono_ms() - c->first_ms;
+		c->first_ms = util_mono_ms();
+	rq.waited_ms = util_mono_ms() - c->first_ms;
 	rq.state = &c->state;
 	c->route->handler(h->ctx, &rq, &rs);
 	if (rs.retry_ms > 0) {
 		/* called again from the loop's timer (http_timeout_ms) */
 		free(rs.body);
 		c->conn = conn;
-		c->retry_at = mono_ms() + rs.retry_ms;
+		c->retry_at = util_mono_ms() + rs.retry_ms;
 		c->next = h->suspended;
 		h->suspended = c;
 		MHD_suspend_connection(conn);
@@ -652,7 +643,7 @@ int64_t
 http_timeout_ms(struct http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	int64_t t = -1, now = mono_ms();
+	int64_t t = -1, now = util_mono_ms();
 
 	if (MHD_get_timeout(h->mhd, &ms) == MHD_YES)
 		t = (int64_t)ms;
