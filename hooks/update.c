@@ -3,8 +3,15 @@
  * printgate-update - the git update hook.  git runs it once per ref of a
  * push, as "update REFNAME OLDREV NEWREV", with GIT_DIR set; what it prints
  * on stderr reaches the pusher as "remote:" lines, and a non-zero exit
- * refuses that ref alone.  printgatectl install-hook installs a hooks/update
- * script that runs it with the repository's config and gate socket.
+ * refuses that ref alone.  printgatectl install-hook copies it to
+ * hooks/update and writes its settings beside it, in hooks/update.printgate
+ * (the installed program, the config, the gate socket): git then starts
+ * this program itself, with no shell line in front of it (a shell costs
+ * a push as much again as the rest of the hook).  A copy rather than a
+ * link: a link dangles once printgate is uninstalled, and git skips a
+ * hook it cannot run, which would let every push through; the copy still
+ * runs and refuses, saying what to do.  Run with -c and -s (as the hook
+ * scripts of earlier installs do), it reads no settings file.
  *
  * The warm path: it hands the push to printgated on the gate socket
  * (wire.h) and prints the answer.  It links libc only, so that a push
@@ -27,7 +34,9 @@
  * and writes nothing, and the push has one released (or request) line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +44,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -43,10 +53,22 @@
 #include "hooks/wire.h"
 
 #define LOCAL_PROGRAM "printgate-update-local"
+#define SETTINGS_SUFFIX ".printgate"	/* hooks/update.printgate */
+#define SETTINGS_MAX 4096
+
+/*
+ * What printgatectl and make uninstall look for to tell printgate's hook
+ * from another (a line of its own, as in the hook scripts of earlier
+ * installs), kept in the binary even though nothing reads it here.
+ */
+__attribute__((used)) static const char hook_marker[] =
+    "\n# printgate update hook\n";
 
 struct hook {
 	const char *config;	/* -c, or NULL */
 	const char *socket;	/* -s, or NULL: no warm path */
+	const char *program;	/* the settings' program, or NULL */
+	char local[PATH_MAX];	/* the fallback's path, or "": beside us */
 	const char *ref, *old, *new;
 	char event[WIRE_EVENT_HEX + 1];	/* the ledger event's id, or "" */
 	char reason[300];	/* why it falls back */
@@ -300,6 +322,163 @@ done:
 	return rc;
 }
 
+/* Refuses the ref, saying why on stderr (the pusher's "remote:" lines). */
+__attribute__((format(printf, 2, 3), noreturn)) static void
+refuse(const struct hook *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "printgate: refusing %s: ", h->ref);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Reads the regular file at path, at most cap - 1 bytes; its length or -errno. */
+static ssize_t
+read_small(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return -errno;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	while ((n = read(fd, buf + got, cap - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (got += (size_t)n) >= cap) {
+			n = n < 0 ? -errno : -EFBIG;
+			close(fd);
+			return n;
+		}
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+/* Sets *slot to the value of one settings line; false when set twice or not a path. */
+static bool
+setting(const char **slot, const char *value)
+{
+	if (*slot != NULL || value[0] != '/')
+		return false;
+	*slot = value;
+	return true;
+}
+
+/*
+ * The settings install-hook wrote beside this program (self, its path):
+ * "program", "config" and "socket" lines, each a key, one space and an
+ * absolute path; '#' lines are comments.  false, with a line number in
+ * *bad (0: a line is missing), when they are not that.
+ */
+static bool
+parse_settings(struct hook *h, char *text, unsigned *bad)
+{
+	const char *socket = NULL;
+	unsigned line = 0;
+
+	for (char *p = text, *nl; *p; p = nl + 1) {
+		char *value;
+		bool ok;
+
+		line++;
+		if ((nl = strchr(p, '\n')) == NULL) {
+			*bad = line;	/* no newline: cut short */
+			return false;
+		}
+		*nl = '\0';
+		if (*p == '#' || *p == '\0')
+			continue;
+		if ((value = strchr(p, ' ')) == NULL) {
+			*bad = line;
+			return false;
+		}
+		*value++ = '\0';
+		if (strcmp(p, "program") == 0)
+			ok = setting(&h->program, value);
+		else if (strcmp(p, "config") == 0)
+			ok = setting(&h->config, value);
+		else if (strcmp(p, "socket") == 0)
+			ok = setting(&socket, value);
+		else
+			ok = false;
+		if (!ok) {
+			*bad = line;
+			return false;
+		}
+	}
+	h->socket = socket;
+	*bad = 0;
+	return h->program != NULL && h->config != NULL;
+}
+
+/*
+ * Run as hooks/update, a copy of this program: its settings from beside
+ * it, and printgate-update-local beside the installed program.  Nothing
+ * to do for printgate-update itself run with no options (no settings
+ * beside it); anything else wrong refuses the ref, saying what to do.
+ */
+static void
+read_settings(struct hook *h)
+{
+	static char text[SETTINGS_MAX];
+	char self[PATH_MAX], path[PATH_MAX + sizeof(SETTINGS_SUFFIX)];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *base, *slash;
+	unsigned bad;
+
+	if (n <= 0)
+		refuse(h, "cannot find its settings: /proc/self/exe: %s",
+		    strerror(errno));
+	self[n] = '\0';
+	base = strrchr(self, '/') ? strrchr(self, '/') + 1 : self;
+	snprintf(path, sizeof(path), "%s" SETTINGS_SUFFIX, self);
+	if ((n = read_small(path, text, sizeof(text))) == -ENOENT &&
+	    strcmp(base, "update") != 0)
+		return;
+	if (n < 0)
+		refuse(h, "cannot read the hook's settings %s: %s; an "
+		    "administrator can write them again with printgatectl "
+		    "install-hook", path, n == -EINVAL ? "not a regular file" :
+		    n == -EFBIG ? "too long" : strerror((int)-n));
+	if (!parse_settings(h, text, &bad)) {
+		if (bad)
+			refuse(h, "the hook's settings %s: line %u is not "
+			    "\"program|config|socket /absolute/path\"; an "
+			    "administrator can write them again with "
+			    "printgatectl install-hook", path, bad);
+		refuse(h, "the hook's settings %s name no program or no "
+		    "config; an administrator can write them again with "
+		    "printgatectl install-hook", path);
+	}
+	slash = strrchr(h->program, '/');
+	if (snprintf(h->local, sizeof(h->local), "%.*s/%s",
+	    (int)(slash - h->program), h->program, LOCAL_PROGRAM) >=
+	    (int)sizeof(h->local))
+		refuse(h, "the path of %s is too long", LOCAL_PROGRAM);
+	/* printgate uninstalled: say so rather than "cannot run" */
+	if (access(h->local, X_OK) != 0 && access(h->program, F_OK) != 0) {
+		fprintf(stderr, "printgate: this repository's update hook "
+		    "runs \"%s\", which is not installed: every push is "
+		    "refused until an administrator reinstalls printgate or "
+		    "removes the hook (printgatectl uninstall-hook, or delete "
+		    "\"%s\" and \"%s\")\n", h->program, self, path);
+		exit(1);
+	}
+}
+
 /*
  * The push's event id, 16 random bytes in hex like util_random_id()'s;
  * left empty when the kernel gives none (each path then makes its own).
@@ -316,14 +495,22 @@ make_event(struct hook *h)
 		snprintf(h->event + 2 * i, 3, "%02x", raw[i]);
 }
 
-/* printgate-update-local beside this program, with the same arguments. */
+/*
+ * printgate-update-local, with the same arguments: the settings' one, or
+ * the one beside this program.
+ */
 static void
 fallback(struct hook *h)
 {
 	char self[PATH_MAX], *slash, *argv[9];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ssize_t n;
 	size_t i = 0, room;
 
+	if (h->local[0]) {
+		memcpy(self, h->local, sizeof(self));
+		goto run;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0 || (slash = memrchr(self, '/', (size_t)n)) == NULL) {
 		fprintf(stderr, "printgate: refusing %s: cannot find %s: "
 		    "/proc/self/exe: %s\n", h->ref, LOCAL_PROGRAM,
@@ -336,6 +523,7 @@ fallback(struct hook *h)
 		    "long\n", h->ref, LOCAL_PROGRAM);
 		exit(1);
 	}
+run:
 	argv[i++] = self;
 	if (h->config) {
 		argv[i++] = "-c";
@@ -380,6 +568,8 @@ main(int argc, char *argv[])
 	h.ref = argv[0];
 	h.old = argv[1];
 	h.new = argv[2];
+	if (optind == 1)
+		read_settings(&h);
 	make_event(&h);
 	if (h.socket && *h.socket) {
 		if ((rc = warm(&h)) >= 0)

@@ -19,11 +19,15 @@ for conf in "$confdir"/*.conf; do
 		if [ -f "$hook" ] && grep -qF "$marker" "$hook" 2>/dev/null; then
 			echo "printgate's update hook is still in $repo ($hook):"
 			echo "  every push there is refused once printgate is gone;"
+			side=
+			[ -e "$hook.printgate" ] && side=" '$hook.printgate'"
 			if [ -e "$hook.before-printgate" ]; then
 				echo "  put back the hook it replaced:" \
 				    "mv '$hook.before-printgate' '$hook'"
+				[ -n "$side" ] && echo "  and delete its" \
+				    "settings: rm$side"
 			else
-				echo "  delete it: rm '$hook'"
+				echo "  delete it: rm '$hook'$side"
 			fi
 			echo "  (what 'printgatectl -c $conf uninstall-hook' does," \
 			    "run before make uninstall)"

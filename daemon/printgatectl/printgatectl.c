@@ -38,6 +38,7 @@
 #define EXIT_ERR 2
 #define CTL_LEDGER_TIMEOUT_MS 30000
 #define HOOK_MARKER "# printgate update hook"
+#define HOOK_SETTINGS_SUFFIX ".printgate"	/* update.printgate */
 
 static const char *config_path = CONFIG_DEFAULT_PATH;
 
@@ -531,22 +532,25 @@ check_secret(const char *what, const char *path, bool *first)
 }
 
 static char *hook_path(struct repo *r);
-static void sh_quote(struct buf *b, const char *s);
+static int hook_is_ours(const char *path);
+static int read_whole(const char *path, char **out, size_t *len);
 
 /*
  * The warm path: whether printgated answers on the gate socket, and
  * whether the installed hook asks there (install-hook wrote the socket's
- * path into it; a gate_socket changed since is a hook that always falls
- * back).  Says so on stdout; a stale hook on stderr with the fix.
+ * path into its settings; a gate_socket changed since is a hook that
+ * always falls back), and whether it is a copy of the printgate-update
+ * it names (an upgrade leaves the copy as it was).  Says so on stdout; a
+ * stale hook on stderr with the fix.
  */
 static void
 check_gate(const struct config *cf)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct repo *r = NULL;
-	struct buf want = { 0 };
-	char *path, *why = NULL, text[8192];
-	ssize_t n;
+	char *path, *side, *why = NULL, *text = NULL, *hook = NULL, *bin = NULL;
+	char *want, *prog;
+	size_t len, hlen, blen;
 	int fd;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cf->gate_socket);
@@ -562,21 +566,39 @@ check_gate(const struct config *cf)
 		return;
 	}
 	path = hook_path(r);
-	buf_adds(&want, " -s ");
-	sh_quote(&want, cf->gate_socket);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	n = fd == -1 ? -1 : read(fd, text, sizeof(text) - 1);
-	if (n >= 0) {
-		text[n] = '\0';
-		if (strstr(text, HOOK_MARKER) && !strstr(text, want.s))
-			fprintf(stderr, "printgatectl: the hook %s does not ask "
-			    "printgated on %s, so every push takes the slow "
-			    "path: run printgatectl -c %s install-hook\n", path,
-			    cf->gate_socket, cf->path);
+	side = xasprintf("%s" HOOK_SETTINGS_SUFFIX, path);
+	want = xasprintf("\nsocket %s\n", cf->gate_socket);
+	if (hook_is_ours(path) != 1)
+		goto done;
+	if (read_whole(side, &text, &len) < 0) {
+		fprintf(stderr, "printgatectl: the hook %s is the script of an "
+		    "earlier install, or its settings %s cannot be read: run "
+		    "printgatectl -c %s install-hook\n", path, side, cf->path);
+		goto done;
 	}
-	if (fd != -1)
-		close(fd);
-	buf_free(&want);
+	if (strstr(text, want) == NULL)
+		fprintf(stderr, "printgatectl: the hook %s does not ask "
+		    "printgated on %s, so every push takes the slow path: run "
+		    "printgatectl -c %s install-hook\n", path, cf->gate_socket,
+		    cf->path);
+	/* the copy, against the program it was copied from */
+	if ((prog = strstr(text, "\nprogram ")) != NULL) {
+		prog += strlen("\nprogram ");
+		prog[strcspn(prog, "\n")] = '\0';
+		if (read_whole(path, &hook, &hlen) == 0 &&
+		    read_whole(prog, &bin, &blen) == 0 &&
+		    (hlen != blen || memcmp(hook, bin, hlen) != 0))
+			fprintf(stderr, "printgatectl: the hook %s is a copy "
+			    "of an earlier %s: run printgatectl -c %s "
+			    "install-hook to copy this one\n", path, prog,
+			    cf->path);
+	}
+done:
+	free(bin);
+	free(hook);
+	free(text);
+	free(want);
+	free(side);
 	free(path);
 	repo_free(r);
 }
@@ -813,20 +835,22 @@ hook_path(struct repo *r)
 }
 
 /*
- * 1 when the file at path is printgate's hook, 0 when not, -errno when it
- * cannot be looked at (-ENOENT: no hook).  It is read without following a
- * link and without blocking, only when it is a regular file, and only its
- * first 64 KiB, so that a link, a FIFO or a link to /dev/zero planted
- * there is "not ours" rather than a hang.
+ * 1 when the file at path is printgate's hook (the copy of
+ * printgate-update, or the script of an earlier install: both hold the
+ * marker on a line of its own), 0 when not, -errno when it cannot be
+ * looked at (-ENOENT: no hook).  It is read without following a link and
+ * without blocking, only when it is a regular file, and only its first 4
+ * MiB, so that a link, a FIFO or a link to /dev/zero planted there is
+ * "not ours" rather than a hang.
  */
 static int
 hook_is_ours(const char *path)
 {
-	char line[256];
+	static const char marker[] = "\n" HOOK_MARKER;
+	size_t cap = 4u << 20, got = 0;
 	struct stat st;
-	size_t seen = 0;
-	bool ours = false;
-	FILE *f;
+	char *text;
+	ssize_t n;
 	int fd;
 
 	if (lstat(path, &st) == -1)
@@ -837,17 +861,18 @@ hook_is_ours(const char *path)
 	    O_NONBLOCK);
 	if (fd == -1)
 		return errno == ELOOP ? 0 : -errno;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (f = fdopen(fd, "r")) == NULL) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return 0;
 	}
-	while (!ours && seen < 64 * 1024 && fgets(line, sizeof(line), f)) {
-		seen += strlen(line);
-		ours = str_startswith(line, HOOK_MARKER);
-	}
-	fclose(f);
-	return ours;
+	text = xmalloc(cap);
+	while (got < cap && ((n = read(fd, text + got, cap - got)) > 0 ||
+	    (n < 0 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	close(fd);
+	n = memmem(text, got, marker, sizeof(marker) - 1) != NULL;
+	free(text);
+	return (int)n;
 }
 
 /*
@@ -875,37 +900,65 @@ hook_keep(const char *path)
 }
 
 /*
- * The hooks/update script: runs prog with the config and the gate socket
- * (the warm path: the hook reads no config itself, so the socket's path
- * is written here; printgatectl check says when it no longer matches),
- * or, when prog is gone (printgate was uninstalled), refuses the push
- * saying what to do, rather than sh's "exec: ...: not found".
+ * The hook's settings, hooks/update.printgate: the program it is a copy
+ * of (printgate-update-local is found beside it), the config and the gate
+ * socket (the warm path: the hook reads no config itself, so the socket's
+ * path is written here; printgatectl check says when it no longer
+ * matches).  -EINVAL when a path cannot be written as a line.
  */
-static void
-hook_script(struct buf *b, const char *prog, const char *config,
-    const char *socket, const char *path)
+static int
+hook_settings(struct buf *b, const char *prog, const char *config,
+    const char *socket)
 {
-	buf_adds(b, "#!/bin/sh\n" HOOK_MARKER
-	    ": installed by printgatectl install-hook.\n"
-	    "# It refuses print tags that have not been approved; remove it "
-	    "with\n# printgatectl uninstall-hook.\nif [ ! -x ");
-	sh_quote(b, prog);
-	buf_adds(b, " ]; then\n\techo \"printgate: this repository's update "
-	    "hook runs \"");
-	sh_quote(b, prog);
-	buf_adds(b, "\", which is not installed: every push is refused until "
-	    "an administrator reinstalls printgate or removes the hook "
-	    "(printgatectl uninstall-hook, or delete \"");
-	sh_quote(b, path);
-	buf_adds(b, "\")\" >&2\n\texit 1\nfi\nexec ");
-	sh_quote(b, prog);
-	buf_adds(b, " -c ");
-	sh_quote(b, config);
-	buf_adds(b, " -s ");
-	sh_quote(b, socket);
-	buf_adds(b, " \"$@\"\n");
+	const char *paths[] = { prog, config, socket };
+
+	for (size_t i = 0; i < 3; i++)
+		if (paths[i][0] != '/' || strchr(paths[i], '\n'))
+			return -EINVAL;
+	buf_addf(b, HOOK_MARKER ": the settings of the update hook beside "
+	    "this file,\n# a copy of %s; written by printgatectl "
+	    "install-hook.\n# It refuses print tags that have not been "
+	    "approved; remove it with\n# printgatectl uninstall-hook.\n"
+	    "program %s\nconfig %s\nsocket %s\n", prog, prog, config, socket);
+	return 0;
 }
 
+/*
+ * The bytes of the regular file path (at most 64 MiB) into *out, its
+ * length in *len; 0 or -errno.
+ */
+static int
+read_whole(const char *path, char **out, size_t *len)
+{
+	struct buf b = { 0 };
+	char chunk[65536];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		return -errno;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	*len = 0;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || *len + (size_t)n > 64u << 20) {
+			n = n < 0 ? -errno : -EFBIG;
+			close(fd);
+			buf_free(&b);
+			return (int)n;
+		}
+		buf_add(&b, chunk, (size_t)n);
+		*len += (size_t)n;
+	}
+	close(fd);
+	*out = *len ? buf_steal(&b) : xstrdup("");
+	return 0;
+}
 /*
  * Says, at install time, what the first push by another user would fail
  * on: when the repository belongs to someone else or is shared by a group,
@@ -973,30 +1026,57 @@ install_room(const char *path, bool force)
 }
 
 /*
- * Writes the hook script (running prog with the config conf) as update
- * in the hooks folder dfd, path for people.  0, or EXIT_ERR said.
+ * Writes the hook as update in the hooks folder dfd (path for people): a
+ * copy of prog, which git runs with no shell in front of it (see
+ * hooks/update.c), and its settings beside it, written first so that
+ * the hook is never without them.  0, or EXIT_ERR said.
  */
 static int
-install_script(const struct config *cf, int dfd, const char *path,
+install_files(const struct config *cf, int dfd, const char *path,
     const char *prog, const char *conf)
 {
 	struct buf b = { 0 };
+	char *bin = NULL;
+	size_t len;
 	int error;
 
-	hook_script(&b, prog, conf, cf->gate_socket, path);
+	if ((error = read_whole(prog, &bin, &len)) < 0) {
+		fprintf(stderr, "printgatectl: cannot copy the hook program "
+		    "%s: %s; install printgate there, or run the printgatectl "
+		    "installed beside its printgate-update\n", prog,
+		    error == -EINVAL ? "not a regular file" : strerror(-error));
+		return EXIT_ERR;
+	}
+	if (hook_settings(&b, prog, conf, cf->gate_socket) < 0) {
+		fprintf(stderr, "printgatectl: cannot write the hook's "
+		    "settings: %s, %s and %s must be absolute paths without a "
+		    "newline\n", prog, conf, cf->gate_socket);
+		error = -EINVAL;
+		goto done;
+	}
 	/* owned by whoever runs this: a hook written by root stays root's */
-	error = util_write_atomic(dfd, "update", b.s, strlen(b.s), 0755,
-	    (uid_t)-1, (gid_t)-1);
-	buf_free(&b);
+	error = util_write_atomic(dfd, "update" HOOK_SETTINGS_SUFFIX, b.s,
+	    strlen(b.s), 0644, (uid_t)-1, (gid_t)-1);
+	if (error < 0) {
+		fprintf(stderr, "printgatectl: cannot write %s"
+		    HOOK_SETTINGS_SUFFIX ": %s\n", path, strerror(-error));
+		goto done;
+	}
+	error = util_write_atomic(dfd, "update", bin, len, 0755, (uid_t)-1,
+	    (gid_t)-1);
 	if (error < 0) {
 		fprintf(stderr, "printgatectl: cannot write %s: %s\n", path,
 		    strerror(-error));
-		return EXIT_ERR;
+		goto done;
 	}
-	printf("installed the update hook: %s\n  runs %s with %s\n"
+	printf("installed the update hook: %s\n  a copy of %s, with %s\n"
+	    "  its settings in %s" HOOK_SETTINGS_SUFFIX "\n"
 	    "  asks printgated on %s first (the warm path), else decides "
-	    "itself\n", path, prog, conf, cf->gate_socket);
-	return 0;
+	    "itself\n", path, prog, conf, path, cf->gate_socket);
+done:
+	buf_free(&b);
+	free(bin);
+	return error < 0 ? EXIT_ERR : 0;
 }
 
 /*
@@ -1066,7 +1146,7 @@ cmd_install_hook(int argc, char *argv[])
 	prog = hook_program();
 	abs_config = realpath(config_path, NULL);
 	if ((error = install_room(path, force)) != 0 ||
-	    (error = install_script(cf, dfd, path, prog, abs_config ?
+	    (error = install_files(cf, dfd, path, prog, abs_config ?
 	    abs_config : config_path)) != 0 ||
 	    (error = install_no_replace_refs(r)) != 0)
 		goto done;
@@ -1097,7 +1177,7 @@ cmd_uninstall_hook(int argc, char *argv[])
 {
 	struct config *cf;
 	struct repo *r;
-	char *path, *kept;
+	char *path, *kept, *side;
 	int ours, rc = EXIT_ERR;
 
 	if (argc != 1)
@@ -1106,6 +1186,7 @@ cmd_uninstall_hook(int argc, char *argv[])
 	r = open_repo(cf);
 	path = hook_path(r);
 	kept = xasprintf("%s" HOOK_KEPT_SUFFIX, path);
+	side = xasprintf("%s" HOOK_SETTINGS_SUFFIX, path);
 	if ((ours = hook_is_ours(path)) == -ENOENT) {
 		printf("no update hook in %s: nothing to uninstall\n",
 		    repo_path(r));
@@ -1137,10 +1218,15 @@ cmd_uninstall_hook(int argc, char *argv[])
 		goto done;
 	} else
 		printf("removed printgate's update hook: %s\n", path);
+	if (unlink(side) == -1 && errno != ENOENT)
+		fprintf(stderr, "printgatectl: cannot remove the hook's "
+		    "settings %s: %s (nothing reads them now)\n", side,
+		    strerror(errno));
 	printf("  print tags are no longer gated; the ledger (%s) and the "
 	    "refs under refs/printgate/ are kept\n", LEDGER_REF);
 	rc = 0;
 done:
+	free(side);
 	free(kept);
 	free(path);
 	return rc;

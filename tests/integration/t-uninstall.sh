@@ -29,12 +29,15 @@ sed "s|^repository = .*|repository = \"$T/other.git\";|" "$CONF" \
 run "$dest/usr/bin/printgatectl" -c "$dest/etc/printgate/other.conf" install-hook
 assert_rc "the installed printgatectl installs the hook" 0
 assert_out "it names the installed hook program" \
-    "runs $dest/usr/libexec/printgate/printgate-update with"
+    "a copy of $dest/usr/libexec/printgate/printgate-update, with"
 assert_no_out "it does not point at a program that is not there" \
     "is not there yet"
-assert "the hook runs the printgate-update of that installation" \
-    grep -qF "exec '$dest/usr/libexec/printgate/printgate-update'" \
+assert "the hook is a copy of the printgate-update of that installation" \
+    cmp -s "$dest/usr/libexec/printgate/printgate-update" \
     "$T/other.git/hooks/update"
+assert "its settings name that program" \
+    grep -qxF "program $dest/usr/libexec/printgate/printgate-update" \
+    "$T/other.git/hooks/update.printgate"
 # The programs as an installation holds them, side by side: install-hook
 # points the hook at the printgate-update next to printgatectl.
 mkdir -p "$T/bin"
@@ -48,8 +51,8 @@ assert_out "install-hook says it kept the old hook" \
     "kept the previous hook as $REPO/hooks/update.before-printgate"
 assert "the old hook is kept, unchanged" \
     cmp -s "$T/old-hook" "$REPO/hooks/update.before-printgate"
-assert "the new hook runs the installed program" \
-    grep -qF "$T/bin/printgate-update" "$REPO/hooks/update"
+assert "the new hook's settings name the installed program" \
+    grep -qxF "program $T/bin/printgate-update" "$REPO/hooks/update.printgate"
 
 git -c init.defaultBranch=main init -q "$WORK"
 git -C "$WORK" remote add origin "$REPO"
@@ -71,7 +74,8 @@ assert_out "where printgate replaced none, it says to delete the hook" \
     "delete it: rm '$T/other.git/hooks/update'"
 assert_no_out "it never names a hook to put back that is not there" \
     "$T/other.git/hooks/update.before-printgate"
-rm "$T/other.git/hooks/update" "$dest/etc/printgate/other.conf"
+rm "$T/other.git/hooks/update" "$T/other.git/hooks/update.printgate" \
+    "$dest/etc/printgate/other.conf"
 rm -rf "$T/bin"
 
 commit "second" brochures/emea/a.txt=two
@@ -110,5 +114,6 @@ run ctl install-hook
 run ctl uninstall-hook
 assert_rc "uninstall-hook of a hook that replaced nothing" 0
 assert_not "no hook is left" test -e "$REPO/hooks/update"
+assert_not "nor its settings" test -e "$REPO/hooks/update.printgate"
 rm -rf "$dest"
 finish

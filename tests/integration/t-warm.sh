@@ -33,8 +33,10 @@ push_as rruiz main
 assert_rc "the branch lands with its fallback back (no printgated)" 0
 c1=$(rev HEAD)
 short=${c1%"${c1#???????}"}
-assert "the hook script passes the gate socket" \
-    grep -qF -- "-s '$SOCK'" "$REPO/hooks/update"
+assert "the hook's settings name the gate socket" \
+    grep -qxF "socket $SOCK" "$REPO/hooks/update.printgate"
+assert "the hook is a copy of printgate-update: git runs no shell for it" \
+    cmp -s "$BUILD/printgate-update" "$REPO/hooks/update"
 run ctl check
 assert_out "check says nobody answers on the gate socket" \
     "gate socket $SOCK: nobody answers: the hook decides itself"
@@ -162,7 +164,7 @@ hookq() {
 	run env -C "$REPO" GIT_DIR=. REMOTE_USER=rruiz \
 	    GIT_QUARANTINE_PATH="$1" GIT_OBJECT_DIRECTORY="$1" \
 	    GIT_ALTERNATE_OBJECT_DIRECTORIES="$REPO/objects" \
-	    sh hooks/update refs/tags/print/q1 \
+	    hooks/update refs/tags/print/q1 \
 	    0000000000000000000000000000000000000000 "$tagobj"
 }
 n=$(gate_served)
