@@ -90,9 +90,17 @@ decide_new(struct decide **out, const struct config *cf,
 	*out = dc;
 }
 
+/*
+ * Tickets made and not yet freed, of every decide: each holds a review
+ * loaded with the configuration in use, which a reload must not free
+ * under it (decide_tickets()).
+ */
+static size_t tickets_live;
+
 static void
 ticket_free(struct decide_ticket *tk)
 {
+	tickets_live--;
 	free(tk->by);
 	free(tk->via);
 	decide_outcome_clear(&tk->held);
@@ -571,6 +579,7 @@ stage(struct decide *dc, const struct record *rec, size_t person,
 		return;
 	}
 	tk = xcalloc(1, sizeof(*tk));
+	tickets_live++;
 	tk->idem = idem;
 	memcpy(tk->id, rec->id, sizeof(tk->id));
 	snprintf(tk->commit, sizeof(tk->commit), "%s", o->rv->commit);
@@ -933,6 +942,12 @@ size_t
 decide_staged(const struct decide *dc)
 {
 	return dc->batch.n;
+}
+
+size_t
+decide_tickets(const struct decide *dc)
+{
+	return tickets_live;
 }
 
 /* Logs a staged decision that a group commit failed to write. */

@@ -77,6 +77,8 @@ struct daemon {
 	int64_t rescan_at;	/* the periodic rescan, ms */
 	bool stop;
 	bool ready;
+	bool reload_due;	/* SIGHUP, waiting for decisions to be answered */
+	bool reload_said;	/* and the wait was logged */
 	bool gate_only;		/* -g: serve the gate socket, nothing else */
 	char status[256];
 };
@@ -387,6 +389,31 @@ reload(struct daemon *d)
 	sd_notify(0, "READY=1");
 }
 
+/*
+ * The reload SIGHUP asked for, once no decision is staged or waiting for
+ * its answer: each holds a review of the configuration in use, which the
+ * reload frees.  They are answered at the end of the pass that wrote
+ * them, or fail within the listener's timeout when the ledger stays
+ * locked, so the reload waits a pass or about a second.
+ */
+static void
+reload_when_due(struct daemon *d)
+{
+	size_t n;
+
+	if (!d->reload_due)
+		return;
+	if (d->routes && (n = routes_waiting(d->routes)) > 0) {
+		if (!d->reload_said)
+			log_info("reload: after the %zu decision%s waiting for "
+			    "the ledger", n, n == 1 ? "" : "s");
+		d->reload_said = true;
+		return;
+	}
+	d->reload_due = d->reload_said = false;
+	reload(d);
+}
+
 static void
 on_signal(struct daemon *d)
 {
@@ -395,7 +422,7 @@ on_signal(struct daemon *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			reload(d);
+			d->reload_due = true;
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -713,6 +740,7 @@ run(struct daemon *d)
 		 */
 		if (d->routes && routes_flush(d->routes) && d->http)
 			http_wake(d->http);
+		reload_when_due(d);
 		if (!d->stop && !d->gate_only)
 			work(d);
 		if (d->http)

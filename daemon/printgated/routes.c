@@ -512,6 +512,12 @@ routes_flush(struct routes *rt)
 	return decide_flush(rt->dc) != -EBUSY || !decide_staged(rt->dc);
 }
 
+size_t
+routes_waiting(const struct routes *rt)
+{
+	return decide_tickets(rt->dc);
+}
+
 void
 routes_drop_state(void *ctx, void *state)
 {

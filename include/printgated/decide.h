@@ -136,6 +136,11 @@ void decide_set_slot(struct decide *dc, void **slot);
 /* How many decisions are staged: decide_flush()'s work. */
 size_t decide_staged(const struct decide *dc);
 /*
+ * The decisions staged or written and not yet answered: a configuration
+ * is not changed under them (printgated's reload waits for none).
+ */
+size_t decide_tickets(const struct decide *dc);
+/*
  * Writes what is staged; 0 or the error every staged decision is then
  * answered with.  -EBUSY, nothing answered yet, while another writer
  * holds the ledger's lock and the first staged decision has waited less

@@ -48,6 +48,8 @@ const struct http_route *routes_table(size_t *n);
  * answers are due (http_wake()).
  */
 bool routes_flush(struct routes *rt);
+/* Decisions staged or not yet answered: a reload waits (decide_tickets()). */
+size_t routes_waiting(const struct routes *rt);
 /* http_set_state_free()'s function: a waiting decision's ticket. */
 void routes_drop_state(void *ctx, void *state);
 /* http_new()'s on_answer: counts answers by route and status. */

@@ -123,6 +123,37 @@ assert "each is logged as not recorded" \
     test "$(grep -c "record changes-required of 'print/g[1-3].*by bob: timed out" "$DLOG")" -eq 3
 rm -f "$LOCK"
 
+# ===== Part 2b: a reload while decisions wait for the lock
+# Each waiting decision holds a review of the configuration in use: the
+# reload (SIGHUP) waits until they are answered (here 503, the lock
+# held past 1.2 s), rather than freeing that configuration under them.
+reloads() { grep -c "reload '.*': done" "$DLOG"; }
+r0=$(reloads)
+: >"$LOCK"
+kill -STOP "$daemon_pid"
+for i in 1 2; do
+	decide_bg h$i print/g$i carol changes-required "reload $i"
+done
+wait_for 10 connected 2
+kill -CONT "$daemon_pid"
+wait_for 10 waiting_is 2
+printf '\n# edited while decisions wait\n' >>"$CONF"
+kill -HUP "$daemon_pid"
+answers
+assert "the decisions waiting during a reload are answered ($(codes h))" \
+    test "$(codes h)" = " 2 503 "
+assert "the reload says it waits for them" \
+    grep -q "reload: after the 2 decisions waiting for the ledger" "$DLOG"
+assert "and is done once they are answered" wait_for 10 sh -c "[ \$(grep -c \"reload '.*': done\" '$DLOG') -gt $r0 ]"
+first_done=$(grep -n "reload '.*': done" "$DLOG" | tail -n 1 | cut -d: -f1)
+last_fail=$(grep -n "record changes-required of 'print/g[12].*by carol: timed out" "$DLOG" | tail -n 1 | cut -d: -f1)
+assert "not before: the reload comes after both were answered (log lines $last_fail, $first_done)" \
+    test "${last_fail:-0}" -gt 0 -a "${first_done:-0}" -gt "${last_fail:-0}"
+rm -f "$LOCK"
+decide_bg h3 print/g3 carol changes-required "after the reload"
+answers
+assert "a decision after the reload is recorded ($(codes h3))" test "$(codes h3)" = " 1 200 "
+
 # A clean stop after all of that: exit 0 (under the sanitizers, also no
 # leak of a ticket, a batch or a review held for an answer).
 stop_daemon
