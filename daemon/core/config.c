@@ -1024,6 +1024,31 @@ fields_build(struct loader *ld)
 	}
 }
 
+/* Whether s has a control character (not to be echoed to a terminal). */
+static bool
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* An address for MAIL FROM and a header: printable, no space or <>. */
+static bool
+mail_address_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    strchr("<>()[],;:\"\\", *s))
+			return false;
+	return true;
+}
+
 /* What a duplicate of person setting f is called: "slack id", "email". */
 static char *
 person_what(const struct loader *ld, size_t f)
@@ -1069,9 +1094,12 @@ load_people(struct loader *ld, const config_setting_t *list)
 		if (p->id != NULL && !id_ok(p->id))
 			report(ld, v[P_ID], "'%s' is not a valid id: " ID_RULE,
 			    p->id);
-		if (p->email != NULL && strchr(p->email, '@') == NULL)
-			report(ld, v[P_EMAIL], "'%s' is not an email address",
-			    p->email);
+		if (p->email != NULL && !mail_address_ok(p->email))
+			report(ld, v[P_EMAIL], "'%s' is not an email address: "
+			    "name@domain, with no space, control or any of "
+			    "<>()[],;:\"\\", has_control(p->email) ?
+			    "(a value with a line break or another control "
+			    "character)" : p->email);
 		for (size_t f = 0; f < nf; f++) {
 			if (what[f] == NULL || v[f] == NULL)
 				continue;
@@ -1522,21 +1550,6 @@ smtp_url_check(const char *s, bool *plain)
 		    "which would send mail unencrypted: use smtps://host:465, "
 		    "or smtp://host:587 (STARTTLS, required)";
 	return NULL;
-}
-
-/* An address for MAIL FROM and a header: printable, no space or <>. */
-static bool
-mail_address_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
-		    strchr("<>()[],;:\"\\", *s))
-			return false;
-	return true;
 }
 
 /* A mail target: smtp_url and from, the optional login's files. */
