@@ -318,6 +318,10 @@ repo_refresh(struct repo *r)
 		return repo_err(error);
 	git_repository_free(r->git);
 	r->git = git;
+	/* the packed writes' handle, with what it read, is made again too */
+	git_repository_free(r->pack_git);
+	r->pack_git = NULL;
+	r->mempack = NULL;
 	return 0;
 }
 
