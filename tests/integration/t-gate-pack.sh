@@ -52,18 +52,26 @@ packed() {
 	assert_no_out "$1: or broken" "broken"
 }
 
+# refused WHAT TAG COMMIT: pushes the unapproved print tag TAG of COMMIT:
+# refused, its request in the ledger, no loose object added, and the
+# request's objects packed.
+refused() {
+	old=$(notes_head)
+	l=$(loose)
+	push_as rruiz "$2"
+	assert_rc "$1: the unapproved tag is refused" 1
+	assert "$1: its request is in the ledger" \
+	    test "$(ledger "$3" | grep -c "\"type\":\"request\".*\"tag\":\"$2\"")" -eq 1
+	assert "$1: no loose object was added ($(loose) against $l)" test "$(loose)" -eq "$l"
+	packed "$1" "$old"
+}
+
 # A refused print tag: the request event.
 tag print/p1
-l=$(loose)
 p=$(packs)
-push_as rruiz print/p1
-assert_rc "unapproved tag: refused" 1
-assert "the request is in the ledger" \
-    test "$(ledger "$c1" | grep -c '"type":"request".*"tag":"print/p1"')" -eq 1
-assert "no loose object was added by the request ($(loose) against $l)" test "$(loose)" -eq "$l"
+refused "request" print/p1 "$c1"
 assert "a pack for the tag and one for the request ($(packs) against $p)" \
     test "$(packs)" -eq $((p + 2))
-packed "request"
 
 # Approved: the released event.
 run ctl decide print/p1 --as alice approve
@@ -87,14 +95,7 @@ commit "Q2 brochure" brochures/emea/q2.txt="EMEA Q2"
 c2=$(rev HEAD)
 push_as rruiz main
 tag print/p2
-old=$(notes_head)
-l=$(loose)
-push_as rruiz print/p2
-assert_rc "after gc: the unapproved tag is refused" 1
-assert "after gc: its request is in the ledger" \
-    test "$(ledger "$c2" | grep -c '"type":"request".*"tag":"print/p2"')" -eq 1
-assert "after gc: no loose object was added" test "$(loose)" -eq "$l"
-packed "after gc" "$old"
+refused "after gc" print/p2 "$c2"
 run ctl status print/p1
 assert_rc "after gc: the released tag's status reads" 0
 assert_out "after gc: it says released" "released"
