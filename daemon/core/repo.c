@@ -15,6 +15,7 @@
 #include <git2/sys/odb_backend.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1577,37 +1578,79 @@ done:
 	return error;
 }
 
-/* The number of objects a pack's header says it holds (0 if none). */
-static uint32_t
-pack_count(const git_buf *pack)
+/* Adds id to pb when this write made it (it is in the mempack). */
+static int
+pack_add(git_packbuilder *pb, git_odb_backend *mp, const git_oid *id)
 {
-	const unsigned char *p = (const unsigned char *)pack->ptr;
-
-	if (pack->size < 12)
-		return 0;
-	return (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-	    (uint32_t)p[10] << 8 | p[11];
+	return mp->exists(mp, id) ? git_packbuilder_insert(pb, id, NULL) : 0;
 }
 
 /*
- * Stores the objects a packed write built in memory in the repository's
- * objects folder, as one pack, through libgit2's indexer: with
- * GIT_OPT_ENABLE_FSYNC_GITDIR it fsyncs the pack, its index and their
- * folder before it returns.  Objects already there were not written
- * again (libgit2 freshens them instead); with none new, there is no
- * pack to store.
+ * Adds to pb what notes commit head added: itself, the trees on each
+ * note's path and the notes' blobs.  Not git_mempack_dump(), which packs
+ * the commit's whole tree, every note of the ledger, each time.
  */
 static int
-pack_store(struct repo *r)
+pack_add_notes(git_repository *git, git_odb_backend *mp, git_packbuilder *pb,
+    const git_oid *head, const struct repo_note_put *notes,
+    const git_oid *blobs, size_t n)
 {
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	char dir[REPO_NOTE_PATH];
+	const char *slash;
+	int error;
+
+	if ((error = git_commit_lookup(&c, git, head)) < 0 ||
+	    (error = git_commit_tree(&root, c)) < 0 ||
+	    (error = pack_add(pb, mp, head)) < 0 ||
+	    (error = pack_add(pb, mp, git_tree_id(root))) < 0)
+		goto done;
+	for (size_t i = 0; i < n && error == 0; i++) {
+		for (slash = notes[i].path; error == 0 &&
+		    (slash = strchr(slash, '/')) != NULL; slash++) {
+			snprintf(dir, sizeof(dir), "%.*s",
+			    (int)(slash - notes[i].path), notes[i].path);
+			if ((error = git_tree_entry_bypath(&e, root, dir)) == 0)
+				error = pack_add(pb, mp, git_tree_entry_id(e));
+			git_tree_entry_free(e);
+			e = NULL;
+		}
+		if (error == 0)
+			error = pack_add(pb, mp, &blobs[i]);
+	}
+done:
+	git_tree_free(root);
+	git_commit_free(c);
+	return error;
+}
+
+/*
+ * Stores what notes commit head added, built in memory, in the
+ * repository's objects folder as one pack, through libgit2's indexer:
+ * with GIT_OPT_ENABLE_FSYNC_GITDIR it fsyncs the pack, its index and
+ * their folder before it returns.  Objects already there were not
+ * written again (libgit2 freshens them instead); with none new, there is
+ * no pack to store.
+ */
+static int
+pack_store(struct repo *r, const git_oid *head,
+    const struct repo_note_put *notes, const git_oid *blobs, size_t n)
+{
+	git_packbuilder *pb = NULL;
 	git_buf pack = GIT_BUF_INIT;
 	git_odb *odb = NULL;
 	git_odb_writepack *wp = NULL;
 	git_indexer_progress stats = { 0 };
 	int error;
 
-	if ((error = git_mempack_dump(&pack, r->pack_git, r->mempack)) < 0 ||
-	    pack_count(&pack) == 0 ||
+	if ((error = git_packbuilder_new(&pb, r->pack_git)) < 0)
+		return error;
+	git_packbuilder_set_threads(pb, 1);
+	if ((error = pack_add_notes(r->pack_git, r->mempack, pb, head, notes,
+	    blobs, n)) < 0 || git_packbuilder_object_count(pb) == 0 ||
+	    (error = git_packbuilder_write_buf(&pack, pb)) < 0 ||
 	    (error = git_repository_odb(&odb, r->git)) < 0 ||
 	    (error = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0)
 		goto done;
@@ -1618,6 +1661,7 @@ done:
 		wp->free(wp);
 	git_odb_free(odb);
 	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
 	return error;
 }
 
@@ -1671,7 +1715,8 @@ repo_notes_write(struct repo *r, const char *ref, const char *head,
 	blobs = xcalloc(n ? n : 1, sizeof(*blobs));
 	if ((error = notes_build(git, parent, notes, n, message, blobs,
 	    &newhead)) < 0 ||
-	    ((flags & REPO_PACK) && (error = pack_store(r)) < 0))
+	    ((flags & REPO_PACK) && (error = pack_store(r, &newhead, notes,
+	    blobs, n)) < 0))
 		goto done;
 	/* the compare-and-swap, as in repo_note_append() */
 	error = git_reference_create_matching(&newref, r->git, ref, &newhead,

@@ -43,6 +43,8 @@ packed() {
 		    nloose=$((nloose + 1))
 	done <"$T/new"
 	assert "$1: its $n objects are all in that one pack ($k)" test "$n" -ge 2 -a "$k" -eq "$n"
+	assert "$1: and the pack holds them alone, not the rest of the ledger" \
+	    test "$(grep -c '^[0-9a-f]* \(commit\|tree\|blob\|tag\) ' "$T/inpack")" -eq "$n"
 	assert "$1: and none of them is loose ($nloose)" test "$nloose" -eq 0
 	run git verify-pack "$idx"
 	assert_rc "$1: git verify-pack accepts the pack" 0
