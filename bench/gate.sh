@@ -11,7 +11,7 @@
 #
 # The candidates are approved, so the hook writes a released event each
 # time; hyperfine's --prepare puts the ledger back before every run, out of
-# the timing.  Results: ROW lines on stdout (bench/run.sh), the rest on
+# the timing, and removes the pack the run wrote (restore.sh).  Results: ROW lines on stdout (bench/run.sh), the rest on
 # stderr.
 set -eu
 
@@ -31,11 +31,12 @@ cd "$GIT_DIR"
 head=$(git rev-parse refs/notes/printgate)
 last=$(git for-each-ref --sort=-creatordate --count=1 \
     --format='%(refname)' refs/tags/print)
-restore="git update-ref refs/notes/printgate $head"
 json=$(mktemp)
+keep=$(mktemp)
+ls objects/pack >"$keep"
+restore="sh $BENCH/restore.sh $head $keep"
 gated=""
-trap 'rm -f "$json"; [ -n "$gated" ] && kill "$gated";
-    git update-ref refs/notes/printgate "$head"' EXIT
+trap '[ -n "$gated" ] && kill "$gated"; $restore; rm -f "$json" "$keep"' EXIT
 
 # time NAME PREPARE COMMAND...: sets $median and $p99 in milliseconds
 time_it() {

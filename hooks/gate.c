@@ -90,6 +90,8 @@ gate_record(struct repo *r, const char *commit, enum ledger_type type,
 	rec.via = "hook";
 	rec.tag = tag;
 	rec.tag_object = tag_object;
+	/* one event per print-tag push: three fsyncs for its objects, not 8 */
+	rec.pack = true;
 	if (type == LEDGER_REQUEST) {
 		record_applying(rv, &rules, &rec.nrules);
 		rec.rules = rules;

@@ -753,7 +753,7 @@ note_add_lines(const struct note_lines *v, struct buf *text)
  */
 static int
 append_once(struct repo *r, const struct note_lines *v, size_t n,
-    const char *message)
+    const char *message, unsigned flags)
 {
 	char head[OID_HEX], newhead[OID_HEX];
 	char (*paths)[REPO_NOTE_PATH] = xcalloc(n, sizeof(*paths));
@@ -784,7 +784,7 @@ append_once(struct repo *r, const struct note_lines *v, size_t n,
 	/* every line already there (events written once): nothing to do */
 	if (error == 0 && nput > 0)
 		error = repo_notes_write(r, LEDGER_REF, have_head ? head :
-		    NULL, puts, nput, message, newhead, blobs);
+		    NULL, puts, nput, message, flags, newhead, blobs);
 	for (i = 0, k = 0; i < n && error == 0 && nput > 0; i++) {
 		size_t len = texts[i].len;
 
@@ -903,7 +903,7 @@ ledger_batch_write(struct repo *r, const struct ledger_batch *b,
 	n = batch_group(b, &v);
 	message = batch_message(b);
 	for (;;) {
-		error = append_once(r, v, n, message);
+		error = append_once(r, v, n, message, b->pack ? REPO_PACK : 0);
 		if (error != -EAGAIN && error != -EBUSY)
 			break;
 		lost++;
@@ -934,19 +934,36 @@ ledger_batch_write(struct repo *r, const struct ledger_batch *b,
 	return error;
 }
 
-int
-ledger_append(struct repo *r, const char *commit,
-    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+/* ev on its own, as a batch of one; its objects packed when pack. */
+static int
+append_one(struct repo *r, const char *commit, const struct ledger_event *ev,
+    bool pack, int timeout_ms, unsigned *retries)
 {
 	struct ledger_batch b = { 0 };
 	int error;
 
 	if (retries)
 		*retries = 0;
-	if ((error = ledger_batch_add(&b, commit, ev)) == 0)
+	if ((error = ledger_batch_add(&b, commit, ev)) == 0) {
+		b.pack = pack;
 		error = ledger_batch_write(r, &b, timeout_ms, retries);
+	}
 	ledger_batch_clear(&b);
 	return error;
+}
+
+int
+ledger_append(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	return append_one(r, commit, ev, false, timeout_ms, retries);
+}
+
+int
+ledger_append_pack(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries)
+{
+	return append_one(r, commit, ev, true, timeout_ms, retries);
 }
 
 /* The events one notes commit added, compared with its parent. */

@@ -81,7 +81,8 @@ record_append(struct repo *r, const struct config *cf,
 	int error;
 
 	record_event(cf, rv, rec, &ev);
-	error = ledger_append(r, commit, &ev, timeout_ms, retries);
+	error = (rec->pack ? ledger_append_pack : ledger_append)(r, commit,
+	    &ev, timeout_ms, retries);
 	record_event_clear(&ev);
 	return error;
 }

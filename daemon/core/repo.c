@@ -11,8 +11,11 @@
 
 #include <errno.h>
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +24,14 @@
 
 struct repo {
 	git_repository *git;
+	/*
+	 * For writes of one pack (REPO_PACK): a repository over an object
+	 * database whose writes stay in memory (mempack), reading git's
+	 * objects folder as an alternate; made on the first such write and
+	 * kept, so that printgated does not build it again for each.
+	 */
+	git_repository *pack_git;
+	git_odb_backend *mempack;
 };
 
 struct repo_pathspec {
@@ -308,6 +319,10 @@ repo_refresh(struct repo *r)
 		return repo_err(error);
 	git_repository_free(r->git);
 	r->git = git;
+	/* the packed writes' handle, with what it read, is made again too */
+	git_repository_free(r->pack_git);
+	r->pack_git = NULL;
+	r->mempack = NULL;
 	return 0;
 }
 
@@ -356,6 +371,7 @@ repo_free(struct repo *r)
 {
 	if (r == NULL)
 		return;
+	git_repository_free(r->pack_git);
 	git_repository_free(r->git);
 	free(r);
 }
@@ -1527,34 +1543,180 @@ done:
 	return error;
 }
 
+/*
+ * The repository a packed write builds its objects in (r->pack_git),
+ * made the first time: an object database whose writes all go to a
+ * mempack, in front of the repository's objects folder, read as an
+ * alternate and so never written to.  A push's quarantine need not be
+ * read: the ledger's objects are all in the objects folder.
+ */
+static int
+pack_repo(struct repo *r)
+{
+	git_buf objects = GIT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_backend *mp = NULL;
+	int error;
+
+	if (r->pack_git)
+		return 0;
+	if ((error = git_repository_item_path(&objects, r->git,
+	    GIT_REPOSITORY_ITEM_OBJECTS)) < 0 ||
+	    (error = git_odb_new(&odb)) < 0 ||
+	    (error = git_mempack_new(&mp)) < 0)
+		goto done;
+	if ((error = git_odb_add_backend(odb, mp, 999)) < 0) {
+		mp->free(mp);
+		goto done;
+	}
+	if ((error = git_odb_add_disk_alternate(odb, objects.ptr)) == 0 &&
+	    (error = git_repository_wrap_odb(&r->pack_git, odb)) == 0)
+		r->mempack = mp;
+done:
+	git_odb_free(odb);
+	git_buf_dispose(&objects);
+	return error;
+}
+
+/* Adds id to pb when this write made it (it is in the mempack). */
+static int
+pack_add(git_packbuilder *pb, git_odb_backend *mp, const git_oid *id)
+{
+	return mp->exists(mp, id) ? git_packbuilder_insert(pb, id, NULL) : 0;
+}
+
+/*
+ * Adds to pb what notes commit head added: itself, the trees on each
+ * note's path and the notes' blobs.  Not git_mempack_dump(), which packs
+ * the commit's whole tree, every note of the ledger, each time.
+ */
+static int
+pack_add_notes(git_repository *git, git_odb_backend *mp, git_packbuilder *pb,
+    const git_oid *head, const struct repo_note_put *notes,
+    const git_oid *blobs, size_t n)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	char dir[REPO_NOTE_PATH];
+	const char *slash;
+	int error;
+
+	if ((error = git_commit_lookup(&c, git, head)) < 0 ||
+	    (error = git_commit_tree(&root, c)) < 0 ||
+	    (error = pack_add(pb, mp, head)) < 0 ||
+	    (error = pack_add(pb, mp, git_tree_id(root))) < 0)
+		goto done;
+	for (size_t i = 0; i < n && error == 0; i++) {
+		for (slash = notes[i].path; error == 0 &&
+		    (slash = strchr(slash, '/')) != NULL; slash++) {
+			snprintf(dir, sizeof(dir), "%.*s",
+			    (int)(slash - notes[i].path), notes[i].path);
+			if ((error = git_tree_entry_bypath(&e, root, dir)) == 0)
+				error = pack_add(pb, mp, git_tree_entry_id(e));
+			git_tree_entry_free(e);
+			e = NULL;
+		}
+		if (error == 0)
+			error = pack_add(pb, mp, &blobs[i]);
+	}
+done:
+	git_tree_free(root);
+	git_commit_free(c);
+	return error;
+}
+
+/*
+ * Stores what notes commit head added, built in memory, in the
+ * repository's objects folder as one pack, through libgit2's indexer:
+ * with GIT_OPT_ENABLE_FSYNC_GITDIR it fsyncs the pack, its index and
+ * their folder before it returns.  Objects already there were not
+ * written again (libgit2 freshens them instead); with none new, there is
+ * no pack to store.
+ */
+static int
+pack_store(struct repo *r, const git_oid *head,
+    const struct repo_note_put *notes, const git_oid *blobs, size_t n)
+{
+	git_packbuilder *pb = NULL;
+	git_buf pack = GIT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats = { 0 };
+	int error;
+
+	if ((error = git_packbuilder_new(&pb, r->pack_git)) < 0)
+		return error;
+	git_packbuilder_set_threads(pb, 1);
+	if ((error = pack_add_notes(r->pack_git, r->mempack, pb, head, notes,
+	    blobs, n)) < 0 || git_packbuilder_object_count(pb) == 0 ||
+	    (error = git_packbuilder_write_buf(&pack, pb)) < 0 ||
+	    (error = git_repository_odb(&odb, r->git)) < 0 ||
+	    (error = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0)
+		goto done;
+	if ((error = wp->append(wp, pack.ptr, pack.size, &stats)) == 0)
+		error = wp->commit(wp, &stats);
+done:
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
+	return error;
+}
+
+/*
+ * The notes commit of notes on top of parent (or none) in git, its id
+ * into *newhead and the notes' blobs into blobs[]: a libgit2 code.
+ */
+static int
+notes_build(git_repository *git, git_commit *parent,
+    const struct repo_note_put *notes, size_t n, const char *message,
+    git_oid *blobs, git_oid *newhead)
+{
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	int error;
+
+	if ((error = notes_tree(git, parent, notes, n, blobs, &tree)) == 0 &&
+	    (error = git_signature_now(&sig, "printgate",
+	    "printgate@localhost")) == 0)
+		error = git_commit_create(newhead, git, NULL, sig, sig, NULL,
+		    message, tree, parent ? 1 : 0,
+		    (const git_commit **)&parent);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	return error;
+}
+
 int
 repo_notes_write(struct repo *r, const char *ref, const char *head,
     const struct repo_note_put *notes, size_t n, const char *message,
-    char out_head[OID_HEX], char (*out_blobs)[OID_HEX])
+    unsigned flags, char out_head[OID_HEX], char (*out_blobs)[OID_HEX])
 {
+	git_repository *git = r->git;
 	git_commit *parent = NULL;
-	git_tree *tree = NULL;
 	git_reference *newref = NULL;
-	git_signature *sig = NULL;
 	git_oid headid, newhead, *blobs;
 	int error;
 
+	if ((flags & REPO_PACK) && (error = repo_err(pack_repo(r))) < 0)
+		return error;
+	if (flags & REPO_PACK)
+		git = r->pack_git;
 	if (head && ((error = oid_parse(&headid, head)) < 0 ||
-	    (error = notes_commit(r->git, head, &parent)) < 0))
+	    (error = notes_commit(git, head, &parent)) < 0))
 		return error;
 	/*
 	 * All of the notes in one tree and one commit: its objects, their
-	 * folders and the ref fsynced once for all of them.
+	 * folders and the ref fsynced once for all of them; packed, the
+	 * objects are one pack and its index, in one folder.
 	 */
 	blobs = xcalloc(n ? n : 1, sizeof(*blobs));
-	if ((error = notes_tree(r->git, parent, notes, n, blobs, &tree)) < 0)
-		goto done;
-	if ((error = git_signature_now(&sig, "printgate",
-	    "printgate@localhost")) < 0)
-		goto done;
-	if ((error = git_commit_create(&newhead, r->git, NULL, sig, sig, NULL,
-	    message, tree, parent ? 1 : 0,
-	    (const git_commit **)&parent)) < 0)
+	if ((error = notes_build(git, parent, notes, n, message, blobs,
+	    &newhead)) < 0 ||
+	    ((flags & REPO_PACK) && (error = pack_store(r, &newhead, notes,
+	    blobs, n)) < 0))
 		goto done;
 	/* the compare-and-swap, as in repo_note_append() */
 	error = git_reference_create_matching(&newref, r->git, ref, &newhead,
@@ -1565,10 +1727,11 @@ repo_notes_write(struct repo *r, const char *ref, const char *head,
 			oid_hex(&blobs[i], out_blobs[i]);
 	}
 done:
+	/* stored or failed, the objects in memory are done with */
+	if (flags & REPO_PACK)
+		git_mempack_reset(r->mempack);
 	free(blobs);
 	git_reference_free(newref);
-	git_signature_free(sig);
-	git_tree_free(tree);
 	git_commit_free(parent);
 	return repo_err(error);
 }
@@ -1580,7 +1743,7 @@ repo_note_write(struct repo *r, const char *ref, const char *head,
 {
 	struct repo_note_put note = { path, text };
 
-	return repo_notes_write(r, ref, head, &note, 1, message, out_head,
+	return repo_notes_write(r, ref, head, &note, 1, message, 0, out_head,
 	    (char (*)[OID_HEX])out_blob);
 }
 

@@ -142,6 +142,15 @@ void ledger_cache_free(void);
  */
 int ledger_append(struct repo *r, const char *commit,
     const struct ledger_event *ev, int timeout_ms, unsigned *retries);
+/*
+ * The same, the notes commit's objects written as one pack rather than
+ * loose (repo_notes_write(), REPO_PACK): fewer fsyncs for the gate's one
+ * event per print-tag push.  Writers at rate (the listener's batches)
+ * stay loose: a pack each would pile up packs faster than `git gc
+ * --auto` folds them.
+ */
+int ledger_append_pack(struct repo *r, const char *commit,
+    const struct ledger_event *ev, int timeout_ms, unsigned *retries);
 
 /*
  * Events to append together (group commit): each one's line on its
@@ -161,6 +170,7 @@ struct ledger_batch_line {
 struct ledger_batch {
 	struct ledger_batch_line *v;
 	size_t n;
+	bool pack;		/* its objects as one pack (ledger_append_pack) */
 };
 
 /* Adds ev on commit to b; -EINVAL (b unchanged) when it cannot be encoded. */

@@ -32,6 +32,7 @@ struct record {
 	size_t nrules;
 	bool fingerprints;	/* bind each rule's current fingerprint */
 	bool once;		/* id given by the caller: see ledger_event */
+	bool pack;		/* its objects as one pack: ledger_append_pack */
 };
 
 /*

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Durability: printgated answers a hook on the warm path, and a decision
 # with 200, only after the ledger's objects, its ref and the ref's folder
-# are fsynced; two decisions written together (one notes commit) are each
-# answered only after that commit's fsyncs.  printgated runs under
-# strace, and the order of its system calls is read from the trace.
+# are fsynced (the gate's objects as one pack, a decision's loose); two
+# decisions written together (one notes commit) are each answered only
+# after that commit's fsyncs; the hook deciding itself exits only after
+# its pack and ref are fsynced.  The programs run under strace, and the
+# order of their system calls is read from the trace.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "Bail out! strace is missing (scripts/deps.sh)"; exit 1; }
@@ -38,9 +40,9 @@ line() { n=$(grep -nF -- "$1" "$TRACE" | head -n 1 | cut -d: -f1); echo "${n:-0}
 # before line BEFORE, or 0.
 last() { n=$(head -n "$2" "$TRACE" | grep -nF -- "$1" | tail -n 1 | cut -d: -f1); echo "${n:-0}"; }
 
-# synced_before ANSWER WHAT: every object and the notes ref written before
-# the answer's line were fsynced before it, and so was the ref's folder.
-synced_before() {
+# ref_synced_before ANSWER WHAT: the notes ref written before the
+# answer's line was fsynced before it, and so was the ref's folder.
+ref_synced_before() {
 	a=$1
 	lock=$(last "refs/notes/printgate.lock>, " "$a")
 	assert "$2: the notes ref is written before the answer" test "$lock" -gt 0
@@ -50,12 +52,44 @@ synced_before() {
 	assert "$2: the refs/notes folder is fsynced after it, before the answer" \
 	    test "$(last "fsync([0-9]*<$REPO/refs/notes>)" "$a")" -gt "$lock" -o \
 	    "$(head -n "$a" "$TRACE" | sed -n "$lock,\$p" | grep -c "<$REPO/refs/notes>)")" -ge 1
+}
+
+# synced_before ANSWER WHAT: ref_synced_before, and every loose object
+# written before the answer's line was fsynced before it, and so was
+# its folder.
+synced_before() {
+	a=$1
+	ref_synced_before "$@"
 	w=$(head -n "$a" "$TRACE" | grep -c "write([0-9]*<$REPO/objects/tmp_object_git2_")
 	s=$(head -n "$a" "$TRACE" | grep -c "fsync([0-9]*<$REPO/objects/tmp_object_git2_")
 	assert "$2: each of the $w objects written is fsynced before the answer" \
 	    test "$w" -ge 1 -a "$s" -eq "$w"
 	d=$(head -n "$a" "$TRACE" | grep -c "fsync([0-9]*<$REPO/objects/[0-9a-f][0-9a-f]>)")
 	assert "$2: and so is each object's folder ($d)" test "$d" -ge "$w"
+}
+
+# pack_synced_before ANSWER WHAT: ref_synced_before, and the gate's
+# event came as one pack, no loose object: the pack and its index were
+# fsynced before the answer, and their folder after each was renamed in
+# (libgit2's indexer), which makes 4 fsyncs in the objects folder and 2
+# for the ref, 6 in all, where the 4 loose objects took 8 and 10.
+pack_synced_before() {
+	a=$1
+	ref_synced_before "$@"
+	head -n "$a" "$TRACE" | grep "fsync([0-9]*<$REPO/" >"$T/fsyncs"
+	assert "$2: no loose object is written" \
+	    test "$(grep -c "<$REPO/objects/tmp_object_git2_\|<$REPO/objects/[0-9a-f][0-9a-f]>" "$T/fsyncs")" -eq 0
+	idx=$(grep -n "<$REPO/objects/pack/pack_git2_[^>]*idx.lock>" "$T/fsyncs" | tail -n 1 | cut -d: -f1)
+	pack=$(grep -n "<$REPO/objects/pack/pack_git2_[0-9a-f]*>" "$T/fsyncs" | tail -n 1 | cut -d: -f1)
+	assert "$2: the pack's index is fsynced before the answer" test -n "$idx"
+	assert "$2: and so is the pack" test -n "$pack"
+	assert "$2: and their folder after each of them" \
+	    test "$(sed -n "${idx:-1},\$p" "$T/fsyncs" | grep -c "<$REPO/objects/pack>)")" -ge 2 -a \
+	    "$(sed -n "${pack:-1},\$p" "$T/fsyncs" | grep -c "<$REPO/objects/pack>)")" -ge 1
+	assert "$2: 4 fsyncs in the objects folder ($(grep -c "<$REPO/objects" "$T/fsyncs"))" \
+	    test "$(grep -c "<$REPO/objects" "$T/fsyncs")" -eq 4
+	assert "$2: 6 for the ledger's event in all ($(grep -c "<$REPO/objects\|<$REPO/refs/notes" "$T/fsyncs"))" \
+	    test "$(grep -c "<$REPO/objects\|<$REPO/refs/notes" "$T/fsyncs")" -eq 6
 }
 
 # --- the warm path: the gate's answer to a hook
@@ -68,7 +102,7 @@ assert_rc "warm path: the unapproved tag is refused" 1
 assert "warm path: printgated answered" grep -q "gate 'refs/tags/print/d1' from uid" "$DLOG"
 answer=$(line 'printgate-gate 1\nexit 1\n')
 assert "warm path: the answer is in the trace" test "$answer" -gt 0
-synced_before "$answer" "warm path"
+pack_synced_before "$answer" "warm path"
 untraced
 
 # --- a decision answered 200 by the listener
@@ -145,5 +179,20 @@ assert "together: the notes ref was written once before the first 200" \
     test "$(head -n "$first" "$TRACE" | grep -c "fsync([0-9]*<$REPO/refs/notes/printgate.lock>)")" -eq 1
 synced_before "$first" "together"
 untraced
+
+# --- the fallback: no printgated on the gate socket, the hook decides
+# itself and exits only after its event's pack and the ref are fsynced.
+tag print/d3
+run env REMOTE_USER=rruiz strace -f -y -qq -e trace=fsync,write,execve,exit_group \
+    -o "$TRACE" git -C "$WORK" push origin print/d3
+assert_rc "fallback: the unapproved tag is refused" 1
+assert_out "fallback: the hook says it waits" "print/d3 ("
+pid=$(grep 'execve("[^"]*/printgate-update-local"' "$TRACE" | head -n 1 | cut -d' ' -f1)
+assert "fallback: the hook ran printgate-update-local" test -n "$pid"
+grep "^${pid:-none} " "$TRACE" >"$T/hook"
+mv "$T/hook" "$TRACE"
+answer=$(line "exit_group(1")
+assert "fallback: its exit is in the trace" test "$answer" -gt 0
+pack_synced_before "$answer" "fallback"
 
 finish

@@ -176,6 +176,13 @@ stop_gate
 hookq "$Q"
 assert_rc "quarantine: the fallback reads it too" 1
 assert_out "quarantine: the fallback's message is the same" "print/q1 ($short) waits for approval"
+# the request went into the objects folder as one pack, never into the
+# quarantine, which git throws away with a refused push
+head=$(git --git-dir="$REPO" rev-parse refs/notes/printgate)
+assert "quarantine: the request's notes commit is in a pack of the objects folder" \
+    sh -c "git verify-pack -v '$REPO'/objects/pack/*.idx | grep -q '^$head commit '"
+assert "quarantine: and nothing was written into the quarantine" \
+    test "$(find "$Q" -type f | wc -l)" -eq 1
 start_gate
 mkdir -p "$T/elsewhere"
 cp -r "$Q"/* "$T/elsewhere/"

@@ -886,6 +886,85 @@ test_ledger_round_trip(void **state)
 	free(path);
 }
 
+/* The number git count-objects gives for name ("count": loose objects). */
+static long
+objects_count(const char *path, const char *name)
+{
+	char *out = sh_ok("cd '%s' && git count-objects -v | sed -n "
+	    "'s/^%s: //p'", path, name);
+	long n = strtol(out, NULL, 10);
+
+	free(out);
+	return n;
+}
+
+/*
+ * Packed appends (the gate's): each notes commit's new objects in one
+ * pack of the objects folder, none of them loose, read by git as the
+ * rest; the same handle writes packed on top of a loose write, and the
+ * ledger reads back every event.
+ */
+static void
+test_ledger_pack(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], head[OID_HEX];
+	struct ledger_events evs = { 0 };
+	char *path, *out;
+	struct repo *r = repo_with_commit("ledger-pack", &path, c1);
+	unsigned retries = 99;
+	long loose;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	loose = objects_count(path, "count");
+	assert_int_equal(ledger_append_pack(r, c1, &ev_alice, 1000, &retries),
+	    0);
+	assert_int_equal(retries, 0);
+	assert_int_equal(objects_count(path, "count"), loose);
+	assert_int_equal(objects_count(path, "packs"), 1);
+	/* the notes commit is in the pack: git's verify-pack lists it */
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	free(sh_ok("cd '%s' && git verify-pack -v .git/objects/pack/*.idx | "
+	    "grep -q '^%s commit'", path, head));
+
+	/* a loose write (a decision's) on top, then packed again */
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	assert_true(objects_count(path, "count") > loose);
+	loose = objects_count(path, "count");
+	assert_int_equal(ledger_append_pack(r, c2, &ev_alice, 1000, NULL), 0);
+	assert_int_equal(objects_count(path, "count"), loose);
+	assert_int_equal(objects_count(path, "packs"), 2);
+
+	assert_note_is(path, c1, &ev_alice, &ev_bob);
+	free(sh_ok("cd '%s' && git fsck --strict --no-dangling 2>&1", path));
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_int_equal(ledger_read(r, head, c2, &evs), 0);
+	assert_int_equal(evs.n, 1);
+	assert_event_equal(&evs.v[0], &ev_alice);
+	ledger_events_free(&evs);
+
+	/* after git gc folded the packs, packed writes go on */
+	free(sh_ok("cd '%s' && git gc -q", path));
+	assert_int_equal(objects_count(path, "packs"), 1);
+	assert_int_equal(ledger_append_pack(r, c2, &ev_bob, 1000, NULL), 0);
+	assert_int_equal(objects_count(path, "packs"), 2);
+	/*
+	 * The new pack holds what the write added, not the rest of the
+	 * ledger: the notes commit and its tree; c2's note is now the same
+	 * text as c1's, whose blob git has already (freshened, not added).
+	 */
+	out = sh_ok("cd '%s' && git verify-pack -v $(ls -t "
+	    ".git/objects/pack/*.idx | head -n 1) | grep -c "
+	    "' \\(commit\\|tree\\|blob\\) '", path);
+	assert_string_equal(out, "2");
+	free(out);
+	assert_note_is(path, c2, &ev_alice, &ev_bob);
+	free(sh_ok("cd '%s' && git fsck --strict --no-dangling 2>&1", path));
+	repo_free(r);
+	free(path);
+	(void)state;
+}
+
 /*
  * An event written once (the gate's, which the hook and printgated may
  * both write for one push): the second append of its id writes nothing,
@@ -1813,6 +1892,8 @@ main(int argc, char *argv[])
 	    test_ledger_batch, NULL);
 	add_test("ledger: append to a note where it is, known or not",
 	    test_ledger_append_known, NULL);
+	add_test("ledger: the gate's appends, each one pack, none loose",
+	    test_ledger_pack, NULL);
 	add_test("tags: an annotated tag, and what is not one",
 	    test_tag_read, NULL);
 	add_test("tags: a signed tag's trailers", test_tag_signed, NULL);
