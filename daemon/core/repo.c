@@ -9,6 +9,7 @@
  */
 #include "core/repo.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <git2.h>
 #include <git2/sys/mempack.h>
@@ -32,6 +33,9 @@ struct repo {
 	 */
 	git_repository *pack_git;
 	git_odb_backend *mempack;
+	/* objects/pack as last read (repo_packs_removed()) */
+	struct timespec packs_mtime;
+	size_t npacks;
 };
 
 struct repo_pathspec {
@@ -338,6 +342,47 @@ repo_odb_refresh(struct repo *r)
 	return repo_err(error);
 }
 
+/* The .pack files in dir, or -errno. */
+static ssize_t
+count_packs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	ssize_t n = 0;
+	size_t len;
+
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL)
+		if ((len = strlen(e->d_name)) > 5 &&
+		    strcmp(e->d_name + len - 5, ".pack") == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+bool
+repo_packs_removed(struct repo *r)
+{
+	char *dir = xasprintf("%sobjects/pack", git_repository_path(r->git));
+	struct stat st;
+	ssize_t n;
+	bool fewer;
+
+	if (stat(dir, &st) == -1 ||
+	    (st.st_mtim.tv_sec == r->packs_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == r->packs_mtime.tv_nsec) ||
+	    (n = count_packs(dir)) < 0) {
+		free(dir);
+		return false;
+	}
+	free(dir);
+	fewer = (size_t)n < r->npacks;
+	r->packs_mtime = st.st_mtim;
+	r->npacks = (size_t)n;
+	return fewer;
+}
+
 int
 repo_odb_refresh_for(struct repo *r, const char *id)
 {
@@ -345,6 +390,9 @@ repo_odb_refresh_for(struct repo *r, const char *id)
 	git_oid oid;
 	int error;
 
+	/* packs git gc removed: libgit2 would keep them open, and their space */
+	if (repo_packs_removed(r) && (error = repo_refresh(r)) < 0)
+		return error;
 	if (oid_parse(&oid, id) < 0)
 		return repo_odb_refresh(r);
 	if ((error = git_repository_odb(&odb, r->git)) == 0 &&

@@ -225,9 +225,11 @@ bypass_tags(struct bypass *b, struct scan *s)
 	/*
 	 * The first scan reads every print tag and its note: libgit2 then
 	 * keeps up to 16 MiB of their packed objects, which an idle daemon
-	 * does not need (22 MiB idle with 1,000 print tags, bench/).
+	 * does not need (22 MiB idle with 1,000 print tags, bench/); and
+	 * it keeps the packs git gc removed open, with their disk space.
 	 */
-	if (read > BYPASS_REFRESH_AFTER && repo_refresh(s->r) == 0)
+	if ((read > BYPASS_REFRESH_AFTER || repo_packs_removed(s->r)) &&
+	    repo_refresh(s->r) == 0)
 		malloc_trim(0);
 }
 

@@ -121,6 +121,15 @@ int repo_odb_refresh(struct repo *r);
  */
 int repo_odb_refresh_for(struct repo *r, const char *id);
 /*
+ * Whether the pack folder has fewer packs than when last asked (git gc,
+ * git repack): libgit2 keeps a removed pack open, with its disk space,
+ * until the repository is opened again (repo_refresh()).  Reads the
+ * folder only when its mtime moved; false on the first call.  The gate
+ * path checks it on each request (repo_odb_refresh_for()), printgated's
+ * scan after its tags.
+ */
+bool repo_packs_removed(struct repo *r);
+/*
  * Reads objects from dir too, for the life of r: a push's quarantine
  * folder, which the caller has checked is one.
  */

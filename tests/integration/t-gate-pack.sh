@@ -101,5 +101,12 @@ refused "after gc" print/p2 "$c2"
 run ctl status print/p1
 assert_rc "after gc: the released tag's status reads" 0
 assert_out "after gc: it says released" "released"
+# libgit2 keeps a pack open after git gc removed it, and its disk space
+# with it: printgated opens the repository again when packs went away.
+if [ "${PRINTGATE_GATE:-}" = warm ]; then
+	removed_open() { ls -l "/proc/$gate_pid/fd" | grep -c '\.pack (deleted)$'; }
+	assert "printgated holds no pack that git gc removed ($(removed_open) open)" \
+	    test "$(removed_open)" -eq 0
+fi
 
 finish
