@@ -25,6 +25,13 @@ case "$only" in
 		echo "run.sh: cannot make the benchmark repository" >&2
 		exit 1
 	}
+	# a cache copied from another checkout (cp -al) names that one's
+	# repository: written again for this one, as a file of its own
+	grep -qF "\"$DIR/repo.git\"" "$DIR/bench.conf" || {
+		sed -e "s|@REPO@|$DIR/repo.git|" -e "s|@STATE@|$DIR/state|" \
+		    bench/bench.conf.in >"$DIR/bench.conf.new" &&
+		    mv "$DIR/bench.conf.new" "$DIR/bench.conf"
+	}
 	;;
 esac
 
