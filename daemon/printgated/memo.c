@@ -2,8 +2,9 @@
 /*
  * memo.c - the daemon's memo of reviews (see memo.h): a few slots, the
  * least recently used one taken for a new review.  Whether a review still
- * holds is review_fresh()'s to tell; the memo only keeps what it was
- * asked for and when it was last used.
+ * holds, or can be brought up to the daemon's own new ledger lines
+ * without being gathered again, is review_refresh()'s to tell; the memo
+ * only keeps what it was asked for and when it was last used.
  */
 #include "printgated/memo.h"
 
@@ -95,32 +96,44 @@ slot_oldest(struct memo *m)
 	return s;
 }
 
+/* Puts rv, a new holder of it, in slot s for this review. */
+static void
+slot_set(struct memo *m, struct slot *s, struct review *rv, const char *tag,
+    const char *tag_object, const char *message)
+{
+	slot_clear(s);
+	s->rv = review_ref(rv);
+	s->tag = tag ? xstrdup(tag) : NULL;
+	s->tag_object = tag_object ? xstrdup(tag_object) : NULL;
+	s->message = message ? xstrdup(message) : NULL;
+	s->used = ++m->clock;
+}
+
 int
 memo_load(struct memo *m, const struct config *cf, struct repo *r,
     const char *commit, const char *tag, const char *tag_object,
     const char *message, struct review **out, char **why)
 {
+	struct review *rv;
 	struct slot *s;
+	char *stale = NULL;
 	int error;
 
 	if (tag_object && tag_object[0] == '\0')
 		tag_object = NULL;
 	s = slot_find(m, commit, tag, tag_object, message);
-	if (s && review_fresh(cf, r, s->rv)) {
+	/* fresh, or brought up to the lines the daemon itself appended */
+	if (s && review_refresh(&rv, cf, r, s->rv, &stale) == 0) {
+		if (rv != s->rv)
+			slot_set(m, s, rv, tag, tag_object, message);
 		s->used = ++m->clock;
-		*out = review_ref(s->rv);
+		*out = rv;
 		return 0;
 	}
+	free(stale);	/* read again below, which says why if it fails */
 	if ((error = review_load(out, cf, r, commit, tag, tag_object,
 	    message, why)) < 0)
 		return error;
-	if (s == NULL)
-		s = slot_oldest(m);
-	slot_clear(s);
-	s->rv = review_ref(*out);
-	s->tag = tag ? xstrdup(tag) : NULL;
-	s->tag_object = tag_object ? xstrdup(tag_object) : NULL;
-	s->message = message ? xstrdup(message) : NULL;
-	s->used = ++m->clock;
+	slot_set(m, s ? s : slot_oldest(m), *out, tag, tag_object, message);
 	return 0;
 }
