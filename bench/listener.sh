@@ -377,7 +377,7 @@ settle() {
 HZ=$(getconf CLK_TCK)
 cpu_ms() { awk -v hz="$HZ" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pg_pid/stat"; }
 per_decision() {
-	awk -v a="$1" -v b="$(cpu_ms)" -v n="$2" 'BEGIN { printf "%.1f", n > 0 ? (b - a) / n : 0 }'
+	awk -v a="$1" -v b="$(cpu_ms)" -v n="$2" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }'
 }
 
 # commas NUMBER: rounded, with thousands separators.
