@@ -622,24 +622,38 @@ done:
 }
 
 /*
- * The rules matched and decided (policy.c), the links that refuse it, and
- * what changed since each stale decision.
+ * The rules' files and fingerprints of old, which has rv's scope, into
+ * rv: matching every path again against every rule would give the same.
+ */
+static void
+copy_matches(struct review *rv, const struct review *old)
+{
+	rv->nrules = old->nrules;
+	rv->rules = xcalloc(old->nrules ? old->nrules : 1, sizeof(*rv->rules));
+	for (size_t i = 0; i < old->nrules; i++) {
+		struct review_rule *rr = &rv->rules[i];
+		const struct review_rule *o = &old->rules[i];
+
+		rr->rule = o->rule;
+		rr->nfiles = o->nfiles;
+		rr->files = xcalloc(o->nfiles ? o->nfiles : 1,
+		    sizeof(*rr->files));
+		memcpy(rr->files, o->files, o->nfiles * sizeof(*rr->files));
+		rr->matched = o->matched;
+		memcpy(rr->fingerprint, o->fingerprint, sizeof(rr->fingerprint));
+	}
+}
+
+/*
+ * With the rules matched: decided (policy.c), the links that refuse it,
+ * and what changed since each stale decision.
  */
 static int
-load_decision(const struct config *cf, struct repo *r, struct review *rv,
+decide(const struct config *cf, struct repo *r, struct review *rv,
     char **why)
 {
 	int error;
 
-	rv->nrules = cf->nrules;
-	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
-	for (size_t i = 0; i < cf->nrules; i++) {
-		if ((error = match_rule(cf, rv, i)) < 0) {
-			*why = xasprintf("rule '%s': invalid paths",
-			    cf->rules[i].name);
-			return error;
-		}
-	}
 	policy_evaluate(cf, rv);
 	check_released(rv);
 	if ((error = find_links(cf, r, rv)) < 0) {
@@ -655,6 +669,25 @@ load_decision(const struct config *cf, struct repo *r, struct review *rv,
 				describe_changes(cf, r, rv, &rv->rules[i],
 				    &rv->rules[i].members[m]);
 	return 0;
+}
+
+/* The rules matched, then decided. */
+static int
+load_decision(const struct config *cf, struct repo *r, struct review *rv,
+    char **why)
+{
+	int error;
+
+	rv->nrules = cf->nrules;
+	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
+	for (size_t i = 0; i < cf->nrules; i++) {
+		if ((error = match_rule(cf, rv, i)) < 0) {
+			*why = xasprintf("rule '%s': invalid paths",
+			    cf->rules[i].name);
+			return error;
+		}
+	}
+	return decide(cf, r, rv, why);
 }
 
 int
@@ -843,6 +876,7 @@ review_refresh(struct review **out, const struct config *cf,
 	 * very version it read is taken as all that changed.
 	 */
 	if (st != HELD_OWN || rv->events.malformed > 0 ||
+	    rv->nrules != cf->nrules ||
 	    !ledger_note_appended(rv->commit, h->deps[h->ndeps - 1].blob,
 	    blob))
 		return -ESTALE;
@@ -853,7 +887,8 @@ review_refresh(struct review **out, const struct config *cf,
 		review_free(nrv);
 		return error;
 	}
-	if ((error = load_decision(cf, r, nrv, why)) < 0) {
+	copy_matches(nrv, rv);
+	if ((error = decide(cf, r, nrv, why)) < 0) {
 		review_free(nrv);
 		return error;
 	}
