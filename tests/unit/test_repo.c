@@ -30,6 +30,7 @@
 #include "core/repo.h"
 #include "core/review.h"
 #include "core/util.h"
+#include "printgated/memo.h"
 #include "unit.h"
 
 
@@ -1229,6 +1230,67 @@ test_review_refresh(void **state)
 }
 
 /*
+ * The memo holds every review a scan asks for in turn, more than its old
+ * 16 slots: asked again, each is the one held, not read again; one
+ * whose own note printgated appended to comes back refreshed.
+ */
+static void
+test_memo_many(void **state)
+{
+	enum { N = 40 };
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *errors = NULL;
+	char *why = NULL, tag[32];
+	struct review *held[N], *rv;
+	struct config *cf = NULL;
+	struct memo *m = memo_new();
+	struct repo *r = repo_with_commit("memo-many", &path, c1);
+	FILE *f;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	conf = xasprintf("%s.conf", path);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
+	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
+	    "\"alice@example.com\"; }, { id = \"rita\"; name = \"Rita\"; "
+	    "email = \"rita@example.com\"; } );\n"
+	    "groups = { sales = [ \"alice\" ]; release = [ \"rita\" ]; };\n"
+	    "release_managers = \"release\";\n"
+	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
+	    "group = \"sales\"; } );\n", path, path);
+	fclose(f);
+	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
+		fail_msg("config: %s", errors);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i++) {
+			snprintf(tag, sizeof(tag), "print/q%d", i);
+			assert_int_equal(memo_load(m, cf, r, c2, tag, NULL,
+			    NULL, &rv, &why), 0);
+			if (round == 0)
+				held[i] = rv;
+			else
+				assert_ptr_equal(rv, held[i]);
+			review_free(rv);
+		}
+	/* the daemon's own decision on the candidate: refreshed */
+	decide_on(r, cf, held[7], LEDGER_APPROVE, "alice", 1798970400);
+	assert_int_equal(memo_load(m, cf, r, c2, "print/q7", NULL, NULL, &rv,
+	    &why), 0);
+	assert_ptr_not_equal(rv, held[7]);
+	assert_true(rv->approved);
+	assert_true(review_fresh(cf, r, rv));
+	review_free(rv);
+
+	memo_free(m);
+	config_free(cf);
+	free(conf);
+	repo_free(r);
+	free(path);
+}
+
+/*
  * A batch (group commit): three events on two commits, one of which has
  * a note already, written as one notes commit whose message lists them;
  * each note is its old text and its own lines, in order.  A batch with
@@ -1982,6 +2044,8 @@ main(int argc, char *argv[])
 	    test_review_fresh, NULL);
 	add_test("review: refreshed from its own appended lines as a load "
 	    "gives it, else stale", test_review_refresh, NULL);
+	add_test("memo: every review a scan asks for in turn stays held",
+	    test_memo_many, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
