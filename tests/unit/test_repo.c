@@ -988,26 +988,18 @@ test_ledger_growing(void **state)
 }
 
 /*
- * A loaded review stays fresh (printgated gives it again without reading
- * it) until a note it read or a print tag changes; a note on a commit
- * outside its scope leaves it fresh.
+ * The configuration of the repository at path: alice alone in the one
+ * rule, emea's brochures; its file's name into *conf.
  */
-static void
-test_review_fresh(void **state)
+static struct config *
+emea_config(const char *path, char **conf)
 {
-	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX];
-	char *path, *conf, *errors = NULL, *why = NULL;
 	struct config *cf = NULL;
-	struct review *rv = NULL;
-	struct repo *r = repo_with_commit("review-fresh", &path, c1);
+	char *errors = NULL;
 	FILE *f;
 
-	write_file(path, "brochures/emea/q2.pdf", "q2\n");
-	commit_all(path, "second", c2);
-	write_file(path, "brochures/emea/q3.pdf", "q3\n");
-	commit_all(path, "third, after the candidate", c3);
-	conf = xasprintf("%s.conf", path);
-	assert_non_null(f = fopen(conf, "w"));
+	*conf = xasprintf("%s.conf", path);
+	assert_non_null(f = fopen(*conf, "w"));
 	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
 	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
 	    "\"alice@example.com\"; }, { id = \"rita\"; name = \"Rita\"; "
@@ -1017,8 +1009,30 @@ test_review_fresh(void **state)
 	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
 	    "group = \"sales\"; } );\n", path, path);
 	fclose(f);
-	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
+	if (config_load(&cf, *conf, 0, &platform_configs, &errors) < 0)
 		fail_msg("config: %s", errors);
+	return cf;
+}
+
+/*
+ * A loaded review stays fresh (printgated gives it again without reading
+ * it) until a note it read or a print tag changes; a note on a commit
+ * outside its scope leaves it fresh.
+ */
+static void
+test_review_fresh(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX];
+	char *path, *conf, *why = NULL;
+	struct config *cf = NULL;
+	struct review *rv = NULL;
+	struct repo *r = repo_with_commit("review-fresh", &path, c1);
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	write_file(path, "brochures/emea/q3.pdf", "q3\n");
+	commit_all(path, "third, after the candidate", c3);
+	cf = emea_config(path, &conf);
 
 	/* no ledger yet; then one: read it */
 	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
@@ -1238,29 +1252,15 @@ static void
 test_memo_many(void **state)
 {
 	enum { N = 40 };
-	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *errors = NULL;
-	char *why = NULL, tag[32];
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *why = NULL, tag[32];
 	struct review *held[N], *rv;
 	struct config *cf = NULL;
 	struct memo *m = memo_new();
 	struct repo *r = repo_with_commit("memo-many", &path, c1);
-	FILE *f;
 
 	write_file(path, "brochures/emea/q2.pdf", "q2\n");
 	commit_all(path, "second", c2);
-	conf = xasprintf("%s.conf", path);
-	assert_non_null(f = fopen(conf, "w"));
-	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
-	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
-	    "\"alice@example.com\"; }, { id = \"rita\"; name = \"Rita\"; "
-	    "email = \"rita@example.com\"; } );\n"
-	    "groups = { sales = [ \"alice\" ]; release = [ \"rita\" ]; };\n"
-	    "release_managers = \"release\";\n"
-	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
-	    "group = \"sales\"; } );\n", path, path);
-	fclose(f);
-	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
-		fail_msg("config: %s", errors);
+	cf = emea_config(path, &conf);
 	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
 
 	for (int round = 0; round < 2; round++)
