@@ -370,6 +370,16 @@ settle() {
 	[ $t -lt 2 ] || say "  (printgated took $t s to deliver what the run queued)"
 }
 
+# cpu_ms: printgated's user and system time so far, in ms; per_decision
+# CPU_BEFORE N: the ms of it each of N decisions took since CPU_BEFORE,
+# their deliveries included (read once the outbox has settled).  A rate
+# on a machine others load moves with them; this moves much less.
+HZ=$(getconf CLK_TCK)
+cpu_ms() { awk -v hz="$HZ" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pg_pid/stat"; }
+per_decision() {
+	awk -v a="$1" -v b="$(cpu_ms)" -v n="$2" 'BEGIN { printf "%.1f", (n > 0 ? (b - a) / n : 0) }'
+}
+
 # commas NUMBER: rounded, with thousands separators.
 commas() {
 	awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""
@@ -551,11 +561,14 @@ use_review bench-listener-max
 say "c. new decisions: (ii) as fast as they go for ${SECS} s, $CONNS_STORE connections"
 decisions store-max $((SECS * RATE_CAP))
 before=$(ledger_lines)
+cpu=$(cpu_ms)
 walk store-max "$REQ/store-max.req" "$SECS" "$CONNS_STORE" 0
 stored store-max "$before"
+settle
+cpu=$(per_decision "$cpu" "$(result "$LOG/store-max.wrk" requests)")
 rate=$(result "$LOG/store-max.wrk" rate)
 row listener "new decisions stored, sustained, one review" \
-    "$(commas "$rate")/s (p99 $(result "$LOG/store-max.wrk" p99_ms) ms)" - - \
+    "$(commas "$rate")/s (p99 $(result "$LOG/store-max.wrk" p99_ms) ms; $cpu ms CPU each)" - - \
     "≥100/s on one review" "$(verdict "$rate" 100)"
 
 # --- c(iii). new decisions spread over SPREAD reviews
@@ -602,6 +615,7 @@ END {
 }' "$REQ/spread.reviews" "$REQ/spread.people" >"$REQ/store-spread.clicks"
 sign "$REQ/store-spread.clicks" "$REQ/store-spread.req"
 before=$(spread_lines)
+cpu=$(cpu_ms)
 walk store-spread "$REQ/store-spread.req" "$SECS" "$CONNS_STORE" 0
 out=$LOG/store-spread.wrk
 only_status "$out" 200 store-spread
@@ -612,9 +626,11 @@ lines=$(($(spread_lines) - before))
 [ "$lines" -eq "$n" ] ||
 	die "store-spread: $n decisions answered 200 but $lines new ledger lines"
 rate=$(result "$out" rate)
-say "  store-spread: $n decisions answered 200 and stored over $SPREAD reviews, $rate/s, p50 $(result "$out" p50_ms) ms, p99 $(result "$out" p99_ms) ms"
+settle
+cpu=$(per_decision "$cpu" "$n")
+say "  store-spread: $n decisions answered 200 and stored over $SPREAD reviews, $rate/s, p50 $(result "$out" p50_ms) ms, p99 $(result "$out" p99_ms) ms, $cpu ms CPU each"
 row listener "new decisions stored, sustained over $SPREAD reviews" \
-    "$(commas "$rate")/s (p99 $(result "$out" p99_ms) ms)" - - "≥200/s" \
+    "$(commas "$rate")/s (p99 $(result "$out" p99_ms) ms; $cpu ms CPU each)" - - "≥200/s" \
     "$(verdict "$rate" 200)"
 
 # --- d. the same with slow connections open

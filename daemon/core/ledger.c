@@ -373,6 +373,10 @@ struct note_slot {
 	size_t lines;		/* '\n' in text */
 	uint64_t used;		/* when it was last read (a counter) */
 	struct ledger_events evs;
+	/* written by this process: lines appended to the note at from */
+	bool mine;
+	char commit[OID_HEX];	/* the note's, when mine */
+	char from[OID_HEX];	/* "" when there was no note */
 };
 
 static struct note_slot *note_cache;
@@ -464,6 +468,16 @@ events_add(struct ledger_events *evs, const struct ledger_events *from,
 		snprintf(evs->v[evs->n++].commit, OID_HEX, "%s", commit);
 	}
 	evs->malformed += from->malformed;
+}
+
+void
+ledger_events_append(struct ledger_events *evs,
+    const struct ledger_event *v, size_t n)
+{
+	if (n > 0)
+		evs->v = xreallocarray(evs->v, evs->n + n, sizeof(*evs->v));
+	for (size_t i = 0; i < n; i++)
+		event_copy(&evs->v[evs->n++], &v[i]);
 }
 
 /*
@@ -687,9 +701,8 @@ note_has_id(const char *commit, const char *text, size_t len,
  */
 static int
 note_text(struct repo *r, const char *head, const char *commit,
-    char path[REPO_NOTE_PATH], struct buf *b)
+    char path[REPO_NOTE_PATH], char blob[OID_HEX], struct buf *b)
 {
-	char blob[OID_HEX];
 	struct note_slot *slot;
 	char *old = NULL;
 	size_t oldlen = 0;
@@ -757,6 +770,7 @@ append_once(struct repo *r, const struct note_lines *v, size_t n,
 {
 	char head[OID_HEX], newhead[OID_HEX];
 	char (*paths)[REPO_NOTE_PATH] = xcalloc(n, sizeof(*paths));
+	char (*olds)[OID_HEX] = xcalloc(n, sizeof(*olds));
 	char (*blobs)[OID_HEX] = xcalloc(n, sizeof(*blobs));
 	struct repo_note_put *puts = xcalloc(n, sizeof(*puts));
 	struct buf *texts = xcalloc(n, sizeof(*texts));
@@ -772,7 +786,7 @@ append_once(struct repo *r, const struct note_lines *v, size_t n,
 		ssize_t added;
 
 		if ((error = note_text(r, have_head ? head : NULL,
-		    v[i].commit, paths[i], &texts[i])) < 0)
+		    v[i].commit, paths[i], olds[i], &texts[i])) < 0)
 			break;
 		if ((added = note_add_lines(&v[i], &texts[i])) < 0)
 			error = (int)added;
@@ -787,11 +801,16 @@ append_once(struct repo *r, const struct note_lines *v, size_t n,
 		    NULL, puts, nput, message, flags, newhead, blobs);
 	for (i = 0, k = 0; i < n && error == 0 && nput > 0; i++) {
 		size_t len = texts[i].len;
+		struct note_slot *slot;
 
 		if (!which[i])
 			continue;
-		note_store(v[i].commit, blobs[k++], buf_steal(&texts[i]),
-		    len)->used = ++note_clock;
+		slot = note_store(v[i].commit, blobs[k++],
+		    buf_steal(&texts[i]), len);
+		slot->used = ++note_clock;
+		slot->mine = true;
+		memcpy(slot->commit, v[i].commit, OID_HEX);
+		memcpy(slot->from, olds[i], OID_HEX);
 	}
 done:
 	for (i = 0; i < n; i++)
@@ -800,8 +819,21 @@ done:
 	free(which);
 	free(puts);
 	free(blobs);
+	free(olds);
 	free(paths);
 	return error;
+}
+
+bool
+ledger_note_appended(const char *commit, const char *from, const char *blob)
+{
+	const struct note_slot *slot;
+
+	if (note_cache == NULL || blob[0] == '\0' ||
+	    (slot = note_find(blob)) == NULL)
+		return false;
+	return slot->mine && strcmp(slot->commit, commit) == 0 &&
+	    strcmp(slot->from, from) == 0;
 }
 
 int

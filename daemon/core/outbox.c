@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "core/util.h"
 
 #define OUTBOX_MAGIC "printgate-delivery 1\n"
+/* spare files kept for new deliveries, at most */
+#define OUTBOX_SPARES 64
 
 struct outbox {
 	char *dir;		/* state_dir/outbox */
@@ -35,6 +38,18 @@ struct outbox {
 	size_t n, cap;
 	bool batch;		/* between outbox_batch_begin() and _end() */
 	bool unsynced;		/* a file named in dirfd since its fsync */
+	/*
+	 * Spare files: delivered ones renamed ".tmp-spare-N" rather than
+	 * removed, and written again for new deliveries, so that the folder
+	 * does not create a file per delivery where as many were just
+	 * removed (bench/README.md).  A ring, oldest first; the first
+	 * nsynced were renamed before the folder's last fsync, so a crash
+	 * cannot bring back the delivery under its old name with another's
+	 * text.  ".tmp-" files are removed at the next start.
+	 */
+	uint64_t spare[OUTBOX_SPARES];
+	size_t spare_first, nspare, nsynced;
+	uint64_t spare_seq;
 };
 
 static const unsigned schedule[] = OUTBOX_SCHEDULE;
@@ -112,16 +127,11 @@ add_header(struct buf *b, const char *key, const char *value)
 	buf_adds(b, "\n");
 }
 
-/*
- * Writes d as the file id in the folder dirfd (util_write_atomic()), the
- * folder fsynced unless flags has UTIL_WRITE_DIR_LATER.
- */
-static int
-delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d,
-    unsigned flags)
+/* d as its file says it. */
+static void
+delivery_format(const struct delivery *d, struct buf *b_)
 {
 	struct buf b = { 0 };
-	int error;
 
 	buf_adds(&b, OUTBOX_MAGIC);
 	add_header(&b, "id", d->id);
@@ -136,10 +146,111 @@ delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d,
 		add_header(&b, "last-error", d->last_error);
 	buf_adds(&b, "\n");
 	buf_add(&b, d->body, d->len);
+	*b_ = b;
+}
+
+/*
+ * Writes d as the file id in the folder dirfd (util_write_atomic()), the
+ * folder fsynced unless flags has UTIL_WRITE_DIR_LATER.
+ */
+static int
+delivery_write(int dirfd, uid_t uid, gid_t gid, const struct delivery *d,
+    unsigned flags)
+{
+	struct buf b;
+	int error;
+
+	delivery_format(d, &b);
 	error = util_write_atomic_flags(dirfd, d->id, b.s, b.len, 0600, uid,
 	    gid, flags);
 	buf_free(&b);
 	return error;
+}
+
+static void
+spare_name(uint64_t seq, char name[32])
+{
+	snprintf(name, 32, ".tmp-spare-%llu", (unsigned long long)seq);
+}
+
+/* The folder was fsynced: every spare's rename is on disk. */
+static void
+spares_synced(struct outbox *ob)
+{
+	ob->nsynced = ob->nspare;
+}
+
+/* Keeps the delivered file id as a spare, or removes it. */
+static int
+spare_keep(struct outbox *ob, const char *id)
+{
+	char name[32];
+
+	if (ob->nspare < OUTBOX_SPARES) {
+		spare_name(ob->spare_seq, name);
+		if (renameat(ob->dirfd, id, ob->dirfd, name) == 0) {
+			ob->spare[(ob->spare_first + ob->nspare++) %
+			    OUTBOX_SPARES] = ob->spare_seq++;
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+	}
+	if (unlinkat(ob->dirfd, id, 0) == -1 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Removes the spare files: once nothing waits, the folder is left as
+ * empty as it is without them.
+ */
+static void
+spares_drop(struct outbox *ob)
+{
+	char name[32];
+
+	for (; ob->nspare > 0; ob->nspare--) {
+		spare_name(ob->spare[ob->spare_first], name);
+		ob->spare_first = (ob->spare_first + 1) % OUTBOX_SPARES;
+		unlinkat(ob->dirfd, name, 0);
+	}
+	ob->nsynced = 0;
+}
+
+/*
+ * Writes d, a new delivery, into the oldest spare file whose rename is
+ * on disk, emptied; 1 when there is none to write into (one removed
+ * since, by outbox_refresh() or by hand, is forgotten).
+ */
+static int
+spare_write(struct outbox *ob, const struct delivery *d, unsigned flags)
+{
+	char name[32];
+	struct buf b;
+	int fd, error;
+
+	while (ob->nsynced > 0) {
+		spare_name(ob->spare[ob->spare_first], name);
+		ob->spare_first = (ob->spare_first + 1) % OUTBOX_SPARES;
+		ob->nspare--;
+		ob->nsynced--;
+		fd = openat(ob->dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NOCTTY);
+		if (fd == -1)
+			continue;
+		if (ftruncate(fd, 0) == -1) {
+			close(fd);
+			unlinkat(ob->dirfd, name, 0);
+			continue;
+		}
+		delivery_format(d, &b);
+		error = util_write_atomic_into(ob->dirfd, fd, name, d->id, b.s,
+		    b.len, 0600, ob->uid, ob->gid, flags);
+		buf_free(&b);
+		return error;
+	}
+	return 1;
 }
 
 /* Unix ms of 2100-01-01: later times in a file are not believed. */
@@ -380,6 +491,8 @@ outbox_free(struct outbox *ob)
 {
 	if (ob == NULL)
 		return;
+	if (ob->dirfd != -1)
+		spares_drop(ob);
 	outbox_deliveries_free(ob->v, ob->n);
 	if (ob->dirfd != -1)
 		close(ob->dirfd);
@@ -420,11 +533,16 @@ outbox_add(struct outbox *ob, const char *id, const char *target,
 	d.len = len;
 	d.created = now_ms;
 	d.next_at = due_ms > now_ms ? due_ms : now_ms;
-	if ((error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d,
-	    ob->batch ? UTIL_WRITE_DIR_LATER : 0)) < 0) {
+	if ((error = spare_write(ob, &d, ob->batch ? UTIL_WRITE_DIR_LATER :
+	    0)) == 1)
+		error = delivery_write(ob->dirfd, ob->uid, ob->gid, &d,
+		    ob->batch ? UTIL_WRITE_DIR_LATER : 0);
+	if (error < 0) {
 		delivery_clear(&d);
 		return error;
 	}
+	if (!ob->batch)
+		spares_synced(ob);
 	ob->unsynced = ob->unsynced || ob->batch;
 	if (ob->n == ob->cap) {
 		ob->cap = ob->cap ? ob->cap * 2 : 16;
@@ -449,6 +567,7 @@ outbox_batch_end(struct outbox *ob)
 	if (fsync(ob->dirfd) == -1)
 		return -errno;	/* still unsynced: the next end tries again */
 	ob->unsynced = false;
+	spares_synced(ob);
 	return 0;
 }
 
@@ -541,7 +660,8 @@ outbox_remove(struct outbox *ob, struct delivery *d)
 
 	delivery_clear(d);
 	memmove(&ob->v[i], &ob->v[i + 1], (ob->n - i - 1) * sizeof(*ob->v));
-	ob->n--;
+	if (--ob->n == 0)
+		spares_drop(ob);
 }
 
 int
@@ -552,8 +672,7 @@ outbox_done(struct outbox *ob, const char *id)
 
 	if (d == NULL)
 		return -ENOENT;
-	if (unlinkat(ob->dirfd, id, 0) == -1 && errno != ENOENT)
-		error = -errno;
+	error = spare_keep(ob, id);
 	outbox_remove(ob, d);
 	return error;
 }

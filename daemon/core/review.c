@@ -37,6 +37,11 @@ struct review_held {
 	struct review_dep *deps;	/* every note read */
 	size_t ndeps;
 	unsigned refs;		/* holders; review_free drops one */
+	/*
+	 * The review whose scope, trailers, authors and base tag this one
+	 * shares (review_refresh), held; NULL when they are its own.
+	 */
+	struct review *gathered;
 };
 
 /*
@@ -617,24 +622,38 @@ done:
 }
 
 /*
- * The rules matched and decided (policy.c), the links that refuse it, and
- * what changed since each stale decision.
+ * The rules' files and fingerprints of old, which has rv's scope, into
+ * rv: matching every path again against every rule would give the same.
+ */
+static void
+copy_matches(struct review *rv, const struct review *old)
+{
+	rv->nrules = old->nrules;
+	rv->rules = xcalloc(old->nrules ? old->nrules : 1, sizeof(*rv->rules));
+	for (size_t i = 0; i < old->nrules; i++) {
+		struct review_rule *rr = &rv->rules[i];
+		const struct review_rule *o = &old->rules[i];
+
+		rr->rule = o->rule;
+		rr->nfiles = o->nfiles;
+		rr->files = xcalloc(o->nfiles ? o->nfiles : 1,
+		    sizeof(*rr->files));
+		memcpy(rr->files, o->files, o->nfiles * sizeof(*rr->files));
+		rr->matched = o->matched;
+		memcpy(rr->fingerprint, o->fingerprint, sizeof(rr->fingerprint));
+	}
+}
+
+/*
+ * With the rules matched: decided (policy.c), the links that refuse it,
+ * and what changed since each stale decision.
  */
 static int
-load_decision(const struct config *cf, struct repo *r, struct review *rv,
+decide(const struct config *cf, struct repo *r, struct review *rv,
     char **why)
 {
 	int error;
 
-	rv->nrules = cf->nrules;
-	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
-	for (size_t i = 0; i < cf->nrules; i++) {
-		if ((error = match_rule(cf, rv, i)) < 0) {
-			*why = xasprintf("rule '%s': invalid paths",
-			    cf->rules[i].name);
-			return error;
-		}
-	}
 	policy_evaluate(cf, rv);
 	check_released(rv);
 	if ((error = find_links(cf, r, rv)) < 0) {
@@ -650,6 +669,25 @@ load_decision(const struct config *cf, struct repo *r, struct review *rv,
 				describe_changes(cf, r, rv, &rv->rules[i],
 				    &rv->rules[i].members[m]);
 	return 0;
+}
+
+/* The rules matched, then decided. */
+static int
+load_decision(const struct config *cf, struct repo *r, struct review *rv,
+    char **why)
+{
+	int error;
+
+	rv->nrules = cf->nrules;
+	rv->rules = xcalloc(cf->nrules, sizeof(*rv->rules));
+	for (size_t i = 0; i < cf->nrules; i++) {
+		if ((error = match_rule(cf, rv, i)) < 0) {
+			*why = xasprintf("rule '%s': invalid paths",
+			    cf->rules[i].name);
+			return error;
+		}
+	}
+	return decide(cf, r, rv, why);
 }
 
 int
@@ -692,39 +730,170 @@ review_ref(struct review *rv)
 	return rv;
 }
 
-bool
-review_fresh(const struct config *cf, struct repo *r,
-    const struct review *rv)
+/* commit's note's blob as of notes commit head, "" when none. */
+static int
+note_blob(struct repo *r, const char *head, const char *commit,
+    char blob[OID_HEX])
+{
+	int error = repo_note_id(r, head, commit, blob);
+
+	if (error == -ENOENT) {
+		blob[0] = '\0';
+		return 0;
+	}
+	return error;
+}
+
+/* What has changed under a review since it was read. */
+enum held_state {
+	HELD_FRESH,	/* nothing it read */
+	HELD_OWN,	/* its own commit's note alone, read last */
+	HELD_STALE,	/* something else, or it cannot be told */
+};
+
+/*
+ * Compares what h read with the ledger at head, the notes commit now:
+ * the notes of other commits unchanged, and its own commit's note, which
+ * review_load reads last, into blob.
+ */
+static enum held_state
+held_notes(struct repo *r, const struct review_held *h, const char *head,
+    char blob[OID_HEX])
+{
+	const char *own = h->rv.commit;
+	bool changed = false;
+
+	for (size_t i = 0; i < h->ndeps; i++) {
+		const struct review_dep *d = &h->deps[i];
+		bool last = i + 1 == h->ndeps;
+
+		if (note_blob(r, head, d->commit, blob) < 0)
+			return HELD_STALE;
+		if (strcmp(blob, d->blob) == 0)
+			continue;
+		if (!last || strcmp(d->commit, own) != 0)
+			return HELD_STALE;
+		changed = true;
+	}
+	return changed ? HELD_OWN : HELD_FRESH;
+}
+
+/* Whether h is still what review_load would give; the notes head into head. */
+static enum held_state
+held_state(const struct config *cf, struct repo *r,
+    const struct review_held *h, char head[OID_HEX], char blob[OID_HEX])
 {
 	struct repo_ref *refs = NULL;
-	const struct review_held *h = held_of(rv);
-	char head[OID_HEX], stamp[65], blob[OID_HEX];
+	char stamp[65];
 	size_t n = 0;
 	int error;
 
 	if (repo_ref_list(r, cf->print_tags, &refs, &n) < 0)
-		return false;
+		return HELD_STALE;
 	tags_stamp(refs, n, stamp);
 	repo_ref_list_free(refs, n);
 	if (strcmp(stamp, h->tags_stamp) != 0)
-		return false;
+		return HELD_STALE;
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error == -ENOENT)
-		return h->notes_head[0] == '\0';
+		return h->notes_head[0] == '\0' ? HELD_FRESH : HELD_STALE;
 	if (error < 0 || h->notes_head[0] == '\0')
-		return false;	/* a ledger where there was none: read it */
+		return HELD_STALE;	/* a ledger where there was none */
 	if (strcmp(head, h->notes_head) == 0)
-		return true;
-	for (size_t i = 0; i < h->ndeps; i++) {
-		error = repo_note_id(r, head, h->deps[i].commit, blob);
-		if (error == -ENOENT)
-			blob[0] = '\0';
-		else if (error < 0)
-			return false;
-		if (strcmp(blob, h->deps[i].blob) != 0)
-			return false;
+		return HELD_FRESH;
+	return held_notes(r, h, head, blob);
+}
+
+bool
+review_fresh(const struct config *cf, struct repo *r,
+    const struct review *rv)
+{
+	char head[OID_HEX], blob[OID_HEX];
+
+	return held_state(cf, r, held_of(rv), head, blob) == HELD_FRESH;
+}
+
+/*
+ * A new review of what h gathered (the scope, the trailers, the authors:
+ * shared with the review that read them, held), with the events of the
+ * notes it read but its own commit's, as of notes commit head.
+ */
+static struct review *
+review_share(const struct review_held *h, const char *head)
+{
+	const struct review *old = &h->rv;
+	struct review *root = h->gathered ? h->gathered :
+	    (struct review *)(uintptr_t)old;
+	struct review *rv = review_alloc();
+	struct review_held *nh = held_of(rv);
+	size_t keep = old->events.n;
+
+	nh->gathered = review_ref(root);
+	memcpy(rv->commit, old->commit, OID_HEX);
+	rv->tag = old->tag ? xstrdup(old->tag) : NULL;
+	memcpy(rv->tag_object, old->tag_object, OID_HEX);
+	memcpy(rv->base_commit, old->base_commit, OID_HEX);
+	memcpy(rv->tag_target, old->tag_target, OID_HEX);
+	rv->base_tag = root->base_tag;
+	rv->files = root->files;
+	rv->nfiles = root->nfiles;
+	rv->trailers = root->trailers;
+	rv->ntrailers = root->ntrailers;
+	rv->authors = root->authors;
+	rv->nauthors = root->nauthors;
+	rv->strangers = root->strangers;
+	rv->nstrangers = root->nstrangers;
+	memcpy(nh->notes_head, head, OID_HEX);
+	memcpy(nh->tags_stamp, h->tags_stamp, sizeof(nh->tags_stamp));
+	/* its own commit's events come last, from the note read last */
+	while (keep > 0 && strcmp(old->events.v[keep - 1].commit,
+	    old->commit) == 0)
+		keep--;
+	ledger_events_append(&rv->events, old->events.v, keep);
+	nh->deps = xreallocarray(NULL, h->ndeps, sizeof(*nh->deps));
+	memcpy(nh->deps, h->deps, (h->ndeps - 1) * sizeof(*nh->deps));
+	nh->ndeps = h->ndeps - 1;
+	return rv;
+}
+
+int
+review_refresh(struct review **out, const struct config *cf,
+    struct repo *r, const struct review *rv, char **why)
+{
+	const struct review_held *h = held_of(rv);
+	struct review *nrv;
+	char head[OID_HEX], blob[OID_HEX];
+	enum held_state st = held_state(cf, r, h, head, blob);
+	int error;
+
+	if (st == HELD_FRESH) {
+		*out = review_ref((struct review *)(uintptr_t)rv);
+		return 0;
 	}
-	return true;
+	/*
+	 * Lines of another writer, or on another note, may change what it
+	 * read in any way: only what this process appended itself to the
+	 * very version it read is taken as all that changed.
+	 */
+	if (st != HELD_OWN || rv->events.malformed > 0 ||
+	    rv->nrules != cf->nrules ||
+	    !ledger_note_appended(rv->commit, h->deps[h->ndeps - 1].blob,
+	    blob))
+		return -ESTALE;
+	nrv = review_share(h, head);
+	if ((error = read_ledger(r, nrv, nrv->commit, &nrv->events)) < 0) {
+		*why = xasprintf("cannot read the ledger: %s",
+		    repo_strerror());
+		review_free(nrv);
+		return error;
+	}
+	copy_matches(nrv, rv);
+	if ((error = decide(cf, r, nrv, why)) < 0) {
+		review_free(nrv);
+		return error;
+	}
+	*out = nrv;
+	return 0;
 }
 
 void
@@ -742,11 +911,15 @@ review_free(struct review *rv)
 		free(rv->links[i].target);
 	free(rv->links);
 	free(rv->tag);
-	free(rv->base_tag);
-	repo_scope_free(rv->files, rv->nfiles);
-	repo_trailers_free(rv->trailers, rv->ntrailers);
-	free(rv->authors);
-	strv_free(rv->strangers, rv->nstrangers);
+	if (h->gathered)
+		review_free(h->gathered);
+	else {
+		free(rv->base_tag);
+		repo_scope_free(rv->files, rv->nfiles);
+		repo_trailers_free(rv->trailers, rv->ntrailers);
+		free(rv->authors);
+		strv_free(rv->strangers, rv->nstrangers);
+	}
 	ledger_events_free(&rv->events);
 	for (size_t i = 0; i < rv->nrules; i++) {
 		struct review_rule *rr = &rv->rules[i];

@@ -344,7 +344,6 @@ int
 util_write_atomic_flags(int dirfd, const char *name, const void *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid, unsigned flags)
 {
-	const char *p = data;
 	char tmp[PATH_MAX], rnd[33];
 	int fd = -1, error = 0;
 
@@ -363,6 +362,22 @@ util_write_atomic_flags(int dirfd, const char *name, const void *data,
 	}
 	if (fd == -1)
 		return -EEXIST;
+	return util_write_atomic_into(dirfd, fd, tmp, name, data, len, mode,
+	    uid, gid, flags);
+}
+
+int
+util_write_atomic_into(int dirfd, int fd, const char *tmp, const char *name,
+    const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+    unsigned flags)
+{
+	const char *p = data;
+	int error = 0;
+
+	if (name[0] == '\0' || strchr(name, '/') != NULL) {
+		error = -EINVAL;
+		goto done;
+	}
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 

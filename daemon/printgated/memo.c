@@ -2,8 +2,9 @@
 /*
  * memo.c - the daemon's memo of reviews (see memo.h): a few slots, the
  * least recently used one taken for a new review.  Whether a review still
- * holds is review_fresh()'s to tell; the memo only keeps what it was
- * asked for and when it was last used.
+ * holds, or can be brought up to the daemon's own new ledger lines
+ * without being gathered again, is review_refresh()'s to tell; the memo
+ * only keeps what it was asked for and when it was last used.
  */
 #include "printgated/memo.h"
 
@@ -13,8 +14,16 @@
 
 #include "core/util.h"
 
-/* bench/: before the memo each review was read five times a decision */
-#define MEMO_SLOTS 16
+/*
+ * bench/: before the memo each review was read five times a decision.
+ * Every scan asks for each waiting review, so the memo holds as many as
+ * wait (with 16 slots and 100 waiting, each scan read all 100 again: half
+ * of printgated's CPU); what bounds its memory is their weight, files
+ * and events (about 150 bytes each), the least recently used dropped
+ * while there is more than MEMO_WEIGHT.
+ */
+#define MEMO_SLOTS 512
+#define MEMO_WEIGHT 200000
 
 struct slot {
 	struct review *rv;	/* one holder of it; NULL when unused */
@@ -22,16 +31,19 @@ struct slot {
 	char *tag_object;
 	char *message;
 	uint64_t used;		/* a counter: the least recent goes */
+	size_t weight;		/* rv's files and events */
 };
 
 struct memo {
 	struct slot slots[MEMO_SLOTS];
 	uint64_t clock;
+	size_t weight;		/* of all the slots */
 };
 
 static void
-slot_clear(struct slot *s)
+slot_clear(struct memo *m, struct slot *s)
 {
+	m->weight -= s->weight;
 	review_free(s->rv);
 	free(s->tag);
 	free(s->tag_object);
@@ -49,7 +61,7 @@ void
 memo_forget(struct memo *m)
 {
 	for (size_t i = 0; i < MEMO_SLOTS; i++)
-		slot_clear(&m->slots[i]);
+		slot_clear(m, &m->slots[i]);
 }
 
 void
@@ -83,16 +95,46 @@ slot_find(struct memo *m, const char *commit, const char *tag,
 	return NULL;
 }
 
-/* The least recently used slot. */
+/*
+ * The least recently used slot (an unused one first), or of those in use
+ * the least recently used one but keep; NULL when there is none.
+ */
 static struct slot *
-slot_oldest(struct memo *m)
+slot_oldest(struct memo *m, const struct slot *keep)
 {
-	struct slot *s = &m->slots[0];
+	struct slot *s = NULL;
 
-	for (size_t i = 1; i < MEMO_SLOTS; i++)
-		if (m->slots[i].used < s->used)
-			s = &m->slots[i];
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		struct slot *t = &m->slots[i];
+
+		if (t == keep || (keep && t->rv == NULL))
+			continue;
+		if (s == NULL || t->used < s->used)
+			s = t;
+	}
 	return s;
+}
+
+/* Puts rv, a new holder of it, in slot s for this review. */
+static void
+slot_set(struct memo *m, struct slot *s, struct review *rv, const char *tag,
+    const char *tag_object, const char *message)
+{
+	slot_clear(m, s);
+	s->rv = review_ref(rv);
+	s->tag = tag ? xstrdup(tag) : NULL;
+	s->tag_object = tag_object ? xstrdup(tag_object) : NULL;
+	s->message = message ? xstrdup(message) : NULL;
+	s->used = ++m->clock;
+	s->weight = rv->nfiles + rv->events.n + 1;
+	m->weight += s->weight;
+	while (m->weight > MEMO_WEIGHT) {
+		struct slot *old = slot_oldest(m, s);
+
+		if (old == NULL)
+			break;	/* rv alone: kept, used at once */
+		slot_clear(m, old);
+	}
 }
 
 int
@@ -100,27 +142,27 @@ memo_load(struct memo *m, const struct config *cf, struct repo *r,
     const char *commit, const char *tag, const char *tag_object,
     const char *message, struct review **out, char **why)
 {
+	struct review *rv;
 	struct slot *s;
+	char *stale = NULL;
 	int error;
 
 	if (tag_object && tag_object[0] == '\0')
 		tag_object = NULL;
 	s = slot_find(m, commit, tag, tag_object, message);
-	if (s && review_fresh(cf, r, s->rv)) {
+	/* fresh, or brought up to the lines the daemon itself appended */
+	if (s && review_refresh(&rv, cf, r, s->rv, &stale) == 0) {
+		if (rv != s->rv)
+			slot_set(m, s, rv, tag, tag_object, message);
 		s->used = ++m->clock;
-		*out = review_ref(s->rv);
+		*out = rv;
 		return 0;
 	}
+	free(stale);	/* read again below, which says why if it fails */
 	if ((error = review_load(out, cf, r, commit, tag, tag_object,
 	    message, why)) < 0)
 		return error;
-	if (s == NULL)
-		s = slot_oldest(m);
-	slot_clear(s);
-	s->rv = review_ref(*out);
-	s->tag = tag ? xstrdup(tag) : NULL;
-	s->tag_object = tag_object ? xstrdup(tag_object) : NULL;
-	s->message = message ? xstrdup(message) : NULL;
-	s->used = ++m->clock;
+	slot_set(m, s ? s : slot_oldest(m, NULL), *out, tag, tag_object,
+	    message);
 	return 0;
 }

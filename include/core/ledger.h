@@ -108,6 +108,9 @@ void ledger_parse_note(struct ledger_events *evs, const char *commit,
 	const char *why),
     void *ctx);
 void ledger_events_free(struct ledger_events *evs);
+/* Appends copies of v[n] to evs, where they were read from kept. */
+void ledger_events_append(struct ledger_events *evs,
+    const struct ledger_event *v, size_t n);
 
 /*
  * Reads the events recorded on commit into evs (appending).  head is the
@@ -122,6 +125,15 @@ int ledger_read(struct repo *r, const char *head, const char *commit,
  */
 int ledger_read_note(struct repo *r, const char *head, const char *commit,
     struct ledger_events *evs, char blob[OID_HEX]);
+/*
+ * Whether blob, commit's note, is one this process wrote (ledger_append,
+ * ledger_batch_write) by appending lines to the version whose blob is
+ * from ("": there was none), and is still in the cache of notes.  A
+ * reader that had read from may then take the new lines as all that
+ * changed (review_refresh).
+ */
+bool ledger_note_appended(const char *commit, const char *from,
+    const char *blob);
 /* Frees what ledger_read keeps of the notes it parsed. */
 void ledger_cache_free(void);
 

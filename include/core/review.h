@@ -52,6 +52,17 @@ struct review *review_ref(struct review *rv);
  */
 bool review_fresh(const struct config *cf, struct repo *r,
     const struct review *rv);
+/*
+ * rv as review_load would give it now, without gathering it again when
+ * that can be told to be the same: rv itself (another holder) while it
+ * is fresh; when the only change is lines this process appended to rv's
+ * own commit's note, from the version rv read (ledger_note_appended), a
+ * new review sharing rv's scope with that note read again and decided
+ * again.  -ESTALE when anything else changed (a print tag, another note,
+ * another writer's line): load it.  Other errors set *why.
+ */
+int review_refresh(struct review **out, const struct config *cf,
+    struct repo *r, const struct review *rv, char **why);
 
 /*
  * Resolves a TAG|REV argument: a print tag ("print/q1" or its ref), one

@@ -98,6 +98,15 @@ int util_write_atomic(int dirfd, const char *name, const void *data,
 #define UTIL_WRITE_DIR_LATER 0x1
 int util_write_atomic_flags(int dirfd, const char *name, const void *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid, unsigned flags);
+/*
+ * The same from the write on, into fd: open for writing on the empty
+ * file tmp in dirfd (a spare one the caller keeps, emptied, rather than
+ * a new one: creating files is what costs in a folder where as many are
+ * removed).  fd is closed, and tmp removed on failure.
+ */
+int util_write_atomic_into(int dirfd, int fd, const char *tmp,
+    const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
+    gid_t gid, unsigned flags);
 
 /* The name of the user uid ("printgate"), or "uid N", into out. */
 void util_user_name(uid_t uid, char *out, size_t len);

@@ -21,8 +21,10 @@ void memo_forget(struct memo *m);
 
 /*
  * review_load() through the memo: a review loaded earlier with the same
- * commit, tag, tag object and message that is still fresh
- * (review_fresh()) is given again, not read again.  The caller frees *out
+ * commit, tag, tag object and message that is still fresh is given
+ * again, not read again, and one whose only change is lines the daemon
+ * appended to its commit's note is brought up to them (review_refresh()).
+ * The caller frees *out
  * with review_free(); on failure *out is untouched and *why set.
  */
 int memo_load(struct memo *m, const struct config *cf, struct repo *r,

@@ -26,9 +26,11 @@
 #include "chat/platform.h"
 #include "core/config.h"
 #include "core/ledger.h"
+#include "core/record.h"
 #include "core/repo.h"
 #include "core/review.h"
 #include "core/util.h"
+#include "printgated/memo.h"
 #include "unit.h"
 
 
@@ -1065,26 +1067,18 @@ test_ledger_growing(void **state)
 }
 
 /*
- * A loaded review stays fresh (printgated gives it again without reading
- * it) until a note it read or a print tag changes; a note on a commit
- * outside its scope leaves it fresh.
+ * The configuration of the repository at path: alice alone in the one
+ * rule, emea's brochures; its file's name into *conf.
  */
-static void
-test_review_fresh(void **state)
+static struct config *
+emea_config(const char *path, char **conf)
 {
-	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX];
-	char *path, *conf, *errors = NULL, *why = NULL;
 	struct config *cf = NULL;
-	struct review *rv = NULL;
-	struct repo *r = repo_with_commit("review-fresh", &path, c1);
+	char *errors = NULL;
 	FILE *f;
 
-	write_file(path, "brochures/emea/q2.pdf", "q2\n");
-	commit_all(path, "second", c2);
-	write_file(path, "brochures/emea/q3.pdf", "q3\n");
-	commit_all(path, "third, after the candidate", c3);
-	conf = xasprintf("%s.conf", path);
-	assert_non_null(f = fopen(conf, "w"));
+	*conf = xasprintf("%s.conf", path);
+	assert_non_null(f = fopen(*conf, "w"));
 	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
 	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
 	    "\"alice@example.com\"; }, { id = \"rita\"; name = \"Rita\"; "
@@ -1094,8 +1088,30 @@ test_review_fresh(void **state)
 	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
 	    "group = \"sales\"; } );\n", path, path);
 	fclose(f);
-	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
+	if (config_load(&cf, *conf, 0, &platform_configs, &errors) < 0)
 		fail_msg("config: %s", errors);
+	return cf;
+}
+
+/*
+ * A loaded review stays fresh (printgated gives it again without reading
+ * it) until a note it read or a print tag changes; a note on a commit
+ * outside its scope leaves it fresh.
+ */
+static void
+test_review_fresh(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX];
+	char *path, *conf, *why = NULL;
+	struct config *cf = NULL;
+	struct review *rv = NULL;
+	struct repo *r = repo_with_commit("review-fresh", &path, c1);
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	write_file(path, "brochures/emea/q3.pdf", "q3\n");
+	commit_all(path, "third, after the candidate", c3);
+	cf = emea_config(path, &conf);
 
 	/* no ledger yet; then one: read it */
 	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
@@ -1128,6 +1144,224 @@ test_review_fresh(void **state)
 	assert_string_equal(rv->commit, c2);
 	review_free(rv);
 
+	config_free(cf);
+	free(conf);
+	repo_free(r);
+	free(path);
+}
+
+/* Asserts that a refreshed review decides and reads as a fresh load. */
+static void
+assert_review_same(const struct config *cf, const struct review *a,
+    const struct review *b)
+{
+	char *sa, *sb;
+
+	assert_int_equal(a->approved, b->approved);
+	assert_int_equal(a->blocked, b->blocked);
+	assert_int_equal(a->events.n, b->events.n);
+	assert_int_equal(a->events.malformed, b->events.malformed);
+	for (size_t i = 0; i < a->events.n; i++) {
+		assert_event_equal(&a->events.v[i], &b->events.v[i]);
+		assert_string_equal(a->events.v[i].commit,
+		    b->events.v[i].commit);
+		assert_int_equal(a->events.v[i].line, b->events.v[i].line);
+	}
+	assert_true((a->requested == NULL) == (b->requested == NULL));
+	if (a->requested)
+		assert_int_equal(a->requested - a->events.v,
+		    b->requested - b->events.v);
+	assert_int_equal(a->nrules, b->nrules);
+	for (size_t i = 0; i < a->nrules; i++) {
+		assert_int_equal(a->rules[i].approvals, b->rules[i].approvals);
+		assert_int_equal(a->rules[i].blocked, b->rules[i].blocked);
+		assert_string_equal(a->rules[i].fingerprint,
+		    b->rules[i].fingerprint);
+	}
+	sa = review_format_status(cf, a);
+	sb = review_format_status(cf, b);
+	assert_string_equal(sa, sb);
+	free(sa);
+	free(sb);
+	sa = review_format_line(cf, a);
+	sb = review_format_line(cf, b);
+	assert_string_equal(sa, sb);
+	free(sa);
+	free(sb);
+}
+
+/* Records a decision of type by who on rv's commit, as printgated does. */
+static void
+decide_on(struct repo *r, const struct config *cf, const struct review *rv,
+    enum ledger_type type, const char *who, int64_t at)
+{
+	struct record rec;
+	size_t *rules, n;
+
+	assert_int_equal(record_init(&rec, type, at), 0);
+	rec.by = who;
+	rec.via = "cli:root";
+	rec.tag = rv->tag;
+	rec.comment = type == LEDGER_APPROVE ? NULL : "the prices";
+	record_applying(rv, &rules, &n);
+	rec.rules = rules;
+	rec.nrules = n;
+	rec.fingerprints = true;
+	assert_int_equal(record_append(r, cf, rv, rv->commit, &rec, 1000,
+	    NULL), 0);
+	free(rules);
+}
+
+/*
+ * A review whose only change is lines this process appended to its own
+ * commit's note is brought up to them (review_refresh) rather than
+ * gathered again, and gives, decision after decision, exactly what a
+ * fresh load gives; anything else that changed makes it -ESTALE.
+ */
+static void
+test_review_refresh(void **state)
+{
+	static const enum ledger_type types[] = { LEDGER_APPROVE,
+	    LEDGER_CHANGES_REQUIRED, LEDGER_APPROVE_WITH_CHANGES,
+	    LEDGER_APPROVE, LEDGER_APPROVE, LEDGER_CHANGES_REQUIRED,
+	    LEDGER_APPROVE };
+	static const char *who[] = { "alice", "bob", "carol" };
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *errors = NULL, *why = NULL;
+	struct config *cf = NULL;
+	struct review *rv = NULL, *next = NULL, *full = NULL;
+	struct repo *r = repo_with_commit("review-refresh", &path, c1);
+	bool approved_once = false;
+	FILE *f;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	write_file(path, "brochures/apac/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	conf = xasprintf("%s.conf", path);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "repository = \"%s\";\nstate_dir = \"%s.state\";\n"
+	    "people = ( { id = \"alice\"; name = \"Alice\"; email = "
+	    "\"alice@example.com\"; }, { id = \"bob\"; name = \"Bob\"; "
+	    "email = \"bob@example.com\"; }, { id = \"carol\"; name = "
+	    "\"Carol\"; email = \"carol@example.com\"; }, { id = \"rita\"; "
+	    "name = \"Rita\"; email = \"rita@example.com\"; } );\n"
+	    "groups = { sales = [ \"alice\", \"bob\", \"carol\" ]; "
+	    "release = [ \"rita\" ]; };\nrelease_managers = \"release\";\n"
+	    "rules = ( { name = \"emea\"; paths = [ \"brochures/emea/**\" ]; "
+	    "group = \"sales\"; required = 2; }, { name = \"apac\"; paths = "
+	    "[ \"brochures/**\" ]; group = \"sales\"; } );\n", path, path);
+	fclose(f);
+	if (config_load(&cf, conf, 0, &platform_configs, &errors) < 0)
+		fail_msg("config: %s", errors);
+
+	/* a ledger to start from, on the earlier commit in scope */
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	/* fresh: the same review again */
+	assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+	assert_ptr_equal(next, rv);
+	review_free(next);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		decide_on(r, cf, rv, types[i], who[i % 3], 1798970400 +
+		    (int64_t)(i / 2));
+		assert_false(review_fresh(cf, r, rv));
+		assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+		assert_ptr_not_equal(next, rv);
+		assert_true(review_fresh(cf, r, next));
+		assert_int_equal(review_load(&full, cf, r, c2, "print/q2", NULL,
+		    NULL, &why), 0);
+		assert_review_same(cf, next, full);
+		approved_once |= next->approved;
+		review_free(full);
+		review_free(rv);
+		rv = next;	/* refreshed from a refreshed one next time */
+	}
+	/* it went through approved and blocked alike */
+	assert_true(approved_once);
+	assert_true(rv->blocked || rv->approved);
+
+	/* two writes since it was read: the second is not from its version */
+	next = rv;	/* kept as it was read, to refresh later */
+	decide_on(r, cf, rv, LEDGER_APPROVE, "alice", 1798980000);
+	assert_int_equal(review_refresh(&rv, cf, r, next, &why), 0);
+	decide_on(r, cf, rv, LEDGER_CHANGES_REQUIRED, "bob", 1798980001);
+	assert_int_equal(review_refresh(&full, cf, r, next, &why), -ESTALE);
+	review_free(next);
+	assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+	assert_true(next->blocked);
+	review_free(rv);
+	rv = next;
+
+	/* another writer's line on its note, even an append: load it */
+	free(sh_ok("cd '%s' && git notes --ref=printgate append -m '%s' %s",
+	    path, "{\"v\":1,\"type\":\"approve\",\"at\":"
+	    "\"2027-01-01T10:00:00Z\",\"by\":\"carol\",\"via\":\"cli:root\"}",
+	    c2));
+	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	review_free(rv);
+
+	/* its own line on another commit it read (carry-over) */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	review_free(rv);
+
+	/* a print tag: the base may have moved */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	decide_on(r, cf, rv, LEDGER_APPROVE, "carol", 1798990000);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/q1 %s", path, c1));
+	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	review_free(rv);
+
+	config_free(cf);
+	free(conf);
+	repo_free(r);
+	free(path);
+}
+
+/*
+ * The memo holds every review a scan asks for in turn, more than its old
+ * 16 slots: asked again, each is the one held, not read again; one
+ * whose own note printgated appended to comes back refreshed.
+ */
+static void
+test_memo_many(void **state)
+{
+	enum { N = 40 };
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *why = NULL, tag[32];
+	struct review *held[N], *rv;
+	struct config *cf = NULL;
+	struct memo *m = memo_new();
+	struct repo *r = repo_with_commit("memo-many", &path, c1);
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	cf = emea_config(path, &conf);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i++) {
+			snprintf(tag, sizeof(tag), "print/q%d", i);
+			assert_int_equal(memo_load(m, cf, r, c2, tag, NULL,
+			    NULL, &rv, &why), 0);
+			if (round == 0)
+				held[i] = rv;
+			else
+				assert_ptr_equal(rv, held[i]);
+			review_free(rv);
+		}
+	/* the daemon's own decision on the candidate: refreshed */
+	decide_on(r, cf, held[7], LEDGER_APPROVE, "alice", 1798970400);
+	assert_int_equal(memo_load(m, cf, r, c2, "print/q7", NULL, NULL, &rv,
+	    &why), 0);
+	assert_ptr_not_equal(rv, held[7]);
+	assert_true(rv->approved);
+	assert_true(review_fresh(cf, r, rv));
+	review_free(rv);
+
+	memo_free(m);
 	config_free(cf);
 	free(conf);
 	repo_free(r);
@@ -1886,6 +2120,10 @@ main(int argc, char *argv[])
 	    test_ledger_growing, NULL);
 	add_test("review: fresh until a note it read or a print tag changes",
 	    test_review_fresh, NULL);
+	add_test("review: refreshed from its own appended lines as a load "
+	    "gives it, else stale", test_review_refresh, NULL);
+	add_test("memo: every review a scan asks for in turn stays held",
+	    test_memo_many, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
