@@ -218,6 +218,16 @@ spares_drop(struct outbox *ob)
 	ob->nsynced = 0;
 }
 
+/* Whether fd, a spare opened, is a regular file with that name only. */
+static bool
+spare_usable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1 && fcntl(fd, F_SETFL, 0) == 0;
+}
+
 /*
  * Writes d, a new delivery, into the oldest spare file whose rename is
  * on disk, emptied; 1 when there is none to write into (one removed
@@ -235,11 +245,16 @@ spare_write(struct outbox *ob, const struct delivery *d, unsigned flags)
 		ob->spare_first = (ob->spare_first + 1) % OUTBOX_SPARES;
 		ob->nspare--;
 		ob->nsynced--;
+		/*
+		 * Only a file of ours with no other name is written into: a
+		 * FIFO put in its place would block the open, and a second
+		 * name (a hard link) would be given another delivery's text.
+		 */
 		fd = openat(ob->dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
-		    O_NOCTTY);
+		    O_NOCTTY | O_NONBLOCK);
 		if (fd == -1)
 			continue;
-		if (ftruncate(fd, 0) == -1) {
+		if (!spare_usable(fd) || ftruncate(fd, 0) == -1) {
 			close(fd);
 			unlinkat(ob->dirfd, name, 0);
 			continue;

@@ -194,6 +194,75 @@ test_spare_killed(void **st)
 	outbox_free(ob);
 }
 
+/* The text of the file path under the state folder. */
+static char *
+state_text(const char *path)
+{
+	return sh_ok("cat '%s/%s'", state, path);
+}
+
+/*
+ * A delivered file with another name (a hard link: a copy made with
+ * "cp -al", a link an operator made) is not written into for the next
+ * delivery: the other name keeps the text it had, and its mode.
+ */
+static void
+test_spare_hardlinked(void **st)
+{
+	struct outbox *ob = NULL;
+	char *why = NULL, *text;
+
+	assert_int_equal(outbox_open(&ob, state, &why), 0);
+	put(ob, "a0", "waiting, so that spares are kept\n");
+	put(ob, "a1", "first\n");
+	free(sh_ok("ln '%s/outbox/a1' '%s/kept-a1'", state, state));
+	assert_int_equal(outbox_done(ob, "a1"), 0);
+	put(ob, "a2", "second\n");	/* the folder fsynced */
+	put(ob, "a3", "third, another delivery's text\n");
+	assert_body(ob, "a3", "third, another delivery's text\n");
+	text = state_text("kept-a1");
+	assert_string_equal(text + strlen(text) - strlen("first"), "first");
+	assert_null(strstr(text, "third"));
+	free(text);
+	outbox_free(ob);
+}
+
+/*
+ * A spare file that is not a regular file any more (a FIFO put in its
+ * place) is not opened for writing: the delivery is written, not waited
+ * on for ever.  The child's alarm only ends a write that never returns.
+ */
+static void
+test_spare_fifo(void **st)
+{
+	struct outbox *ob = NULL;
+	char *why = NULL;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(outbox_open(&ob, state, &why), 0);
+	put(ob, "a0", "waiting, so that spares are kept\n");
+	put(ob, "a1", "first\n");
+	assert_int_equal(outbox_done(ob, "a1"), 0);
+	put(ob, "a2", "second\n");	/* the folder fsynced */
+	free(sh_ok("cd '%s/outbox' && for f in .tmp-spare-*; do rm \"$f\" && "
+	    "mkfifo \"$f\"; done", state));
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		alarm(30);
+		put(ob, "a3", "third\n");
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	outbox_free(ob);
+	assert_int_equal(outbox_open(&ob, state, &why), 0);
+	assert_body(ob, "a3", "third\n");
+	outbox_free(ob);
+}
+
 int
 main(void)
 {
@@ -201,6 +270,10 @@ main(void)
 	    test_spare_reused, NULL);
 	add_test("outbox: kill -9 among spare files loses nothing, keeps none",
 	    test_spare_killed, NULL);
+	add_test("outbox: a delivered file with another name is not rewritten",
+	    test_spare_hardlinked, NULL);
+	add_test("outbox: a spare that became a FIFO is not waited on",
+	    test_spare_fifo, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		tests[i].setup_func = state_setup;
 		tests[i].teardown_func = state_teardown;

@@ -1369,6 +1369,52 @@ test_memo_many(void **state)
 }
 
 /*
+ * Through the memo, decision after decision: each review given is the
+ * one a fresh load gives, trailers too, and the reviews given before,
+ * still held by their callers, stay whole after the memo moved on from
+ * them and forgot (under valgrind: the shared scope is neither freed
+ * early nor lost).
+ */
+static void
+test_memo_refresh(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *why = NULL, *st;
+	const char *msg = "q2\n\nPrice: 12\n";
+	struct config *cf = NULL;
+	struct review *held[6] = { 0 }, *full = NULL;
+	struct repo *r = repo_with_commit("memo-refresh", &path, c1);
+	struct memo *m = memo_new();
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	cf = emea_config(path, &conf);
+	assert_int_equal(ledger_append(r, c1, &ev_bob, 1000, NULL), 0);
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(memo_load(m, cf, r, c2, "print/q2", NULL, msg,
+		    &held[i], &why), 0);
+		assert_int_equal(review_load(&full, cf, r, c2, "print/q2",
+		    NULL, msg, &why), 0);
+		assert_review_same(cf, held[i], full);
+		assert_int_equal(held[i]->ntrailers, full->ntrailers);
+		review_free(full);
+		decide_on(r, cf, held[i], i % 2 ? LEDGER_CHANGES_REQUIRED :
+		    LEDGER_APPROVE, "alice", 1798970400 + (int64_t)i);
+	}
+	memo_forget(m);
+	for (size_t i = 0; i < 6; i++) {
+		st = review_format_status(cf, held[i]);
+		assert_non_null(strstr(st, "brochures/emea/q2.pdf"));
+		free(st);
+		review_free(held[i]);
+	}
+	memo_free(m);
+	config_free(cf);
+	free(conf);
+	repo_free(r);
+	free(path);
+}
+
+/*
  * A batch (group commit): three events on two commits, one of which has
  * a note already, written as one notes commit whose message lists them;
  * each note is its old text and its own lines, in order.  A batch with
@@ -2124,6 +2170,8 @@ main(int argc, char *argv[])
 	    "gives it, else stale", test_review_refresh, NULL);
 	add_test("memo: every review a scan asks for in turn stays held",
 	    test_memo_many, NULL);
+	add_test("memo: refreshed reviews as loaded, earlier ones kept whole",
+	    test_memo_refresh, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
