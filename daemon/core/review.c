@@ -778,21 +778,38 @@ held_notes(struct repo *r, const struct review_held *h, const char *head,
 	return changed ? HELD_OWN : HELD_FRESH;
 }
 
-/* Whether h is still what review_load would give; the notes head into head. */
-static enum held_state
-held_state(const struct config *cf, struct repo *r,
-    const struct review_held *h, char head[OID_HEX], char blob[OID_HEX])
+int
+review_tags_stamp(const struct config *cf, struct repo *r, char out[65])
 {
 	struct repo_ref *refs = NULL;
-	char stamp[65];
 	size_t n = 0;
 	int error;
 
-	if (repo_ref_list(r, cf->print_tags, &refs, &n) < 0)
-		return HELD_STALE;
-	tags_stamp(refs, n, stamp);
+	if ((error = repo_ref_list(r, cf->print_tags, &refs, &n)) < 0)
+		return error;
+	tags_stamp(refs, n, out);
 	repo_ref_list_free(refs, n);
-	if (strcmp(stamp, h->tags_stamp) != 0)
+	return 0;
+}
+
+/*
+ * Whether h is still what review_load would give, tags the print tags'
+ * stamp now (NULL: listed here); the notes head into head.
+ */
+static enum held_state
+held_state(const struct config *cf, struct repo *r,
+    const struct review_held *h, const char *tags, char head[OID_HEX],
+    char blob[OID_HEX])
+{
+	char stamp[65];
+	int error;
+
+	if (tags == NULL) {
+		if (review_tags_stamp(cf, r, stamp) < 0)
+			return HELD_STALE;
+		tags = stamp;
+	}
+	if (strcmp(tags, h->tags_stamp) != 0)
 		return HELD_STALE;
 	error = repo_notes_head(r, LEDGER_REF, head);
 	if (error == -ENOENT)
@@ -810,7 +827,7 @@ review_fresh(const struct config *cf, struct repo *r,
 {
 	char head[OID_HEX], blob[OID_HEX];
 
-	return held_state(cf, r, held_of(rv), head, blob) == HELD_FRESH;
+	return held_state(cf, r, held_of(rv), NULL, head, blob) == HELD_FRESH;
 }
 
 /*
@@ -858,12 +875,12 @@ review_share(const struct review_held *h, const char *head)
 
 int
 review_refresh(struct review **out, const struct config *cf,
-    struct repo *r, const struct review *rv, char **why)
+    struct repo *r, const struct review *rv, const char *tags, char **why)
 {
 	const struct review_held *h = held_of(rv);
 	struct review *nrv;
 	char head[OID_HEX], blob[OID_HEX];
-	enum held_state st = held_state(cf, r, h, head, blob);
+	enum held_state st = held_state(cf, r, h, tags, head, blob);
 	int error;
 
 	if (st == HELD_FRESH) {

@@ -118,6 +118,12 @@ engine_set_previews(struct engine *e, struct previews *pv)
 	deliver_set_previews(e->dl, pv);
 }
 
+void
+engine_set_watch(struct engine *e, struct watch *w)
+{
+	memo_set_watch(e->s.memo, w);
+}
+
 int
 engine_new(struct engine **out, const struct config *cf, char **why)
 {

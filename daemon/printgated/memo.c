@@ -4,7 +4,9 @@
  * least recently used one taken for a new review.  Whether a review still
  * holds, or can be brought up to the daemon's own new ledger lines
  * without being gathered again, is review_refresh()'s to tell; the memo
- * only keeps what it was asked for and when it was last used.
+ * only keeps what it was asked for and when it was last used.  The print
+ * tags' stamp, which every review compares, is listed once and kept
+ * while the repository's watch has seen no ref change since.
  */
 #include "printgated/memo.h"
 
@@ -34,10 +36,19 @@ struct slot {
 	size_t weight;		/* rv's files and events */
 };
 
+/*
+ * bench/: listing the 1,000 print tags for each of 100 waiting reviews
+ * at each scan after a decision was a third of printgated's CPU.
+ */
 struct memo {
 	struct slot slots[MEMO_SLOTS];
 	uint64_t clock;
 	size_t weight;		/* of all the slots */
+	struct watch *watch;	/* NULL: the tags listed every time */
+	bool tags_known;	/* tags holds as of watch count tags_gen */
+	uint64_t tags_gen;
+	char tags[65];
+	uint64_t listings;	/* memo_tag_listings() */
 };
 
 static void
@@ -62,6 +73,48 @@ memo_forget(struct memo *m)
 {
 	for (size_t i = 0; i < MEMO_SLOTS; i++)
 		slot_clear(m, &m->slots[i]);
+	m->tags_known = false;	/* print_tags may name others now */
+}
+
+void
+memo_set_watch(struct memo *m, struct watch *w)
+{
+	m->watch = w;
+	m->tags_known = false;
+}
+
+uint64_t
+memo_tag_listings(const struct memo *m)
+{
+	return m->listings;
+}
+
+/*
+ * The print tags' stamp now: kept while the watch counted no ref change
+ * since it was listed (the count read before listing, so that a change
+ * during the listing makes the next call list again); NULL when the
+ * watch cannot tell, for review_refresh() to list them itself.
+ */
+static const char *
+memo_tags(struct memo *m, const struct config *cf, struct repo *r)
+{
+	uint64_t gen;
+
+	if (m->watch == NULL || !watch_generation(m->watch, &gen)) {
+		m->tags_known = false;
+		m->listings++;	/* by review_refresh() */
+		return NULL;
+	}
+	if (m->tags_known && m->tags_gen == gen)
+		return m->tags;
+	m->listings++;
+	if (review_tags_stamp(cf, r, m->tags) < 0) {
+		m->tags_known = false;
+		return NULL;
+	}
+	m->tags_gen = gen;
+	m->tags_known = true;
+	return m->tags;
 }
 
 void
@@ -151,7 +204,8 @@ memo_load(struct memo *m, const struct config *cf, struct repo *r,
 		tag_object = NULL;
 	s = slot_find(m, commit, tag, tag_object, message);
 	/* fresh, or brought up to the lines the daemon itself appended */
-	if (s && review_refresh(&rv, cf, r, s->rv, &stale) == 0) {
+	if (s && review_refresh(&rv, cf, r, s->rv, memo_tags(m, cf, r),
+	    &stale) == 0) {
 		if (rv != s->rv)
 			slot_set(m, s, rv, tag, tag_object, message);
 		s->used = ++m->clock;

@@ -280,11 +280,29 @@ report(struct daemon *d)
 	}
 }
 
+/*
+ * A ref may have changed: a scan soon.  The memo drains the watch too
+ * (memo_set_watch()), so this is asked after every scan as well as when
+ * the watch's descriptor is readable.
+ */
+static void
+watch_changed(struct daemon *d)
+{
+	if (watch_read(d->watch)) {
+		int64_t at = now_ms() + DEBOUNCE_MS;
+
+		if (d->scan_at < 0 || at < d->scan_at)
+			d->scan_at = at;
+	}
+}
+
 /* Scans when due, starts due deliveries, and sets the next wake-up. */
 static void
 work(struct daemon *d)
 {
 	int64_t now = now_ms(), next, ob_next;
+
+	watch_changed(d);	/* what a decision's loading drained */
 
 	/* a reminder or escalation is due, or the periodic rescan */
 	if ((d->deadline >= 0 && now >= d->deadline) || now >= d->rescan_at)
@@ -293,6 +311,7 @@ work(struct daemon *d)
 		d->deadline = engine_scan(d->engine, now);
 		d->scan_at = -1;
 		d->rescan_at = now + RESCAN_MS;
+		watch_changed(d);	/* during the scan, as before it */
 		if (!d->ready) {
 			sd_notify(0, "READY=1");
 			d->ready = true;
@@ -636,6 +655,7 @@ setup(struct daemon *d)
 	if ((error = watch_new(&d->watch, gitdir)) < 0)
 		fatalx("watch '%s': %s", gitdir, strerror(-error));
 	free(gitdir);
+	engine_set_watch(d->engine, d->watch);
 	gate_setup(d);
 	if (!d->gate_only)
 		previews_setup(d);
@@ -688,12 +708,7 @@ run(struct daemon *d)
 				on_signal(d);
 				break;
 			case SRC_WATCH:
-				if (watch_read(d->watch)) {
-					int64_t at = now_ms() + DEBOUNCE_MS;
-
-					if (d->scan_at < 0 || at < d->scan_at)
-						d->scan_at = at;
-				}
+				watch_changed(d);
 				break;
 			case SRC_WORK:
 				drain(d->workfd);

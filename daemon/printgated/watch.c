@@ -5,6 +5,13 @@
  * a push, the hook or an administrator changes a ref.  New folders (a tag
  * named print/2027/q1 makes refs/tags/print/2027) are watched as they
  * appear.  No library beyond the kernel's interface.
+ *
+ * The memo of reviews lists the print tags (1,000 in bench/) to tell a
+ * review still holds, at every scan for every waiting review: with the
+ * watch complete, a count of the events seen since (but the ledger's own,
+ * in refs/notes/) says when that listing can be skipped.  inotify queues
+ * an event before the call that changed the folder returns, so draining
+ * the queue before reading the count sees every change made before.
  */
 #include "printgated/watch.h"
 
@@ -31,9 +38,13 @@ struct watch_dir {
 struct watch {
 	int fd;
 	char *gitdir;
+	char *notes;		/* gitdir/refs/notes, and below it */
 	struct watch_dir *dirs;
-	size_t n;
+	size_t n, max;
 	bool warned;
+	bool changed;		/* a ref event since the last watch_read() */
+	bool blind;		/* a folder not watched, or a read failed */
+	uint64_t gen;		/* events but the notes' */
 };
 
 static void
@@ -41,17 +52,21 @@ watch_add(struct watch *w, const char *path)
 {
 	int wd;
 
-	if (w->n >= WATCH_MAX_DIRS) {
+	if (w->n >= w->max) {
 		if (!w->warned)
-			log_warnx("watch '%s': more than %d folders, the rest "
+			log_warnx("watch '%s': more than %zu folders, the rest "
 			    "is seen by the periodic rescan", w->gitdir,
-			    WATCH_MAX_DIRS);
+			    w->max);
 		w->warned = true;
+		w->blind = true;
 		return;
 	}
 	if ((wd = inotify_add_watch(w->fd, path, WATCH_MASK)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		/* gone again: its parent's event told of it */
+		if (errno != ENOENT && errno != ENOTDIR) {
 			log_warn("watch '%s'", path);
+			w->blind = true;
+		}
 		return;
 	}
 	for (size_t i = 0; i < w->n; i++)
@@ -70,8 +85,13 @@ watch_tree(struct watch *w, const char *path)
 	DIR *d;
 
 	watch_add(w, path);
-	if ((d = opendir(path)) == NULL)
+	if ((d = opendir(path)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			log_warn("watch '%s'", path);
+			w->blind = true;
+		}
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		char *sub;
 		struct stat st;
@@ -89,6 +109,12 @@ watch_tree(struct watch *w, const char *path)
 int
 watch_new(struct watch **out, const char *gitdir)
 {
+	return watch_new_max(out, gitdir, WATCH_MAX_DIRS);
+}
+
+int
+watch_new_max(struct watch **out, const char *gitdir, size_t max)
+{
 	struct watch *w = xcalloc(1, sizeof(*w));
 	char *refs;
 
@@ -99,6 +125,8 @@ watch_new(struct watch **out, const char *gitdir)
 		return error;
 	}
 	w->gitdir = xstrdup(gitdir);
+	w->notes = xasprintf("%s/refs/notes", gitdir);
+	w->max = max;
 	watch_add(w, gitdir);
 	refs = xasprintf("%s/refs", gitdir);
 	watch_tree(w, refs);
@@ -117,6 +145,7 @@ watch_free(struct watch *w)
 		free(w->dirs[i].path);
 	free(w->dirs);
 	free(w->gitdir);
+	free(w->notes);
 	free(w);
 }
 
@@ -126,52 +155,113 @@ watch_fd(const struct watch *w)
 	return w->fd;
 }
 
-static const char *
-watch_path(const struct watch *w, int wd)
+static struct watch_dir *
+watch_dir_of(struct watch *w, int wd)
 {
 	for (size_t i = 0; i < w->n; i++)
 		if (w->dirs[i].wd == wd)
-			return w->dirs[i].path;
+			return &w->dirs[i];
 	return NULL;
+}
+
+/* Whether path is the notes' folder or one below it. */
+static bool
+in_notes(const struct watch *w, const char *path)
+{
+	size_t n = strlen(w->notes);
+
+	return strncmp(path, w->notes, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/* One event: counted, and a new folder watched. */
+static void
+watch_event(struct watch *w, const struct inotify_event *ev)
+{
+	struct watch_dir *wdir;
+	const char *dir;
+	size_t len;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		w->changed = true;
+		w->gen++;	/* events were lost: anything may have changed */
+		return;
+	}
+	if ((wdir = watch_dir_of(w, ev->wd)) == NULL)
+		return;
+	if (ev->mask & IN_IGNORED) {
+		/* the folder is gone (or unmounted): its slot is free */
+		if (strcmp(wdir->path, w->gitdir) == 0)
+			w->blind = true;	/* nothing tells of it again */
+		free(wdir->path);
+		*wdir = w->dirs[--w->n];
+		return;
+	}
+	dir = wdir->path;
+	if (ev->len == 0)
+		return;
+	/* lock files come and go before every ref update */
+	len = strlen(ev->name);
+	if (len > 5 && strcmp(ev->name + len - 5, ".lock") == 0)
+		return;
+	if (strcmp(dir, w->gitdir) == 0 &&
+	    strcmp(ev->name, "packed-refs") != 0 &&
+	    strcmp(ev->name, "refs") != 0)
+		return;
+	w->changed = true;
+	if (!in_notes(w, dir))
+		w->gen++;
+	if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && (ev->mask & IN_ISDIR)) {
+		char *sub = xasprintf("%s/%s", dir, ev->name);
+
+		watch_tree(w, sub);
+		free(sub);
+	}
+}
+
+/* Reads every queued event; false when reading failed. */
+static bool
+watch_drain(struct watch *w)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+
+	for (;;) {
+		if ((len = read(w->fd, buf, sizeof(buf))) <= 0) {
+			if (len == -1 && errno == EINTR)
+				continue;
+			if (len == -1 && errno != EAGAIN) {
+				log_warn("watch '%s': read", w->gitdir);
+				w->changed = true;
+				return false;
+			}
+			return true;
+		}
+		for (char *p = buf; p < buf + len;) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+
+			p += sizeof(*ev) + ev->len;
+			watch_event(w, ev);
+		}
+	}
 }
 
 bool
 watch_read(struct watch *w)
 {
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool changed = false;
-	ssize_t len;
+	bool changed;
 
-	while ((len = read(w->fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + len;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-			const char *dir = watch_path(w, ev->wd);
-
-			p += sizeof(*ev) + ev->len;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				changed = true;
-				continue;
-			}
-			if (dir == NULL || ev->len == 0)
-				continue;
-			/* lock files come and go before every ref update */
-			if (strlen(ev->name) > 5 && strcmp(ev->name +
-			    strlen(ev->name) - 5, ".lock") == 0)
-				continue;
-			if (strcmp(dir, w->gitdir) == 0 &&
-			    strcmp(ev->name, "packed-refs") != 0) {
-				if (strcmp(ev->name, "refs") != 0)
-					continue;
-			}
-			changed = true;
-			if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
-			    (ev->mask & IN_ISDIR)) {
-				char *sub = xasprintf("%s/%s", dir, ev->name);
-
-				watch_tree(w, sub);
-				free(sub);
-			}
-		}
-	}
+	(void)watch_drain(w);
+	changed = w->changed;
+	w->changed = false;
 	return changed;
+}
+
+bool
+watch_generation(struct watch *w, uint64_t *gen)
+{
+	if (!watch_drain(w) || w->blind)
+		return false;
+	*gen = w->gen;
+	return true;
 }

@@ -59,10 +59,18 @@ bool review_fresh(const struct config *cf, struct repo *r,
  * own commit's note, from the version rv read (ledger_note_appended), a
  * new review sharing rv's scope with that note read again and decided
  * again.  -ESTALE when anything else changed (a print tag, another note,
- * another writer's line): load it.  Other errors set *why.
+ * another writer's line): load it.  tags is the print tags' stamp as
+ * review_tags_stamp() gives it now, when the caller can tell it without
+ * listing them again; NULL: they are listed.  Other errors set *why.
  */
 int review_refresh(struct review **out, const struct config *cf,
-    struct repo *r, const struct review *rv, char **why);
+    struct repo *r, const struct review *rv, const char *tags, char **why);
+/*
+ * Into out, a digest of the print tags' names and ids: what a review
+ * compares to tell whether they changed since it was gathered.
+ */
+int review_tags_stamp(const struct config *cf, struct repo *r,
+    char out[65]);
 
 /*
  * Resolves a TAG|REV argument: a print tag ("print/q1" or its ref), one

@@ -54,6 +54,9 @@ struct outbox *engine_outbox(struct engine *e);
 struct previews;
 /* The previews a request event queues (NULL: none). */
 void engine_set_previews(struct engine *e, struct previews *pv);
+struct watch;
+/* The repository's watch, for the memo of reviews (memo_set_watch()). */
+void engine_set_watch(struct engine *e, struct watch *w);
 /*
  * After the previews moved on: the requests whose messages waited for
  * their previews and have them now are formatted again with them, due

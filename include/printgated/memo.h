@@ -7,9 +7,12 @@
 #ifndef PRINTGATE_MEMO_H
 #define PRINTGATE_MEMO_H
 
+#include <stdint.h>
+
 #include "core/config.h"
 #include "core/repo.h"
 #include "core/review.h"
+#include "printgated/watch.h"
 
 struct memo;
 
@@ -18,6 +21,14 @@ struct memo *memo_new(void);
 void memo_free(struct memo *m);
 /* Drops every review (a new configuration changes them all). */
 void memo_forget(struct memo *m);
+/*
+ * The repository's watch, which tells when the print tags need listing
+ * again to tell a review holds (watch_generation()); without one (NULL)
+ * they are listed at every memo_load().
+ */
+void memo_set_watch(struct memo *m, struct watch *w);
+/* How often memo_load() listed the print tags itself (tests). */
+uint64_t memo_tag_listings(const struct memo *m);
 
 /*
  * review_load() through the memo: a review loaded earlier with the same

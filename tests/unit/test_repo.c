@@ -31,6 +31,7 @@
 #include "core/review.h"
 #include "core/util.h"
 #include "printgated/memo.h"
+#include "printgated/watch.h"
 #include "unit.h"
 
 
@@ -1258,14 +1259,14 @@ test_review_refresh(void **state)
 	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
 	    &why), 0);
 	/* fresh: the same review again */
-	assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+	assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), 0);
 	assert_ptr_equal(next, rv);
 	review_free(next);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		decide_on(r, cf, rv, types[i], who[i % 3], 1798970400 +
 		    (int64_t)(i / 2));
 		assert_false(review_fresh(cf, r, rv));
-		assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+		assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), 0);
 		assert_ptr_not_equal(next, rv);
 		assert_true(review_fresh(cf, r, next));
 		assert_int_equal(review_load(&full, cf, r, c2, "print/q2", NULL,
@@ -1283,11 +1284,11 @@ test_review_refresh(void **state)
 	/* two writes since it was read: the second is not from its version */
 	next = rv;	/* kept as it was read, to refresh later */
 	decide_on(r, cf, rv, LEDGER_APPROVE, "alice", 1798980000);
-	assert_int_equal(review_refresh(&rv, cf, r, next, &why), 0);
+	assert_int_equal(review_refresh(&rv, cf, r, next, NULL, &why), 0);
 	decide_on(r, cf, rv, LEDGER_CHANGES_REQUIRED, "bob", 1798980001);
-	assert_int_equal(review_refresh(&full, cf, r, next, &why), -ESTALE);
+	assert_int_equal(review_refresh(&full, cf, r, next, NULL, &why), -ESTALE);
 	review_free(next);
-	assert_int_equal(review_refresh(&next, cf, r, rv, &why), 0);
+	assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), 0);
 	assert_true(next->blocked);
 	review_free(rv);
 	rv = next;
@@ -1297,14 +1298,14 @@ test_review_refresh(void **state)
 	    path, "{\"v\":1,\"type\":\"approve\",\"at\":"
 	    "\"2027-01-01T10:00:00Z\",\"by\":\"carol\",\"via\":\"cli:root\"}",
 	    c2));
-	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), -ESTALE);
 	review_free(rv);
 
 	/* its own line on another commit it read (carry-over) */
 	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
 	    &why), 0);
 	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
-	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), -ESTALE);
 	review_free(rv);
 
 	/* a print tag: the base may have moved */
@@ -1312,7 +1313,7 @@ test_review_refresh(void **state)
 	    &why), 0);
 	decide_on(r, cf, rv, LEDGER_APPROVE, "carol", 1798990000);
 	free(sh_ok("cd '%s' && git tag -a -m q1 print/q1 %s", path, c1));
-	assert_int_equal(review_refresh(&next, cf, r, rv, &why), -ESTALE);
+	assert_int_equal(review_refresh(&next, cf, r, rv, NULL, &why), -ESTALE);
 	review_free(rv);
 
 	config_free(cf);
@@ -1408,6 +1409,114 @@ test_memo_refresh(void **state)
 		review_free(held[i]);
 	}
 	memo_free(m);
+	config_free(cf);
+	free(conf);
+	repo_free(r);
+	free(path);
+}
+
+/* Through m: the review of c2 as print/q2 is the one held (or not). */
+#define assert_memo_gives(m, cf, r, c2, held, same) \
+	memo_gives_at(m, cf, r, c2, held, same, __FILE__, __LINE__)
+static void
+memo_gives_at(struct memo *m, const struct config *cf, struct repo *r,
+    const char *c2, struct review **held, bool same, const char *file,
+    int line)
+{
+	struct review *rv = NULL;
+	char *why = NULL;
+
+	_assert_int_equal(memo_load(m, cf, r, c2, "print/q2", NULL, NULL, &rv,
+	    &why), 0, file, line);
+	_assert_int_equal((uintptr_t)rv == (uintptr_t)*held, same, file,
+	    line);
+	review_free(*held);
+	*held = rv;
+}
+
+/*
+ * With the repository's watch, the memo lists the print tags again only
+ * after a ref but the ledger's changed: what git does to print tags
+ * beside the daemon is seen at the very next load, without a wait (a new
+ * tag, one in a new folder, one moved, one deleted), the ledger's own
+ * writes list nothing, and the loop still hears of them (watch_read()).
+ * A watch that cannot see every folder has them listed every time.
+ */
+static void
+test_memo_watch(void **state)
+{
+	char c1[OID_HEX], c2[OID_HEX], c3[OID_HEX], *path, *conf, *gitdir;
+	struct config *cf = NULL;
+	struct review *held = NULL;
+	struct repo *r = repo_with_commit("memo-watch", &path, c1);
+	struct memo *m = memo_new();
+	struct watch *w = NULL, *blind = NULL;
+	uint64_t n;
+	char *why = NULL;
+
+	write_file(path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(path, "second", c2);
+	write_file(path, "brochures/emea/q3.pdf", "q3\n");
+	commit_all(path, "third, after the candidate", c3);
+	cf = emea_config(path, &conf);
+	assert_int_equal(ledger_append(r, c3, &ev_alice, 1000, NULL), 0);
+	gitdir = xasprintf("%s/.git", path);
+	assert_int_equal(watch_new(&w, gitdir), 0);
+	memo_set_watch(m, w);
+
+	assert_int_equal(memo_load(m, cf, r, c2, "print/q2", NULL, NULL,
+	    &held, &why), 0);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	n = memo_tag_listings(m);
+	assert_int_equal(n, 1);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	assert_int_equal(memo_tag_listings(m), n);
+	(void)watch_read(w);
+
+	/* the ledger's own write, on a note out of scope: nothing listed */
+	assert_int_equal(ledger_append(r, c3, &ev_bob, 1000, NULL), 0);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	assert_int_equal(memo_tag_listings(m), n);
+	assert_true(watch_read(w));	/* the loop rescans all the same */
+	assert_false(watch_read(w));
+
+	/* print tags made, moved and deleted by git, then packed */
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/q1 %s", path, c1));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	assert_int_equal(memo_tag_listings(m), ++n);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/2027/q1 %s", path, c1));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	assert_int_equal(memo_tag_listings(m), ++n);
+	free(sh_ok("cd '%s' && git tag -f -a -m q1 print/2027/q1 %s", path,
+	    c3));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/2027/q4 %s", path, c1));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	free(sh_ok("cd '%s' && git pack-refs --all", path));
+	assert_memo_gives(m, cf, r, c2, &held, true);	/* listed, the same */
+	assert_int_equal(memo_tag_listings(m), n + 3);
+	free(sh_ok("cd '%s' && git tag -d print/2027/q1 >/dev/null", path));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/2027/q1 %s", path, c1));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+	n = memo_tag_listings(m);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	assert_int_equal(memo_tag_listings(m), n);
+
+	/* a watch of one folder (the git dir) cannot tell: listed each time */
+	assert_int_equal(watch_new_max(&blind, gitdir, 1), 0);
+	memo_set_watch(m, blind);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	assert_memo_gives(m, cf, r, c2, &held, true);
+	assert_int_equal(memo_tag_listings(m), n + 2);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/q5 %s", path, c1));
+	assert_memo_gives(m, cf, r, c2, &held, false);
+
+	review_free(held);
+	memo_free(m);
+	watch_free(w);
+	watch_free(blind);
+	free(gitdir);
 	config_free(cf);
 	free(conf);
 	repo_free(r);
@@ -2172,6 +2281,8 @@ main(int argc, char *argv[])
 	    test_memo_many, NULL);
 	add_test("memo: refreshed reviews as loaded, earlier ones kept whole",
 	    test_memo_refresh, NULL);
+	add_test("memo: the print tags listed again only after a ref changed",
+	    test_memo_watch, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
