@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -47,9 +48,38 @@ struct watch {
 	uint64_t gen;		/* events but the notes' */
 };
 
+/*
+ * The filesystems where inotify sees every change to a folder: those of
+ * this kernel alone.  On NFS, SMB, CephFS, FUSE and the like another
+ * machine (or process behind the mount) changes files without an event.
+ */
+bool
+watch_fs_local(unsigned long type)
+{
+	static const unsigned long local[] = {
+		0xEF53,		/* ext2, ext3, ext4 */
+		0x58465342,	/* xfs */
+		0x9123683E,	/* btrfs */
+		0x01021994,	/* tmpfs */
+		0x858458f6,	/* ramfs */
+		0xF2F52010,	/* f2fs */
+		0x794c7630,	/* overlayfs */
+		0x2FC12FC1,	/* zfs */
+		0xca451a4e,	/* bcachefs */
+		0x52654973,	/* reiserfs */
+		0x3153464a,	/* jfs */
+	};
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (type == local[i])
+			return true;
+	return false;
+}
+
 static void
 watch_add(struct watch *w, const char *path)
 {
+	struct statfs fs = { 0 };
 	int wd;
 
 	if (w->n >= w->max) {
@@ -68,6 +98,15 @@ watch_add(struct watch *w, const char *path)
 			w->blind = true;
 		}
 		return;
+	}
+	if (statfs(path, &fs) == -1 ||
+	    !watch_fs_local((unsigned long)fs.f_type)) {
+		if (!w->blind)
+			log_warnx("watch '%s': not on a local filesystem "
+			    "(type 0x%lx), where a change may come without an "
+			    "event: the print tags are listed for every "
+			    "review", path, (unsigned long)fs.f_type);
+		w->blind = true;
 	}
 	for (size_t i = 0; i < w->n; i++)
 		if (w->dirs[i].wd == wd)

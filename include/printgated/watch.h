@@ -39,5 +39,11 @@ bool watch_read(struct watch *w);
  * when a change could go unseen (a folder not watched, a read error).
  */
 bool watch_generation(struct watch *w, uint64_t *gen);
+/*
+ * Whether a filesystem of this statfs() f_type is one where inotify sees
+ * every change (a local one); a watched folder on another leaves
+ * watch_generation() unable to tell.
+ */
+bool watch_fs_local(unsigned long type);
 
 #endif

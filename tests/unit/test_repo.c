@@ -1524,6 +1524,26 @@ test_memo_watch(void **state)
 }
 
 /*
+ * Only on a local filesystem does the watch vouch for the print tags: on
+ * NFS, SMB, CephFS or FUSE another machine changes refs without an event.
+ */
+static void
+test_watch_local(void **state)
+{
+	static const unsigned long remote[] = { 0x6969 /* nfs */,
+	    0x517B /* smb */, 0xFF534D42 /* cifs */, 0xFE534D42 /* smb2 */,
+	    0x00c36400 /* ceph */, 0x65735546 /* fuse */,
+	    0x01021997 /* 9p */, 0x5346414F /* afs */, 0 };
+
+	(void)state;
+	assert_true(watch_fs_local(0xEF53));	/* ext4 */
+	assert_true(watch_fs_local(0x58465342));	/* xfs */
+	assert_true(watch_fs_local(0x01021994));	/* tmpfs */
+	for (size_t i = 0; i < ARRAY_SIZE(remote); i++)
+		assert_false(watch_fs_local(remote[i]));
+}
+
+/*
  * A batch (group commit): three events on two commits, one of which has
  * a note already, written as one notes commit whose message lists them;
  * each note is its old text and its own lines, in order.  A batch with
@@ -2283,6 +2303,8 @@ main(int argc, char *argv[])
 	    test_memo_refresh, NULL);
 	add_test("memo: the print tags listed again only after a ref changed",
 	    test_memo_watch, NULL);
+	add_test("watch: only a local filesystem vouches for the tags",
+	    test_watch_local, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
