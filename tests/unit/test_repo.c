@@ -1708,6 +1708,42 @@ test_watch_commondir(void **state)
 	watched_end(&t);
 }
 
+/*
+ * The repository opened through a symlink: libgit2 reads the folder it
+ * names then (a symlink changed later leaves both libgit2 and the watch
+ * there), which is watched as well.
+ */
+static void
+test_watch_symlinked_gitdir(void **state)
+{
+	struct watched t;
+	struct repo *linked = NULL;
+	char *link, *why = NULL;
+	uint64_t n;
+
+	(void)state;
+	watched_start(&t, "watch-symlinked-gitdir");
+	link = xasprintf("%s.link", t.path);
+	free(sh_ok("ln -s '%s' '%s'", t.path, link));
+	if (repo_open(&linked, link, &why) < 0)
+		fail_msg("repo_open '%s': %s", link, why);
+	assert_null(strstr(repo_commondir(linked), ".link"));
+	memo_set_watch(t.m, NULL);
+	watch_free(t.w);
+	assert_int_equal(watch_new(&t.w, repo_commondir(linked)), 0);
+	memo_set_watch(t.m, t.w);
+	repo_free(t.r);
+	t.r = linked;
+	watched_load(&t);
+	n = memo_tag_listings(t.m);
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
+	assert_int_equal(memo_tag_listings(t.m), n);
+	free(sh_ok("cd '%s' && git tag -a -m q print/q9 %s", link, t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	free(link);
+	watched_end(&t);
+}
+
 /* The git dir moved away and another put in its place: its tags seen. */
 static void
 test_watch_replaced(void **state)
@@ -2495,6 +2531,8 @@ main(int argc, char *argv[])
 	add_test("watch: the git dir replaced", test_watch_replaced, NULL);
 	add_test("watch: a linked work tree's common dir",
 	    test_watch_commondir, NULL);
+	add_test("watch: the repository through a symlink",
+	    test_watch_symlinked_gitdir, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
