@@ -430,6 +430,12 @@ repo_path(const struct repo *r)
 	return git_repository_path(r->git);
 }
 
+const char *
+repo_commondir(const struct repo *r)
+{
+	return git_repository_commondir(r->git);
+}
+
 int
 repo_resolve_commit(struct repo *r, const char *rev, char out[OID_HEX])
 {

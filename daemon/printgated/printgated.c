@@ -15,7 +15,6 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -451,18 +450,6 @@ on_signal(struct daemon *d)
 	}
 }
 
-static char *
-gitdir_of(const char *repository)
-{
-	char *dotgit = xasprintf("%s/.git", repository);
-	struct stat st;
-
-	if (stat(dotgit, &st) == 0 && S_ISDIR(st.st_mode))
-		return dotgit;
-	free(dotgit);
-	return xstrdup(repository);
-}
-
 /*
  * A socket systemd passed: the gate's (FileDescriptorName=gate) or the
  * first other one (the HTTP listener's); -1 when none was passed.
@@ -626,7 +613,8 @@ static void
 setup(struct daemon *d)
 {
 	struct notify_callbacks cb = { curl_watch, curl_timer, delivered, d };
-	char *why = NULL, *gitdir;
+	const char *gitdir;
+	char *why = NULL;
 	uint64_t usec = 0;
 	sigset_t mask;
 	int error;
@@ -651,10 +639,11 @@ setup(struct daemon *d)
 		fatalx("start: %s", why);
 	if ((error = notify_new(&d->notify, &cb)) < 0)
 		fatalx("start: cannot set up libcurl: %s", strerror(-error));
-	gitdir = gitdir_of(d->cf->repository);
+	/* where libgit2 reads the refs: a linked work tree's are the main
+	 * one's, and a work tree's .git may be a file naming its git dir */
+	gitdir = repo_commondir(engine_repo(d->engine));
 	if ((error = watch_new(&d->watch, gitdir)) < 0)
 		fatalx("watch '%s': %s", gitdir, strerror(-error));
-	free(gitdir);
 	engine_set_watch(d->engine, d->watch);
 	gate_setup(d);
 	if (!d->gate_only)

@@ -46,6 +46,8 @@ struct watch {
 	bool changed;		/* a ref event since the last watch_read() */
 	bool blind;		/* a folder not watched, or a read failed */
 	uint64_t gen;		/* events but the notes' */
+	dev_t dev;		/* the git dir watched: its path must name it */
+	ino_t ino;
 };
 
 /*
@@ -109,11 +111,34 @@ watch_add(struct watch *w, const char *path)
 		w->blind = true;
 	}
 	for (size_t i = 0; i < w->n; i++)
-		if (w->dirs[i].wd == wd)
-			return;	/* already watched */
+		if (w->dirs[i].wd == wd) {
+			/* already watched: here now, if it was moved */
+			free(w->dirs[i].path);
+			w->dirs[i].path = xstrdup(path);
+			return;
+		}
 	w->dirs = xreallocarray(w->dirs, w->n + 1, sizeof(*w->dirs));
 	w->dirs[w->n].wd = wd;
 	w->dirs[w->n++].path = xstrdup(path);
+}
+
+/*
+ * libgit2 lists the refs in a folder a symlink under refs/ points to,
+ * where a change comes without an event on the folders watched.
+ */
+static void
+watch_symlink(struct watch *w, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	if (!w->blind)
+		log_warnx("watch '%s': a symlink to a folder, where a change "
+		    "may come without an event: the print tags are listed "
+		    "for every review", path);
+	w->blind = true;
 }
 
 /* Watches path and every folder below it. */
@@ -140,6 +165,8 @@ watch_tree(struct watch *w, const char *path)
 		sub = xasprintf("%s/%s", path, de->d_name);
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
 			watch_tree(w, sub);
+		else
+			watch_symlink(w, sub);
 		free(sub);
 	}
 	closedir(d);
@@ -155,6 +182,7 @@ int
 watch_new_max(struct watch **out, const char *gitdir, size_t max)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
+	struct stat st;
 	char *refs;
 
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
@@ -164,10 +192,17 @@ watch_new_max(struct watch **out, const char *gitdir, size_t max)
 		return error;
 	}
 	w->gitdir = xstrdup(gitdir);
-	w->notes = xasprintf("%s/refs/notes", gitdir);
+	for (size_t n = strlen(w->gitdir); n > 1 && w->gitdir[n - 1] == '/';)
+		w->gitdir[--n] = '\0';	/* libgit2's paths end in one */
+	w->notes = xasprintf("%s/refs/notes", w->gitdir);
 	w->max = max;
-	watch_add(w, gitdir);
-	refs = xasprintf("%s/refs", gitdir);
+	if (stat(w->gitdir, &st) == 0) {
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
+	} else
+		w->blind = true;
+	watch_add(w, w->gitdir);
+	refs = xasprintf("%s/refs", w->gitdir);
 	watch_tree(w, refs);
 	free(refs);
 	*out = w;
@@ -222,8 +257,12 @@ watch_event(struct watch *w, const struct inotify_event *ev)
 	size_t len;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
+		char *refs = xasprintf("%s/refs", w->gitdir);
+
 		w->changed = true;
 		w->gen++;	/* events were lost: anything may have changed */
+		watch_tree(w, refs);	/* folders made meanwhile too */
+		free(refs);
 		return;
 	}
 	if ((wdir = watch_dir_of(w, ev->wd)) == NULL)
@@ -250,10 +289,13 @@ watch_event(struct watch *w, const struct inotify_event *ev)
 	w->changed = true;
 	if (!in_notes(w, dir))
 		w->gen++;
-	if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && (ev->mask & IN_ISDIR)) {
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 		char *sub = xasprintf("%s/%s", dir, ev->name);
 
-		watch_tree(w, sub);
+		if (ev->mask & IN_ISDIR)
+			watch_tree(w, sub);
+		else
+			watch_symlink(w, sub);
 		free(sub);
 	}
 }
@@ -299,8 +341,18 @@ watch_read(struct watch *w)
 bool
 watch_generation(struct watch *w, uint64_t *gen)
 {
+	struct stat st;
+
 	if (!watch_drain(w) || w->blind)
 		return false;
+	/* its path moved to another folder (or the folder elsewhere) */
+	if (stat(w->gitdir, &st) == -1 || st.st_dev != w->dev ||
+	    st.st_ino != w->ino) {
+		log_warnx("watch '%s': no longer the folder watched: the "
+		    "print tags are listed for every review", w->gitdir);
+		w->blind = true;
+		return false;
+	}
 	*gen = w->gen;
 	return true;
 }

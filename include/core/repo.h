@@ -137,6 +137,11 @@ int repo_add_objects(struct repo *r, const char *dir);
 void repo_free(struct repo *r);
 /* The git dir of the repository, borrowed. */
 const char *repo_path(const struct repo *r);
+/*
+ * The folder of its refs and packed-refs, borrowed: the git dir, or for
+ * a linked work tree the main one's.
+ */
+const char *repo_commondir(const struct repo *r);
 /* libgit2's message for the last error of this thread, borrowed. */
 const char *repo_strerror(void);
 

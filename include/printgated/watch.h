@@ -18,6 +18,7 @@
 
 struct watch;
 
+/* gitdir: the folder of the refs and packed-refs (repo_commondir()). */
 int watch_new(struct watch **out, const char *gitdir);
 /* watch_new() watching at most max folders (tests). */
 int watch_new_max(struct watch **out, const char *gitdir, size_t max);
@@ -36,7 +37,9 @@ bool watch_read(struct watch *w);
  * (refs/notes/) and returns true.  A change to a ref made before this
  * call is counted in *gen: while it stays the same, a listing of print
  * tags made after an earlier call with that count still holds.  False
- * when a change could go unseen (a folder not watched, a read error).
+ * when a change could go unseen (a folder not watched, a symlink to a
+ * folder under refs/, a read error, gitdir's path naming another folder
+ * than the one watched).
  */
 bool watch_generation(struct watch *w, uint64_t *gen);
 /*

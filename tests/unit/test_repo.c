@@ -1543,6 +1543,223 @@ test_watch_local(void **state)
 		assert_false(watch_fs_local(remote[i]));
 }
 
+/* A memo, a watch on path's git dir and the review of c2 held through it. */
+struct watched {
+	char c1[OID_HEX], c2[OID_HEX], *path, *conf, *gitdir;
+	struct config *cf;
+	struct repo *r;
+	struct memo *m;
+	struct watch *w;
+	struct review *held;
+};
+
+static void
+watched_start(struct watched *t, const char *name)
+{
+	char *why = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->r = repo_with_commit(name, &t->path, t->c1);
+	write_file(t->path, "brochures/emea/q2.pdf", "q2\n");
+	commit_all(t->path, "second", t->c2);
+	t->cf = emea_config(t->path, &t->conf);
+	free(sh_ok("cd '%s' && git tag -a -m q1 print/q1 %s", t->path,
+	    t->c1));
+	t->gitdir = xasprintf("%s/.git", t->path);
+	t->m = memo_new();
+	assert_int_equal(watch_new(&t->w, t->gitdir), 0);
+	memo_set_watch(t->m, t->w);
+	assert_int_equal(memo_load(t->m, t->cf, t->r, t->c2, "print/q2",
+	    NULL, NULL, &t->held, &why), 0);
+}
+
+static void
+watched_end(struct watched *t)
+{
+	review_free(t->held);
+	memo_free(t->m);
+	watch_free(t->w);
+	free(t->gitdir);
+	config_free(t->cf);
+	free(t->conf);
+	repo_free(t->r);
+	free(t->path);
+}
+
+/* Whatever the memo gives now, held from here on. */
+static void
+watched_load(struct watched *t)
+{
+	struct review *rv = NULL;
+	char *why = NULL;
+
+	assert_int_equal(memo_load(t->m, t->cf, t->r, t->c2, "print/q2", NULL,
+	    NULL, &rv, &why), 0);
+	review_free(t->held);
+	t->held = rv;
+}
+
+/*
+ * Events lost to a full inotify queue: a folder made then is watched
+ * all the same, and a tag made in it later is seen.
+ */
+static void
+test_watch_overflow(void **state)
+{
+	struct watched t;
+	long max = 16384;
+	char *p, *dir;
+	FILE *f;
+
+	(void)state;
+	watched_start(&t, "watch-overflow");
+	if ((f = fopen("/proc/sys/fs/inotify/max_queued_events", "r"))) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 16384;
+		fclose(f);
+	}
+	for (long i = 0; i <= max + 16; i++) {
+		p = xasprintf("%s/refs/tags/flood%ld.lock", t.gitdir, i % 2);
+		assert_non_null(f = fopen(p, "w"));
+		fclose(f);
+		free(p);
+	}
+	dir = xasprintf("%s/refs/tags/print/2027", t.gitdir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	free(dir);
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
+	free(sh_ok("cd '%s' && git tag -a -m q print/2027/q1 %s", t.path,
+	    t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	watched_end(&t);
+}
+
+/* A folder of print tags renamed: a folder made in it later is watched. */
+static void
+test_watch_renamed(void **state)
+{
+	struct watched t;
+
+	(void)state;
+	watched_start(&t, "watch-renamed");
+	free(sh_ok("cd '%s' && git tag -a -m q print/a/q1 %s", t.path, t.c1));
+	watched_load(&t);
+	free(sh_ok("cd '%s/.git/refs/tags/print' && mv a b", t.path));
+	watched_load(&t);
+	free(sh_ok("cd '%s' && git tag -a -m q print/b/new/q1 %s", t.path,
+	    t.c1));
+	watched_load(&t);
+	free(sh_ok("cd '%s' && git tag -a -m q print/b/new/q2 %s", t.path,
+	    t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	watched_end(&t);
+}
+
+/* A folder of print tags that is a symlink: a tag made in it is seen. */
+static void
+test_watch_symlink(void **state)
+{
+	struct watched t;
+
+	(void)state;
+	watched_start(&t, "watch-symlink");
+	free(sh_ok("mkdir '%s.ext' && ln -s '%s.ext' '%s/refs/tags/print/ext'",
+	    t.path, t.path, t.gitdir));
+	watched_load(&t);
+	free(sh_ok("cd '%s' && git tag -a -m q print/ext/q1 %s", t.path,
+	    t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	watched_end(&t);
+}
+
+/*
+ * A repository given as a work tree whose .git is a file (a linked work
+ * tree, a separate git dir): its print tags are in the common dir, which
+ * the watch is on.
+ */
+static void
+test_watch_commondir(void **state)
+{
+	struct watched t;
+	struct repo *wt = NULL;
+	char *dir, *why = NULL;
+
+	(void)state;
+	watched_start(&t, "watch-commondir");
+	dir = xasprintf("%s.wt", t.path);
+	free(sh_ok("cd '%s' && git worktree add -q '%s' %s", t.path, dir,
+	    t.c2));
+	if (repo_open(&wt, dir, &why) < 0)
+		fail_msg("repo_open '%s': %s", dir, why);
+	memo_set_watch(t.m, NULL);
+	watch_free(t.w);
+	assert_int_equal(watch_new(&t.w, repo_commondir(wt)), 0);
+	memo_set_watch(t.m, t.w);
+	repo_free(t.r);
+	t.r = wt;
+	watched_load(&t);
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
+	free(sh_ok("cd '%s' && git tag -a -m q print/q9 %s", dir, t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	free(sh_ok("cd '%s' && git pack-refs --all && git tag -d print/q9 "
+	    ">/dev/null", dir));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	free(dir);
+	watched_end(&t);
+}
+
+/*
+ * The repository opened through a symlink: libgit2 reads the folder it
+ * names then (a symlink changed later leaves both libgit2 and the watch
+ * there), which is watched as well.
+ */
+static void
+test_watch_symlinked_gitdir(void **state)
+{
+	struct watched t;
+	struct repo *linked = NULL;
+	char *link, *why = NULL;
+	uint64_t n;
+
+	(void)state;
+	watched_start(&t, "watch-symlinked-gitdir");
+	link = xasprintf("%s.link", t.path);
+	free(sh_ok("ln -s '%s' '%s'", t.path, link));
+	if (repo_open(&linked, link, &why) < 0)
+		fail_msg("repo_open '%s': %s", link, why);
+	assert_null(strstr(repo_commondir(linked), ".link"));
+	memo_set_watch(t.m, NULL);
+	watch_free(t.w);
+	assert_int_equal(watch_new(&t.w, repo_commondir(linked)), 0);
+	memo_set_watch(t.m, t.w);
+	repo_free(t.r);
+	t.r = linked;
+	watched_load(&t);
+	n = memo_tag_listings(t.m);
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
+	assert_int_equal(memo_tag_listings(t.m), n);
+	free(sh_ok("cd '%s' && git tag -a -m q print/q9 %s", link, t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	free(link);
+	watched_end(&t);
+}
+
+/* The git dir moved away and another put in its place: its tags seen. */
+static void
+test_watch_replaced(void **state)
+{
+	struct watched t;
+
+	(void)state;
+	watched_start(&t, "watch-replaced");
+	free(sh_ok("cd '%s' && mv .git .git.old && cp -a .git.old .git",
+	    t.path));
+	watched_load(&t);
+	free(sh_ok("cd '%s' && git tag -a -m q print/q9 %s", t.path, t.c1));
+	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, false);
+	watched_end(&t);
+}
+
 /*
  * A batch (group commit): three events on two commits, one of which has
  * a note already, written as one notes commit whose message lists them;
@@ -2305,6 +2522,17 @@ main(int argc, char *argv[])
 	    test_memo_watch, NULL);
 	add_test("watch: only a local filesystem vouches for the tags",
 	    test_watch_local, NULL);
+	add_test("watch: a folder made while events were lost",
+	    test_watch_overflow, NULL);
+	add_test("watch: a folder made in a renamed one", test_watch_renamed,
+	    NULL);
+	add_test("watch: a symlinked folder of print tags", test_watch_symlink,
+	    NULL);
+	add_test("watch: the git dir replaced", test_watch_replaced, NULL);
+	add_test("watch: a linked work tree's common dir",
+	    test_watch_commondir, NULL);
+	add_test("watch: the repository through a symlink",
+	    test_watch_symlinked_gitdir, NULL);
 	add_test("ledger: a held lock times out and writes nothing",
 	    test_ledger_lock, NULL);
 	add_test("ledger: a batch is one notes commit, or none of it",
