@@ -219,12 +219,12 @@ $(BUILD)/bench/%: bench/tools/%.c $(BUILD)/libprintgate.a
 bench-tools: $(PROGS) $(TOOLS) $(BENCH_TOOLS)
 
 bench: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils eatmydata
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) full
 
 bench-quick: deps
-	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils
+	@sh scripts/deps.sh wrk hyperfine jq valgrind poppler-utils eatmydata
 	@$(MAKE) --no-print-directory bench-tools
 	@sh bench/run.sh $(BUILD) quick
 

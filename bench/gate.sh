@@ -33,17 +33,18 @@ last=$(git for-each-ref --sort=-creatordate --count=1 \
     --format='%(refname)' refs/tags/print)
 json=$(mktemp)
 keep=$(mktemp)
-ls objects/pack >"$keep"
+sh "$BENCH/restore.sh" --list "$keep"
 restore="sh $BENCH/restore.sh $head $keep"
 gated=""
 trap '[ -n "$gated" ] && kill "$gated"; $restore; rm -f "$json" "$keep"' EXIT
 
-# time NAME PREPARE COMMAND...: sets $median and $p99 in milliseconds
+# time NAME PREPARE COMMAND...: sets $median and $p99 in milliseconds;
+# $preload, when set, is put in LD_PRELOAD of the runs
 time_it() {
 	name=$1 prepare=$2
 	shift 2
 	echo "gate: $name: $runs runs" >&2
-	hyperfine -N --style none --warmup 5 --runs "$runs" \
+	env ${preload:+LD_PRELOAD="$preload"} hyperfine -N --style none --warmup 5 --runs "$runs" \
 	    ${prepare:+--prepare "$prepare"} --export-json "$json" \
 	    "$*" >/dev/null
 	median=$(jq '.results[0].times | sort | .[length / 2 | floor] * 1000' \
@@ -59,6 +60,39 @@ verdict() { if below "$1" "$2"; then echo met; else echo missed; fi; }
 
 time_it "git rev-parse --verify" "" git rev-parse --verify "$last"
 rp_median=$median
+
+# The fallback's baselines, the typical tag: the hook as it was before the
+# warm path (bench/before.sh), and today's fallback with fsync made a
+# no-op (libeatmydata), which tells what the ledger's durability costs.
+before=$(sh "$BENCH/before.sh")
+eatmydata=$(for d in /usr/lib/*-linux-gnu /usr/lib64 /usr/lib; do
+	[ -e "$d/libeatmydata.so" ] && echo "$d/libeatmydata.so" && break
+done) || true
+[ -n "$eatmydata" ] || { echo "gate: libeatmydata.so is missing" >&2; exit 1; }
+tag=$(git rev-parse refs/bench/typical)
+ref=refs/tags/print/bench-typical
+# released COMMAND...: the decision of a hook, checked before it is timed
+released() {
+	out=$("$@" "$ref" "$zero" "$tag" 2>&1) || {
+		echo "gate: $1 refused $ref: $out" >&2
+		exit 1
+	}
+	case $out in
+	*"is approved: released"*) ;;
+	*) echo "gate: unexpected answer of $1 for $ref: $out" >&2; exit 1 ;;
+	esac
+	$restore
+}
+released "$before" -c "$DIR/bench.conf"
+released hooks/update
+time_it "before the warm path (f41f8e6), typical" "$restore" "$before" \
+    -c "$DIR/bench.conf" "$ref" "$zero" "$tag"
+bf_median=$median
+preload=$eatmydata
+time_it "printgate (fallback, fsync a no-op), typical" "$restore" \
+    hooks/update "$ref" "$zero" "$tag"
+preload=""
+nf_median=$median
 
 # gate_path LABEL: the typical tag and the first print, on one path.
 gate_path() {
@@ -99,10 +133,11 @@ gate_rows() {
 		    'BEGIN { print r / 5 }')")"
 		limit=10 what="warm path: typical tag, p99"
 	elif [ "$which" = typical ]; then
-		printf 'ROW\tgate\tfallback: typical tag (%s files), median\t%s\tbefore the warm path 27 ms (full); rev-parse %s\t%s\tno slower than before\t%s\n' \
-		    "$scope" "$(ms "$pg_median")" "$(ms "$rp_median")" \
-		    "$(ratio "$pg_median" "$rp_median")" \
-		    "$(verdict "$pg_median" 27.5)"
+		printf 'ROW\tgate\tfallback: typical tag (%s files), median\t%s\tbefore the warm path %s; fsync a no-op %s; rev-parse %s\t%s of before\tno slower than before\t%s\n' \
+		    "$scope" "$(ms "$pg_median")" "$(ms "$bf_median")" \
+		    "$(ms "$nf_median")" "$(ms "$rp_median")" \
+		    "$(ratio "$pg_median" "$bf_median")" \
+		    "$(verdict "$pg_median" "$bf_median")"
 		limit=35 what="fallback: typical tag, p99"
 	else
 		limit=150 what="$label: first print ($scope files), p99"
