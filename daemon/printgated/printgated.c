@@ -247,19 +247,27 @@ send_one(struct daemon *d, struct outbox *ob, struct delivery *dv,
 	free(why);
 }
 
-/* Starts the deliveries that are due, up to MAX_INFLIGHT at once. */
+/*
+ * Starts the deliveries that are due, up to MAX_INFLIGHT at once.  A
+ * delivery dropped as out of date leaves the outbox's array, moving the
+ * ones after it: each is found again by its id before it is sent.
+ */
 static void
 send_due(struct daemon *d, int64_t now)
 {
 	struct outbox *ob = engine_outbox(d->engine);
-	struct delivery *due[MAX_INFLIGHT];
+	struct delivery *due[MAX_INFLIGHT], *dv;
+	char ids[MAX_INFLIGHT][33];
 	size_t room = MAX_INFLIGHT - notify_inflight(d->notify), n;
 
 	if (room == 0 || room > MAX_INFLIGHT)
 		return;
 	n = outbox_due(ob, now, due, room);
 	for (size_t i = 0; i < n; i++)
-		send_one(d, ob, due[i], now);
+		snprintf(ids[i], sizeof(ids[i]), "%s", due[i]->id);
+	for (size_t i = 0; i < n; i++)
+		if ((dv = outbox_get(ob, ids[i])) != NULL)
+			send_one(d, ob, dv, now);
 }
 
 static void
