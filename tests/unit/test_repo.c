@@ -1672,6 +1672,18 @@ test_watch_symlink(void **state)
 	watched_end(&t);
 }
 
+/* The repository r in place of t's, watched where r reads its refs. */
+static void
+watched_reopen(struct watched *t, struct repo *r)
+{
+	memo_set_watch(t->m, NULL);
+	watch_free(t->w);
+	assert_int_equal(watch_new(&t->w, repo_commondir(r)), 0);
+	memo_set_watch(t->m, t->w);
+	repo_free(t->r);
+	t->r = r;
+}
+
 /*
  * A repository given as a work tree whose .git is a file (a linked work
  * tree, a separate git dir): its print tags are in the common dir, which
@@ -1691,12 +1703,7 @@ test_watch_commondir(void **state)
 	    t.c2));
 	if (repo_open(&wt, dir, &why) < 0)
 		fail_msg("repo_open '%s': %s", dir, why);
-	memo_set_watch(t.m, NULL);
-	watch_free(t.w);
-	assert_int_equal(watch_new(&t.w, repo_commondir(wt)), 0);
-	memo_set_watch(t.m, t.w);
-	repo_free(t.r);
-	t.r = wt;
+	watched_reopen(&t, wt);
 	watched_load(&t);
 	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
 	free(sh_ok("cd '%s' && git tag -a -m q print/q9 %s", dir, t.c1));
@@ -1728,12 +1735,7 @@ test_watch_symlinked_gitdir(void **state)
 	if (repo_open(&linked, link, &why) < 0)
 		fail_msg("repo_open '%s': %s", link, why);
 	assert_null(strstr(repo_commondir(linked), ".link"));
-	memo_set_watch(t.m, NULL);
-	watch_free(t.w);
-	assert_int_equal(watch_new(&t.w, repo_commondir(linked)), 0);
-	memo_set_watch(t.m, t.w);
-	repo_free(t.r);
-	t.r = linked;
+	watched_reopen(&t, linked);
 	watched_load(&t);
 	n = memo_tag_listings(t.m);
 	assert_memo_gives(t.m, t.cf, t.r, t.c2, &t.held, true);
