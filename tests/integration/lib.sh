@@ -80,8 +80,21 @@ assert_not() {
 	if "$@" >/dev/null 2>&1; then fail "$desc" "succeeded: $*"; else pass "$desc"; fi
 }
 
+# check_sanitizers: under SAN=, a report in any log of the test's
+# processes fails it, with the report, even where the process's death
+# showed in no other assertion.
+check_sanitizers() {
+	for log in "$T"/*.log; do
+		[ -f "$log" ] || continue
+		grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log" || continue
+		grep -A 40 -m 1 "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log" >"$OUT"
+		fail "no sanitizer report in $(basename "$log")"
+	done
+}
+
 finish() {
 	check_warm
+	check_sanitizers
 	echo "1..$ntest"
 	[ "$nfail" -eq 0 ]
 	exit $?
