@@ -346,6 +346,15 @@ bodies() {
 	done
 }
 
+# ok_bodies PATH: the bodies the receiver took (answered 200) for PATH,
+# one after another, each ending in a newline.
+ok_bodies() {
+	grep " $1 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r n; do
+		cat "$RCV/$(printf 'req-%06d.body' "$n")"
+		echo
+	done
+}
+
 # notify_config: channels of every kind, all to the receiver.
 notify_config() {
 	printf 'http://127.0.0.1:%s/slack\n' "$PORT" >"$T/slack.url"

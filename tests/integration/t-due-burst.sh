@@ -45,12 +45,6 @@ tried=$(wc -l <"$RCV/log")
 sleep 9		# past every Retry-After: all due when it continues
 kill -CONT "$daemon_pid"
 
-# ok_bodies PATH: the bodies the receiver took (200) for PATH, one a line
-ok_bodies() {
-	grep " $1 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r n; do
-		cat "$RCV/$(printf 'req-%06d.body' "$n")"; echo
-	done
-}
 all_released() {
 	for p in /slack /mm /teams /released; do
 		ok_bodies "$p" | grep -q 'released' || return 1

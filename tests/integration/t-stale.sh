@@ -37,11 +37,7 @@ done
 wait_for 20 remote_ref refs/tags/print/s1
 assert "the print tag is released" remote_ref refs/tags/print/s1
 # slack_said TEXT: a body Slack took (200) has TEXT
-slack_said() {
-	grep " /slack 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r n; do
-		cat "$RCV/$(printf 'req-%06d.body' "$n")"; echo
-	done | grep -q "$1"
-}
+slack_said() { ok_bodies /slack | grep -q "$1"; }
 wait_for 20 slack_said "Released"
 assert "Released reached Slack" slack_said "Released"
 wait_for 20 grep -q "drop delivery '[0-9a-f]*' of request for 'print/s1@" "$DLOG"
@@ -65,7 +61,7 @@ bodies /teams | grep 'Review requested' >"$T/teams.body"
 assert "Teams: the request has an Action.OpenUrl Open review" grep -q \
     '"type":"Action.OpenUrl","title":"Open review","url":"https://printgate.example.com/r/' "$T/teams.body"
 bodies /slack | grep '"Released by' >/dev/null
-rel=$(grep " /slack 200\$" "$RCV/log" | cut -d' ' -f1 | while read -r k; do cat "$RCV/$(printf 'req-%06d.body' "$k")"; echo; done | grep 'was released')
+rel=$(ok_bodies /slack | grep 'was released')
 assert "Slack: released on the approvals of Alice and Bob" sh -c \
     "printf '%s' '$(printf '%s' "$rel" | head -c 200)' | grep -q 'was released on the approvals of Alice Ng and Bob Brandt'"
 
