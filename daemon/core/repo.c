@@ -1720,6 +1720,57 @@ done:
 }
 
 /*
+ * git_odb_write() first looks for the object in every backend and, none
+ * having it (a new object is in none), refreshes them all and looks
+ * again: the pack backend reads the pack folder once for every object
+ * written, four times for one note.  A notes commit's objects are
+ * written with that refresh held: the database refreshed once before (a
+ * pack another process wrote since is seen), each backend's refresh set
+ * aside until odb_release().  printgated has one thread, and so has the
+ * hook deciding itself.
+ */
+#define ODB_HELD_MAX 8
+
+struct odb_held {
+	size_t n;
+	git_odb_backend *backend[ODB_HELD_MAX];
+	int (*refresh[ODB_HELD_MAX])(git_odb_backend *);
+};
+
+static int
+odb_hold(git_repository *git, struct odb_held *h)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *b;
+	int error;
+
+	h->n = 0;
+	if ((error = git_repository_odb(&odb, git)) < 0 ||
+	    (error = git_odb_refresh(odb)) < 0)
+		goto done;
+	/* past ODB_HELD_MAX, backends go on refreshing: slower, as right */
+	for (size_t i = 0; i < git_odb_num_backends(odb) &&
+	    h->n < ODB_HELD_MAX; i++) {
+		if (git_odb_get_backend(&b, odb, i) == 0 && b->refresh) {
+			h->backend[h->n] = b;
+			h->refresh[h->n++] = b->refresh;
+			b->refresh = NULL;
+		}
+	}
+done:
+	git_odb_free(odb);
+	return error;
+}
+
+static void
+odb_release(struct odb_held *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		h->backend[i]->refresh = h->refresh[i];
+	h->n = 0;
+}
+
+/*
  * The notes commit of notes on top of parent (or none) in git, its id
  * into *newhead and the notes' blobs into blobs[]: a libgit2 code.
  */
@@ -1730,14 +1781,17 @@ notes_build(git_repository *git, git_commit *parent,
 {
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
+	struct odb_held held;
 	int error;
 
-	if ((error = notes_tree(git, parent, notes, n, blobs, &tree)) == 0 &&
+	if ((error = odb_hold(git, &held)) == 0 &&
+	    (error = notes_tree(git, parent, notes, n, blobs, &tree)) == 0 &&
 	    (error = git_signature_now(&sig, "printgate",
 	    "printgate@localhost")) == 0)
 		error = git_commit_create(newhead, git, NULL, sig, sig, NULL,
 		    message, tree, parent ? 1 : 0,
 		    (const git_commit **)&parent);
+	odb_release(&held);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	return error;

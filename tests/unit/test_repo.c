@@ -663,6 +663,41 @@ test_note_two_writers(void **state)
 }
 
 /*
+ * libgit2's refresh on a miss is held only while a notes commit's
+ * objects are written: a note git wrote and packed after the repository
+ * was opened is written on, and an object git packs after the write is
+ * found by the next read.
+ */
+static void
+test_note_write_new_packs(void **state)
+{
+	char c1[OID_HEX], head[OID_HEX], next[OID_HEX], blob[OID_HEX];
+	char *path, *id, *out;
+	size_t size = 0;
+	struct repo *r = repo_with_commit("notes-packs", &path, c1);
+
+	free(sh_ok("cd '%s' && git notes --ref=printgate add -m first %s && "
+	    "git repack -q -d", path, c1));
+	assert_int_equal(repo_notes_head(r, LEDGER_REF, head), 0);
+	assert_int_equal(repo_note_write(r, LEDGER_REF, head, c1,
+	    "first\nsecond\n", MSG, next, blob), 0);
+	out = sh_ok("cd '%s' && git notes --ref=printgate show %s", path, c1);
+	assert_string_equal(out, "first\nsecond");
+	free(out);
+
+	id = sh_ok("cd '%s' && id=$(echo later | git hash-object -w --stdin) "
+	    "&& echo $id | git pack-objects -q .git/objects/pack/pack "
+	    ">/dev/null && git prune-packed && "
+	    "test ! -e .git/objects/$(echo $id | sed 's|^..|&/|') && "
+	    "echo $id", path);
+	assert_int_equal(repo_object_size(r, id, &size), 0);
+	assert_int_equal(size, 6);
+	free(id);
+	repo_free(r);
+	free(path);
+}
+
+/*
  * The compare-and-swap under the appends: a ref moves only from the value
  * the writer saw.  A writer that read the notes ref before another one
  * moved it loses (-EAGAIN), and the ledger is left as the winner wrote it.
@@ -1130,6 +1165,22 @@ test_review_fresh(void **state)
 	assert_true(review_fresh(cf, r, rv));
 	/* a decision on an earlier commit in scope may carry over */
 	assert_int_equal(ledger_append(r, c1, &ev_alice, 1000, NULL), 0);
+	assert_false(review_fresh(cf, r, rv));
+	review_free(rv);
+
+	/* a note it read removed by git, and the notes of two commits
+	 * changed at once by another writer, one of them its own */
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_true(review_fresh(cf, r, rv));
+	free(sh_ok("cd '%s' && git notes --ref=printgate remove %s", path, c1));
+	assert_false(review_fresh(cf, r, rv));
+	review_free(rv);
+	assert_int_equal(review_load(&rv, cf, r, c2, "print/q2", NULL, NULL,
+	    &why), 0);
+	assert_true(review_fresh(cf, r, rv));
+	free(sh_ok("cd '%s' && git notes --ref=printgate add -f -m x %s && "
+	    "git notes --ref=printgate add -f -m y %s", path, c3, c2));
 	assert_false(review_fresh(cf, r, rv));
 	review_free(rv);
 
@@ -2505,6 +2556,8 @@ main(int argc, char *argv[])
 	add_test("notes: fanned out as git writes them", test_note_fanout,
 	    NULL);
 	add_test("notes: a locked notes ref", test_note_locked, NULL);
+	add_test("notes: packs git writes around a notes write are read",
+	    test_note_write_new_packs, NULL);
 	add_test("refs: compare-and-swap", test_ref_cas, NULL);
 	add_test("ledger: append and read back through git",
 	    test_ledger_round_trip, NULL);
