@@ -1369,12 +1369,12 @@ repo_note_read(struct repo *r, const char *head, const char *commit,
 	return repo_err(error);
 }
 
-int
-repo_note_id(struct repo *r, const char *head, const char *commit,
+/* The id of the note on commit in root, a notes commit's tree. */
+static int
+note_id_in(git_repository *git, git_tree *root, const char *commit,
     char blob[OID_HEX])
 {
-	git_commit *nc = NULL;
-	git_tree *tree = NULL, *sub = NULL;
+	git_tree *tree = root, *sub = NULL;
 	const git_tree_entry *e;
 	const char *rest = commit;
 	git_oid oid;
@@ -1382,10 +1382,6 @@ repo_note_id(struct repo *r, const char *head, const char *commit,
 
 	if ((error = oid_parse(&oid, commit)) < 0)
 		return error;
-	if ((error = notes_commit(r->git, head, &nc)) < 0)
-		return error;
-	if ((error = repo_err(git_commit_tree(&tree, nc))) < 0)
-		goto done;
 	/*
 	 * As git reads notes: the note is named by the rest of the id, in
 	 * the tree of its first two hex digits when the notes fan out
@@ -1411,17 +1407,72 @@ repo_note_id(struct repo *r, const char *head, const char *commit,
 			error = -ENOENT;
 			break;
 		}
-		if ((error = repo_err(git_tree_lookup(&sub, r->git,
+		if ((error = repo_err(git_tree_lookup(&sub, git,
 		    git_tree_entry_id(e)))) < 0)
 			break;
-		git_tree_free(tree);
+		if (tree != root)
+			git_tree_free(tree);
 		tree = sub;
 		sub = NULL;
 		rest += 2;
 	}
-done:
-	git_tree_free(tree);
+	if (tree != root)
+		git_tree_free(tree);
+	return error;
+}
+
+struct repo_notes_tree {
+	git_repository *git;
+	git_tree *root;
+};
+
+int
+repo_notes_tree_open(struct repo *r, const char *head,
+    struct repo_notes_tree **out)
+{
+	git_commit *nc = NULL;
+	git_tree *root = NULL;
+	int error;
+
+	if ((error = notes_commit(r->git, head, &nc)) < 0)
+		return error;
+	error = repo_err(git_commit_tree(&root, nc));
 	git_commit_free(nc);
+	if (error < 0)
+		return error;
+	*out = xmalloc(sizeof(**out));
+	(*out)->git = r->git;
+	(*out)->root = root;
+	return 0;
+}
+
+int
+repo_notes_tree_id(struct repo_notes_tree *t, const char *commit,
+    char blob[OID_HEX])
+{
+	return note_id_in(t->git, t->root, commit, blob);
+}
+
+void
+repo_notes_tree_free(struct repo_notes_tree *t)
+{
+	if (t == NULL)
+		return;
+	git_tree_free(t->root);
+	free(t);
+}
+
+int
+repo_note_id(struct repo *r, const char *head, const char *commit,
+    char blob[OID_HEX])
+{
+	struct repo_notes_tree *t = NULL;
+	int error;
+
+	if ((error = repo_notes_tree_open(r, head, &t)) < 0)
+		return error;
+	error = repo_notes_tree_id(t, commit, blob);
+	repo_notes_tree_free(t);
 	return error;
 }
 

@@ -730,12 +730,11 @@ review_ref(struct review *rv)
 	return rv;
 }
 
-/* commit's note's blob as of notes commit head, "" when none. */
+/* commit's note's blob in notes tree t, "" when none. */
 static int
-note_blob(struct repo *r, const char *head, const char *commit,
-    char blob[OID_HEX])
+note_blob(struct repo_notes_tree *t, const char *commit, char blob[OID_HEX])
 {
-	int error = repo_note_id(r, head, commit, blob);
+	int error = repo_notes_tree_id(t, commit, blob);
 
 	if (error == -ENOENT) {
 		blob[0] = '\0';
@@ -761,21 +760,27 @@ held_notes(struct repo *r, const struct review_held *h, const char *head,
     char blob[OID_HEX])
 {
 	const char *own = h->rv.commit;
-	bool changed = false;
+	struct repo_notes_tree *t = NULL;
+	enum held_state st = HELD_FRESH;
 
-	for (size_t i = 0; i < h->ndeps; i++) {
+	/* the notes commit's tree read once for all of its notes */
+	if (repo_notes_tree_open(r, head, &t) < 0)
+		return HELD_STALE;
+	for (size_t i = 0; i < h->ndeps && st != HELD_STALE; i++) {
 		const struct review_dep *d = &h->deps[i];
 		bool last = i + 1 == h->ndeps;
 
-		if (note_blob(r, head, d->commit, blob) < 0)
-			return HELD_STALE;
-		if (strcmp(blob, d->blob) == 0)
+		if (note_blob(t, d->commit, blob) < 0)
+			st = HELD_STALE;
+		else if (strcmp(blob, d->blob) == 0)
 			continue;
-		if (!last || strcmp(d->commit, own) != 0)
-			return HELD_STALE;
-		changed = true;
+		else if (!last || strcmp(d->commit, own) != 0)
+			st = HELD_STALE;
+		else
+			st = HELD_OWN;
 	}
-	return changed ? HELD_OWN : HELD_FRESH;
+	repo_notes_tree_free(t);
+	return st;
 }
 
 int

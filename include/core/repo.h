@@ -238,6 +238,17 @@ int repo_note_read(struct repo *r, const char *head, const char *commit,
 int repo_note_id(struct repo *r, const char *head, const char *commit,
     char blob[OID_HEX]);
 /*
+ * The tree of notes commit head, held for the ids of many notes
+ * (repo_notes_tree_id, as repo_note_id), read once; freed with
+ * repo_notes_tree_free, before the repository.
+ */
+struct repo_notes_tree;
+int repo_notes_tree_open(struct repo *r, const char *head,
+    struct repo_notes_tree **out);
+int repo_notes_tree_id(struct repo_notes_tree *t, const char *commit,
+    char blob[OID_HEX]);
+void repo_notes_tree_free(struct repo_notes_tree *t);
+/*
  * One compare-and-swap append of text (whole lines, each ending in '\n')
  * to the note on commit under ref: builds a notes commit on top of the
  * current one with git_note_commit_create, then moves ref with
