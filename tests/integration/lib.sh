@@ -30,6 +30,7 @@ ctl() { "$BUILD/printgatectl" -c "$CONF" "$@"; }
 # run CMD...: runs a command, keeping its exit code in $rc and its
 # stdout and stderr in $OUT.
 run() {
+	LAST_RUN=$*
 	"$@" >"$OUT" 2>&1
 	rc=$?
 }
@@ -40,7 +41,11 @@ fail() {
 	nfail=$((nfail + 1))
 	echo "not ok $ntest - $1"
 	[ -n "${2:-}" ] && echo "#   $2"
-	[ -f "$OUT" ] && sed 's/^/#   | /' "$OUT"
+	# named: the last run may be a step before the one that failed
+	if [ -f "$OUT" ]; then
+		echo "#   the output of the last run (${LAST_RUN:-?}):"
+		sed 's/^/#   | /' "$OUT"
+	fi
 }
 
 # assert_rc DESC WANT: the last run's exit code.
