@@ -107,25 +107,27 @@ is_alnum(unsigned char c)
  * "@all", "@channel", "@everyone", "@alice"); Slack, and Mattermost's
  * Slack-compatible webhooks, on "<!here>", "<!channel>", "<!everyone>",
  * "<!subteam^…>", "<@U…>" and "<#C…>"; Teams on "<at>…</at>".  An '@'
- * inside a word ("mark@example.com") is no mention and is kept as is.
+ * inside a word ("mark@example.com", "a_@b") is no mention and is kept as
+ * is; underscores before a word's '@' are markdown ("_@here_" is an
+ * italic mention in Mattermost), so the word starts before them.
  */
 char *
 notice_defuse(const char *s)
 {
 	struct buf b = { 0 };
-	unsigned char prev = ' ';
+	unsigned char prev = ' ';	/* the last character not '_' */
 
 	if (s == NULL)
 		return NULL;
 	buf_adds(&b, "");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		buf_add(&b, (const char *)p, 1);
-		if ((*p == '@' && is_alnum(p[1]) && !is_alnum(prev) &&
-		    prev != '_') || (*p == '<' && (p[1] == '!' ||
-		    p[1] == '@' || p[1] == '#' || ((p[1] | 0x20) == 'a' &&
-		    (p[2] | 0x20) == 't'))))
+		if ((*p == '@' && is_alnum(p[1]) && !is_alnum(prev)) ||
+		    (*p == '<' && (p[1] == '!' || p[1] == '@' || p[1] == '#' ||
+		    ((p[1] | 0x20) == 'a' && (p[2] | 0x20) == 't'))))
 			buf_adds(&b, NOTICE_WORD_JOINER);
-		prev = *p;
+		if (*p != '_')
+			prev = *p;
 	}
 	return buf_steal(&b);
 }

@@ -887,6 +887,8 @@ test_defuse(void **state)
 		  "<" WJ "!here> <" WJ "!channel|c> <" WJ "@" WJ "U1> <" WJ
 		  "#C1> <" WJ "at>x</at> <" WJ "AT>" },
 		{ "mark@example.com a_@b @ @-", "mark@example.com a_@b @ @-" },
+		{ "_@here_ *__@all__* x__@y", "_@" WJ "here_ *__@" WJ "all__* "
+		  "x__@y" },
 		{ "@" WJ "here <" WJ "!here>", "@" WJ "here <" WJ "!here>" },
 		{ "", "" },
 	};
@@ -909,10 +911,12 @@ test_mentions_defused(void **state)
 		{ "brochures/@here @all @channel @everyone.pdf", 'M', NULL },
 		{ "brochures/<!here> <!channel> <!everyone> <at>x</at>.pdf",
 		  'A', NULL },
+		{ "brochures/_@here_ __@all__.pdf", 'A', NULL },
 	};
 	static const struct notice_person who = { .id = "x", .name = "@all" };
 	static const char *const live[] = { "@here", "@all", "@channel",
-		"@everyone", "<!here", "<!channel", "<!everyone", "<at>" };
+		"@everyone", "<!here", "<!channel", "<!everyone", "<at>",
+		"_@here", "_@all" };
 	struct notice n = notice_decision();
 	char *out[3];
 
