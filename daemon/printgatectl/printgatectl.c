@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1172,6 +1173,27 @@ done:
  * left alone (exit 2); no hook at all is "nothing found" (exit 1).  The
  * ledger, pending refs and state are kept: reinstalling resumes.
  */
+/*
+ * What install-hook set and uninstall-hook leaves (git serving replace
+ * refs again is a choice to make, not a default to fall back to): said,
+ * with the command that undoes it.
+ */
+static void
+told_replace_refs(struct repo *r)
+{
+	char *v = NULL;
+
+	if (repo_config_string(r, "core.useReplaceRefs", &v) < 0)
+		return;
+	if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+	    strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
+		printf("  core.useReplaceRefs stays false, as install-hook set "
+		    "it: git on the server ignores replace refs; undo it with\n"
+		    "    git --git-dir='%s' config --unset core.useReplaceRefs\n",
+		    repo_path(r));
+	free(v);
+}
+
 static int
 cmd_uninstall_hook(int argc, char *argv[])
 {
@@ -1224,6 +1246,7 @@ cmd_uninstall_hook(int argc, char *argv[])
 		    strerror(errno));
 	printf("  print tags are no longer gated; the ledger (%s) and the "
 	    "refs under refs/printgate/ are kept\n", LEDGER_REF);
+	told_replace_refs(r);
 	rc = 0;
 done:
 	free(side);

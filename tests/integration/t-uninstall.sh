@@ -93,6 +93,14 @@ assert_rc "uninstall-hook" 0
 assert_out "uninstall-hook says it put the old hook back" \
     "put back the one it replaced: $REPO/hooks/update"
 assert "the old hook is back, unchanged" cmp -s "$T/old-hook" "$REPO/hooks/update"
+assert_out "it says core.useReplaceRefs stays false, and how to undo it" \
+    "core.useReplaceRefs stays false, as install-hook set it" \
+    "git --git-dir='$REPO/' config --unset core.useReplaceRefs"
+undo=$(sed -n 's/^    \(git --git-dir=.* config --unset core.useReplaceRefs\)$/\1/p' "$OUT")
+run sh -c "$undo"
+assert_rc "the command it gives undoes it" 0
+run git --git-dir="$REPO" config core.useReplaceRefs
+assert_rc "core.useReplaceRefs is unset after it" 1
 assert_not "nothing is kept aside any more" \
     test -e "$REPO/hooks/update.before-printgate"
 push_as rruiz main
