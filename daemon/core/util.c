@@ -266,9 +266,17 @@ util_parse_rfc3339(const char *s, int64_t *out)
 void
 util_duration(int64_t secs, char *out, size_t len)
 {
+	long long days;
+
 	if (secs < 0)
 		secs = 0;
-	if (secs >= 86400)
+	days = (long long)(secs / 86400);
+	/* the hours of a far deadline tell nothing; years, days as counted */
+	if (days >= 730)
+		snprintf(out, len, "%lld years", days / 365);
+	else if (days >= 14)
+		snprintf(out, len, "%lld days", days);
+	else if (secs >= 86400)
 		snprintf(out, len, "%lldd %lldh", (long long)(secs / 86400),
 		    (long long)(secs % 86400 / 3600));
 	else if (secs >= 3600)

@@ -379,6 +379,29 @@ test_dir_owner(void **state)
 	free(dir);
 }
 
+/* A deadline's distance, as the review page says it. */
+static void
+test_duration(void **state)
+{
+	static const struct {
+		int64_t secs;
+		const char *out;
+	} rows[] = {
+		{ -5, "0s" }, { 59, "59s" }, { 60, "1m" }, { 3599, "59m" },
+		{ 3600, "1h 0m" }, { 86399, "23h 59m" }, { 86400, "1d 0h" },
+		{ 13 * 86400 + 23 * 3600, "13d 23h" }, { 14 * 86400, "14 days" },
+		{ 729 * 86400 + 3600, "729 days" }, { 730 * 86400, "2 years" },
+		{ 26340LL * 86400 + 4 * 3600, "72 years" },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		util_duration(rows[i].secs, out, sizeof(out));
+		assert_string_equal(out, rows[i].out);
+	}
+}
+
 int
 main(void)
 {
@@ -397,6 +420,7 @@ main(void)
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_dir_owner, tmp_setup,
 		    tmp_teardown),
+		cmocka_unit_test(test_duration),
 	};
 
 	return cmocka_run_group_tests_name("util", list, NULL, NULL) ? 1 : 0;
