@@ -71,7 +71,8 @@ valid_id(const char *id)
 {
 	size_t n = strlen(id);
 
-	return n > 0 && n < 33 && strspn(id, "0123456789abcdef") == n;
+	return n > 0 && n < OUTBOX_ID_SIZE &&
+	    strspn(id, "0123456789abcdef") == n;
 }
 
 /*
@@ -640,14 +641,14 @@ outbox_update(struct outbox *ob, const char *id, const char *body,
 }
 
 size_t
-outbox_due(struct outbox *ob, int64_t now_ms, struct delivery **out,
-    size_t max)
+outbox_due(const struct outbox *ob, int64_t now_ms,
+    char (*ids)[OUTBOX_ID_SIZE], size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < ob->n && n < max; i++)
 		if (!ob->v[i].inflight && ob->v[i].next_at <= now_ms)
-			out[n++] = &ob->v[i];
+			memcpy(ids[n++], ob->v[i].id, OUTBOX_ID_SIZE);
 	return n;
 }
 

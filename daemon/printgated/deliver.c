@@ -610,11 +610,11 @@ target_wants(const struct config_notify *t, enum ledger_type type)
 /*
  * The delivery id of a notice of kind about ev to target (and person to,
  * for a platform that delivers to each person): stable across restarts,
- * from the event, the channel and the kind of message, into id[33].
+ * from the event, the channel and the kind of message, into id.
  */
 static void
 delivery_id(const struct ledger_event *ev, const struct config_notify *t,
-    enum notice_kind kind, const struct notice_person *to, char id[33])
+    enum notice_kind kind, const struct notice_person *to, char id[OUTBOX_ID_SIZE])
 {
 	char *key, fp[65];
 
@@ -641,7 +641,7 @@ queue_one(struct deliver *dl, const struct ledger_event *ev,
     enum notice_kind kind, const struct config_notify *t,
     struct notice_data *nd, int64_t now_ms)
 {
-	char *body, id[33];
+	char *body, id[OUTBOX_ID_SIZE];
 	int error;
 
 	if ((body = notice_format(dl, nd, t->platform)) == NULL) {

@@ -212,7 +212,7 @@ send_one(struct daemon *d, struct outbox *ob, struct delivery *dv,
 {
 	char *headers[NOTIFY_MAX_HEADERS], *url = NULL, *why = NULL;
 	struct notify_mail mail = { 0 };
-	char id[33];
+	char id[OUTBOX_ID_SIZE];
 	size_t nh = 0;
 	int error;
 
@@ -256,15 +256,13 @@ static void
 send_due(struct daemon *d, int64_t now)
 {
 	struct outbox *ob = engine_outbox(d->engine);
-	struct delivery *due[MAX_INFLIGHT], *dv;
-	char ids[MAX_INFLIGHT][33];
+	struct delivery *dv;
+	char ids[MAX_INFLIGHT][OUTBOX_ID_SIZE];
 	size_t room = MAX_INFLIGHT - notify_inflight(d->notify), n;
 
 	if (room == 0 || room > MAX_INFLIGHT)
 		return;
-	n = outbox_due(ob, now, due, room);
-	for (size_t i = 0; i < n; i++)
-		snprintf(ids[i], sizeof(ids[i]), "%s", due[i]->id);
+	n = outbox_due(ob, now, ids, room);
 	for (size_t i = 0; i < n; i++)
 		if ((dv = outbox_get(ob, ids[i])) != NULL)
 			send_one(d, ob, dv, now);

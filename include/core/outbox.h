@@ -19,9 +19,11 @@
 #define OUTBOX_SCHEDULE { 5, 300, 1800, 7200, 18000, 36000 }
 #define OUTBOX_ATTEMPTS 7	/* the first, immediately, and six retries */
 #define OUTBOX_MAX_BODY (1024 * 1024)
+#define OUTBOX_ID_SIZE 33	/* 32 hex digits at most, and the NUL */
 
 struct delivery {
-	char id[33];		/* stable: the receiver may deduplicate on it */
+	/* stable: the receiver may deduplicate on it */
+	char id[OUTBOX_ID_SIZE];
 	char *target;		/* the notify target's name */
 	char *url;		/* or, for a response_url, the URL itself */
 	char *event;		/* what it is about, for logs: "request" */
@@ -91,9 +93,15 @@ int outbox_put_url(struct outbox *ob, const char *id, const char *url,
 
 /* The delivery with this id, or NULL; borrowed. */
 struct delivery *outbox_get(struct outbox *ob, const char *id);
-/* Deliveries due at now_ms that are not in flight, up to max; borrowed. */
-size_t outbox_due(struct outbox *ob, int64_t now_ms, struct delivery **out,
-    size_t max);
+/*
+ * The ids of the deliveries due at now_ms that are not in flight, up to
+ * max, into ids: copies, not the deliveries, since sending one may
+ * take another out of the outbox (outbox_done(), outbox_failed()) and
+ * move the rest; each is looked up again (outbox_get()) when its turn
+ * comes.
+ */
+size_t outbox_due(const struct outbox *ob, int64_t now_ms,
+    char (*ids)[OUTBOX_ID_SIZE], size_t max);
 /* The earliest next_at of those not in flight, or -1 when there is none. */
 int64_t outbox_next(const struct outbox *ob);
 size_t outbox_depth(const struct outbox *ob);

@@ -263,6 +263,44 @@ test_spare_fifo(void **st)
 	outbox_free(ob);
 }
 
+/*
+ * The deliveries due are handed out by id: taking one out of the outbox
+ * (delivered, or dropped as out of date) moves the ones after it in the
+ * outbox's array, and each id still names its own delivery.
+ */
+static void
+test_due_ids(void **st)
+{
+	struct outbox *ob = NULL;
+	char due[4][OUTBOX_ID_SIZE], *why = NULL;
+
+	assert_int_equal(outbox_open(&ob, state, &why), 0);
+	put(ob, "a1", "first\n");
+	put(ob, "b2", "second\n");
+	put(ob, "c3", "third\n");
+	assert_int_equal(outbox_put_at(ob, "d4", "slack:sales", "approve",
+	    "print/q1@0123456789abcdef0123456789abcdef01234567", "later\n",
+	    6, 1000, 60000), 0);
+	assert_int_equal(outbox_due(ob, 1000, due, 4), 3);
+	assert_string_equal(due[0], "a1");
+	assert_string_equal(due[1], "b2");
+	assert_string_equal(due[2], "c3");
+	assert_int_equal(outbox_due(ob, 1000, due, 2), 2);
+	assert_int_equal(outbox_due(ob, 1000, due, 4), 3);
+	/* the first taken out: the others are still theirs */
+	assert_int_equal(outbox_done(ob, due[0]), 0);
+	assert_null(outbox_get(ob, due[0]));
+	assert_body(ob, due[1], "second\n");
+	assert_body(ob, due[2], "third\n");
+	assert_int_equal(outbox_done(ob, due[1]), 0);
+	assert_body(ob, due[2], "third\n");
+	/* the later one, once it is due */
+	assert_int_equal(outbox_due(ob, 60000, due, 4), 2);
+	assert_string_equal(due[0], "c3");
+	assert_string_equal(due[1], "d4");
+	outbox_free(ob);
+}
+
 int
 main(void)
 {
@@ -274,6 +312,8 @@ main(void)
 	    test_spare_hardlinked, NULL);
 	add_test("outbox: a spare that became a FIFO is not waited on",
 	    test_spare_fifo, NULL);
+	add_test("outbox: the deliveries due handed out by id, each its own",
+	    test_due_ids, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		tests[i].setup_func = state_setup;
 		tests[i].teardown_func = state_teardown;
