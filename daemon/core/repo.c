@@ -1796,9 +1796,11 @@ odb_hold(git_repository *git, struct odb_held *h)
 	int error;
 
 	h->n = 0;
-	if ((error = git_repository_odb(&odb, git)) < 0 ||
-	    (error = git_odb_refresh(odb)) < 0)
-		goto done;
+	if ((error = git_repository_odb(&odb, git)) < 0)
+		return error;
+	/* failing, as on a miss: libgit2 reads on with what it has */
+	if (git_odb_refresh(odb) < 0)
+		git_error_clear();
 	/* past ODB_HELD_MAX, backends go on refreshing: slower, as right */
 	for (size_t i = 0; i < git_odb_num_backends(odb) &&
 	    h->n < ODB_HELD_MAX; i++) {
@@ -1808,9 +1810,8 @@ odb_hold(git_repository *git, struct odb_held *h)
 			b->refresh = NULL;
 		}
 	}
-done:
 	git_odb_free(odb);
-	return error;
+	return 0;
 }
 
 static void
@@ -1835,14 +1836,29 @@ notes_build(git_repository *git, git_commit *parent,
 	struct odb_held held;
 	int error;
 
-	if ((error = odb_hold(git, &held)) == 0 &&
-	    (error = notes_tree(git, parent, notes, n, blobs, &tree)) == 0 &&
-	    (error = git_signature_now(&sig, "printgate",
-	    "printgate@localhost")) == 0)
-		error = git_commit_create(newhead, git, NULL, sig, sig, NULL,
-		    message, tree, parent ? 1 : 0,
-		    (const git_commit **)&parent);
-	odb_release(&held);
+	/*
+	 * Held, a tree of the ledger that a repack (git gc) moved into a new
+	 * pack after the refresh is not found: built again without the
+	 * hold, libgit2 refreshing on the miss as it always does.
+	 */
+	for (int held_try = 1; held_try >= 0; held_try--) {
+		git_tree_free(tree);
+		git_signature_free(sig);
+		tree = NULL;
+		sig = NULL;
+		if (held_try && (error = odb_hold(git, &held)) < 0)
+			continue;
+		if ((error = notes_tree(git, parent, notes, n, blobs,
+		    &tree)) == 0 && (error = git_signature_now(&sig,
+		    "printgate", "printgate@localhost")) == 0)
+			error = git_commit_create(newhead, git, NULL, sig, sig,
+			    NULL, message, tree, parent ? 1 : 0,
+			    (const git_commit **)&parent);
+		if (held_try)
+			odb_release(&held);
+		if (error != GIT_ENOTFOUND)
+			break;
+	}
 	git_signature_free(sig);
 	git_tree_free(tree);
 	return error;
@@ -2020,6 +2036,23 @@ repo_config_set_bool(struct repo *r, const char *name, bool value)
 	if ((error = git_config_open_level(&local, cfg,
 	    GIT_CONFIG_LEVEL_LOCAL)) == 0)
 		error = git_config_set_bool(local, name, value);
+	git_config_free(local);
+	git_config_free(cfg);
+	return repo_err(error);
+}
+
+int
+repo_config_local_bool(struct repo *r, const char *name, bool *value)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int v = 0, error;
+
+	if ((error = git_repository_config(&cfg, r->git)) < 0)
+		return repo_err(error);
+	if ((error = git_config_open_level(&local, cfg,
+	    GIT_CONFIG_LEVEL_LOCAL)) == 0 &&
+	    (error = git_config_get_bool(&v, local, name)) == 0)
+		*value = v != 0;
 	git_config_free(local);
 	git_config_free(cfg);
 	return repo_err(error);

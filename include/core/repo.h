@@ -320,6 +320,12 @@ int repo_config_string(struct repo *r, const char *name, char **out);
 
 /* Sets a boolean in the repository's own config file. */
 int repo_config_set_bool(struct repo *r, const char *name, bool value);
+/*
+ * A boolean as the repository's own config file sets it (not ~/.gitconfig
+ * or /etc/gitconfig), as git reads one; -ENOENT when that file does not
+ * set it, -EINVAL when it is no boolean.
+ */
+int repo_config_local_bool(struct repo *r, const char *name, bool *value);
 /* The size of object id, read from its header only. */
 int repo_object_size(struct repo *r, const char *id, size_t *size);
 
