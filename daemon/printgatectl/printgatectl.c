@@ -1168,32 +1168,32 @@ done:
 }
 
 /*
+ * What install-hook set and uninstall-hook leaves (git serving replace
+ * refs again is a choice to make, not a default to fall back to): said,
+ * with the command that undoes it, when the repository's own config
+ * file has it.
+ */
+static void
+told_replace_refs(struct repo *r)
+{
+	struct buf b = { 0 };
+	bool v = true;
+
+	if (repo_config_local_bool(r, "core.useReplaceRefs", &v) < 0 || v)
+		return;
+	sh_quote(&b, repo_path(r));
+	printf("  core.useReplaceRefs stays false, as install-hook set it: git "
+	    "on the server ignores replace refs; undo it with\n"
+	    "    git --git-dir=%s config --unset core.useReplaceRefs\n", b.s);
+	buf_free(&b);
+}
+
+/*
  * Removes printgate's update hook and puts back the one install-hook
  * --force replaced, if it kept one.  A hook that is not printgate's is
  * left alone (exit 2); no hook at all is "nothing found" (exit 1).  The
  * ledger, pending refs and state are kept: reinstalling resumes.
  */
-/*
- * What install-hook set and uninstall-hook leaves (git serving replace
- * refs again is a choice to make, not a default to fall back to): said,
- * with the command that undoes it.
- */
-static void
-told_replace_refs(struct repo *r)
-{
-	char *v = NULL;
-
-	if (repo_config_string(r, "core.useReplaceRefs", &v) < 0)
-		return;
-	if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
-	    strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
-		printf("  core.useReplaceRefs stays false, as install-hook set "
-		    "it: git on the server ignores replace refs; undo it with\n"
-		    "    git --git-dir='%s' config --unset core.useReplaceRefs\n",
-		    repo_path(r));
-	free(v);
-}
-
 static int
 cmd_uninstall_hook(int argc, char *argv[])
 {

@@ -123,5 +123,29 @@ run ctl uninstall-hook
 assert_rc "uninstall-hook of a hook that replaced nothing" 0
 assert_not "no hook is left" test -e "$REPO/hooks/update"
 assert_not "nor its settings" test -e "$REPO/hooks/update.printgate"
+
+# a repository whose path has a quote: the command it prints still works
+Q="$T/it's.git"
+git -c init.defaultBranch=main init -q --bare "$Q"
+sed "s|^repository = .*|repository = \"$Q\";|" "$CONF" >"$T/quote.conf"
+run "$BUILD/printgatectl" -c "$T/quote.conf" install-hook
+assert_rc "install-hook in a repository whose path has a quote" 0
+run "$BUILD/printgatectl" -c "$T/quote.conf" uninstall-hook
+assert_rc "uninstall-hook there" 0
+undo=$(sed -n 's/^    \(git --git-dir=.* config --unset core.useReplaceRefs\)$/\1/p' "$OUT")
+run sh -c "$undo"
+assert_rc "the command it prints for that path undoes it" 0
+run git --git-dir="$Q" config --local core.useReplaceRefs
+assert_rc "core.useReplaceRefs is unset there after it" 1
+
+# set in ~/.gitconfig only: not install-hook's doing, and not named
+git config --global core.useReplaceRefs false
+run ctl install-hook
+git --git-dir="$REPO" config --unset core.useReplaceRefs
+run ctl uninstall-hook
+assert_rc "uninstall-hook with core.useReplaceRefs set only in ~/.gitconfig" 0
+assert_no_out "it names no setting of the repository's that is not there" \
+    "core.useReplaceRefs stays false"
+git config --global --unset core.useReplaceRefs
 rm -rf "$dest"
 finish
