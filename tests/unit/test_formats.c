@@ -915,8 +915,7 @@ test_mentions_defused(void **state)
 	};
 	static const struct notice_person who = { .id = "x", .name = "@all" };
 	static const char *const live[] = { "@here", "@all", "@channel",
-		"@everyone", "<!here", "<!channel", "<!everyone", "<at>",
-		"_@here", "_@all" };
+		"@everyone", "<!here", "<!channel", "<!everyone", "<at>" };
 	struct notice n = notice_decision();
 	char *out[3];
 
