@@ -1822,46 +1822,51 @@ odb_release(struct odb_held *h)
 	h->n = 0;
 }
 
+/* notes_build()'s work, as libgit2 reads and writes by default. */
+static int
+notes_make(git_repository *git, git_commit *parent,
+    const struct repo_note_put *notes, size_t n, const char *message,
+    git_oid *blobs, git_oid *newhead)
+{
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	int error;
+
+	if ((error = notes_tree(git, parent, notes, n, blobs, &tree)) == 0 &&
+	    (error = git_signature_now(&sig, "printgate",
+	    "printgate@localhost")) == 0)
+		error = git_commit_create(newhead, git, NULL, sig, sig, NULL,
+		    message, tree, parent ? 1 : 0,
+		    (const git_commit **)&parent);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	return error;
+}
+
 /*
  * The notes commit of notes on top of parent (or none) in git, its id
  * into *newhead and the notes' blobs into blobs[]: a libgit2 code.
+ * Built with the refresh held; a tree of the ledger that a repack (git
+ * gc) moved into a new pack after the hold's refresh is then not found,
+ * and it is built again without the hold, libgit2 refreshing on the
+ * miss as it always does.
  */
 static int
 notes_build(git_repository *git, git_commit *parent,
     const struct repo_note_put *notes, size_t n, const char *message,
     git_oid *blobs, git_oid *newhead)
 {
-	git_tree *tree = NULL;
-	git_signature *sig = NULL;
 	struct odb_held held;
 	int error;
 
-	/*
-	 * Held, a tree of the ledger that a repack (git gc) moved into a new
-	 * pack after the refresh is not found: built again without the
-	 * hold, libgit2 refreshing on the miss as it always does.
-	 */
-	for (int held_try = 1; held_try >= 0; held_try--) {
-		git_tree_free(tree);
-		git_signature_free(sig);
-		tree = NULL;
-		sig = NULL;
-		if (held_try && (error = odb_hold(git, &held)) < 0)
-			continue;
-		if ((error = notes_tree(git, parent, notes, n, blobs,
-		    &tree)) == 0 && (error = git_signature_now(&sig,
-		    "printgate", "printgate@localhost")) == 0)
-			error = git_commit_create(newhead, git, NULL, sig, sig,
-			    NULL, message, tree, parent ? 1 : 0,
-			    (const git_commit **)&parent);
-		if (held_try)
-			odb_release(&held);
+	if (odb_hold(git, &held) == 0) {
+		error = notes_make(git, parent, notes, n, message, blobs,
+		    newhead);
+		odb_release(&held);
 		if (error != GIT_ENOTFOUND)
-			break;
+			return error;
 	}
-	git_signature_free(sig);
-	git_tree_free(tree);
-	return error;
+	return notes_make(git, parent, notes, n, message, blobs, newhead);
 }
 
 int
@@ -2024,37 +2029,43 @@ repo_config_string(struct repo *r, const char *name, char **out)
 	return repo_err(error);
 }
 
+/* The repository's own config file, not ~/.gitconfig: a libgit2 code. */
+static int
+config_local(struct repo *r, git_config **local)
+{
+	git_config *cfg = NULL;
+	int error;
+
+	*local = NULL;
+	if ((error = git_repository_config(&cfg, r->git)) == 0)
+		error = git_config_open_level(local, cfg,
+		    GIT_CONFIG_LEVEL_LOCAL);
+	git_config_free(cfg);
+	return error;
+}
+
 int
 repo_config_set_bool(struct repo *r, const char *name, bool value)
 {
-	git_config *cfg = NULL, *local = NULL;
+	git_config *local;
 	int error;
 
-	if ((error = git_repository_config(&cfg, r->git)) < 0)
-		return repo_err(error);
-	/* the repository's own file, not ~/.gitconfig */
-	if ((error = git_config_open_level(&local, cfg,
-	    GIT_CONFIG_LEVEL_LOCAL)) == 0)
+	if ((error = config_local(r, &local)) == 0)
 		error = git_config_set_bool(local, name, value);
 	git_config_free(local);
-	git_config_free(cfg);
 	return repo_err(error);
 }
 
 int
 repo_config_local_bool(struct repo *r, const char *name, bool *value)
 {
-	git_config *cfg = NULL, *local = NULL;
+	git_config *local;
 	int v = 0, error;
 
-	if ((error = git_repository_config(&cfg, r->git)) < 0)
-		return repo_err(error);
-	if ((error = git_config_open_level(&local, cfg,
-	    GIT_CONFIG_LEVEL_LOCAL)) == 0 &&
+	if ((error = config_local(r, &local)) == 0 &&
 	    (error = git_config_get_bool(&v, local, name)) == 0)
 		*value = v != 0;
 	git_config_free(local);
-	git_config_free(cfg);
 	return repo_err(error);
 }
 

@@ -276,8 +276,8 @@ util_duration(int64_t secs, char *out, size_t len)
 		snprintf(out, len, "%lld years", days / 365);
 	else if (days >= 14)
 		snprintf(out, len, "%lld days", days);
-	else if (secs >= 86400)
-		snprintf(out, len, "%lldd %lldh", (long long)(secs / 86400),
+	else if (days >= 1)
+		snprintf(out, len, "%lldd %lldh", days,
 		    (long long)(secs % 86400 / 3600));
 	else if (secs >= 3600)
 		snprintf(out, len, "%lldh %lldm", (long long)(secs / 3600),

@@ -614,7 +614,8 @@ target_wants(const struct config_notify *t, enum ledger_type type)
  */
 static void
 delivery_id(const struct ledger_event *ev, const struct config_notify *t,
-    enum notice_kind kind, const struct notice_person *to, char id[OUTBOX_ID_SIZE])
+    enum notice_kind kind, const struct notice_person *to,
+    char id[OUTBOX_ID_SIZE])
 {
 	char *key, fp[65];
 

@@ -91,8 +91,9 @@ assert_not() {
 check_sanitizers() {
 	for log in "$T"/*.log; do
 		[ -f "$log" ] || continue
-		grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log" || continue
-		grep -A 40 -m 1 "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log" >"$OUT"
+		grep -A 40 -m 1 "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
+		    "$log" >"$OUT" || continue
+		LAST_RUN="the report's first lines in $(basename "$log")"
 		fail "no sanitizer report in $(basename "$log")"
 	done
 }

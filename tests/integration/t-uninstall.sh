@@ -7,6 +7,12 @@
 # hook back, after which a branch push passes.
 . "$(dirname "$0")/lib.sh"
 
+# printed_undo: the git command uninstall-hook printed to undo
+# core.useReplaceRefs, from the last run's output
+printed_undo() {
+	sed -n 's/^    \(git --git-dir=.* config --unset core.useReplaceRefs\)$/\1/p' "$OUT"
+}
+
 git -c init.defaultBranch=main init -q --bare "$REPO"
 printf '#!/bin/sh\necho "remote: the old hook ran for $1"\nexit 0\n' \
     >"$REPO/hooks/update"
@@ -96,7 +102,7 @@ assert "the old hook is back, unchanged" cmp -s "$T/old-hook" "$REPO/hooks/updat
 assert_out "it says core.useReplaceRefs stays false, and how to undo it" \
     "core.useReplaceRefs stays false, as install-hook set it" \
     "git --git-dir='$REPO/' config --unset core.useReplaceRefs"
-undo=$(sed -n 's/^    \(git --git-dir=.* config --unset core.useReplaceRefs\)$/\1/p' "$OUT")
+undo=$(printed_undo)
 run sh -c "$undo"
 assert_rc "the command it gives undoes it" 0
 run git --git-dir="$REPO" config core.useReplaceRefs
@@ -132,7 +138,7 @@ run "$BUILD/printgatectl" -c "$T/quote.conf" install-hook
 assert_rc "install-hook in a repository whose path has a quote" 0
 run "$BUILD/printgatectl" -c "$T/quote.conf" uninstall-hook
 assert_rc "uninstall-hook there" 0
-undo=$(sed -n 's/^    \(git --git-dir=.* config --unset core.useReplaceRefs\)$/\1/p' "$OUT")
+undo=$(printed_undo)
 run sh -c "$undo"
 assert_rc "the command it prints for that path undoes it" 0
 run git --git-dir="$Q" config --local core.useReplaceRefs
